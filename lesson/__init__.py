@@ -1,0 +1,19 @@
+"""The lesson engine: the chapter's science in numpy, for CPython (build) and Pyodide (browser).
+
+    from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
+    data = make_dataset(DataConfig(n_train=400))
+    trained = fit(data, NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=0.3, epochs=50))
+    trained.history.val_loss[-1], trained.network.predict_proba(data.x_val[:3])
+
+Modules: ``data`` (students), ``nn`` (MLP), ``train`` (SGD, history, early stopping),
+``batched`` (many runs at once), ``search`` (grid, random, successive halving),
+``experiments`` (the named experiments behind the chapter's figures and numbers).
+"""
+
+from lesson.batched import Run, train_many
+from lesson.data import DataConfig, Dataset, make_dataset
+from lesson.nn import MLP, NetworkConfig
+from lesson.train import History, Trained, TrainConfig, fit, train
+
+__all__ = ["MLP", "DataConfig", "Dataset", "History", "NetworkConfig", "Run", "TrainConfig",
+           "Trained", "fit", "make_dataset", "train", "train_many"]
