@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Benchmark of the live cells in headless Chromium (Debian's) against the built site/.
+
+Prints (numbers only; nothing is asserted):
+  * time from navigation to the first cell's first output, cold and warm HTTP cache;
+  * a 100-epoch training run of the default network (lesson defaults) in Pyodide vs in CPython;
+  * the bytes the playground downloads before the first Run, and up to the first output.
+
+Usage: .venv/bin/python scripts/bench_browser.py [--site site] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+
+from cells import cell, output_text, run, set_code  # noqa: E402 - the browser tests' helpers
+from site_server import CHROMIUM, CHROMIUM_ARGS, PLAYGROUND, serve  # noqa: E402
+
+TRAIN_CODE = """import time
+from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
+data = make_dataset(DataConfig())
+times = []
+for repeat in range({repeats}):
+    start = time.perf_counter()
+    fit(data, NetworkConfig(), TrainConfig(epochs=100), seed=repeat)
+    times.append(time.perf_counter() - start)
+print(" ".join(f"{{t:.4f}}" for t in times))
+"""
+#: Records, in page time (ms since navigation start), when the first cell's output first changes.
+FIRST_OUTPUT_PROBE = """
+new MutationObserver((changes, observer) => {
+  const output = document.querySelector('.live-cell__output');
+  if (output && output.textContent.trim()) { window.firstOutputAt = performance.now(); observer.disconnect(); }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def time_to_first_output(context, url: str) -> float:
+    """Seconds from navigation start until the first cell shows output, Run clicked as soon as possible."""
+    page = context.new_page()
+    page.add_init_script(FIRST_OUTPUT_PROBE)
+    page.goto(url)
+    scratch = cell(page, "Scratch")
+    scratch.locator(".live-cell__run").click()
+    page.wait_for_function("() => window.firstOutputAt !== undefined", timeout=180_000)
+    seconds = page.evaluate("() => window.firstOutputAt") / 1000
+    page.close()
+    return seconds
+
+
+def bytes_before_first_run(browser, server, url: str) -> tuple[int, int]:
+    """(bytes served for the page before any Run, bytes more until the first output)."""
+    context = browser.new_context()
+    page = context.new_page()
+    before = server.bytes_sent
+    page.goto(url, wait_until="networkidle")
+    scratch = cell(page, "Scratch")
+    scratch.locator(".cm-editor").wait_for()
+    page.wait_for_load_state("networkidle")
+    loaded = server.bytes_sent - before
+    run(scratch)
+    first_run = server.bytes_sent - before - loaded
+    context.close()
+    return loaded, first_run
+
+
+def pyodide_training_times(browser, url: str, repeats: int) -> list[float]:
+    """Per-run seconds of the default 100-epoch training, measured inside Pyodide."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    scratch = cell(page, "Scratch")
+    run(scratch)  # load Python first: the timing is of the training alone
+    set_code(scratch, TRAIN_CODE.format(repeats=repeats))
+    status = run(scratch)
+    text = output_text(scratch).strip()
+    context.close()
+    if not status.startswith("Finished"):
+        raise RuntimeError(f"the training cell failed in the browser: {status}\n{text}")
+    return [float(value) for value in text.split()]
+
+
+def cpython_training_times(repeats: int) -> list[float]:
+    """The same training in this CPython process."""
+    from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
+
+    data = make_dataset(DataConfig())
+    times = []
+    for repeat in range(repeats):
+        start = time.perf_counter()
+        fit(data, NetworkConfig(), TrainConfig(epochs=100), seed=repeat)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
+    parser.add_argument("--repeats", type=int, default=3, help="training runs per runtime (default: 3)")
+    args = parser.parse_args()
+    if not (args.site / PLAYGROUND / "index.html").is_file():
+        sys.exit(f"{args.site}/{PLAYGROUND}index.html is missing: run scripts/build first")
+
+    from playwright.sync_api import sync_playwright
+
+    server, _ = serve(args.site)
+    url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        loaded, first_run = bytes_before_first_run(browser, server, url)
+        print(f"bytes downloaded by the playground before the first Run: {loaded:,} ({loaded / 1e6:.2f} MB)")
+        print(f"bytes more until the first output (Python, numpy, lesson): {first_run:,} ({first_run / 1e6:.2f} MB)")
+
+        context = browser.new_context()  # a fresh profile: an empty HTTP cache
+        cold = time_to_first_output(context, url)
+        warm = [time_to_first_output(context, url) for _ in range(args.repeats)]
+        context.close()
+        print(f"navigation to first output, cold cache: {cold:.2f} s")
+        print(f"navigation to first output, warm cache: {statistics.median(warm):.2f} s (median of {len(warm)}: {', '.join(f'{w:.2f}' for w in warm)})")
+
+        in_browser = pyodide_training_times(browser, url, args.repeats)
+        browser.close()
+    in_cpython = cpython_training_times(args.repeats)
+    browser_median, cpython_median = statistics.median(in_browser), statistics.median(in_cpython)
+    print(f"100-epoch training of the default network, Pyodide: {browser_median * 1000:.0f} ms (median of {len(in_browser)})")
+    print(f"100-epoch training of the default network, CPython: {cpython_median * 1000:.0f} ms (median of {len(in_cpython)})")
+    print(f"Pyodide / CPython: {browser_median / cpython_median:.1f}x")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Benchmark of the site build: a clean build, then a rebuild after a Markdown-only edit.
+
+Builds a throw-away copy of the project (its tracked and untracked, not ignored files) so the
+working tree, its `site/` and its experiment cache are left alone; `node_modules/` and the other
+caches under `.cache/` (downloads such as the Pyodide mirror) are copied, not rebuilt, so "clean"
+means: no experiment result, no figure, no site. Prints the clean build's wall time and the
+share spent in experiments, figures, MkDocs' page build and start-up (imports, plugins,
+configuration), read from the build's own progress lines and MkDocs' "built in" line. Numbers, not assertions: timing depends on the machine.
+
+    .venv/bin/python scripts/bench_build.py            # the chapter
+    .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/build/fixtures/site)
+    .venv/bin/python scripts/bench_build.py --reproducible  # also: a second clean build, compared byte for byte
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "build" / "fixtures" / "site"
+SUMMARY = re.compile(r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ figures \(.*?, (?P<figure>\d+\.\d+) s\)")
+BUILT_IN = re.compile(r"Documentation built in (?P<seconds>\d+\.\d+) seconds")
+PROGRESS = re.compile(r"assets: (?P<kind>experiment|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")
+
+
+def project_files(root: Path) -> list[str]:
+    """The project's files as git sees them: tracked plus untracked-but-not-ignored."""
+    listed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        capture_output=True, check=True,
+    ).stdout.decode()
+    return sorted(name for name in listed.split("\0") if name and (root / name).is_file())
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project with its build outputs and the asset cache left out."""
+    for name in project_files(ROOT):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    (destination / ".cache").mkdir(exist_ok=True)
+    for cached in sorted((ROOT / ".cache").glob("*")) if (ROOT / ".cache").exists() else []:
+        if cached.name != "assets" and cached.is_dir():  # copied, not linked: the copy must not write back
+            shutil.copytree(cached, destination / ".cache" / cached.name, symlinks=True)
+    return destination
+
+
+def timed_build(root: Path) -> tuple[float, list[dict], dict[str, float]]:
+    """Run `mkdocs build --strict` in `root`: wall seconds, the progress lines, wall seconds per phase."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    if completed.returncode != 0:
+        sys.exit(f"bench_build: the build in {root} failed:\n{completed.stdout}\n{completed.stderr}")
+    lines = (completed.stdout + completed.stderr).splitlines()
+    phases = [{kind: float(value) for kind, value in match.groupdict().items()} for line in lines if (match := SUMMARY.search(line))]
+    built_in = [float(match["seconds"]) for line in lines if (match := BUILT_IN.search(line))]
+    phases[-1]["build"] = built_in[-1]  # MkDocs' own clock: from on_pre_build to the last file written
+    steps = [match.groupdict() for line in lines if (match := PROGRESS.search(line))]
+    return seconds, steps, phases[-1]
+
+
+def share(part: float, whole: float) -> str:
+    return f"{part:6.2f} s ({100 * part / whole:4.1f} %)"
+
+
+def report(label: str, seconds: float, steps: list[dict], phases: dict[str, float]) -> None:
+    """Print the wall time and its shares (phases are wall times: parallel workers count once)."""
+    experiments, figures = phases["experiment"], phases["figure"]
+    computed = sum(step["outcome"] == "computed" for step in steps)
+    print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/figures computed")
+    print(f"  experiments        {share(experiments, seconds)}")
+    print(f"  figures            {share(figures, seconds)}")
+    print(f"  MkDocs build       {share(phases['build'] - experiments - figures, seconds)}  pages, search, other hooks")
+    print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
+    slowest = sorted(steps, key=lambda step: -float(step["seconds"]))[:5]
+    print("  slowest (work, not wall): "
+          + ", ".join(f"{step['kind']} {step['name']} {float(step['seconds']):.2f} s" for step in slowest))
+
+
+def differing_files(first: Path, second: Path) -> list[str]:
+    """Files whose bytes differ between two built sites (or that exist in only one)."""
+    def digests(site: Path) -> dict[str, str]:
+        return {
+            path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()
+        }
+
+    left, right = digests(first), digests(second)
+    return sorted(name for name in left.keys() | right.keys() if left.get(name) != right.get(name))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fixture", action="store_true", help="benchmark the small fixture site instead of the chapter")
+    parser.add_argument("--reproducible", action="store_true", help="build a second copy clean and compare bytes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as temp:
+        root = Path(temp) / "project"
+        if args.fixture:
+            shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache", "generated"))
+        else:
+            copy_project(root)
+        twin = Path(temp) / "twin"
+        shutil.copytree(root, twin, symlinks=True)  # the same snapshot, even if the work tree changes meanwhile
+        report("clean build", *timed_build(root))
+        if args.reproducible:
+            timed_build(twin)
+            differing = differing_files(root / "site", twin / "site")
+            print(f"second clean build of the same snapshot: {len(differing)} files differ"
+                  + "".join(f"\n  {name}" for name in differing))
+        page = root / "docs" / "index.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
+        report("rebuild after a markdown-only edit", *timed_build(root))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,586 @@
+"""The experiment/figure step: pages -> experiments they use -> cached results -> SVG figures.
+
+Runs on its own (`python -m site_src.assets`) or from the MkDocs hook `site_src/hooks/assets.py`.
+It scans the pages for `{{ value: }}` and `{{ figure: }}` references, checks every name (errors
+give file, line and the valid names), runs only the experiments the pages use, renders their
+figures, and writes `docs/generated/`:
+
+    index.json                 valid names; per figure: caption, alt text, files, size
+    results/<experiment>.json  the result data (quoted in the text, downloadable beside figures)
+    figures/<figure>.svg       the figures
+
+Results and SVGs are cached in a content-addressed store (`site_src.cache`) keyed on everything
+that changes their bytes, so a Markdown-only edit re-runs nothing. Files are written only when
+their bytes change, so `mkdocs serve` does not rebuild in a loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.metadata
+import inspect
+import io
+import json
+import multiprocessing
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from site_src.cache import ContentCache, cache_key, canonical_json, sha256_hex, tree_hash, write_if_changed
+from site_src.markdown.results import (
+    INDEX_FILE,
+    RESULTS_FOLDER,
+    FIGURES_FOLDER,
+    Reference,
+    ResultReferenceError,
+    format_value,
+    parse_references,
+    resolve_key_path,
+)
+
+#: Cache entries kept per kind beyond those the current build uses (a few engine versions' worth).
+CACHE_SPARE_ENTRIES = 120
+
+#: Pixels per inch the browser uses for the SVG's pt-based size (1 pt = 1/72 in, 1 px = 1/96 in).
+CSS_PX_PER_INCH = 96
+
+
+class AssetBuildError(RuntimeError):
+    """The experiment/figure step cannot finish; the message names the file, line or object and the fix."""
+
+
+class Experiment(Protocol):
+    """What the step needs of an experiment (`lesson.experiments` provides more)."""
+
+    name: str
+    default_config: object
+
+    def run(self, config: object) -> dict: ...
+
+
+@dataclass(frozen=True)
+class AssetSettings:
+    """Where the step reads and writes, and what source code its cache keys cover."""
+
+    docs_dir: Path
+    generated_dir: Path
+    cache_dir: Path
+    engine_dir: Path
+    figure_code_paths: tuple[Path, ...] = ()
+
+    @classmethod
+    def for_project(cls, root: Path) -> AssetSettings:
+        """The chapter's own layout: `docs/`, `docs/generated/`, `.cache/assets/`, `lesson/`, `site_src/figures/`."""
+        figures_dir = root / "site_src" / "figures"
+        return cls(
+            docs_dir=root / "docs",
+            generated_dir=root / "docs" / "generated",
+            cache_dir=root / ".cache" / "assets",
+            engine_dir=root / "lesson",
+            figure_code_paths=tuple(sorted(figures_dir.glob("*.py"))),
+        )
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One experiment run or figure render: whether the cache served it, and how long it took."""
+
+    kind: str  # "experiment" or "figure"
+    name: str
+    hit: bool
+    seconds: float
+    cache_state: str  # hit, absent, partial or corrupt
+
+
+@dataclass
+class AssetReport:
+    """What one run of the step did; tests count `misses` to prove the cache works."""
+
+    records: list[StepRecord] = field(default_factory=list)
+    files_written: list[Path] = field(default_factory=list)
+    wall_seconds: dict[str, float] = field(default_factory=dict)  # per kind, parallel workers included
+
+    def misses(self, kind: str) -> list[str]:
+        return [record.name for record in self.records if record.kind == kind and not record.hit]
+
+    def hits(self, kind: str) -> list[str]:
+        return [record.name for record in self.records if record.kind == kind and record.hit]
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("experiment", "figure"):
+            count = len(self.hits(kind)) + len(self.misses(kind))
+            parts.append(
+                f"{count} {kind}s ({len(self.hits(kind))} cached, {len(self.misses(kind))} computed, "
+                f"{self.wall_seconds.get(kind, 0.0):.2f} s)"
+            )
+        return f"assets: {parts[0]}, {parts[1]}; {len(self.files_written)} files written"
+
+
+@dataclass(frozen=True)
+class PageReference:
+    """A reference together with the page it is on (`docs/<path>`, as an author finds it)."""
+
+    page: str
+    reference: Reference
+
+    def where(self) -> str:
+        return f"{self.page}:{self.reference.line}"
+
+
+def scan_pages(docs_dir: Path, generated_dir: Path) -> list[PageReference]:
+    """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page, in path order."""
+    found: list[PageReference] = []
+    errors: list[str] = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        if generated_dir in path.parents:
+            continue
+        page = f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"
+        try:
+            references = parse_references(path.read_text(encoding="utf-8").splitlines())
+        except ResultReferenceError as err:
+            errors.append(f"{page}, {err}")
+            continue
+        found.extend(PageReference(page, reference) for reference in references)
+    _raise_if_any(errors)
+    return found
+
+
+def check_names(
+    references: Iterable[PageReference], experiments: Mapping[str, Experiment], figures: Mapping[str, object]
+) -> None:
+    """Fail, listing every unknown experiment or figure with its file, line and the valid names."""
+    errors = []
+    for found in references:
+        reference = found.reference
+        if reference.kind == "value" and reference.target not in experiments:
+            errors.append(
+                f"{found.where()}: unknown experiment {reference.target!r} in {reference.text!r}; "
+                f"valid experiments: {', '.join(sorted(experiments)) or '(none)'}."
+            )
+        if reference.kind == "figure" and reference.target not in figures:
+            errors.append(
+                f"{found.where()}: unknown figure {reference.target!r} in {reference.text!r}; "
+                f"valid figures: {', '.join(sorted(figures)) or '(none)'}."
+            )
+    for name, spec in sorted(figures.items()):
+        if spec.experiment not in experiments:
+            errors.append(
+                f"figure {name!r} (drawn by {_source_of(spec.draw)}) draws unknown experiment "
+                f"{spec.experiment!r}; valid experiments: {', '.join(sorted(experiments)) or '(none)'}."
+            )
+    _raise_if_any(errors)
+
+
+def check_values(references: Iterable[PageReference], results: Mapping[str, dict]) -> None:
+    """Fail, listing every quoted key that does not exist or cannot be formatted, with file and line."""
+    errors = []
+    for found in references:
+        reference = found.reference
+        if reference.kind != "value":
+            continue
+        where = ".".join(str(part) for part in (reference.target, *reference.key_path))
+        try:
+            value = resolve_key_path(results[reference.target], reference.target, reference.key_path)
+            format_value(value, reference.spec, where)
+        except ResultReferenceError as err:
+            errors.append(f"{found.where()}: {reference.text!r}: {err}")
+    _raise_if_any(errors)
+
+
+def _raise_if_any(errors: list[str]) -> None:
+    if errors:
+        raise AssetBuildError("\n".join(errors))
+
+
+def _source_of(function: Callable) -> str:
+    try:
+        return f"{inspect.getsourcefile(function)}:{inspect.getsourcelines(function)[1]}"
+    except (TypeError, OSError):
+        return repr(function)
+
+
+def config_as_dict(config: object) -> object:
+    """A config (frozen dataclass, mapping or plain value) as JSON-able data for the cache key."""
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        return {"type": type(config).__qualname__, "fields": dataclasses.asdict(config)}
+    if isinstance(config, Mapping):
+        return dict(config)
+    return config
+
+
+def library_versions() -> dict[str, str]:
+    """The versions that can change results or SVG bytes (read from metadata: a cached build never imports matplotlib)."""
+    return {
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "machine": platform.machine(),
+        "numpy": np.__version__,
+        "matplotlib": importlib.metadata.version("matplotlib"),
+    }
+
+
+def experiment_key(name: str, config: object, engine_hash: str, versions: Mapping[str, str]) -> str:
+    """Cache key of a result: experiment name and config, engine sources, numpy/Python versions."""
+    try:
+        canonical_json(config_as_dict(config))
+    except (TypeError, ValueError) as err:
+        raise AssetBuildError(
+            f"experiment {name!r}: its default_config {config!r} is not plain data ({err}); use fields of "
+            "type int, float, str, bool, tuple or nested dataclasses so the cache key can cover it."
+        ) from err
+    return cache_key(
+        "result",
+        {
+            "experiment": name,
+            "config": config_as_dict(config),
+            "engine": engine_hash,
+            "numpy": versions["numpy"],
+            "python": versions["python"],
+            "machine": versions["machine"],
+        },
+    )
+
+
+def figure_key(spec, result_sha256: str, code_hash: str, style: Mapping[str, object], versions: Mapping[str, str]) -> str:
+    """Cache key of an SVG: the result's bytes, figure code, style settings, size, matplotlib/numpy versions."""
+    return cache_key(
+        "figure",
+        {
+            "figure": spec.name,
+            "experiment": spec.experiment,
+            "panels": spec.panels,
+            "size": list(spec.size),
+            "result": result_sha256,
+            "code": code_hash,
+            "style": {key: repr(value) for key, value in style.items()},
+            "matplotlib": versions["matplotlib"],
+            "numpy": versions["numpy"],
+        },
+    )
+
+
+def result_bytes(name: str, result: object) -> bytes:
+    """The result as indented JSON (readable when downloaded); NaN/inf are refused, naming the experiment."""
+    try:
+        return (json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode()
+    except (TypeError, ValueError) as err:
+        raise AssetBuildError(
+            f"experiment {name!r} returned data that is not plain JSON ({err}); store floats, ints, str, "
+            "bools, lists and dicts, and null instead of NaN/inf (see ARCHITECTURE.md, experiment contract)."
+        ) from err
+
+
+def render_svg(spec, result: dict) -> bytes:
+    """Draw one figure with the house style and return its SVG bytes (deterministic)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from site_src.figures.style import SVG_METADATA, figure_rc
+
+    with matplotlib.rc_context(figure_rc()):
+        figure = Figure(figsize=spec.size)
+        axes = list(figure.subplots(1, spec.panels, squeeze=False)[0])
+        try:
+            spec.draw(axes, result)
+        except Exception as err:  # a figure function's bug: re-raised with where it is
+            raise AssetBuildError(f"figure {spec.name!r} ({_source_of(spec.draw)}) failed to draw: {err!r}") from err
+        _require_axis_labels(spec, axes)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    return buffer.getvalue()
+
+
+def _require_axis_labels(spec, axes) -> None:
+    """Every figure names what its numbers measure (and in which unit): readers cannot guess it.
+
+    An axis needs a label when its ticks show plain numbers; ticks that name categories (bars,
+    groups) or no ticks at all need none. Small multiples may leave the y label to the first panel.
+    """
+    for panel, ax in enumerate(axes):
+        if not ax.axison:
+            continue
+        checked = [("x", ax.xaxis)] + ([("y", ax.yaxis)] if panel == 0 else [])
+        missing = [name for name, axis in checked if _shows_unnamed_numbers(axis)]
+        if missing:
+            raise AssetBuildError(
+                f"figure {spec.name!r} ({_source_of(spec.draw)}), panel {panel}: no {' and '.join(missing)} axis "
+                "label; call ax.set_xlabel/ax.set_ylabel with the quantity and its unit (or ax.set_axis_off())."
+            )
+
+
+def _shows_unnamed_numbers(axis) -> bool:
+    from matplotlib.ticker import LogFormatter, ScalarFormatter
+
+    numeric_ticks = isinstance(axis.get_major_formatter(), (ScalarFormatter, LogFormatter))
+    return numeric_ticks and not axis.get_label_text().strip()
+
+
+def compute_result(name: str, experiment: Experiment) -> bytes:
+    """Run one experiment with its default config; its result as JSON bytes."""
+    try:
+        result = experiment.run(experiment.default_config)
+    except Exception as err:  # the engine's bug: re-raised with which experiment it was
+        raise AssetBuildError(f"experiment {name!r} failed: {err!r}") from err
+    return result_bytes(name, result)
+
+
+Registries = tuple[Mapping[str, Experiment], Mapping[str, object]]
+
+
+def compute_job(registries: Registries, kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
+    """One cache miss: run an experiment or render a figure from its result's bytes; (bytes, seconds)."""
+    experiments, figures = registries
+    start = time.perf_counter()
+    if kind == "experiment":
+        payload = compute_result(name, experiments[name])
+    else:
+        payload = render_svg(figures[name], json.loads(data))
+    return payload, time.perf_counter() - start
+
+
+#: The registries of a worker process, loaded once by `_init_worker` (each worker is a fresh
+#: interpreter: the "spawn" start method, safe under `mkdocs serve`'s threads).
+_WORKER_REGISTRIES: list[Registries] = []
+
+
+def _init_worker(loader: Callable[[], Registries]) -> None:
+    _WORKER_REGISTRIES.append(loader())
+
+
+def _worker_job(kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
+    return compute_job(_WORKER_REGISTRIES[0], kind, name, data)
+
+
+class AssetStep:
+    """One run of the experiment/figure step over a docs folder, with injected registries.
+
+    With `workers > 1` and a `registries_loader` (an importable function returning the same
+    registries, e.g. `chapter_registries`), cache misses are computed in that many processes.
+    """
+
+    def __init__(
+        self,
+        settings: AssetSettings,
+        experiments: Mapping[str, Experiment],
+        figures: Mapping[str, object],
+        *,
+        log: Callable[[str], None] = print,
+        workers: int = 1,
+        registries_loader: Callable[[], Registries] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.experiments = experiments
+        self.figures = figures
+        self.log = log
+        self.workers = workers if registries_loader is not None else 1
+        self.registries_loader = registries_loader
+        self.cache = ContentCache(settings.cache_dir)
+        self.report = AssetReport()
+        self.versions = library_versions()
+        self._pool: ProcessPoolExecutor | None = None
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set()}
+
+    def run(self, *, everything: bool = False) -> AssetReport:
+        """Run the experiments the pages use (all with `everything`), render their figures, write files."""
+        references = scan_pages(self.settings.docs_dir, self.settings.generated_dir)
+        check_names(references, self.experiments, self.figures)
+        figure_names = sorted(
+            self.figures if everything else {r.reference.target for r in references if r.reference.kind == "figure"}
+        )
+        experiment_names = sorted(
+            set(self.experiments if everything else ())
+            | {r.reference.target for r in references if r.reference.kind == "value"}
+            | {self.figures[name].experiment for name in figure_names}
+        )
+        try:
+            results = self._results(experiment_names, tree_hash(self.settings.engine_dir))
+            check_values(references, {name: json.loads(data) for name, data in results.items()})
+            figure_entries = self._figures(figure_names, results)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+        self._write_index(figure_entries)
+        self._prune(set(experiment_names), set(figure_names))
+        for cache_kind, keys in self._used_keys.items():
+            self.cache.prune(cache_kind, keys, CACHE_SPARE_ENTRIES)
+        self.log(self.report.summary())
+        return self.report
+
+    def _results(self, names: list[str], engine_hash: str) -> dict[str, bytes]:
+        keys = {
+            name: experiment_key(name, self.experiments[name].default_config, engine_hash, self.versions)
+            for name in names
+        }
+        payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
+        for name, payload in payloads.items():
+            self._write(self.settings.generated_dir / RESULTS_FOLDER / f"{name}.json", payload)
+        return payloads
+
+    def _figures(self, names: list[str], results: Mapping[str, bytes]) -> dict[str, dict]:
+        from site_src.figures.style import figure_rc
+
+        inputs = {name: results[self.figures[name].experiment] for name in names}
+        keys = {
+            name: figure_key(
+                self.figures[name], sha256_hex(inputs[name]), self._figure_code_hash(self.figures[name]),
+                figure_rc(), self.versions,
+            )
+            for name in names
+        }
+        svgs = self._through_cache("figure", "figure", keys, inputs)
+        for name, svg in svgs.items():
+            self._write(self.settings.generated_dir / FIGURES_FOLDER / f"{name}.svg", svg)
+        return {name: self._figure_entry(name, json.loads(inputs[name])) for name in names}
+
+    def _through_cache(
+        self, kind: str, cache_kind: str, keys: Mapping[str, str], inputs: Mapping[str, bytes | None]
+    ) -> dict[str, bytes]:
+        """Serve each name from the cache or compute it (in parallel when configured); log each."""
+        start = time.perf_counter()
+        self._used_keys[cache_kind].update(keys.values())
+        looked_up = {name: self.cache.lookup(cache_kind, key) for name, key in keys.items()}
+        missing = [name for name, (payload, _) in looked_up.items() if payload is None]
+        computed = self._compute(kind, [(name, inputs[name]) for name in missing])
+        payloads = {}
+        for name, (payload, state) in looked_up.items():
+            seconds = 0.0
+            if payload is None:
+                payload, seconds = computed[name]
+                self.cache.put(cache_kind, keys[name], payload)
+            self._record(kind, name, state, seconds)
+            payloads[name] = payload
+        self.report.wall_seconds[kind] = time.perf_counter() - start
+        return payloads
+
+    def _compute(self, kind: str, jobs: list[tuple[str, bytes | None]]) -> dict[str, tuple[bytes, float]]:
+        if self.workers <= 1 or len(jobs) <= 1:
+            return {name: compute_job((self.experiments, self.figures), kind, name, data) for name, data in jobs}
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.registries_loader,),
+            )
+        futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
+        return {name: future.result() for name, future in futures.items()}
+
+    def _figure_entry(self, name: str, result: dict) -> dict:
+        spec = self.figures[name]
+        return {
+            "experiment": spec.experiment,
+            "svg": f"{FIGURES_FOLDER}/{name}.svg",
+            "data": f"{RESULTS_FOLDER}/{spec.experiment}.json",
+            "width": round(spec.size[0] * CSS_PX_PER_INCH),
+            "height": round(spec.size[1] * CSS_PX_PER_INCH),
+            "caption": _text_of(spec.caption, result, name, "caption"),
+            "alt": _text_of(spec.alt, result, name, "alt"),
+        }
+
+    def _figure_code_hash(self, spec) -> str:
+        """Hash of the figure package sources plus the module(s) defining this figure's functions."""
+        paths = {path.resolve() for path in self.settings.figure_code_paths}
+        for function in (spec.draw, spec.caption, spec.alt):
+            source = inspect.getsourcefile(function)
+            if source:
+                paths.add(Path(source).resolve())
+        return sha256_hex(canonical_json(sorted((path.name, sha256_hex(path.read_bytes())) for path in paths)))
+
+    def _record(self, kind: str, name: str, state: str, seconds: float) -> None:
+        hit = state == "hit"
+        self.report.records.append(StepRecord(kind, name, hit, seconds, state))
+        outcome = "cached" if hit else f"computed ({'no entry' if state == 'absent' else state + ' entry replaced'})"
+        self.log(f"assets: {kind:<10} {name:<28} {outcome:<34} {seconds:6.2f} s")
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if write_if_changed(path, data):
+            self.report.files_written.append(path)
+
+    def _write_index(self, figure_entries: Mapping[str, dict]) -> None:
+        index = {
+            "experiments": sorted(self.experiments),
+            "all_figures": sorted(self.figures),
+            "figures": dict(sorted(figure_entries.items())),
+        }
+        self._write(self.settings.generated_dir / INDEX_FILE, json.dumps(index, indent=1, sort_keys=True).encode() + b"\n")
+
+    def _prune(self, experiment_names: set[str], figure_names: set[str]) -> None:
+        """Delete generated files no page uses any more, so the site carries no stale data."""
+        wanted = {
+            RESULTS_FOLDER: {f"{name}.json" for name in experiment_names},
+            FIGURES_FOLDER: {f"{name}.svg" for name in figure_names},
+        }
+        for folder, names in wanted.items():
+            for path in sorted((self.settings.generated_dir / folder).glob("*")):
+                if path.is_file() and path.name not in names:
+                    path.unlink()
+
+
+def _text_of(function: Callable[[dict], str], result: dict, name: str, what: str) -> str:
+    try:
+        text = function(result)
+    except Exception as err:  # a figure's caption/alt bug: re-raised with where it is
+        raise AssetBuildError(f"figure {name!r}: its {what} function ({_source_of(function)}) failed: {err!r}") from err
+    if not isinstance(text, str) or not text.strip():
+        raise AssetBuildError(f"figure {name!r}: its {what} function ({_source_of(function)}) must return non-empty text.")
+    return text
+
+
+def chapter_registries() -> tuple[Mapping[str, Experiment], Mapping[str, object]]:
+    """The chapter's experiment registry (`lesson.experiments.REGISTRY`) and figure registry.
+
+    Imported afresh on every call: under `mkdocs serve` the process lives across edits, and a
+    result cached under the hash of the edited engine must come from the edited code, not from
+    the modules imported before the edit.
+    """
+    for module_name in sorted(sys.modules):
+        if module_name.split(".")[0] == "lesson" or module_name.startswith("site_src.figures"):
+            del sys.modules[module_name]
+    try:
+        from lesson.experiments import REGISTRY
+    except ImportError as err:
+        raise AssetBuildError(
+            f"cannot import lesson.experiments.REGISTRY ({err}); the lesson package must define it "
+            "(see ARCHITECTURE.md, 'The experiment contract')."
+        ) from err
+    from site_src.figures import FIGURES
+
+    return REGISTRY, FIGURES
+
+
+def default_workers() -> int:
+    """One process per core, at most 4: experiments and figures are single-threaded numpy/matplotlib."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: `python -m site_src.assets [--root DIR] [--all]`."""
+    parser = argparse.ArgumentParser(prog="python -m site_src.assets", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current)")
+    parser.add_argument("--all", action="store_true", help="run every registered experiment and figure")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="processes for cache misses")
+    args = parser.parse_args(argv)
+    try:
+        experiments, figures = chapter_registries()
+        step = AssetStep(
+            AssetSettings.for_project(args.root.resolve()), experiments, figures,
+            workers=args.workers, registries_loader=chapter_registries,
+        )
+        step.run(everything=args.all)
+    except AssetBuildError as err:
+        print(f"assets: error:\n{err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

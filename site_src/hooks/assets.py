@@ -1,0 +1,144 @@
+"""MkDocs hook: experiments and figures before each build, and the site's math and figure assets.
+
+Thin by design: the work is `site_src.assets.AssetStep` (runnable alone) and the page transforms
+are the Markdown extension `site_src.markdown.results`. This hook
+
+- runs the experiment/figure step before MkDocs collects the files (`on_pre_build`), turning its
+  errors into a clean `PluginError`;
+- serves KaTeX from `node_modules/katex` (copied into the site, no CDN) and the figure CSS
+  (`site_src/theme/assets/`), adding them to the page head (`on_config`, `on_files`);
+- makes `mkdocs serve` watch the engine and the figure code (`on_serve`).
+
+`AssetHooks` takes the registries as arguments, so a test site can use fixture experiments; the
+module-level hook functions below wire it to the chapter's own registries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
+
+SITE_SRC = Path(__file__).resolve().parent.parent
+THEME_ASSETS = SITE_SRC / "theme" / "assets"
+#: KaTeX comes from the npm packages of the checkout that holds site_src (package-lock.json).
+KATEX_DIST = SITE_SRC.parent / "node_modules" / "katex" / "dist"
+LOG = logging.getLogger("mkdocs.hooks.site_src.assets")
+#: Where the copied files appear in the site.
+KATEX_URI = "assets/katex"
+CHAPTER_URI = "assets/chapter"
+EXTRA_CSS = (f"{KATEX_URI}/katex.min.css", f"{CHAPTER_URI}/figures.css")
+EXTRA_JAVASCRIPT = (f"{KATEX_URI}/katex.min.js", f"{KATEX_URI}/contrib/auto-render.min.js", f"{CHAPTER_URI}/katex-init.js")
+
+
+class AssetHooks:
+    """The hook events, for one project layout and one pair of registries."""
+
+    def __init__(
+        self,
+        registries: Callable[[], tuple[Mapping[str, object], Mapping[str, object]]],
+        settings_for: Callable[[Path], AssetSettings] = AssetSettings.for_project,
+        workers: int = 1,
+    ) -> None:
+        self.registries = registries
+        self.settings_for = settings_for
+        self.workers = workers  # > 1 needs `registries` importable by a fresh process
+        self.last_report = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Add KaTeX and the figure CSS to every page (once, in a stable order) and pin the build date."""
+        for uri in EXTRA_CSS:
+            if uri not in config.extra_css:
+                config.extra_css.append(uri)
+        present = {str(script) for script in config.extra_javascript}
+        for uri in EXTRA_JAVASCRIPT:
+            if uri not in present:
+                config.extra_javascript.append(uri)
+        _pin_build_date(_project_root(config))
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Run the experiments the pages use and render their figures (cached)."""
+        experiments, figures = _registries_or_error(self.registries)
+        settings = self.settings_for(_project_root(config))
+        try:
+            step = AssetStep(
+                settings, experiments, figures, log=LOG.info, workers=self.workers, registries_loader=self.registries
+            )
+            self.last_report = step.run()
+        except AssetBuildError as err:
+            raise PluginError(f"site_src.assets: {err}") from err
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Serve KaTeX (from node_modules) and the chapter's CSS/JS from the site itself."""
+        for src_uri, path in _site_assets(KATEX_DIST):
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        return files
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        """Rebuild on edits of the engine and the figure code, not only of the pages."""
+        settings = self.settings_for(_project_root(config))
+        for path in (settings.engine_dir, *settings.figure_code_paths):
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def _project_root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _registries_or_error(registries):
+    try:
+        return registries()
+    except AssetBuildError as err:
+        raise PluginError(f"site_src.assets: {err}") from err
+
+
+def _site_assets(katex_dist: Path) -> list[tuple[str, Path]]:
+    """(site path, source file) of KaTeX's script, auto-render, CSS, woff2 fonts, and the theme assets."""
+    if not (katex_dist / "katex.min.js").exists():
+        raise PluginError(
+            f"{katex_dist}/katex.min.js is missing: run scripts/setup (it runs `npm ci`, which installs "
+            "KaTeX from package-lock.json)."
+        )
+    # Browsers that run this site all read woff2, the first source in katex.min.css: ship only those.
+    katex_files = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"] + [
+        f"fonts/{font.name}" for font in sorted((katex_dist / "fonts").glob("*.woff2"))
+    ]
+    found = [(f"{KATEX_URI}/{name}", katex_dist / name) for name in katex_files]
+    found += [(f"{CHAPTER_URI}/{path.name}", path) for path in sorted(THEME_ASSETS.iterdir()) if path.is_file()]
+    return found
+
+
+def _pin_build_date(root: Path) -> None:
+    """Reproducible builds: MkDocs stamps sitemap.xml(.gz) with SOURCE_DATE_EPOCH when it is set.
+
+    Unless the caller chose one, use the time of the last git commit (the sources' date), so two
+    builds of the same sources are byte-identical.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return  # not a git checkout: MkDocs uses the current time, only the sitemap dates differ
+    if completed.stdout.strip().isdigit():
+        os.environ["SOURCE_DATE_EPOCH"] = completed.stdout.strip()
+
+
+_CHAPTER = AssetHooks(chapter_registries, workers=default_workers())
+on_config = _CHAPTER.on_config
+on_pre_build = _CHAPTER.on_pre_build
+on_files = _CHAPTER.on_files
+on_serve = _CHAPTER.on_serve

@@ -1,0 +1,66 @@
+"""MkDocs hook: render the *executed* lab notebook.
+
+mkdocs-jupyter is configured with `execute: false`; this hook executes `docs/lab.ipynb` itself
+(cached, see `site_src.notebook`), writes the executed copy outside `docs/`, and hands MkDocs a
+`File` with the same `src_uri` whose source is that copy. mkdocs-jupyter then renders
+it and, with `include_source: true`, copies it next to the page as the download (`lab/lab.ipynb`).
+
+It runs before mkdocs-jupyter's own `on_files` (higher priority), so the plugin wraps the
+replacement file. Nothing is patched: the file list is changed through the `Files` API and
+returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+from site_src.cache import ContentCache, write_if_changed
+from site_src.notebook import ExecutionSettings, executed_notebook
+
+log = logging.getLogger("mkdocs.hooks.notebook")
+
+#: The notebook's path inside docs/ (also its nav entry and its download file name).
+NOTEBOOK_SRC_URI = "lab.ipynb"
+#: Where the executed copy is written (git-ignored, outside docs/ so MkDocs does not list it twice).
+EXECUTED_DIR = Path(".cache/notebook/executed")
+CACHE_ROOT = Path(".cache/notebook/store")
+
+
+def project_root(config: MkDocsConfig) -> Path:
+    """The folder holding mkdocs.yml: every relative path here is relative to it."""
+    return Path(config.config_file_path).resolve().parent
+
+
+@event_priority(100)
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    """Swap the committed notebook (no outputs) for its executed copy."""
+    source_file = files.get_file_from_path(NOTEBOOK_SRC_URI)
+    if source_file is None:
+        return files
+    root = project_root(config)
+    executed, was_cached = executed_notebook(
+        Path(source_file.abs_src_path),
+        lesson_root=root / "lesson",
+        cache=ContentCache(root / CACHE_ROOT),
+        settings=ExecutionSettings(),
+    )
+    log.info("lab notebook: %s", "executed copy from cache" if was_cached else "executed")
+    executed_path = root / EXECUTED_DIR / NOTEBOOK_SRC_URI
+    write_if_changed(executed_path, executed)
+    files.remove(source_file)
+    # A plain File whose src_dir is the executed copy's folder (not File.generated: mkdocs-jupyter's
+    # NotebookFile wrapper recomputes abs_src_path from src_dir, which a generated file lacks).
+    files.append(
+        File(
+            NOTEBOOK_SRC_URI,
+            src_dir=str(executed_path.parent),
+            dest_dir=config.site_dir,
+            use_directory_urls=config.use_directory_urls,
+        )
+    )
+    return files

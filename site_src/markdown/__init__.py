@@ -1,0 +1,1 @@
+"""Python-Markdown extensions of the chapter: `results` (quoted numbers, figures) and `livecells`."""

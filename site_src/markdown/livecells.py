@@ -1,0 +1,201 @@
+"""The ``python-live`` fence: a Python cell the reader can edit and run in the page.
+
+Authoring syntax (a ``pymdownx.superfences`` custom fence; option values must be quoted)::
+
+    ```python-live title="Train a network" height="8" timeout="60"
+    from lesson.data import make_students        # hidden setup: runs first, not shown
+    #| end-setup
+    net = ...                                      # what the reader sees and edits
+    ```
+
+Options (all optional):
+
+``title="text"``
+    Label of the cell (also names it in tracebacks, e.g. ``File "<cell 2: Train a network>"``).
+``id="name"``
+    Stable key for the reader's saved edits (letters, digits, ``-``, ``_``). Without it the key is
+    the cell's position and a hash of its code, so editing the code in the Markdown resets them.
+``readonly``
+    The code cannot be edited, only run.
+``autorun``
+    Runs by itself when it scrolls into view (this downloads Python: use sparingly).
+``height="N"``
+    Expected output height in lines (1-60), reserved so the page does not jump.
+``timeout="S"``
+    Time limit of a run in seconds (0 < S <= 600); default: mkdocs.yml ``extra.live_cells.timeout``
+    (30 s). A run over the limit is stopped with a message.
+
+Hidden setup: lines above a line that is exactly ``#| end-setup`` run before the cell's code on
+every Run but are not shown (use it for imports and data the reader need not see). The cells of a
+page share one Python namespace, in the order the reader runs them; a new page starts afresh.
+
+Before Python is loaded, with JavaScript off, and in print, the cell shows its code as an ordinary
+highlighted block. A malformed option fails the build with the file, the line and the valid
+options (the check with file and line runs in ``site_src/hooks/runtime.py``; this module raises
+too, without the line, so the fence stays strict under any Python-Markdown host).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from pymdownx.superfences import RE_OPTIONS, SuperFencesException
+
+FENCE_NAME = "python-live"
+SETUP_MARKER = "#| end-setup"
+FLAG_OPTIONS = ("readonly", "autorun")
+VALID_OPTIONS = ("title", "id", "readonly", "autorun", "height", "timeout")
+_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+#: A fence opening line for a live cell (inside quotes or lists too), as Markdown sees it.
+FENCE_START = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*" + re.escape(FENCE_NAME) + r"(?=[ \t]|$)(?P<header>.*)$")
+
+
+class LiveCellOptionError(ValueError):
+    """A ``python-live`` fence has an unknown or malformed option."""
+
+
+@dataclass(frozen=True)
+class CellOptions:
+    """The validated options of one cell (see the module docstring)."""
+
+    title: str = ""
+    id: str = ""
+    readonly: bool = False
+    autorun: bool = False
+    height: int = 0
+    timeout: float = 0.0
+
+    def to_json(self) -> dict:
+        """The options the page script reads (defaults omitted)."""
+        return {name: value for name, value in self.__dict__.items() if value}
+
+
+def _valid_list() -> str:
+    return 'title="...", id="...", readonly, autorun, height="lines 1-60", timeout="seconds 0-600"'
+
+
+def _flag(name: str, value: str) -> bool:
+    if value in (name, "true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise LiveCellOptionError(f'option {name} is a flag: write `{name}` alone (or {name}="false"), not {name}="{value}"')
+
+
+def _number(name: str, value: str, low: float, high: float, kind: type) -> float:
+    try:
+        number = kind(value)
+    except ValueError as err:
+        raise LiveCellOptionError(f'option {name}="{value}" is not a number') from err
+    if not low < number <= high:
+        raise LiveCellOptionError(f'option {name}="{value}" is out of range ({low} < {name} <= {high})')
+    return number
+
+
+def parse_options(values: Mapping[str, str]) -> CellOptions:
+    """Validate option values (as superfences parsed them: a bare flag maps to its own name)."""
+    unknown = sorted(set(values) - set(VALID_OPTIONS))
+    if unknown:
+        raise LiveCellOptionError(f"unknown option(s) {', '.join(unknown)}; valid options: {_valid_list()}")
+    parsed: dict = {}
+    for name, value in values.items():
+        if name in FLAG_OPTIONS:
+            parsed[name] = _flag(name, value)
+        elif name == "height":
+            parsed[name] = int(_number(name, value, 0, 60, int))
+        elif name == "timeout":
+            parsed[name] = float(_number(name, value, 0, 600, float))
+        elif name == "id" and not _ID.match(value):
+            raise LiveCellOptionError(f'option id="{value}" may hold only letters, digits, - and _')
+        else:
+            parsed[name] = value
+    return CellOptions(**parsed)
+
+
+def parse_header(header: str) -> CellOptions:
+    """Parse the text after ``python-live`` on the fence line; reject anything not key="value" or a flag."""
+    values: dict[str, str] = {}
+    leftover = header
+    for match in RE_OPTIONS.finditer(header):
+        key, value = match.group("key"), match.group("value")
+        values[key] = key if value is None else value
+        leftover = leftover.replace(match.group(0), " ", 1)
+    if leftover.strip():
+        raise LiveCellOptionError(
+            f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted) or bare flags; "
+            f"valid options: {_valid_list()}"
+        )
+    return parse_options(values)
+
+
+def split_setup(source: str) -> tuple[str, str]:
+    """(hidden setup, visible code) of a cell's source, split at the ``#| end-setup`` line."""
+    lines = source.split("\n")
+    markers = [i for i, line in enumerate(lines) if line.strip() == SETUP_MARKER]
+    if len(markers) > 1:
+        raise LiveCellOptionError(f"a cell may have one `{SETUP_MARKER}` line, this one has {len(markers)}")
+    if not markers:
+        return "", source
+    cut = markers[0]
+    return "\n".join(lines[:cut]), "\n".join(lines[cut + 1 :])
+
+
+def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
+    """(1-based line, message) for every malformed ``python-live`` fence in a Markdown text."""
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines, start=1):
+        match = FENCE_START.match(line)
+        if not match:
+            continue
+        try:
+            parse_header(match.group("header"))
+            split_setup("\n".join(_fence_body(lines, number, match.group("fence"))))
+        except LiveCellOptionError as err:
+            yield number, str(err)
+
+
+def _fence_body(lines: list[str], start: int, fence: str) -> list[str]:
+    body = []
+    for line in lines[start:]:
+        if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            break
+        body.append(line)
+    return body
+
+
+def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
+    """superfences validator: check the options and store them; a bad option stops the build."""
+    try:
+        options["cell"] = parse_options(inputs)
+    except LiveCellOptionError as err:
+        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
+    return True
+
+
+def _highlighted(code: str, title: str, md: object) -> str:
+    """The code as the site's ordinary highlighted Python block (the no-JS / print view)."""
+    fences = md.preprocessors["fenced_code_block"]
+    options = {"title": title} if title else {}
+    return fences.highlight(src=code, language="python", options=options, md=md, classes=[], id_value="", attrs={})
+
+
+def format_live_cell(src: str, language: str, class_name: str, options: dict, md: object, **kwargs: object) -> str:
+    """superfences formatter: the highlighted code plus the cell's source and options as JSON."""
+    cell: CellOptions = options.get("cell") or CellOptions()
+    try:
+        setup, code = split_setup(src)
+    except LiveCellOptionError as err:
+        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
+    source = {"code": code, "setup": setup, "options": cell.to_json()}
+    # The source travels in an attribute, not a <script>: Material's instant navigation
+    # re-evaluates every <script> of a new page as JavaScript, whatever its type.
+    data = html.escape(json.dumps(source, ensure_ascii=False, sort_keys=True), quote=True)
+    return (
+        f'<div class="{html.escape(class_name)}" data-live-cell="{data}">'
+        f'<div class="live-cell__static">{_highlighted(code, cell.title, md)}</div>'
+        "</div>"
+    )

@@ -1,0 +1,309 @@
+"""Python-Markdown extension: numbers and figures from the experiments' results.
+
+Syntax (see ARCHITECTURE.md):
+
+- `{{ value: lr_sweep.best.learning_rate | .2g }}` anywhere in a line (outside fenced code) is
+  replaced by the value at that dotted key path of the experiment's result (list indices are
+  numbers, -1 is the last item), formatted with the optional Python format spec after `|`;
+- a line holding only `{{ figure: lr_curves }}` becomes a `<figure>` with the SVG, its alt text, its
+  Markdown caption and a download link to the result data the figure was drawn from.
+
+The extension only reads what the experiment/figure step (`site_src.assets`) wrote into
+`generated_dir`: `index.json` (valid names, figure captions and alt texts) and
+`results/<experiment>.json`. It never imports the engine or matplotlib, so it runs under any
+Python-Markdown host. The assets step checks every reference of every page first, naming the file
+and line; the errors raised here are the safety net when a page is rendered without that step
+(MkDocs prefixes them with the page's file name).
+
+Links are written docs-root-absolute (`/generated/...`); MkDocs with
+`validation.links.absolute_links: relative_to_docs` validates them and rewrites them relative to
+each page, so the site works from any sub-path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+#: `{{ value: experiment.key.path | format }}`
+VALUE_PATTERN = re.compile(r"\{\{\s*value\s*:\s*(?P<path>[^|}]*?)\s*(?:\|\s*(?P<spec>[^}]*?)\s*)?\}\}")
+#: `{{ figure: name }}`, alone on its line.
+FIGURE_LINE_PATTERN = re.compile(r"^\s*\{\{\s*figure\s*:\s*(?P<name>[^}]*?)\s*\}\}\s*$")
+#: Any `{{ word:` directive, to report misspelt ones instead of leaving them in the page.
+DIRECTIVE_PATTERN = re.compile(r"\{\{\s*(?P<kind>[A-Za-z_-]+)\s*:")
+DIRECTIVES = ("value", "figure")
+FENCE_PATTERN = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
+
+INDEX_FILE = "index.json"
+RESULTS_FOLDER = "results"
+FIGURES_FOLDER = "figures"
+
+
+class ResultReferenceError(ValueError):
+    """A `{{ value: }}` or `{{ figure: }}` reference names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference in a page: `kind` is `value` or `figure`; `line` counts from 1."""
+
+    kind: str
+    line: int
+    text: str
+    target: str
+    key_path: tuple[str | int, ...] = ()
+    spec: str = ""
+
+
+def lines_outside_fences(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """Yield `(index, line)` for the lines that are not inside fenced code blocks."""
+    open_fence: str | None = None
+    for index, line in enumerate(lines):
+        match = FENCE_PATTERN.match(line)
+        if open_fence is None:
+            if match:
+                open_fence = match["fence"]
+            else:
+                yield index, line
+        elif _closes(line, open_fence):
+            open_fence = None
+
+
+def _closes(line: str, fence: str) -> bool:
+    """A closing fence is the opening character alone, at least as many times as it opened."""
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+def parse_key_path(path: str) -> tuple[str, tuple[str | int, ...]]:
+    """Split `experiment.key.0.name` into the experiment name and the key path (digits -> list indices)."""
+    experiment, _, rest = path.partition(".")
+    keys = tuple(int(part) if re.fullmatch(r"-?\d+", part) else part for part in rest.split(".")) if rest else ()
+    return experiment, keys
+
+
+def parse_references(lines: Sequence[str]) -> list[Reference]:
+    """All references in `lines` (outside fenced code), in order; malformed ones raise with their line."""
+    references: list[Reference] = []
+    for index, line in lines_outside_fences(lines):
+        line_no = index + 1
+        for directive in DIRECTIVE_PATTERN.finditer(line):
+            if directive["kind"] not in DIRECTIVES:
+                raise ResultReferenceError(
+                    f"line {line_no}: unknown directive '{{{{ {directive['kind']}: ... }}}}' in {line.strip()!r}; "
+                    f"valid directives: {', '.join(DIRECTIVES)}."
+                )
+        for match in VALUE_PATTERN.finditer(line):
+            experiment, keys = parse_key_path(match["path"])
+            if not experiment or not keys or "" in keys:
+                raise ResultReferenceError(
+                    f"line {line_no}: {match[0]!r} needs 'experiment.key.path', e.g. "
+                    "'{{ value: lr_sweep.best.learning_rate | .2g }}'."
+                )
+            references.append(Reference("value", line_no, match[0], experiment, keys, match["spec"] or ""))
+        figure = FIGURE_LINE_PATTERN.match(line)
+        if figure:
+            references.append(Reference("figure", line_no, line.strip(), figure["name"]))
+        elif re.search(r"\{\{\s*figure\s*:", line):
+            raise ResultReferenceError(
+                f"line {line_no}: a '{{{{ figure: name }}}}' must stand alone on its line: {line.strip()!r}."
+            )
+    return references
+
+
+def resolve_key_path(result: object, experiment: str, keys: Sequence[str | int]) -> object:
+    """The value at `keys` inside `result`; a missing key raises, naming the valid keys at that level."""
+    value = result
+    for depth, key in enumerate(keys):
+        where = ".".join(str(part) for part in (experiment, *keys[:depth])) or experiment
+        if isinstance(value, dict):
+            if key not in value:
+                raise ResultReferenceError(
+                    f"{where} has no key {key!r}; valid keys: {', '.join(sorted(map(str, value)))}."
+                )
+            value = value[key]
+        elif isinstance(value, list):
+            if not isinstance(key, int) or not -len(value) <= key < len(value):
+                raise ResultReferenceError(
+                    f"{where} is a list of {len(value)} items; use an index from 0 to {len(value) - 1} "
+                    f"(or -1 for the last), not {key!r}."
+                )
+            value = value[key]
+        else:
+            raise ResultReferenceError(f"{where} is the value {value!r}; it has no key {key!r}.")
+    return value
+
+
+def format_value(value: object, spec: str, where: str) -> str:
+    """Format one quoted value; `d` accepts integral floats (JSON does not keep int vs float)."""
+    if isinstance(value, (dict, list)):
+        kind = "keys: " + ", ".join(sorted(map(str, value))) if isinstance(value, dict) else f"{len(value)} items"
+        raise ResultReferenceError(f"{where} is a {type(value).__name__} ({kind}); quote one of its entries instead.")
+    if value is None:
+        raise ResultReferenceError(f"{where} is null (no number: e.g. a diverged run); quote another entry.")
+    if spec.endswith("d") and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError) as err:
+        raise ResultReferenceError(
+            f"{where}: format spec {spec!r} does not apply to {value!r} ({err}); use e.g. '.3g', '.1%' or 'd'."
+        ) from err
+
+
+class GeneratedAssets:
+    """Read-only view of what the assets step wrote into `generated_dir` (loaded once per page)."""
+
+    def __init__(self, generated_dir: Path) -> None:
+        self.generated_dir = generated_dir
+        self._index: dict | None = None
+        self._results: dict[str, object] = {}
+
+    @property
+    def index(self) -> dict:
+        if self._index is None:
+            path = self.generated_dir / INDEX_FILE
+            try:
+                self._index = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError as err:
+                raise ResultReferenceError(
+                    f"{path.resolve()} is missing: run the experiment/figure step first (`python -m site_src.assets`; "
+                    "the MkDocs hook site_src/hooks/assets.py does it on every build), and run MkDocs from the "
+                    "project folder (the extension's generated_dir is relative to the working directory)."
+                ) from err
+        return self._index
+
+    def result(self, experiment: str) -> object:
+        if experiment not in self._results:
+            valid = self.index["experiments"]
+            if experiment not in valid:
+                raise ResultReferenceError(f"unknown experiment {experiment!r}; valid experiments: {', '.join(valid)}.")
+            path = self.generated_dir / RESULTS_FOLDER / f"{experiment}.json"
+            try:
+                self._results[experiment] = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError as err:
+                raise ResultReferenceError(
+                    f"{path} is missing: the assets step ran only the experiments the pages used then; "
+                    "rebuild so it sees this page."
+                ) from err
+        return self._results[experiment]
+
+    def figure(self, name: str) -> dict:
+        figures = self.index["figures"]
+        if name not in figures:
+            raise ResultReferenceError(
+                f"unknown figure {name!r}; valid figures: {', '.join(self.index['all_figures']) or '(none)'}."
+            )
+        return figures[name]
+
+    def quote(self, reference: Reference) -> str:
+        """The formatted text of a `value` reference."""
+        where = ".".join(str(part) for part in (reference.target, *reference.key_path))
+        value = resolve_key_path(self.result(reference.target), reference.target, reference.key_path)
+        return format_value(value, reference.spec, where)
+
+
+class ResultsPreprocessor(Preprocessor):
+    """Replaces values in place and sets figure lines apart as their own blocks, checking both."""
+
+    def __init__(self, md: Markdown, assets: GeneratedAssets) -> None:
+        super().__init__(md)
+        self.assets = assets
+
+    def run(self, lines: list[str]) -> list[str]:
+        references = parse_references(lines)
+        by_line: dict[int, list[Reference]] = {}
+        for reference in references:
+            by_line.setdefault(reference.line, []).append(reference)
+        output: list[str] = []
+        for index, line in enumerate(lines):
+            refs = by_line.get(index + 1, [])
+            if refs and refs[0].kind == "figure":
+                _with_line(self.assets.figure, refs[0].target, line_no=index + 1, text=line)
+                output.extend(["", line.rstrip(), ""])  # its own block; indentation kept for nesting
+                continue
+            quotes = iter([_with_line(self.assets.quote, ref, line_no=ref.line, text=line) for ref in refs])
+            output.append(VALUE_PATTERN.sub(lambda _match: next(quotes), line) if refs else line)
+        return output
+
+
+def _with_line(function, *args, line_no: int | None = None, text: str = ""):
+    """Call `function`, prefixing a ResultReferenceError with the line it concerns."""
+    try:
+        return function(*args)
+    except ResultReferenceError as err:
+        if line_no is None or str(err).startswith("line "):
+            raise
+        raise ResultReferenceError(f"line {line_no} ({text.strip()!r}): {err}") from err
+
+
+class FigureBlockProcessor(BlockProcessor):
+    """Turns a block holding only `{{ figure: name }}` into `<figure>`, `<img>`, `<figcaption>`."""
+
+    def __init__(self, parser, assets: GeneratedAssets, generated_url: str) -> None:
+        super().__init__(parser)
+        self.assets = assets
+        self.generated_url = generated_url.rstrip("/")
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return FIGURE_LINE_PATTERN.match(block) is not None and "\n" not in block.strip()
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        name = FIGURE_LINE_PATTERN.match(blocks.pop(0))["name"]
+        entry = self.assets.figure(name)
+        figure = etree.SubElement(parent, "figure", {"class": "result-figure", "id": f"figure-{name}"})
+        etree.SubElement(
+            figure,
+            "img",
+            {
+                "src": f"{self.generated_url}/{entry['svg']}",
+                "alt": entry["alt"],
+                "width": str(entry["width"]),
+                "height": str(entry["height"]),
+            },
+        )
+        caption = etree.SubElement(figure, "figcaption")
+        caption.text = entry["caption"] + " "  # Markdown: the inline processors render it later
+        link = etree.SubElement(
+            caption,
+            "a",
+            {
+                "class": "result-figure__data",
+                "href": f"{self.generated_url}/{entry['data']}",
+                "download": Path(entry["data"]).name,
+            },
+        )
+        link.text = "Download the data (JSON)"
+        return True
+
+
+class ResultsExtension(Extension):
+    """Registers the preprocessor (values, checks) and the figure block processor."""
+
+    def __init__(self, **kwargs) -> None:
+        self.config = {
+            "generated_dir": ["docs/generated", "Folder the assets step writes to (relative to the working directory)."],
+            "generated_url": ["/generated", "URL of that folder as written in pages (docs-root-absolute)."],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
+        assets = GeneratedAssets(Path(self.getConfig("generated_dir")))
+        md.preprocessors.register(ResultsPreprocessor(md, assets), "results", 35)
+        md.parser.blockprocessors.register(
+            FigureBlockProcessor(md.parser, assets, self.getConfig("generated_url")), "result_figure", 75
+        )
+
+
+def makeExtension(**kwargs) -> ResultsExtension:  # noqa: N802 (Python-Markdown's entry point name)
+    """Entry point used by Python-Markdown when the extension is named by its module path."""
+    return ResultsExtension(**kwargs)

@@ -1,0 +1,131 @@
+"""Execute the lab notebook at build time, cached like the experiments.
+
+The notebook source (`docs/lab.ipynb`) is committed without outputs. The build runs it with
+nbconvert's `ExecutePreprocessor` and stores the executed copy in the content cache under a key
+that covers everything that can change its outputs: the notebook bytes, the `lesson/` sources it
+imports, the library versions, and the execution settings. mkdocs-jupyter (configured with
+`execute: false`) then renders the executed copy, so the page shows real outputs.
+
+Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from site_src.cache import ContentCache, cache_key, sha256_hex, tree_hash
+
+#: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
+VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
+
+CACHE_KIND = "notebook"
+
+
+class NotebookExecutionError(RuntimeError):
+    """The lab notebook failed to execute; the message names the notebook, the cell and the fix."""
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """How the notebook is executed; every field is part of the cache key."""
+
+    kernel_name: str = "python3"
+    timeout_seconds: int = 600
+    nbformat_version: int = 4
+
+
+def library_versions(packages: tuple[str, ...] = VERSIONED_PACKAGES) -> dict[str, str]:
+    """Installed versions of `packages` plus the Python version, for the cache key."""
+    versions = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "absent"
+    return versions
+
+
+def notebook_cache_key(
+    notebook_bytes: bytes, lesson_hash: str, versions: dict[str, str], settings: ExecutionSettings
+) -> str:
+    """The cache key of an executed notebook: a pure function of what can change its outputs."""
+    return cache_key(
+        CACHE_KIND,
+        {
+            "notebook_sha256": sha256_hex(notebook_bytes),
+            "lesson_sources": lesson_hash,
+            "versions": versions,
+            "settings": asdict(settings),
+        },
+    )
+
+
+def execute_notebook(notebook_bytes: bytes, *, source_name: str, cwd: Path, settings: ExecutionSettings) -> bytes:
+    """Run every cell of the notebook in a fresh kernel and return the executed notebook's bytes.
+
+    Timing metadata is not recorded, so the same sources give the same bytes.
+    """
+    from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
+
+    notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=settings.nbformat_version)
+    executor = ExecutePreprocessor(
+        kernel_name=settings.kernel_name,
+        timeout=settings.timeout_seconds,
+        record_timing=False,
+        allow_errors=False,
+    )
+    try:
+        executor.preprocess(notebook, {"metadata": {"path": str(cwd)}})
+    except CellExecutionError as err:
+        raise NotebookExecutionError(
+            f"{source_name}: a cell raised while executing the lab notebook at build time:\n{err}\n"
+            f"Fix the cell (open it with `jupyter lab {source_name}`), then rebuild."
+        ) from err
+    return serialize_notebook(notebook)
+
+
+def serialize_notebook(notebook: nbformat.NotebookNode) -> bytes:
+    """The notebook as validated, stable JSON bytes (one trailing newline, like Jupyter writes)."""
+    nbformat.validate(notebook)
+    return (nbformat.writes(notebook) + "\n").encode("utf-8")
+
+
+def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, settings: ExecutionSettings) -> tuple[bytes, bool]:
+    """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached)."""
+    try:
+        notebook_bytes = source.read_bytes()
+    except OSError as err:
+        raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
+    key = notebook_cache_key(notebook_bytes, tree_hash(lesson_root), library_versions(), settings)
+    cached = cache.get(CACHE_KIND, key)
+    if cached is not None:
+        return cached, True
+    executed = execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent, settings=settings)
+    cache.put(CACHE_KIND, key, executed)
+    return executed, False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: execute a notebook (cached) and write the executed copy."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="the notebook to execute, e.g. docs/lab.ipynb")
+    parser.add_argument("output", type=Path, help="where to write the executed copy")
+    parser.add_argument("--cache-dir", type=Path, default=Path(".cache/notebook/store"), help="content cache root")
+    args = parser.parse_args(argv)
+    executed, was_cached = executed_notebook(
+        args.source, lesson_root=Path("lesson"), cache=ContentCache(args.cache_dir), settings=ExecutionSettings()
+    )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(executed)
+    print(f"{args.output}: {'from cache' if was_cached else 'executed'} ({len(executed)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

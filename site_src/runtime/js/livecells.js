@@ -1,0 +1,207 @@
+// Live Python cells: turns each `.live-cell` block written by site_src/markdown/livecells.py into
+// an editor with Run / Stop / Reset and an output area, talking to the shared Python worker.
+// Material's instant navigation swaps pages without reloading scripts, so cells are (re)attached
+// on each `document$` emission and the worker (with its loaded packages) lives on.
+import { RuntimeClient } from "./runtime-client.js";
+
+/* global LIVE_CELLS_CONFIG, document$ */
+
+const SCRIPT_URL = new URL(import.meta.url);
+const RUNTIME_BASE = new URL("./", SCRIPT_URL);
+const STORAGE_PREFIX = "live-cell:v1:";
+
+function runtimeConfig() {
+  const config = LIVE_CELLS_CONFIG;
+  const resolve = (url) => new URL(url, RUNTIME_BASE).href;
+  return { ...config, indexURL: resolve(config.indexURL), lockURL: resolve(config.lockURL) };
+}
+
+const client = new RuntimeClient(runtimeConfig(), new URL("worker.js", RUNTIME_BASE));
+let pageCounter = 0;
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function shortHash(text) {
+  let hash = 2166136261; // FNV-1a: a stable key for the cell's original code
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return (hash >>> 0).toString(36);
+}
+
+class LiveCell {
+  constructor(root, index, pageId, createEditor) {
+    this.root = root;
+    this.index = index;
+    this.pageId = pageId;
+    const source = JSON.parse(root.dataset.liveCell);
+    this.original = source.code;
+    this.setup = source.setup;
+    this.options = source.options;
+    this.storageKey = `${STORAGE_PREFIX}${location.pathname}:${this.options.id || `${index}-${shortHash(this.original)}`}`;
+    this.running = null;
+    this.build(createEditor);
+  }
+
+  build(createEditor) {
+    const title = this.options.title || "Python";
+    const bar = element("div", { class: "live-cell__bar" });
+    bar.append(element("span", { class: "live-cell__title" }, title));
+    this.runButton = element("button", { type: "button", class: "live-cell__run md-button md-button--primary", "aria-label": `Run: ${title}` }, "Run");
+    this.stopButton = element("button", { type: "button", class: "live-cell__stop md-button", "aria-label": `Stop: ${title}`, disabled: "" }, "Stop");
+    this.resetButton = element("button", { type: "button", class: "live-cell__reset md-button", "aria-label": `Reset the code of: ${title}` }, "Reset");
+    const buttons = element("div", { class: "live-cell__buttons" });
+    buttons.append(this.runButton, this.stopButton, this.resetButton);
+    bar.append(buttons);
+    this.editorHost = element("div", { class: "live-cell__editor" });
+    this.status = element("p", { class: "live-cell__status", role: "status", "aria-live": "polite" });
+    this.output = element("div", { class: "live-cell__output", role: "log", "aria-live": "polite", "aria-label": `Output of: ${title}`, tabindex: "0" });
+    if (this.options.height) this.output.style.minHeight = `${this.options.height * 1.4}em`;
+    this.root.prepend(bar);
+    this.root.append(this.editorHost, this.status, this.output);
+
+    const saved = localStorage.getItem(this.storageKey);
+    this.editor = createEditor(this.editorHost, {
+      doc: saved ?? this.original,
+      readOnly: Boolean(this.options.readonly),
+      label: `Python code: ${title}. Shift+Enter runs it.`,
+      onRun: () => this.run(),
+      onChange: (text) => this.save(text),
+    });
+    this.root.classList.add("live-cell--mounted");
+    if (saved !== null && saved !== this.original) this.setStatus("Your edited version (Reset restores the original).");
+    this.runButton.addEventListener("click", () => this.run());
+    this.stopButton.addEventListener("click", () => this.stop("Stopped."));
+    this.resetButton.addEventListener("click", () => this.reset());
+  }
+
+  save(text) {
+    if (text === this.original) localStorage.removeItem(this.storageKey);
+    else localStorage.setItem(this.storageKey, text);
+  }
+
+  setStatus(text) {
+    this.status.textContent = text;
+  }
+
+  reset() {
+    localStorage.removeItem(this.storageKey);
+    this.editor.setText(this.original);
+    this.output.replaceChildren();
+    this.setStatus("Code restored to the original.");
+  }
+
+  appendText(text, kind) {
+    // Always text, never HTML: a printed <script> or <img onerror> stays inert.
+    let last = this.output.lastElementChild;
+    if (!last || last.tagName !== "PRE" || last.dataset.kind !== kind) {
+      last = element("pre", { class: `live-cell__${kind}`, "data-kind": kind });
+      this.output.append(last);
+    }
+    last.textContent += text;
+  }
+
+  appendImage(png, title) {
+    const figureNumber = this.output.querySelectorAll("img").length + 1;
+    const alt = title ? `Figure ${figureNumber} from this cell: ${title}` : `Figure ${figureNumber} drawn by this cell's code`;
+    this.output.append(element("img", { class: "live-cell__image", src: `data:image/png;base64,${png}`, alt }));
+  }
+
+  onReply(reply) {
+    if (reply.type === "stdout") this.appendText(reply.text, "stdout");
+    else if (reply.type === "stderr") this.appendText(reply.text, "stderr");
+    else if (reply.type === "image") this.appendImage(reply.png, reply.title);
+    else if (reply.type === "progress") this.setStatus(reply.done ? reply.stage : `${reply.stage}…`);
+  }
+
+  async run() {
+    if (this.running) return;
+    this.output.replaceChildren();
+    this.root.classList.add("live-cell--running");
+    this.runButton.disabled = true;
+    this.stopButton.disabled = false;
+    this.setStatus(client.ready ? "Running…" : "Starting Python…");
+    const limit = this.options.timeout || LIVE_CELLS_CONFIG.timeout;
+    let timer = null;
+    let started = performance.now();
+    const onReply = (reply) => {
+      if (reply.type === "started") {
+        // The limit counts the reader's code only, not downloading Python or packages.
+        started = performance.now();
+        this.setStatus("Running…");
+        timer = setTimeout(() => this.stop(`Stopped: the cell ran longer than its time limit of ${limit} s.`), limit * 1000);
+      } else {
+        this.onReply(reply);
+      }
+    };
+    this.running = client.run(
+      { pageId: this.pageId, index: this.index + 1, title: this.options.title || "", setup: this.setup, code: this.editor.getText() },
+      onReply,
+    );
+    try {
+      const done = await this.running;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (this.stopping) this.setStatus(this.stopping); // interrupted: KeyboardInterrupt is on stderr
+      else this.setStatus(done.ok ? `Finished in ${seconds} s.` : `Error: ${done.error}`);
+      this.root.dataset.state = this.stopping ? "stopped" : done.ok ? "ok" : "error";
+    } catch (error) {
+      this.setStatus(this.stopping || `Python failed: ${error.message}`);
+      if (!this.stopping) this.appendText(`${error.message}\n`, "stderr");
+      this.root.dataset.state = this.stopping ? "stopped" : "error";
+    } finally {
+      clearTimeout(timer);
+      this.stopping = null;
+      this.running = null;
+      this.root.classList.remove("live-cell--running");
+      this.runButton.disabled = false;
+      this.stopButton.disabled = true;
+    }
+  }
+
+  /** Stop this cell's run: set the status first, then ask the runtime (which may restart Python). */
+  async stop(message) {
+    if (!this.running || this.stopping) return;
+    this.stopping = message;
+    const { restarted } = await client.stop(message);
+    const note = restarted ? " Python was restarted: run earlier cells again if this one needs their variables." : "";
+    this.appendText(`\n${message}${note}\n`, "stderr");
+  }
+}
+
+function whenVisible(node, callback) {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) {
+      observer.disconnect();
+      callback();
+    }
+  });
+  observer.observe(node);
+}
+
+/** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
+async function attachCells() {
+  const roots = [...document.querySelectorAll(".live-cell:not(.live-cell--mounted)")];
+  if (!roots.length) return;
+  pageCounter += 1;
+  const pageId = `${location.pathname}#${pageCounter}`;
+  const { createEditor } = await import("./editor.js"); // the editor is fetched only by pages with cells
+  const cells = roots.map((root, index) => new LiveCell(root, index, pageId, createEditor));
+  if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => client.ensureStarted().catch(() => {}));
+  for (const cell of cells) {
+    if (cell.options.autorun) whenVisible(cell.root, () => cell.run());
+  }
+}
+
+// Tests and the benchmark read this to prove the runtime is reused across pages.
+globalThis.liveCellsRuntime = client;
+
+if (typeof document$ !== "undefined") {
+  document$.subscribe(() => attachCells());
+} else if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", attachCells);
+} else {
+  attachCells();
+}

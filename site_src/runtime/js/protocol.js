@@ -1,0 +1,51 @@
+// The worker protocol, in one place: every message between the page and the Python worker.
+// Every message carries `id`, the request id it starts or answers; the receiver rejects anything
+// not listed here (see `checkMessage`), in the manner of mkdocs-material's search worker.
+
+/** Page -> worker requests, with the fields each must carry. */
+export const REQUESTS = {
+  // Start Python and load the engine. config: {indexURL, lockURL, pyodideIntegrity, preload, sizes}
+  init: ["config"],
+  // Run one cell in the page's namespace.
+  run: ["pageId", "index", "title", "setup", "code"],
+};
+
+/** Worker -> page replies, with the fields each must carry. */
+export const REPLIES = {
+  progress: ["stage", "bytes"], // a loading stage starts; bytes = its download size (0 if none)
+  ready: ["versions"], // init finished: {python, pyodide, numpy}
+  started: [], // the cell's code starts now (packages loaded): its time limit counts from here
+  stdout: ["text"],
+  stderr: ["text"],
+  image: ["png", "title"], // a matplotlib figure as base64 PNG
+  done: ["ok", "error"], // a run finished (ok=false: the reader's exception; traceback already on stderr)
+  failed: ["error"], // the runtime itself failed (load error, unknown message, ...)
+};
+
+let lastId = 0;
+
+/** A new request id, unique within this page. */
+export function nextId() {
+  lastId += 1;
+  return lastId;
+}
+
+/** Build a message of `type` after checking it carries its fields. */
+export function makeMessage(table, type, id, fields) {
+  const message = { type, id, ...fields };
+  const problem = checkMessage(table, message);
+  if (problem) throw new Error(problem);
+  return message;
+}
+
+/** Returns a description of what is wrong with `message`, or "" when it is valid for `table`. */
+export function checkMessage(table, message) {
+  if (!message || typeof message !== "object") return "protocol: message is not an object";
+  if (!Object.prototype.hasOwnProperty.call(table, message.type)) {
+    return `protocol: unknown message type ${JSON.stringify(message.type)} (valid: ${Object.keys(table).join(", ")})`;
+  }
+  if (typeof message.id !== "number") return `protocol: message ${message.type} has no numeric request id`;
+  const missing = table[message.type].filter((field) => !(field in message));
+  if (missing.length) return `protocol: message ${message.type} lacks ${missing.join(", ")}`;
+  return "";
+}

@@ -1,0 +1,140 @@
+// The page's side of the Python worker: starts it lazily, keeps it alive across instant
+// navigation, runs one request at a time, and replaces it when a run must be stopped.
+import { REPLIES, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
+
+export class RuntimeClient {
+  /**
+   * @param {object} config  build-time settings (indexURL, lockURL, sizes, preload, ...)
+   * @param {URL} workerURL  the bundled worker script
+   */
+  constructor(config, workerURL) {
+    this.config = config;
+    this.workerURL = workerURL;
+    this.worker = null;
+    this.ready = null; // Promise resolved when init finished
+    this.pending = new Map(); // request id -> {onReply, resolve, reject}
+    this.progressListeners = new Set();
+    this.lastProgress = null;
+    this.interruptBuffer = null;
+    this.queue = Promise.resolve();
+    this.starts = 0; // how many workers were started (tests read it to prove reuse)
+  }
+
+  /** Listen to loading stages: callback({stage, bytes, done}). Returns an unsubscribe function. */
+  onProgress(callback) {
+    this.progressListeners.add(callback);
+    if (this.lastProgress) callback(this.lastProgress);
+    return () => this.progressListeners.delete(callback);
+  }
+
+  emitProgress(progress) {
+    this.lastProgress = progress;
+    for (const listener of this.progressListeners) listener(progress);
+  }
+
+  /** Start the worker (once) and resolve when Python and numpy are loaded. */
+  ensureStarted() {
+    if (this.ready) return this.ready;
+    this.starts += 1;
+    const worker = new Worker(this.workerURL);
+    this.worker = worker;
+    // Events of a worker already replaced (e.g. its last words after Stop) must not touch the new one.
+    worker.onmessage = (event) => this.worker === worker && this.dispatch(event.data);
+    worker.onerror = (event) => this.worker === worker && this.failAll(`the Python worker crashed: ${event.message || "unknown error"}`);
+    if (globalThis.crossOriginIsolated) {
+      this.interruptBuffer = new SharedArrayBuffer(1);
+    }
+    const config = { ...this.config, interruptBuffer: this.interruptBuffer };
+    this.ready = this.request("init", { config }, (reply) => {
+      if (reply.type === "progress") this.emitProgress({ stage: reply.stage, bytes: reply.bytes, done: false });
+    }).then((reply) => {
+      this.versions = reply.versions;
+      this.emitProgress({ stage: `Python ${reply.versions.python} ready (Pyodide ${reply.versions.pyodide}, numpy ${reply.versions.numpy})`, bytes: 0, done: true });
+      return reply;
+    });
+    this.ready.catch(() => {
+      this.ready = null; // let the next Run try again
+    });
+    return this.ready;
+  }
+
+  request(type, fields, onReply) {
+    const id = nextId();
+    const message = makeMessage(REQUESTS, type, id, fields);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { onReply, resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  dispatch(message) {
+    const problem = checkMessage(REPLIES, message);
+    if (problem) {
+      console.error(problem, message);
+      return;
+    }
+    const entry = this.pending.get(message.id);
+    if (!entry) return; // a reply to a request of a worker we already replaced
+    if (message.type === "ready" || message.type === "done") {
+      this.pending.delete(message.id);
+      entry.resolve(message);
+    } else if (message.type === "failed") {
+      this.pending.delete(message.id);
+      entry.reject(new Error(message.error));
+    } else if (entry.onReply) {
+      entry.onReply(message);
+    }
+  }
+
+  failAll(reason) {
+    for (const entry of this.pending.values()) entry.reject(new Error(reason));
+    this.pending.clear();
+    this.discard();
+  }
+
+  discard() {
+    if (this.worker) {
+      this.worker.onmessage = null;
+      this.worker.onerror = null;
+      this.worker.terminate();
+    }
+    this.worker = null;
+    this.ready = null;
+  }
+
+  /**
+   * Run a cell; `onOutput(reply)` gets stdout/stderr/image/progress replies as they come.
+   * Runs are queued: a second Run waits for the first.
+   */
+  run(cell, onOutput) {
+    const job = this.queue.then(async () => {
+      const unsubscribe = this.onProgress((progress) => onOutput({ type: "progress", ...progress }));
+      try {
+        await this.ensureStarted();
+      } finally {
+        unsubscribe();
+      }
+      if (this.interruptBuffer) new Uint8Array(this.interruptBuffer)[0] = 0;
+      return this.request("run", cell, onOutput);
+    });
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  /**
+   * Stop the running code. With an interrupt buffer (cross-origin isolated page) Python gets a
+   * KeyboardInterrupt; if it does not finish within `graceMs`, or without a buffer, the worker is
+   * ended and a fresh one is started at once, so the next Run is quick.
+   */
+  async stop(reason, graceMs = 1500) {
+    if (this.interruptBuffer && this.pending.size) {
+      new Uint8Array(this.interruptBuffer)[0] = 2; // SIGINT
+      const deadline = Date.now() + graceMs;
+      while (this.pending.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!this.pending.size) return { restarted: false };
+    }
+    this.failAll(reason);
+    this.ensureStarted().catch(() => {}); // pre-warm the replacement
+    return { restarted: true };
+  }
+}

@@ -1,0 +1,146 @@
+// The Python worker: loads Pyodide (self-hosted or the pinned CDN, chosen at build time), the
+// chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
+// runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
+import { REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
+import runnerSource from "../py/runner.py";
+
+/* global importScripts, loadPyodide */
+
+const state = {
+  pyodide: null, // the loaded runtime
+  runner: null, // the runner.py module (a PyProxy)
+  lock: null, // the lock file the runtime uses (official + lesson)
+  sizes: { core: 0, packages: {} },
+  busy: Promise.resolve(), // requests run one after another
+};
+
+function reply(type, id, fields) {
+  self.postMessage(makeMessage(REPLIES, type, id, fields));
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Fetch pyodide.js and check it against the build's SRI hash before evaluating it. */
+async function importPyodideScript(config) {
+  const url = new URL("pyodide.js", config.indexURL).href;
+  const response = await fetch(url, { integrity: config.pyodideIntegrity });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const blobURL = URL.createObjectURL(new Blob([await response.text()], { type: "text/javascript" }));
+  try {
+    importScripts(blobURL);
+  } finally {
+    URL.revokeObjectURL(blobURL);
+  }
+}
+
+/** The lock as served, with the site's own wheels (lesson) made absolute, as a blob URL. */
+async function lockBlobURL(config) {
+  const response = await fetch(config.lockURL);
+  if (!response.ok) throw new Error(`${config.lockURL}: HTTP ${response.status}`);
+  const lock = await response.json();
+  for (const name of config.sitePackages) {
+    const entry = lock.packages[name];
+    if (!entry) throw new Error(`${config.lockURL}: no entry for the site's package ${name}`);
+    entry.file_name = new URL(entry.file_name, config.lockURL).href;
+  }
+  state.lock = lock;
+  return URL.createObjectURL(new Blob([JSON.stringify(lock)], { type: "application/json" }));
+}
+
+/** Names of `roots` and their dependencies from the lock that are not loaded yet. */
+function packagesToLoad(roots) {
+  const loaded = state.pyodide ? state.pyodide.loadedPackages : {};
+  const seen = new Set();
+  const todo = [...roots];
+  while (todo.length) {
+    const name = todo.pop();
+    if (seen.has(name) || name in loaded || !state.lock.packages[name]) continue;
+    seen.add(name);
+    todo.push(...state.lock.packages[name].depends);
+  }
+  return [...seen].sort();
+}
+
+async function loadPackagesWithProgress(id, roots) {
+  const names = packagesToLoad(roots);
+  if (!names.length) return;
+  const bytes = names.reduce((sum, name) => sum + (state.sizes.packages[name] || 0), 0);
+  const shown = roots.filter((name) => names.includes(name)).join(", ");
+  reply("progress", id, { stage: `Loading ${shown} (${megabytes(bytes)})`, bytes });
+  await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => reply("stderr", id, { text: text + "\n" }) });
+}
+
+function attachStreams(id) {
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  const stream = (kind) => ({
+    isatty: true, // line-buffered: a training loop's prints arrive as they happen
+    write(buffer) {
+      reply(kind, state.currentRun ?? id, { text: decoders[kind].decode(buffer, { stream: true }) });
+      return buffer.length;
+    },
+  });
+  state.pyodide.setStdout(stream("stdout"));
+  state.pyodide.setStderr(stream("stderr"));
+}
+
+async function init(message) {
+  const { config } = message;
+  state.sizes = config.sizes;
+  reply("progress", message.id, { stage: `Downloading Python (Pyodide ${config.version}, ${megabytes(config.sizes.core)})`, bytes: config.sizes.core });
+  await importPyodideScript(config);
+  const lockFileURL = await lockBlobURL(config);
+  state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
+  URL.revokeObjectURL(lockFileURL);
+  if (config.interruptBuffer) state.pyodide.setInterruptBuffer(new Uint8Array(config.interruptBuffer));
+  attachStreams(message.id);
+  state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
+  state.runner = state.pyodide.pyimport("livecells_runner");
+  await loadPackagesWithProgress(message.id, config.preload);
+  const versions = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}").toJs({ dict_converter: Object.fromEntries });
+  reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version } });
+}
+
+/** Lock packages providing the top-level modules the code imports. */
+function packagesForImports(code) {
+  const byImport = {};
+  for (const [name, entry] of Object.entries(state.lock.packages)) {
+    for (const module of entry.imports) byImport[module] = name;
+  }
+  const imports = state.pyodide.pyodide_py.code.find_imports(code).toJs();
+  return [...new Set(imports.map((module) => byImport[module]).filter(Boolean))];
+}
+
+async function run(message) {
+  if (!state.runner) throw new Error("run before init: send init first");
+  const source = `${message.setup}\n${message.code}`;
+  let roots = [];
+  try {
+    roots = packagesForImports(source);
+  } catch (error) {
+    roots = []; // a syntax error: let the runner report it with the reader's line
+  }
+  await loadPackagesWithProgress(message.id, roots);
+  state.currentRun = message.id;
+  const emitImage = (png, title) => reply("image", message.id, { png, title });
+  reply("started", message.id, {});
+  const result = await state.runner.run_cell(message.pageId, message.index, message.title, message.setup, message.code, emitImage);
+  const outcome = result.toJs({ dict_converter: Object.fromEntries });
+  result.destroy();
+  reply("done", message.id, { ok: outcome.ok, error: outcome.error });
+}
+
+const HANDLERS = { init, run };
+
+self.onmessage = (event) => {
+  const message = event.data;
+  const problem = checkMessage(REQUESTS, message);
+  if (problem) {
+    reply("failed", typeof message?.id === "number" ? message.id : 0, { error: problem });
+    return;
+  }
+  state.busy = state.busy.then(() =>
+    HANDLERS[message.type](message).catch((error) => reply("failed", message.id, { error: String(error?.stack || error) })),
+  );
+};

@@ -1,0 +1,150 @@
+"""Runs the reader's cells inside Pyodide (loaded by the Web Worker, never by CPython's build).
+
+One namespace per page: the cells of a page share it, a new page gets a fresh one. The worker
+streams stdout/stderr itself; this module reports what Python alone knows: the value of a trailing
+expression, tracebacks trimmed to the reader's frames, and matplotlib figures as PNG images.
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import io
+import linecache
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+
+from pyodide.code import eval_code_async, find_imports
+
+#: Cell file names look like "<cell 2: Train a network>" so tracebacks say where the reader is.
+CELL_PREFIX = "<cell "
+
+
+class PageNamespaces:
+    """The namespace of the page being read; switching pages starts a fresh one."""
+
+    def __init__(self) -> None:
+        self.page_id: str | None = None
+        self.globals: dict = {}
+
+    def for_page(self, page_id: str) -> dict:
+        """The shared globals of `page_id`, new (and the previous page's dropped) on a change."""
+        if page_id != self.page_id:
+            self.page_id = page_id
+            self.globals = {"__name__": "__main__", "__builtins__": __builtins__}
+        return self.globals
+
+    def clear(self) -> None:
+        """Forget the current namespace (the next run starts a fresh one)."""
+        self.page_id = None
+        self.globals = {}
+
+
+NAMESPACES = PageNamespaces()
+
+
+def cell_filename(index: int, title: str) -> str:
+    """The name tracebacks show for a cell's code."""
+    return f"{CELL_PREFIX}{index}: {title}>" if title else f"{CELL_PREFIX}{index}>"
+
+
+def _register_source(filename: str, code: str) -> None:
+    # linecache lets tracebacks quote the reader's lines, as for a file on disk.
+    lines = [line + "\n" for line in code.splitlines()]
+    linecache.cache[filename] = (len(code), None, lines, filename)
+
+
+def _reader_frames(tb: TracebackType | None) -> TracebackType | None:
+    """Skip the runtime's frames (Pyodide, this runner) up to the first frame of a cell."""
+    first = tb
+    while first is not None and not first.tb_frame.f_code.co_filename.startswith(CELL_PREFIX):
+        first = first.tb_next
+    return first if first is not None else tb
+
+
+def format_reader_traceback(error: BaseException) -> str:
+    """The traceback a reader needs: their cells' frames and what those called, not the runtime's."""
+    if isinstance(error, KeyboardInterrupt):
+        return "KeyboardInterrupt: stopped.\n"
+    if isinstance(error, SyntaxError):
+        return "".join(traceback.format_exception_only(type(error), error))
+    trimmed = _reader_frames(error.__traceback__)
+    return "".join(traceback.format_exception(type(error), error, trimmed))
+
+
+def uses_matplotlib(code: str) -> bool:
+    """True when the code imports matplotlib (so pyplot is prepared before it runs)."""
+    try:
+        return any(name.split(".")[0] in ("matplotlib", "pylab") for name in find_imports(code))
+    except SyntaxError:
+        return False
+
+
+def _prepare_matplotlib(emit_image: Callable[[str, str], None]) -> None:
+    # The first import builds a font cache and says so on stderr: not the reader's concern.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    import matplotlib
+
+    matplotlib.use("Agg")  # no DOM in a worker: render to PNG and hand the bytes to the page
+    import matplotlib.pyplot as plt
+
+    def show(*args: object, **kwargs: object) -> None:
+        flush_figures(emit_image)
+
+    plt.show = show
+
+
+def flush_figures(emit_image: Callable[[str, str], None]) -> int:
+    """Send every open pyplot figure to the page as a PNG, close them, return how many."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return 0
+    numbers = pyplot.get_fignums()
+    for number in numbers:
+        figure = pyplot.figure(number)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+        title = figure.get_suptitle() or ", ".join(ax.get_title() for ax in figure.axes if ax.get_title())
+        emit_image(base64.b64encode(buffer.getvalue()).decode("ascii"), title)
+        pyplot.close(figure)
+    return len(numbers)
+
+
+async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image: Callable[[str, str], None]) -> dict:
+    """Run a cell's hidden setup then its code in the page's namespace.
+
+    Prints the repr of a trailing expression (as a notebook does) and sends figures as images.
+    Returns {"ok": bool, "error": str}; the traceback is also printed to stderr.
+    """
+    namespace = NAMESPACES.for_page(page_id)
+    filename = cell_filename(index, title)
+    try:
+        if uses_matplotlib(setup + "\n" + code):
+            _prepare_matplotlib(emit_image)
+        if setup.strip():
+            setup_filename = filename[:-1] + " (hidden setup)>"
+            _register_source(setup_filename, setup)
+            await eval_code_async(setup, namespace, filename=setup_filename)
+        _register_source(filename, code)
+        result = await eval_code_async(code, namespace, filename=filename, return_mode="last_expr", quiet_trailing_semicolon=True)
+        if result is not None:
+            print(repr(result))
+    except BaseException as error:  # the reader's error of any kind (incl. SystemExit): report, never crash
+        message = format_reader_traceback(error)
+        summary = message.strip().splitlines()[-1]
+        if isinstance(error, MemoryError):
+            # Whatever filled the memory is most likely still referenced by the namespace.
+            NAMESPACES.clear()
+            namespace = error = None
+            gc.collect()
+            message += "The page's Python variables were cleared to free memory: run the cells you need again.\n"
+        sys.stderr.write(message)
+        return {"ok": False, "error": summary}
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        flush_figures(emit_image)
+    return {"ok": True, "error": ""}

@@ -1,0 +1,95 @@
+"""The built site served on 127.0.0.1, and how to launch Debian's Chromium (tests and benchmark)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SITE_DIR = Path(os.environ.get("LIVE_CELLS_SITE_DIR", PROJECT_ROOT / "site"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: The page with the live cells the tests drive.
+PLAYGROUND = "playground/"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the MIME types Pyodide needs, without a log line per request."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".whl": "application/zip"}
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+    def do_GET(self) -> None:
+        self._sent_length = 0
+        # Material's instant navigation only follows links listed in sitemap.xml, whose URLs
+        # carry site_url (host *and* port); serve them as this server's own, as if published here.
+        if self.path.split("?")[0].endswith("sitemap.xml"):
+            self._send_sitemap()
+        else:
+            super().do_GET()
+        with self.server.lock:
+            self.server.bytes_sent += int(self._sent_length or 0)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "content-length":
+            self._sent_length = value
+        super().send_header(keyword, value)
+
+    _sent_length = 0
+
+    def _send_sitemap(self) -> None:
+        path = Path(self.translate_path(self.path))
+        text = path.read_text(encoding="utf-8")
+        locations = re.findall(r"<loc>([^<]+)</loc>", text)
+        if locations:
+            published = min(locations, key=len)  # the home page is site_url itself
+            text = text.replace(published, f"http://127.0.0.1:{self.server.server_address[1]}/")
+        body = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class CountingServer(http.server.ThreadingHTTPServer):
+    """Counts bytes served, so the benchmark can report what a page downloaded."""
+
+    daemon_threads = True
+    bytes_sent = 0
+    lock = threading.Lock()
+
+
+class IsolatingHandler(QuietHandler):
+    """Adds the headers that make a page cross-origin isolated (SharedArrayBuffer available)."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
+
+def serve(directory: Path, isolated: bool = False) -> tuple[CountingServer, threading.Thread]:
+    """Start a static server on 127.0.0.1 (a free port) over `directory`.
+
+    With `isolated`, pages are cross-origin isolated, as behind a host that sends COOP/COEP.
+    """
+    handler = functools.partial(IsolatingHandler if isolated else QuietHandler, directory=str(directory))
+    server = CountingServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread

@@ -1,0 +1,289 @@
+"""Live cells in the built site, in Debian's Chromium: the reader's view, end to end.
+
+Run after `scripts/build` (scripts/test does both). Tests that share the `playground` page run in
+file order and reuse its loaded Python, as a reader's session would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from cells import LOAD_TIMEOUT_MS, cell, code_of, output_text, run, set_code, wait_done
+from site_server import PLAYGROUND, PROJECT_ROOT, SITE_DIR, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_a_cell_runs_and_prints(playground):
+    scratch = cell(playground, "Scratch")
+    status = run(scratch)
+    assert status.startswith("Finished"), output_text(scratch)
+    assert "Python 3.12" in output_text(scratch) and "numpy 2.0.2" in output_text(scratch)
+    assert "array([0.  , 0.25, 0.5 , 0.75, 1.  ])" in output_text(scratch)  # trailing expression shown
+
+
+def test_the_lesson_engine_trains_a_network_in_the_page(playground):
+    train = cell(playground, "Train a network")
+    status = run(train)
+    text = output_text(train)
+    assert status.startswith("Finished"), text
+    assert re.search(r"epoch 100  train loss 0\.\d{3}", text), text
+    assert "stopped because: completed" in text
+
+
+def test_an_exception_shows_the_readers_traceback(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "def ratio(a, b):\n    return a / b\nratio(1, 0)")
+    status = run(scratch)
+    text = output_text(scratch)
+    assert status.startswith("Error: ZeroDivisionError"), status
+    assert 'File "<cell 1: Scratch>", line 3, in <module>' in text, text
+    assert 'File "<cell 1: Scratch>", line 2, in ratio' in text and "return a / b" in text
+    assert "_pyodide" not in text and "livecells_runner" not in text  # no runtime frames
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_a_syntax_error_names_the_line(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "x = 1\nprint(x +)")
+    status = run(scratch)
+    assert status.startswith("Error: SyntaxError"), status
+    assert 'File "<cell 1: Scratch>", line 2' in output_text(scratch)
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_a_matplotlib_figure_appears_as_an_image(playground):
+    curves = cell(playground, "Learning curves")
+    status = run(curves)
+    assert status.startswith("Finished"), output_text(curves)
+    image = curves.locator("img.live-cell__image")
+    expect(image).to_have_count(1)
+    assert image.evaluate("img => img.complete && img.naturalWidth > 200")
+    assert "Learning curves" in image.get_attribute("alt")
+    assert output_text(curves).strip() == ""  # no font-cache chatter
+
+
+def test_printed_html_stays_text(playground):
+    scratch = cell(playground, "Scratch")
+    payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b>'
+    set_code(scratch, f"print({payload!r})")
+    run(scratch)
+    assert output_text(scratch).strip() == payload
+    assert scratch.locator(".live-cell__output img, .live-cell__output script, .live-cell__output b").count() == 0
+    assert playground.evaluate("() => window.pwned") is None
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_stop_ends_an_infinite_loop_and_the_next_run_works(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    scratch.locator(".live-cell__stop").click()
+    status = wait_done(scratch)
+    assert status.startswith("Stopped"), status
+    set_code(scratch, "print(6 * 7)")
+    assert run(scratch).startswith("Finished")
+    assert output_text(scratch).strip() == "42"
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_edits_persist_across_a_reload_and_reset_restores(playground):
+    train = cell(playground, "Train a network")
+    original = code_of(train)
+    set_code(train, "print('my edit')")
+    playground.reload()
+    train = cell(playground, "Train a network")
+    expect(train.locator(".cm-content")).to_have_text("print('my edit')")
+    assert "edited" in train.locator(".live-cell__status").inner_text()
+    train.locator(".live-cell__reset").click()
+    assert code_of(train) == original
+    playground.reload()
+    assert code_of(cell(playground, "Train a network")) == original
+
+
+def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
+    scratch = cell(playground, "Scratch")
+    run(scratch)  # make sure Python is loaded in this page's life
+    run(cell(playground, "Train a network"))  # defines `history` in this page's namespace
+    starts = playground.evaluate("() => liveCellsRuntime.starts")
+    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()  # instant navigation
+    playground.wait_for_url(re.compile(r"/$"))
+    playground.locator("a.md-nav__link", has_text="Playground").first.click()
+    playground.wait_for_url(re.compile(r"/playground/$"))
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "print('history' in globals())")
+    status = run(scratch, timeout_ms=10_000)  # no reload of Python: seconds, not a cold start
+    assert status.startswith("Finished"), status
+    assert output_text(scratch).strip() == "False"  # a fresh namespace for the new page view
+    assert playground.evaluate("() => liveCellsRuntime.starts") == starts  # same worker
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_axe_finds_no_violations(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "print('out')\nraise ValueError('shown in the error colour')")
+    run(scratch)  # stdout and stderr in the output, so their colours are checked too
+    playground.add_script_tag(path=str(AXE))
+    # Material's own chrome, not the cells', has three findings: its search dialog (.md-search)
+    # and instant-navigation progress bar (.md-progress) have no accessible name, and its footer
+    # credit (.md-copyright) is light grey. A theme override can fix those; everything else on
+    # the page, the cells included, is checked.
+    result = playground.evaluate(
+        "async () => await axe.run({exclude: [['.md-search'], ['.md-progress'], ['.md-copyright']]},"
+        " {resultTypes: ['violations']})"
+    )
+    scratch.locator(".live-cell__reset").click()
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_the_time_limit_stops_runaway_code(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+
+    def shorten_limit(route):  # the page as built, with a 2-second limit on the scratch cell
+        scratch_id = "&quot;id&quot;: &quot;scratch&quot;"
+        body = route.fetch().text()
+        assert scratch_id in body, "the playground's scratch cell has no id=\"scratch\""
+        route.fulfill(body=body.replace(scratch_id, scratch_id + ", &quot;timeout&quot;: 2", 1), content_type="text/html")
+
+    page.route(re.compile(r".*/playground/$"), shorten_limit)
+    page.goto(site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    run(scratch)  # load Python first: the limit applies to each run
+    set_code(scratch, "import time\nwhile True:\n    time.sleep(0.1)")
+    status = run(scratch)
+    assert status.startswith("Stopped"), status
+    assert "time limit of 2 s" in output_text(scratch)
+    set_code(scratch, "print('alive')")
+    assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "alive"
+    context.close()
+
+
+def test_python_loads_only_on_run_with_a_progress_indicator_and_only_from_127_0_0_1(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    expect(scratch.locator(".cm-editor")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert not [url for url in requests if "pyodide" in url], "Python was downloaded before any Run"
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__status")).to_contain_text("Downloading Python (Pyodide 0.27.7, 13.7 MB)")
+    wait_done(scratch)
+    curves = cell(page, "Learning curves")  # before "Train a network": its hidden setup trains
+    assert "end-setup" not in code_of(curves) and "import matplotlib.pyplot as plt" in code_of(curves)
+    assert run(curves).startswith("Finished"), output_text(curves)
+    expect(curves.locator("img.live-cell__image")).to_have_count(1)
+    run(cell(page, "Train a network"))
+    hosts = {urlparse(url).hostname for url in requests if urlparse(url).scheme not in ("data", "blob")}
+    assert hosts == {"127.0.0.1"}, sorted(url for url in requests if urlparse(url).hostname != "127.0.0.1")
+    assert any(url.endswith(".wasm") for url in requests) and any("lesson-" in url for url in requests)
+    context.close()
+
+
+def test_usable_on_a_375_px_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    expect(scratch.locator(".cm-editor")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # no sideways page scroll
+    for name in ("run", "stop", "reset"):
+        box = scratch.locator(f".live-cell__{name}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 24, (name, box)
+    scratch.locator(".live-cell__run").tap()
+    assert wait_done(scratch).startswith("Finished")
+    context.close()
+
+
+def test_without_javascript_and_in_print_the_code_is_a_highlighted_block(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + PLAYGROUND)
+    static = page.locator(".live-cell .live-cell__static .highlight").first
+    expect(static).to_be_visible()
+    assert "import numpy as np" in static.inner_text()
+    assert static.locator("span.kn").count() > 0  # Pygments highlighted it
+    context.close()
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site_url + PLAYGROUND)
+    expect(page.locator(".live-cell .cm-editor").first).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".live-cell .live-cell__static .highlight").first).to_be_visible()
+    expect(page.locator(".live-cell .cm-editor").first).to_be_hidden()
+    expect(page.locator(".live-cell__run").first).to_be_hidden()
+    context.close()
+
+
+def test_keyboard_shift_enter_runs_the_cell(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "print('from the keyboard')")
+    playground.keyboard.press("Shift+Enter")
+    assert wait_done(scratch).startswith("Finished")
+    assert output_text(scratch).strip() == "from the keyboard"
+    assert code_of(scratch) == "print('from the keyboard')"  # Shift+Enter ran, it did not insert a line
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_the_served_lesson_wheel_matches_the_lock(site_url):
+    import hashlib
+    import urllib.request
+
+    with urllib.request.urlopen(site_url + "runtime/pyodide/pyodide-lock.json") as response:
+        lock = json.load(response)
+    entry = lock["packages"]["lesson"]
+    with urllib.request.urlopen(site_url + "runtime/pyodide/" + entry["file_name"]) as response:
+        assert hashlib.sha256(response.read()).hexdigest() == entry["sha256"]
+    assert entry["depends"] == ["numpy"]
+    assert Path(entry["file_name"]).name.startswith("lesson-0.1.0+")
+
+
+def test_a_memory_bomb_does_not_take_the_page_down(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    run(scratch)
+    set_code(scratch, "blocks = []\nwhile True:\n    blocks.append(bytearray(10**8))")
+    status = run(scratch)
+    # Either Python's MemoryError (wasm memory is capped) or the time limit ends it; never a crash.
+    assert status.startswith(("Error: MemoryError", "Stopped")), status
+    set_code(scratch, "print('alive')")
+    assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "alive"
+    context.close()
+
+
+def test_stop_interrupts_without_a_restart_when_the_page_is_cross_origin_isolated(browser):
+    server, thread = serve(SITE_DIR, isolated=True)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}")
+    assert page.evaluate("() => crossOriginIsolated")
+    scratch = cell(page, "Scratch")
+    set_code(scratch, "kept = 41")
+    run(scratch)
+    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    scratch.locator(".live-cell__stop").click()
+    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
+    assert "KeyboardInterrupt" in output_text(scratch)
+    set_code(scratch, "print(kept + 1)")
+    assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "42"  # same Python
+    assert page.evaluate("() => liveCellsRuntime.starts") == 1
+    context.close()
+    server.shutdown()
+    thread.join()

@@ -1,0 +1,22 @@
+"""Fixtures for the build tests: a copy of the fixture site in a temporary folder, and a built one."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from build_helpers import build_site, copy_fixture_site
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A copy of tests/build/fixtures/site in a temporary folder, not yet built."""
+    return copy_fixture_site(tmp_path / "site-src")
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The fixture site built once for a module: (project folder, the build's output)."""
+    root = copy_fixture_site(tmp_path_factory.mktemp("built") / "project")
+    return root, build_site(root)

@@ -1,0 +1,76 @@
+"""The fixture site in Chromium: math typeset by the site's own KaTeX, figures load, dark mode card.
+
+Needs Debian's chromium (scripts/test installs it); skipped with the reason when it is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from build_helpers import build_site, copy_fixture_site
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: run scripts/setup --browser"),
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the standard library's parameter name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_fixture_site(tmp_path_factory):
+    """The fixture site, built and served on 127.0.0.1; yields its base URL."""
+    root = copy_fixture_site(tmp_path_factory.mktemp("browser") / "project")
+    build_site(root)
+    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        server.shutdown()
+
+
+@pytest.fixture
+def browser_page():
+    """A Chromium page and the list of every URL it requests."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page, requested = browser.new_page(), []
+        page.on("request", lambda request: requested.append(request.url))
+        yield page, requested
+        browser.close()
+
+
+def test_math_figures_and_no_foreign_requests(browser_page, served_fixture_site):
+    page, requested = browser_page
+    page.goto(served_fixture_site)
+    page.wait_for_selector(".katex")
+    assert page.locator(".arithmatex .katex").count() == 3, "inline in the caption and admonition, and display"
+    page.locator("figure.result-figure img").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('figure.result-figure img').naturalWidth > 0")
+    assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), "KaTeX's fonts came from the site"
+    page.goto(served_fixture_site + "part/sweeps/")
+    page.wait_for_function("document.querySelector('figure.result-figure img').naturalWidth > 0")
+    foreign = [url for url in requested if not url.startswith(served_fixture_site)]
+    assert foreign == []
+
+
+def test_dark_mode_puts_a_light_card_behind_figures(browser_page, served_fixture_site):
+    page, _ = browser_page
+    page.goto(served_fixture_site)
+    background = "getComputedStyle(document.querySelector('figure.result-figure img')).backgroundColor"
+    assert page.evaluate(background) == "rgba(0, 0, 0, 0)", "light mode: the transparent SVG on the page"
+    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+    assert page.evaluate(background) == "rgb(244, 244, 246)"

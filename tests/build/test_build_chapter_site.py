@@ -1,0 +1,62 @@
+"""The chapter's own built site (`site/`, made by scripts/build, which scripts/test runs first).
+
+The fixture-site tests prove the machinery; these check the real chapter: every figure the pages
+show exists with its data, no reference was left unfilled, nothing is fetched from another origin,
+math is self-hosted, and the site works from a sub-path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from build_helpers import broken_links_under_sub_path, links_of, remote_requests, resolve
+
+SITE = Path(__file__).resolve().parents[2] / "site"
+
+pytestmark = pytest.mark.skipif(
+    not (SITE / "index.html").exists(), reason="site/ is not built: run scripts/build (scripts/test does)"
+)
+
+
+def pages() -> list[Path]:
+    return sorted(path for path in SITE.rglob("*.html") if path.name != "404.html" and "runtime" not in path.parts)
+
+
+def test_every_figure_on_every_page_exists_with_its_data_beside():
+    index = json.loads((SITE / "generated" / "index.json").read_text())
+    shown = 0
+    for page in pages():
+        html = page.read_text(encoding="utf-8")
+        for name in re.findall(r'<figure class="result-figure" id="figure-([\w-]+)">', html):
+            entry = index["figures"][name]
+            targets = {resolve(page, value) for tag, _, value, _ in links_of(page) if entry["svg"] in value or entry["data"] in value}
+            assert targets == {SITE / "generated" / entry["svg"], SITE / "generated" / entry["data"]}, page
+            assert all(target.stat().st_size > 0 for target in targets)
+            shown += 1
+    assert shown >= len(index["figures"]) > 0, "every generated figure appears on some page"
+
+
+def test_no_reference_is_left_unfilled():
+    for page in pages():
+        text = re.sub(r"<(pre|code)\b.*?</\1>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        assert not re.search(r"\{\{\s*(value|figure)\s*:", text), f"{page}: an unfilled {{{{ }}}} reference"
+
+
+def test_math_is_served_by_the_site():
+    assert (SITE / "assets" / "katex" / "katex.min.js").exists()
+    page = SITE / "learning-rate" / "index.html"
+    scripts = [value for tag, _, value, _ in links_of(page) if tag == "script"]
+    assert any(value.endswith("assets/katex/katex.min.js") for value in scripts)
+    assert 'class="arithmatex"' in page.read_text(encoding="utf-8")
+
+
+def test_no_request_leaves_the_origin():
+    assert remote_requests(SITE) == []
+
+
+def test_every_local_link_resolves_from_a_sub_path():
+    assert broken_links_under_sub_path(SITE) == []

@@ -1,0 +1,99 @@
+"""The figure registry and the build step's rendering: unique names, labelled axes, stable bytes."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+
+from site_src.assets import AssetBuildError, render_svg
+from site_src.figures import FIGURES
+from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
+from site_src.figures.style import OKABE_ITO, PALETTE
+
+RESULT = {"loss": [1.0, 0.5, 0.3, 0.25], "rate": 0.1}
+
+
+def draw_labelled(axes, result):
+    artists = axes[0].plot(result["loss"])
+    axes[0].set(xlabel="epoch", ylabel="loss (nats)")
+    return artists
+
+
+def spec(name="loss", draw=draw_labelled, **kwargs) -> FigureSpec:
+    return FigureSpec(name, "toy", draw, caption=lambda r: "Loss.", alt=lambda r: "A falling curve.", **kwargs)
+
+
+def test_duplicate_figure_names_are_refused_naming_both_experiments():
+    with pytest.raises(FigureRegistryError, match=r"chapter.py: two figures are named 'loss'.*'toy' and 'other'"):
+        build_registry([spec(), FigureSpec("loss", "other", draw_labelled, str, str)], origin="chapter.py")
+
+
+def test_figure_names_must_be_file_names():
+    with pytest.raises(FigureRegistryError, match="rename it"):
+        build_registry([spec(name="../loss")])
+
+
+def test_chapter_registry_is_indexed_by_name():
+    assert all(name == figure.name for name, figure in FIGURES.items())
+
+
+def test_rendering_is_byte_identical_and_leaves_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    first, second = render_svg(spec(), RESULT), render_svg(spec(), RESULT)
+    assert first == second
+    assert dict(matplotlib.rcParams) == before, "the style is applied in an rc_context only"
+    ids = re.findall(rb'id="(p[0-9a-f]{10})"', first)
+    assert ids, "clip-path ids exist and are salted (stable)"
+
+
+def test_figure_without_axis_labels_fails_naming_the_figure_and_fix():
+    def draw_unlabelled(axes, result):
+        return axes[0].plot(result["loss"])
+
+    with pytest.raises(AssetBuildError, match=r"figure 'bare'.*panel 0: no x and y axis label; call ax.set_xlabel"):
+        render_svg(spec(name="bare", draw=draw_unlabelled), RESULT)
+
+
+def test_shared_y_axis_needs_one_label():
+    def draw_two(axes, result):
+        axes[1].sharey(axes[0])
+        for ax in axes:
+            ax.plot(result["loss"])
+            ax.set_xlabel("epoch")
+        axes[0].set_ylabel("loss (nats)")
+        return axes
+
+    assert render_svg(spec(draw=draw_two, panels=2), RESULT).startswith(b"<?xml")
+
+
+def test_draw_errors_name_the_figure_function():
+    def draw_broken(axes, result):
+        return result["missing"]
+
+    with pytest.raises(AssetBuildError, match=r"figure 'broken' \(.*test_build_figures.py:\d+\) failed to draw: KeyError"):
+        render_svg(spec(name="broken", draw=draw_broken), RESULT)
+
+
+def test_palette_is_okabe_ito():
+    assert set(PALETTE) == set(OKABE_ITO.values())
+
+
+def test_category_ticks_name_their_axis():
+    def draw_bars(axes, result):
+        bars = axes[0].bar(["grid search", "random search"], [0.28, 0.26])
+        axes[0].set_ylabel("best validation loss (nats)")
+        return bars
+
+    assert b"random search" in render_svg(spec(draw=draw_bars), RESULT)
+
+
+def test_unlabelled_numeric_y_on_the_first_panel_is_refused():
+    def draw_no_y(axes, result):
+        axes[0].plot(result["loss"])
+        axes[0].set_xlabel("epoch")
+        return axes
+
+    with pytest.raises(AssetBuildError, match="panel 0: no y axis label"):
+        render_svg(spec(name="no_y", draw=draw_no_y), RESULT)

@@ -1,0 +1,117 @@
+"""The `site_src.markdown.results` extension: quoted numbers, figures, and errors naming line and names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import markdown
+import pytest
+
+from site_src.markdown.results import ResultReferenceError, lines_outside_fences, parse_references
+
+RESULT = {"config": {"epochs": 40.0}, "best": {"learning_rate": 0.3, "loss": 0.24567}, "runs": [{"loss": 0.5}, {"loss": None}]}
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> Path:
+    """A generated folder as the assets step writes it: one experiment, one figure."""
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "sweep.json").write_text(json.dumps(RESULT))
+    index = {
+        "experiments": ["other", "sweep"],
+        "all_figures": ["sweep_curves", "unused"],
+        "figures": {
+            "sweep_curves": {
+                "experiment": "sweep",
+                "svg": "figures/sweep_curves.svg",
+                "data": "results/sweep.json",
+                "width": 614,
+                "height": 346,
+                "caption": "Loss with *rate* 0.3 & more.",
+                "alt": 'Two curves; "best" ends at 0.25.',
+            }
+        },
+    }
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    return tmp_path
+
+
+def render(text: str, generated: Path) -> str:
+    return markdown.markdown(text, extensions=["site_src.markdown.results"], extension_configs={
+        "site_src.markdown.results": {"generated_dir": str(generated)}
+    })
+
+
+def test_values_are_formatted_in_place(generated):
+    html = render("Rate {{ value: sweep.best.learning_rate | .2g }}, loss {{ value: sweep.best.loss | .3f }}, "
+                  "{{ value: sweep.config.epochs | d }} epochs, first {{ value: sweep.runs.0.loss }}, "
+                  "also {{ value: sweep.runs.-2.loss | .1f }}.", generated)
+    assert html == "<p>Rate 0.3, loss 0.246, 40 epochs, first 0.5, also 0.5.</p>"
+
+
+def test_fenced_code_is_left_alone(generated):
+    html = render("```\n{{ value: nothing.here }}\n```\n\nafter {{ value: sweep.best.learning_rate }}", generated)
+    assert "{{ value: nothing.here }}" in html and "after 0.3" in html
+
+
+def test_figure_line_becomes_figure_with_image_caption_and_data_link(generated):
+    html = render("Text right above.\n{{ figure: sweep_curves }}\nText right below.", generated)
+    assert '<p>Text right above.</p>\n<figure class="result-figure" id="figure-sweep_curves">' in html
+    assert '<img alt="Two curves; &quot;best&quot; ends at 0.25." height="346" src="/generated/figures/sweep_curves.svg" width="614"' in html
+    assert "<figcaption>Loss with <em>rate</em> 0.3 &amp; more. " in html
+    assert '<a class="result-figure__data" download="sweep.json" href="/generated/results/sweep.json">' in html
+    assert "<p>Text right below.</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok\n\n{{ value: swep.best.loss }}", ["line 3", "unknown experiment 'swep'", "valid experiments: other, sweep"]),
+        ("{{ value: sweep.best.los }}", ["line 1", "sweep.best has no key 'los'", "valid keys: learning_rate, loss"]),
+        ("{{ value: sweep.runs.5.loss }}", ["sweep.runs is a list of 2 items", "0 to 1"]),
+        ("{{ value: sweep.runs.-3.loss }}", ["sweep.runs is a list of 2 items", "-1 for the last"]),
+        ("{{ value: sweep.runs.1.loss }}", ["sweep.runs.1.loss is null"]),
+        ("{{ value: sweep.best }}", ["sweep.best is a dict", "learning_rate, loss"]),
+        ("{{ value: sweep.best.loss | q }}", ["format spec 'q'"]),
+        ("{{ value: sweep }}", ["needs 'experiment.key.path'"]),
+        ("a\n\n{{ figure: sweep_curve }}", ["line 3", "unknown figure 'sweep_curve'", "valid figures: sweep_curves, unused"]),
+        ("see {{ figure: sweep_curves }} here", ["line 1", "must stand alone on its line"]),
+        ("{{ valeu: sweep.best.loss }}", ["line 1", "unknown directive", "valid directives: value, figure"]),
+    ],
+)
+def test_bad_references_name_line_and_valid_names(generated, text, expected):
+    with pytest.raises(ResultReferenceError) as caught:
+        render(text, generated)
+    for fragment in expected:
+        assert fragment in str(caught.value)
+
+
+def test_missing_generated_folder_says_how_to_make_it(tmp_path):
+    with pytest.raises(ResultReferenceError, match=r"python -m site_src.assets"):
+        render("{{ value: sweep.best.loss }}", tmp_path / "nowhere")
+
+
+def test_parse_references_reports_lines_and_paths():
+    refs = parse_references(["# T", "", "a {{ value: e.k.0 | .1f }} b {{value:e.z}}", "{{ figure: f }}"])
+    assert [(r.kind, r.line, r.target, r.key_path, r.spec) for r in refs] == [
+        ("value", 3, "e", ("k", 0), ".1f"),
+        ("value", 3, "e", ("z",), ""),
+        ("figure", 4, "f", (), ""),
+    ]
+
+
+def test_fences_need_a_matching_closing_fence():
+    lines = ["a", "````", "```", "still code", "````", "b", "~~~python", "c", "~~~", "d"]
+    assert [line for _, line in lines_outside_fences(lines)] == ["a", "b", "d"]
+
+
+def test_figure_inside_an_admonition_stays_inside(generated):
+    html = markdown.markdown(
+        '!!! note "Look"\n    Before.\n    {{ figure: sweep_curves }}\n    After.\n\nOutside.',
+        extensions=["admonition", "site_src.markdown.results"],
+        extension_configs={"site_src.markdown.results": {"generated_dir": str(generated)}},
+    )
+    admonition = html.split('<div class="admonition note">', 1)[1].split("</div>", 1)[0]
+    assert '<figure class="result-figure" id="figure-sweep_curves">' in admonition
+    assert "<p>After.</p>" in admonition and "Outside." not in admonition

@@ -1,0 +1,52 @@
+"""Where the chapter's sources and built pages are, and how to read a built page's text.
+
+A module with its own name (not `conftest`), so that the chapter tests import it unambiguously
+next to the other test folders' conftest files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DOCS_DIR = PROJECT_ROOT / "docs"
+SITE_DIR = PROJECT_ROOT / "site"
+
+#: The chapter's Markdown pages (docs/playground.md belongs to the live-cells work, not the chapter).
+CHAPTER_PAGES = (
+    "index.md",
+    "learning-rate.md",
+    "network-size.md",
+    "epochs-and-batch-size.md",
+    "learning-curves.md",
+    "early-stopping.md",
+    "search-strategies.md",
+    "key-concepts.md",
+    "continue-learning.md",
+)
+#: The pages that teach one hyperparameter or tool: each needs a figure, a question and a live cell.
+CONCEPT_PAGES = (
+    "index.md",
+    "learning-rate.md",
+    "network-size.md",
+    "epochs-and-batch-size.md",
+    "learning-curves.md",
+    "early-stopping.md",
+    "search-strategies.md",
+)
+
+
+def built_page_path(source_name: str) -> Path:
+    """`learning-rate.md` -> site/learning-rate/index.html (use_directory_urls)."""
+    stem = source_name.removesuffix(".md").removesuffix(".ipynb")
+    return SITE_DIR / "index.html" if stem == "index" else SITE_DIR / stem / "index.html"
+
+
+def visible_text(page_html: str) -> str:
+    """The page's text without tags, entities decoded, whitespace collapsed."""
+    without_scripts = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S | re.I)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", without_scripts))
+    return re.sub(r"\s+", " ", text)

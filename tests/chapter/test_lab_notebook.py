@@ -1,0 +1,38 @@
+"""The lab notebook: committed without outputs, rendered executed, downloadable as a valid notebook."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+from chapter_site import DOCS_DIR, visible_text
+
+
+def test_the_committed_notebook_has_no_outputs():
+    notebook = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert len(code_cells) >= 5
+    assert all(not cell.outputs and cell.execution_count is None for cell in code_cells), (
+        "docs/lab.ipynb must be committed without outputs: clear them (Jupyter: Edit > Clear Outputs of All Cells)."
+    )
+
+
+def test_the_notebook_page_shows_executed_outputs(page_html):
+    page = page_html("lab.ipynb")
+    text = visible_text(page)
+    assert "experiments: dataset" in text, "the first cell's printed output is missing"
+    assert "random search won" in text
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= 3, "the notebook's plots are missing"
+
+
+def test_the_download_link_serves_a_valid_executed_notebook(site_dir, page_html):
+    page = page_html("lab.ipynb")
+    links = set(re.findall(r'href="([^"#]+\.ipynb)"', page))
+    assert links == {"lab.ipynb"}, f"expected one download link to lab.ipynb, found {links}"
+    downloaded = site_dir / "lab" / "lab.ipynb"
+    notebook = nbformat.reads(downloaded.read_text(encoding="utf-8"), as_version=4)
+    nbformat.validate(notebook)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None and cell.outputs for cell in code_cells)
+    assert not any(output.output_type == "error" for cell in code_cells for output in cell.outputs)

@@ -1,0 +1,75 @@
+"""site_src.notebook: the cache key is a pure function of its inputs; execution is cached and deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from site_src import notebook as lab
+from site_src.cache import ContentCache
+
+SETTINGS = lab.ExecutionSettings()
+VERSIONS = {"python": "3.11.2", "numpy": "2.0.2"}
+
+
+def key(notebook_bytes=b"{}", lesson_hash="a" * 64, versions=VERSIONS, settings=SETTINGS) -> str:
+    return lab.notebook_cache_key(notebook_bytes, lesson_hash, versions, settings)
+
+
+def test_cache_key_is_stable_and_changes_with_every_input():
+    assert key() == key()
+    variants = {
+        "notebook": key(notebook_bytes=b"{ }"),
+        "lesson": key(lesson_hash="b" * 64),
+        "versions": key(versions={**VERSIONS, "numpy": "2.0.3"}),
+        "settings": key(settings=lab.ExecutionSettings(timeout_seconds=60)),
+    }
+    assert len({key(), *variants.values()}) == 1 + len(variants), variants
+
+
+def tiny_notebook(path: Path, source: str) -> Path:
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(source)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    notebook.cells[0]["id"] = "only-cell"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_execution_is_cached_and_gives_the_same_bytes(tmp_path, monkeypatch):
+    source = tiny_notebook(tmp_path / "tiny.ipynb", "print(6 * 7)")
+    lesson_root = tmp_path / "lesson"
+    lesson_root.mkdir()
+    (lesson_root / "__init__.py").write_text("")
+    executions = []
+    real_execute = lab.execute_notebook
+
+    def counting_execute(*args, **kwargs):
+        executions.append(args)
+        return real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(lab, "execute_notebook", counting_execute)
+    cache = ContentCache(tmp_path / "cache")
+    first, first_cached = lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    second, second_cached = lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    assert (first_cached, second_cached, len(executions)) == (False, True, 1)
+    assert first == second
+    executed = nbformat.reads(first.decode(), as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "42\n"
+    assert "execution" not in executed.cells[0].metadata, "timing metadata would make the bytes differ per build"
+
+    (lesson_root / "extra.py").write_text("X = 1\n")  # the lesson sources changed: run again
+    lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    assert len(executions) == 2
+    # A fresh execution of unchanged sources gives the same bytes (no timestamps, stable ids).
+    assert real_execute(source.read_bytes(), source_name=str(source), cwd=tmp_path, settings=SETTINGS) == first
+
+
+def test_a_failing_cell_names_the_notebook_and_the_fix(tmp_path):
+    source = tiny_notebook(tmp_path / "broken.ipynb", "raise ValueError('no such hyperparameter')")
+    with pytest.raises(lab.NotebookExecutionError, match=r"(?s)broken\.ipynb.*no such hyperparameter.*rebuild") as error:
+        lab.execute_notebook(source.read_bytes(), source_name=str(source), cwd=tmp_path, settings=SETTINGS)
+    assert error.value.__cause__ is not None

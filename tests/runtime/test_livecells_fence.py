@@ -1,0 +1,110 @@
+"""The python-live fence: options, hidden setup, the no-JS view, and errors with file and line."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from types import SimpleNamespace
+
+import markdown
+import pytest
+from mkdocs.exceptions import PluginError
+from pymdownx.superfences import SuperFencesException
+
+from site_src.hooks import runtime as runtime_hook
+from site_src.markdown.livecells import (
+    CellOptions,
+    LiveCellOptionError,
+    format_live_cell,
+    iter_fence_errors,
+    parse_header,
+    split_setup,
+    validate_live_cell,
+)
+
+EXTENSIONS = ["pymdownx.highlight", "pymdownx.superfences"]
+CONFIG = {
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "python-live", "class": "live-cell", "format": format_live_cell, "validator": validate_live_cell}]
+    }
+}
+
+
+def render(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS, extension_configs=CONFIG)
+
+
+def cell_data(page_html: str) -> list[dict]:
+    return [json.loads(html.unescape(raw)) for raw in re.findall(r'data-live-cell="([^"]*)"', page_html)]
+
+
+def test_a_cell_renders_highlighted_code_and_its_source():
+    page = render('```python-live title="Demo" height="5" readonly\nimport os\nprint(os.sep)\n```\n')
+    (data,) = cell_data(page)
+    assert data == {"code": "import os\nprint(os.sep)", "setup": "", "options": {"title": "Demo", "height": 5, "readonly": True}}
+    assert '<div class="live-cell"' in page and 'class="live-cell__static"' in page
+    assert '<span class="kn">import</span>' in page  # the no-JS / print view is highlighted Python
+    assert '<span class="filename">Demo</span>' in page
+
+
+def test_hidden_setup_is_split_off_and_not_shown():
+    page = render("```python-live\nSECRET = 41\n#| end-setup\nprint(SECRET + 1)\n```\n")
+    (data,) = cell_data(page)
+    assert data["setup"] == "SECRET = 41" and data["code"] == "print(SECRET + 1)"
+    static = page.split('class="live-cell__static">', 1)[1]
+    assert "SECRET</span>" not in static.split("print")[0]  # only the visible code is highlighted
+
+
+def test_code_that_looks_like_html_cannot_escape_the_attribute():
+    page = render('```python-live\nprint("\\"><script>alert(1)</script>")\n```\n')
+    assert "<script>" not in page
+    assert cell_data(page)[0]["code"] == 'print("\\"><script>alert(1)</script>")'
+
+
+def test_options_parse_with_flags_and_numbers():
+    options = parse_header(' title="A b" id="train-1" autorun timeout="12.5" height="3"')
+    assert options == CellOptions(title="A b", id="train-1", autorun=True, timeout=12.5, height=3)
+    assert options.to_json() == {"title": "A b", "id": "train-1", "autorun": True, "timeout": 12.5, "height": 3}
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (' titel="x"', r"unknown option\(s\) titel; valid options: title="),
+        (" height=12", r"cannot read '=12'.*key=\"value\" \(quoted\)"),
+        (' height="100"', r"out of range"),
+        (' timeout="soon"', r"not a number"),
+        (' readonly="yes"', r"readonly is a flag"),
+        (' id="two words"', r"letters, digits"),
+    ],
+)
+def test_malformed_options_are_refused_with_the_valid_ones(header, message):
+    with pytest.raises(LiveCellOptionError, match=message):
+        parse_header(header)
+
+
+def test_two_setup_markers_are_refused():
+    with pytest.raises(LiveCellOptionError, match="one `#| end-setup` line"):
+        split_setup("a = 1\n#| end-setup\nb = 2\n#| end-setup\nc = 3")
+
+
+def test_the_fence_itself_stops_the_build_on_a_bad_option():
+    with pytest.raises(SuperFencesException, match="unknown option"):
+        render('```python-live colour="red"\nprint(1)\n```\n')
+
+
+def test_errors_carry_the_line_of_each_bad_fence():
+    text = 'Intro\n\n```python-live title="ok"\nprint(1)\n```\n\n!!! note\n    ```python-live hieght="3"\n    x = 1\n    ```\n'
+    assert [(line, "hieght" in message) for line, message in iter_fence_errors(text)] == [(8, True)]
+
+
+def test_the_hook_names_the_file_and_the_line(tmp_path):
+    source = tmp_path / "lesson.md"
+    body = "# Title\n\n```python-live height=3\nprint(1)\n```\n"
+    source.write_text("---\ntitle: T\n---\n" + body)  # MkDocs strips the front matter first
+    page = SimpleNamespace(file=SimpleNamespace(abs_src_path=str(source), src_uri="lesson.md"))
+    with pytest.raises(PluginError, match=r"docs/lesson\.md:6: python-live fence: cannot read '=3'"):
+        runtime_hook.on_page_markdown(body, page=page, config=None, files=None)
+    good = "```python-live\nprint(1)\n```\n"
+    assert runtime_hook.on_page_markdown(good, page=page, config=None, files=None) == good

@@ -1,0 +1,175 @@
+"""The live-cell runtime's build side: verified mirror, deterministic lesson wheel, settings."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from site_src.runtime import mirror
+from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError
+from site_src.runtime.lesson_wheel import build_lesson_wheel, write_lock_with_lesson
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+NPM_PYODIDE = PROJECT_ROOT / "node_modules" / "pyodide"
+needs_npm = pytest.mark.skipif(not (NPM_PYODIDE / "pyodide-lock.json").is_file(), reason="node_modules/pyodide missing: run scripts/setup")
+
+
+def _fake_lesson(root: Path, body: str = "VALUE = 1\n") -> Path:
+    package = root / "lesson"
+    (package / "experiments").mkdir(parents=True)
+    (package / "__init__.py").write_text('"""Fake engine."""\n')
+    (package / "core.py").write_text(body)
+    (package / "experiments" / "__init__.py").write_text("")
+    return package
+
+
+def test_the_lesson_wheel_is_byte_identical_across_builds(tmp_path):
+    package = _fake_lesson(tmp_path / "src")
+    first = build_lesson_wheel(package, tmp_path / "a").read_bytes()
+    for path in package.rglob("*.py"):  # new mtimes must not matter
+        path.touch()
+    second_path = build_lesson_wheel(package, tmp_path / "b")
+    assert second_path.read_bytes() == first
+    assert second_path.name.startswith("lesson-0.1.0+") and second_path.name.endswith("-py3-none-any.whl")
+
+
+def test_a_changed_engine_gets_a_new_wheel_name(tmp_path):
+    one = build_lesson_wheel(_fake_lesson(tmp_path / "one"), tmp_path / "out1")
+    two = build_lesson_wheel(_fake_lesson(tmp_path / "two", "VALUE = 2\n"), tmp_path / "out2")
+    assert one.name != two.name
+
+
+def test_the_wheel_holds_every_module_and_a_valid_record(tmp_path):
+    wheel = build_lesson_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "out")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        record_name = next(name for name in names if name.endswith("/RECORD"))
+        rows = list(csv.reader(io.StringIO(archive.read(record_name).decode())))
+        for name, digest, size in rows:
+            if name == record_name:
+                continue
+            data = archive.read(name)
+            expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert (digest, int(size)) == (expected, len(data)), name
+        metadata = archive.read(next(n for n in names if n.endswith("/METADATA"))).decode()
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert {"lesson/__init__.py", "lesson/core.py", "lesson/experiments/__init__.py"} <= set(names)
+    assert "Requires-Dist: numpy" in metadata
+
+
+def test_an_empty_engine_is_refused_with_its_path(tmp_path):
+    (tmp_path / "lesson").mkdir()
+    with pytest.raises(RuntimeError, match=r"lesson: no \.py files"):
+        build_lesson_wheel(tmp_path / "lesson", tmp_path / "out")
+
+
+@needs_npm
+def test_the_lock_entry_depends_on_numpy_and_matches_the_wheel(tmp_path):
+    wheel = build_lesson_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "site")
+    lock = write_lock_with_lesson(NPM_PYODIDE / "pyodide-lock.json", wheel, tmp_path / "site" / "pyodide-lock.json")
+    entry = lock["packages"]["lesson"]
+    assert entry["depends"] == ["numpy"] and entry["imports"] == ["lesson"]
+    assert entry["file_name"] == wheel.name
+    assert entry["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    written = json.loads((tmp_path / "site" / "pyodide-lock.json").read_text())
+    assert written["info"]["version"] == mirror.PYODIDE_VERSION and "numpy" in written["packages"]
+
+
+@needs_npm
+def test_the_dependency_closure_of_the_chapter_packages():
+    lock = mirror.load_official_lock(NPM_PYODIDE)
+    names = mirror.dependency_closure(lock, mirror.CHAPTER_PACKAGES)
+    assert {"numpy", "matplotlib", "matplotlib-pyodide", "pillow", "six", "python-dateutil"} <= set(names)
+    assert "scipy" not in names and "pandas" not in names  # only what the chapter needs
+    with pytest.raises(mirror.MirrorError, match="'no-such-package'"):
+        mirror.dependency_closure(lock, ["no-such-package"])
+
+
+def test_a_tampered_file_fails_naming_the_file(tmp_path):
+    target = tmp_path / "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    target.write_bytes(b"not the real wheel")
+    with pytest.raises(mirror.MirrorError, match=r"numpy-2\.0\.2.*does not match"):
+        mirror.verify_file(target, "0" * 64, "the official pyodide-lock.json")
+
+
+@needs_npm
+def test_a_tampered_core_file_stops_the_mirror(tmp_path):
+    fake_npm = tmp_path / "pyodide"
+    shutil.copytree(NPM_PYODIDE, fake_npm)
+    with (fake_npm / "pyodide.asm.js").open("ab") as handle:
+        handle.write(b"\n// tampered\n")
+    with pytest.raises(mirror.MirrorError, match=r"pyodide\.asm\.js: sha256"):
+        mirror.assemble_mirror(mirror.MirrorPaths(fake_npm, tmp_path / "cache"))
+
+
+@needs_npm
+def test_the_mirror_is_complete_and_verified():
+    """Uses the project's cache (.cache/); downloads the package source once if missing."""
+    paths = mirror.MirrorPaths(NPM_PYODIDE, PROJECT_ROOT / ".cache")
+    folder = mirror.assemble_mirror(paths)
+    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    assert sorted(lock["packages"]) == mirror.dependency_closure(lock, mirror.CHAPTER_PACKAGES)
+    for entry in lock["packages"].values():
+        assert mirror.sha256_file(folder / entry["file_name"]) == entry["sha256"]
+    for name in ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
+        assert (folder / name).is_file()
+
+
+def test_settings_default_to_self_hosting():
+    settings = LiveCellsSettings.from_extra({})
+    assert (settings.pyodide, settings.load, settings.timeout) == ("self", "run", 30.0)
+    assert LiveCellsSettings.from_extra({"live_cells": {"pyodide": "cdn"}}).pyodide == "cdn"
+
+
+@pytest.mark.parametrize(
+    ("live_cells", "message"),
+    [
+        ({"pyodide": "jsdelivr"}, r"extra\.live_cells\.pyodide is 'jsdelivr'; use one of \['self', 'cdn'\]"),
+        ({"lazy": True}, r"unknown key\(s\) \['lazy'\]; valid keys"),
+        ({"timeout": -1}, "positive number of seconds"),
+    ],
+)
+def test_bad_settings_name_the_key_and_the_valid_values(live_cells, message):
+    with pytest.raises(RuntimeSettingsError, match=message):
+        LiveCellsSettings.from_extra({"live_cells": live_cells}, source="mkdocs.yml")
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@needs_npm
+def test_two_runtime_builds_are_byte_identical(tmp_path):
+    from site_src.runtime.build import build_runtime
+
+    first = build_runtime(PROJECT_ROOT, tmp_path / "one", LiveCellsSettings())
+    second = build_runtime(PROJECT_ROOT, tmp_path / "two", LiveCellsSettings())
+    assert first == second
+    one, two = _tree_bytes(tmp_path / "one" / "runtime"), _tree_bytes(tmp_path / "two" / "runtime")
+    assert one.keys() == two.keys() and all(one[name] == two[name] for name in one)
+    assert "worker.js" in one and "livecells.js" in one and "pyodide/pyodide.asm.wasm" in one
+    assert "def run_cell" in one["worker.js"].decode()  # runner.py travels inside the worker bundle
+
+
+@needs_npm
+def test_the_cdn_switch_serves_only_the_lesson_wheel_and_the_lock(tmp_path):
+    from site_src.runtime.build import CDN_INDEX_URL, build_runtime
+
+    config = build_runtime(PROJECT_ROOT, tmp_path, LiveCellsSettings(pyodide="cdn"))
+    runtime = tmp_path / "runtime"
+    assert config["indexURL"] == CDN_INDEX_URL == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
+    assert not (runtime / "pyodide").exists()
+    lock = json.loads((runtime / "pyodide-lock.json").read_text())
+    assert lock["packages"]["lesson"]["depends"] == ["numpy"]
+    assert lock["packages"]["numpy"]["sha256"]  # Pyodide checks every CDN wheel against these
+    assert (runtime / lock["packages"]["lesson"]["file_name"]).is_file()
+    assert config["pyodideIntegrity"].startswith("sha384-")
+    assert any(CDN_INDEX_URL in script.read_text() for script in runtime.glob("*.js"))  # baked into the bundle
