@@ -195,7 +195,7 @@ class _UnitStack:
     def gradients(self, inputs: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Fills ``grad`` for one mini-batch; inputs (in, b, K), y (b, K); returns logits."""
         x = np.repeat(inputs, self.widths, axis=2)  # (in, b, U): each unit sees its run's batch
-        s = self._scaled_z(x, 1)  # (b, U)
+        s = self._scaled_z(x, self.w_in * self.act.scale)  # (b, U); the scale is exact
         h = self.act(s)
         logits = np.add.reduceat(h * self.w_out, self.starts, axis=1)  # (b, U) -> (b, K)
         logits += self.b_out
@@ -212,36 +212,41 @@ class _UnitStack:
         _batch_sum(x, 1, self.g_in[:-1])  # (in, b, U) -> (in, U)
         return logits
 
-    def _scaled_z(self, x: np.ndarray, unit_axis: int) -> np.ndarray:
-        """SCALE * z for inputs x (in, ...) whose axis ``unit_axis`` (after the first) is U.
+    def _scaled_z(self, x: np.ndarray, w: np.ndarray, out: np.ndarray | None = None,
+                  tmp: np.ndarray | None = None) -> np.ndarray:
+        """SCALE * z = sum over inputs of x[i] * w[i], plus w[-1], into ``out`` (new if None).
 
-        One multiply-add per input rather than BLAS: with in = 2 BLAS is no faster, and its
-        rounding depends on the matrix shapes, which would make a run's numbers depend on its
-        batch companions.
+        x (in, ...) and the scaled weights w (in+1, ...) broadcast to the output's shape. One
+        multiply-add per input rather than BLAS: with in = 2 BLAS is no faster, and its rounding
+        depends on the matrix shapes, which would make a run's numbers depend on its batch
+        companions.
         """
-        w = self.w_in * self.act.scale  # (in+1, U), exact (the scale is 2, -1 or 1)
-        if unit_axis == 0:
-            w = w[:, :, None]  # (in+1, U, 1) against x (in, U-or-1, n)
-        s = x[0] * w[0]
+        out = np.multiply(x[0], w[0], out=out)
         for i in range(1, self.n_inputs):
-            s += x[i] * w[i]
-        s += w[-1]
-        return s
+            out += np.multiply(x[i], w[i], out=tmp)
+        out += w[-1]
+        return out
 
     def eval_logits(self, x: np.ndarray) -> np.ndarray:
         """Logits (K, n) of every run on the shared inputs x (n, in).
 
-        Done a block of samples at a time: the (U, n) activations of a whole split are several
-        MB, and each of the passes over them runs several times faster from the CPU cache.
+        Done a block of samples at a time into two reused (U, block) buffers: the (U, n)
+        activations of a whole split are several MB, and each of the passes over them runs
+        several times faster from the CPU cache.
         """
+        units = self.w_out.size
         logits = np.empty((len(self.widths), len(x)))
-        block = max(1, self.CACHE_VALUES // max(1, self.w_out.size))
+        w = (self.w_in * self.act.scale)[:, :, None]  # (in+1, U, 1), exact
+        w_out = self.w_out[:, None]
+        block = max(1, self.CACHE_VALUES // max(1, units))
+        s, tmp = np.empty((units, block)), np.empty((units, block))
         for start in range(0, len(x), block):
             part = x[start:start + block].T[:, None, :]  # (in, 1, c)
-            h = self.act(self._scaled_z(part, 0))  # (U, c)
-            h *= self.w_out[:, None]
+            c = part.shape[2]
+            h = self.act(self._scaled_z(part, w, s[:, :c], tmp[:, :c]))  # (U, c)
+            h *= w_out
             # a run's units are consecutive rows: their sum is its logit, a row of (K, c)
-            logits[:, start:start + block] = np.add.reduceat(h, self.starts, axis=0)
+            logits[:, start:start + c] = np.add.reduceat(h, self.starts, axis=0)
         logits += self.b_out[:, None]
         return logits
 
@@ -463,7 +468,7 @@ class _BatchTrainer:
         logits = self.stack.eval_logits(self.x_both)  # (K, n_train + n_val)
         y = self.y_both
         losses = np.logaddexp(0.0, logits)
-        losses -= y * logits
+        losses -= y * logits  # cross-entropy from logits, as nn.bce_with_logits
         hits = (logits > 0.0) == (y > 0.5)
         n = len(self.data.y_train)
         values = {}

@@ -110,12 +110,17 @@ class Dense:
         self._cache = (x, z, a)
         return a
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        """Stores dLoss/dW, dLoss/db from dLoss/da and returns dLoss/dx."""
+    def backward(self, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Stores dLoss/dW, dLoss/db from dLoss/da and returns dLoss/dx (None if
+        ``input_grad`` is False: the first layer's inputs are data, nobody needs it)."""
         x, z, a = self._cache
-        grad_z = grad_output * activation_slope(self.activation, z, a)  # (n, n_out)
+        grad_z = grad_output  # (n, n_out); identity's slope is 1, so no multiplication
+        if self.activation != "identity":
+            grad_z = grad_output * activation_slope(self.activation, z, a)
         self.grad_weights = x.T @ grad_z  # (n_in, n) @ (n, n_out) -> (n_in, n_out)
         self.grad_bias = grad_z.sum(axis=0)
+        if not input_grad:
+            return None
         return grad_z @ self.weights.T  # (n, n_out) @ (n_out, n_in) -> (n, n_in)
 
 
@@ -151,11 +156,16 @@ class MLP:
 
     def loss_and_gradients(self, x: np.ndarray, y: np.ndarray) -> float:
         """Mean BCE on (x, y); fills each layer's grad_weights / grad_bias."""
+        return bce_with_logits(self.backprop(x, y), y)
+
+    def backprop(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Fills each layer's grad_weights / grad_bias for the mean BCE on (x, y); returns the
+        logits (n,). Training calls this when it does not record the loss (saves its calls)."""
         z = self.logits(x)
         grad = (sigmoid(z) - y)[:, None] / len(y)  # dLoss/dlogit, (n, 1)
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        return bce_with_logits(z, y)
+        for index in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[index].backward(grad, input_grad=index > 0)
+        return z
 
     def parameters(self) -> list[np.ndarray]:
         """The weight and bias arrays in order [W1, b1, W2, b2, ...] (live references)."""

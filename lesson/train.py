@@ -183,6 +183,13 @@ def sgd_step(net: MLP, x: np.ndarray, y: np.ndarray, learning_rate: float, momen
     shorter form is used (fewer numpy calls; lesson.batched does the same).
     """
     loss = net.loss_and_gradients(x, y)
+    _descend(net, learning_rate, momentum, velocity)
+    return loss
+
+
+def _descend(net: MLP, learning_rate: float, momentum: float,
+             velocity: list[np.ndarray]) -> None:
+    """Moves every parameter against its gradient from the last backward pass."""
     for param, grad, vel in zip(net.parameters(), net.gradients(), velocity):
         if momentum == 0.0:
             param -= learning_rate * grad
@@ -190,7 +197,6 @@ def sgd_step(net: MLP, x: np.ndarray, y: np.ndarray, learning_rate: float, momen
         vel *= momentum
         vel -= learning_rate * grad
         param += vel
-    return loss
 
 
 def train_epoch(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Generator,
@@ -200,10 +206,13 @@ def train_epoch(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Gen
     order = rng.permutation(n)
     for start in range(0, n, config.batch_size):
         batch = order[start:start + config.batch_size]
-        loss = sgd_step(net, data.x_train[batch], data.y_train[batch], config.learning_rate,
-                        config.momentum, velocity)
-        if step_loss is not None:
-            step_loss.append(finite_or_none(loss))
+        x, y = data.x_train[batch], data.y_train[batch]
+        if step_loss is None:  # same update as sgd_step without the batch loss's numpy calls
+            net.backprop(x, y)
+            _descend(net, config.learning_rate, config.momentum, velocity)
+        else:
+            step_loss.append(finite_or_none(sgd_step(net, x, y, config.learning_rate,
+                                                     config.momentum, velocity)))
 
 
 def train(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Generator,

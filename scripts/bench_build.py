@@ -6,7 +6,8 @@ working tree, its `site/` and its experiment cache are left alone; `node_modules
 caches under `.cache/` (downloads such as the Pyodide mirror) are copied, not rebuilt, so "clean"
 means: no experiment result, no figure, no site. Prints the clean build's wall time and the
 share spent in experiments, figures, MkDocs' page build and start-up (imports, plugins,
-configuration), read from the build's own progress lines and MkDocs' "built in" line. Numbers, not assertions: timing depends on the machine.
+configuration), read from the build's own progress lines and MkDocs' "built in" line.
+Numbers, not assertions: timing depends on the machine.
 
     .venv/bin/python scripts/bench_build.py            # the chapter
     .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/build/fixtures/site)

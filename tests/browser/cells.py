@@ -24,7 +24,8 @@ def set_code(target: Locator, code: str) -> None:
 
 
 def code_of(target: Locator) -> str:
-    """The code in the cell's editor, line by line."""
+    """The code in the cell's editor, line by line (waits for the editor to be mounted)."""
+    target.locator(".cm-content").wait_for()
     return "\n".join(target.locator(".cm-line").all_inner_texts())
 
 

@@ -127,21 +127,41 @@ def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
     scratch.locator(".live-cell__reset").click()
 
 
+#: Material's own chrome, not the cells', has three findings: its search dialog (.md-search) and
+#: instant-navigation progress bar (.md-progress) have no accessible name, and its footer credit
+#: (.md-copyright) is light grey. A theme override can fix those; everything else on the page,
+#: the cells included, is checked.
+AXE_RUN = (
+    "async () => await axe.run({exclude: [['.md-search'], ['.md-progress'], ['.md-copyright']]},"
+    " {resultTypes: ['violations']})"
+)
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(AXE_RUN)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
 def test_axe_finds_no_violations(playground):
     scratch = cell(playground, "Scratch")
     set_code(scratch, "print('out')\nraise ValueError('shown in the error colour')")
     run(scratch)  # stdout and stderr in the output, so their colours are checked too
-    playground.add_script_tag(path=str(AXE))
-    # Material's own chrome, not the cells', has three findings: its search dialog (.md-search)
-    # and instant-navigation progress bar (.md-progress) have no accessible name, and its footer
-    # credit (.md-copyright) is light grey. A theme override can fix those; everything else on
-    # the page, the cells included, is checked.
-    result = playground.evaluate(
-        "async () => await axe.run({exclude: [['.md-search'], ['.md-progress'], ['.md-copyright']]},"
-        " {resultTypes: ['violations']})"
-    )
+    violations = axe_violations(playground)
     scratch.locator(".live-cell__reset").click()
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_axe_finds_no_violations_in_the_dark_scheme(browser, site_url):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(site_url + PLAYGROUND)
+    assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+    scratch = cell(page, "Scratch")
+    set_code(scratch, "print('out')\nraise ValueError('shown in the error colour')")
+    run(scratch)
+    violations = axe_violations(page)
+    context.close()
     assert violations == [], json.dumps(violations, indent=1)
 
 
@@ -287,3 +307,20 @@ def test_stop_interrupts_without_a_restart_when_the_page_is_cross_origin_isolate
     context.close()
     server.shutdown()
     thread.join()
+
+
+def test_leaving_the_page_stops_its_run(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()
+    playground.wait_for_url(re.compile(r"/$"))
+    playground.locator("a.md-nav__link", has_text="Playground").first.click()
+    playground.wait_for_url(re.compile(r"/playground/$"))
+    scratch = cell(playground, "Scratch")
+    assert code_of(scratch).startswith("print('looping'")  # the edit was kept
+    set_code(scratch, "print('free again')")
+    assert run(scratch).startswith("Finished")  # Python is not stuck in the old page's loop
+    assert output_text(scratch).strip() == "free again"
+    scratch.locator(".live-cell__reset").click()

@@ -18,6 +18,7 @@ function runtimeConfig() {
 
 const client = new RuntimeClient(runtimeConfig(), new URL("worker.js", RUNTIME_BASE));
 let pageCounter = 0;
+let currentCells = [];
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -184,11 +185,14 @@ function whenVisible(node, callback) {
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
 async function attachCells() {
   const roots = [...document.querySelectorAll(".live-cell:not(.live-cell--mounted)")];
+  for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page
+  currentCells = [];
   if (!roots.length) return;
   pageCounter += 1;
   const pageId = `${location.pathname}#${pageCounter}`;
   const { createEditor } = await import("./editor.js"); // the editor is fetched only by pages with cells
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId, createEditor));
+  currentCells = cells;
   if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => client.ensureStarted().catch(() => {}));
   for (const cell of cells) {
     if (cell.options.autorun) whenVisible(cell.root, () => cell.run());

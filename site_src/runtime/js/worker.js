@@ -11,6 +11,7 @@ const state = {
   runner: null, // the runner.py module (a PyProxy)
   lock: null, // the lock file the runtime uses (official + lesson)
   sizes: { core: 0, packages: {} },
+  currentRun: null, // id of the run whose output is streaming
   busy: Promise.resolve(), // requests run one after another
 };
 
@@ -98,7 +99,9 @@ async function init(message) {
   state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
   state.runner = state.pyodide.pyimport("livecells_runner");
   await loadPackagesWithProgress(message.id, config.preload);
-  const versions = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}").toJs({ dict_converter: Object.fromEntries });
+  const found = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}");
+  const versions = found.toJs({ dict_converter: Object.fromEntries });
+  found.destroy();
   reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version } });
 }
 
@@ -108,20 +111,15 @@ function packagesForImports(code) {
   for (const [name, entry] of Object.entries(state.lock.packages)) {
     for (const module of entry.imports) byImport[module] = name;
   }
-  const imports = state.pyodide.pyodide_py.code.find_imports(code).toJs();
-  return [...new Set(imports.map((module) => byImport[module]).filter(Boolean))];
+  const found = state.runner.imported_modules(code);
+  const modules = found.toJs();
+  found.destroy();
+  return [...new Set(modules.map((module) => byImport[module]).filter(Boolean))];
 }
 
 async function run(message) {
   if (!state.runner) throw new Error("run before init: send init first");
-  const source = `${message.setup}\n${message.code}`;
-  let roots = [];
-  try {
-    roots = packagesForImports(source);
-  } catch (error) {
-    roots = []; // a syntax error: let the runner report it with the reader's line
-  }
-  await loadPackagesWithProgress(message.id, roots);
+  await loadPackagesWithProgress(message.id, packagesForImports(`${message.setup}\n${message.code}`));
   state.currentRun = message.id;
   const emitImage = (png, title) => reply("image", message.id, { png, title });
   reply("started", message.id, {});

@@ -75,6 +75,14 @@ def format_reader_traceback(error: BaseException) -> str:
     return "".join(traceback.format_exception(type(error), error, trimmed))
 
 
+def imported_modules(code: str) -> list[str]:
+    """Top-level modules the code imports (the worker loads their packages first); [] if it cannot parse."""
+    try:
+        return sorted({name.split(".")[0] for name in find_imports(code)})
+    except SyntaxError:
+        return []  # the run itself reports the error with the reader's line
+
+
 def uses_matplotlib(code: str) -> bool:
     """True when the code imports matplotlib (so pyplot is prepared before it runs)."""
     try:
