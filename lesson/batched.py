@@ -102,8 +102,8 @@ def _batch_sum(a: np.ndarray, axis: int, out: np.ndarray) -> None:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z) in a new array: nn.sigmoid to rounding, but np.exp costs a third of
-    np.tanh per value here, and this runs on every mini-batch's logits."""
+    """1 / (1 + e^-z) in a new array: nn.sigmoid to rounding, with np.exp rather than np.tanh
+    for the reason given in _UnitActivation."""
     p = np.negative(z)
     np.exp(p, out=p)
     p += 1.0
@@ -113,11 +113,13 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 class _UnitActivation:
     """The hidden activation of a _UnitStack, computed from s = SCALE * z.
 
-    np.tanh costs about three times np.exp per value (no vectorised float64 tanh without
-    AVX-512, nor in WebAssembly) and it is the largest single cost of batched training, so
-    tanh(z) = 1 - 2 / (1 + e^(2z)) and sigmoid(z) = 1 / (1 + e^(-z)); both agree with np.tanh
-    and nn.sigmoid to a few units in the last place. The factor (2 or -1) is applied to the
-    weights, where it is exact and costs (in+1, U) multiplications instead of (n, U).
+    The activations of every unit on every sample are the largest cost of batched training,
+    and np.tanh costs two to three times np.exp per value (numpy vectorises float64 exp with
+    AVX2 but tanh only with AVX-512; in Pyodide this form was faster too). So
+    tanh(z) = 1 - 2 / (1 + e^(2z)) and sigmoid(z) = 1 / (1 + e^(-z)): both agree with np.tanh
+    and nn.sigmoid to a few units in the last place (absolute), well inside the 1e-9 the
+    batched/sequential test asks. The factor (2 or -1) is applied to the weights, where it is
+    exact and costs (in+1, U) multiplications instead of (n, U).
     """
 
     SCALE = {"tanh": 2.0, "sigmoid": -1.0, "relu": 1.0}

@@ -35,7 +35,7 @@ LOG = logging.getLogger("mkdocs.hooks.site_src.assets")
 #: Where the copied files appear in the site.
 KATEX_URI = "assets/katex"
 CHAPTER_URI = "assets/chapter"
-EXTRA_CSS = (f"{KATEX_URI}/katex.min.css", f"{CHAPTER_URI}/figures.css")
+EXTRA_CSS = (f"{KATEX_URI}/katex.min.css", f"{CHAPTER_URI}/figures.css", f"{CHAPTER_URI}/chapter.css")
 EXTRA_JAVASCRIPT = (f"{KATEX_URI}/katex.min.js", f"{KATEX_URI}/contrib/auto-render.min.js", f"{CHAPTER_URI}/katex-init.js")
 
 

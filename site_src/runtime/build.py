@@ -149,7 +149,8 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
     js = HERE / "js"
     _esbuild(paths, [str(js / "livecells.js"), *common, "--format=esm", "--splitting", define, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", f"--outfile={runtime_dir / 'worker.js'}"])
-    shutil.copyfile(HERE / "css" / "livecells.css", runtime_dir / "livecells.css")
+    for stylesheet in ("livecells.css", "playground.css"):
+        shutil.copyfile(HERE / "css" / stylesheet, runtime_dir / stylesheet)
 
 
 def build_runtime(project_root: Path, site_dir: Path, settings: LiveCellsSettings) -> dict:

@@ -83,7 +83,7 @@ def test_printed_html_stays_text(playground):
 
 def test_stop_ends_an_infinite_loop_and_the_next_run_works(playground):
     scratch = cell(playground, "Scratch")
-    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
     scratch.locator(".live-cell__run").click()
     expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
     scratch.locator(".live-cell__stop").click()
@@ -255,6 +255,9 @@ def test_keyboard_shift_enter_runs_the_cell(playground):
     assert wait_done(scratch).startswith("Finished")
     assert output_text(scratch).strip() == "from the keyboard"
     assert code_of(scratch) == "print('from the keyboard')"  # Shift+Enter ran, it did not insert a line
+    scratch.locator(".cm-content").focus()
+    playground.keyboard.press("Tab")  # no keyboard trap: Tab leaves the editor
+    assert not playground.evaluate("() => Boolean(document.activeElement.closest('.cm-editor'))")
     scratch.locator(".live-cell__reset").click()
 
 
@@ -295,7 +298,7 @@ def test_stop_interrupts_without_a_restart_when_the_page_is_cross_origin_isolate
     scratch = cell(page, "Scratch")
     set_code(scratch, "kept = 41")
     run(scratch)
-    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
     scratch.locator(".live-cell__run").click()
     expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
     scratch.locator(".live-cell__stop").click()
@@ -311,7 +314,7 @@ def test_stop_interrupts_without_a_restart_when_the_page_is_cross_origin_isolate
 
 def test_leaving_the_page_stops_its_run(playground):
     scratch = cell(playground, "Scratch")
-    set_code(scratch, "print('looping', flush=True)\nwhile True:\n    pass")
+    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
     scratch.locator(".live-cell__run").click()
     expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()
@@ -323,4 +326,37 @@ def test_leaving_the_page_stops_its_run(playground):
     set_code(scratch, "print('free again')")
     assert run(scratch).startswith("Finished")  # Python is not stuck in the old page's loop
     assert output_text(scratch).strip() == "free again"
+    scratch.locator(".live-cell__reset").click()
+
+
+def test_an_autorun_cell_runs_when_it_scrolls_into_view(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+
+    def make_autorun(route):  # the page as built, with the plot cell marked autorun
+        plot_id = "&quot;id&quot;: &quot;plot&quot;"
+        body = route.fetch().text()
+        assert plot_id in body, "the playground's plot cell has no id=\"plot\""
+        route.fulfill(body=body.replace(plot_id, "&quot;autorun&quot;: true, " + plot_id, 1), content_type="text/html")
+
+    page.route(re.compile(r".*/playground/$"), make_autorun)
+    page.goto(site_url + PLAYGROUND)
+    curves = cell(page, "Learning curves")
+    expect(curves.locator(".cm-editor")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert curves.locator(".live-cell__status").inner_text() == ""  # below the fold: not run yet
+    curves.scroll_into_view_if_needed()
+    expect(curves.locator("img.live-cell__image")).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
+    context.close()
+
+
+def test_a_flood_of_output_is_capped_and_the_page_stays_responsive(playground):
+    scratch = cell(playground, "Scratch")
+    set_code(scratch, "for i in range(300_000):\n    print(i)")
+    status = run(scratch)
+    assert status.startswith("Finished"), status
+    text = output_text(scratch)
+    assert text.startswith("0\n1\n2\n") and "more characters of output not shown." in text
+    assert len(text) < 250_000  # capped near 200 000 characters
+    assert playground.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")  # not frozen
     scratch.locator(".live-cell__reset").click()

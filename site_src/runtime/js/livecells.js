@@ -9,6 +9,8 @@ import { RuntimeClient } from "./runtime-client.js";
 const SCRIPT_URL = new URL(import.meta.url);
 const RUNTIME_BASE = new URL("./", SCRIPT_URL);
 const STORAGE_PREFIX = "live-cell:v1:";
+// Output beyond this is counted, not shown: a print in an endless loop must not swamp the page.
+const MAX_OUTPUT_CHARS = 200000;
 
 function runtimeConfig() {
   const config = LIVE_CELLS_CONFIG;
@@ -19,6 +21,7 @@ function runtimeConfig() {
 const client = new RuntimeClient(runtimeConfig(), new URL("worker.js", RUNTIME_BASE));
 let pageCounter = 0;
 let currentCells = [];
+let stopShowingPreload = () => {};
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -44,6 +47,9 @@ class LiveCell {
     this.options = source.options;
     this.storageKey = `${STORAGE_PREFIX}${location.pathname}:${this.options.id || `${index}-${shortHash(this.original)}`}`;
     this.running = null;
+    this.shownChars = 0; // characters of output on screen (see MAX_OUTPUT_CHARS)
+    this.hiddenChars = 0;
+    this.truncation = null;
     this.build(createEditor);
   }
 
@@ -91,18 +97,38 @@ class LiveCell {
   reset() {
     localStorage.removeItem(this.storageKey);
     this.editor.setText(this.original);
-    this.output.replaceChildren();
+    this.clearOutput();
     this.setStatus("Code restored to the original.");
   }
 
   appendText(text, kind) {
-    // Always text, never HTML: a printed <script> or <img onerror> stays inert.
+    // Always text nodes, never HTML: a printed <script> or <img onerror> stays inert.
+    if (this.shownChars >= MAX_OUTPUT_CHARS) {
+      this.hiddenChars += text.length;
+      this.truncation.textContent = `… ${this.hiddenChars.toLocaleString("en")} more characters of output not shown.`;
+      return;
+    }
     let last = this.output.lastElementChild;
     if (!last || last.tagName !== "PRE" || last.dataset.kind !== kind) {
       last = element("pre", { class: `live-cell__${kind}`, "data-kind": kind });
       this.output.append(last);
     }
-    last.textContent += text;
+    const shown = text.slice(0, MAX_OUTPUT_CHARS - this.shownChars);
+    last.append(document.createTextNode(shown)); // a new node: what is there is not re-parsed
+    this.shownChars += shown.length;
+    if (shown.length < text.length) {
+      this.hiddenChars = text.length - shown.length;
+      this.truncation = element("pre", { class: "live-cell__stderr", "data-kind": "note" });
+      this.truncation.textContent = `… ${this.hiddenChars.toLocaleString("en")} more characters of output not shown.`;
+      this.output.append(this.truncation);
+    }
+  }
+
+  clearOutput() {
+    this.output.replaceChildren();
+    this.shownChars = 0;
+    this.hiddenChars = 0;
+    this.truncation = null;
   }
 
   appendImage(png, title) {
@@ -120,7 +146,7 @@ class LiveCell {
 
   async run() {
     if (this.running) return;
-    this.output.replaceChildren();
+    this.clearOutput();
     this.root.classList.add("live-cell--running");
     this.runButton.disabled = true;
     this.stopButton.disabled = false;
@@ -185,15 +211,30 @@ function whenVisible(node, callback) {
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
 async function attachCells() {
   const roots = [...document.querySelectorAll(".live-cell:not(.live-cell--mounted)")];
+  const playgrounds = [...document.querySelectorAll(".tuning-playground:not(.tuning-playground--mounted)")];
   for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page
   currentCells = [];
-  if (!roots.length) return;
+  stopShowingPreload();
+  if (!roots.length && !playgrounds.length) return;
   pageCounter += 1;
   const pageId = `${location.pathname}#${pageCounter}`;
+  if (playgrounds.length) {
+    const { TuningPlayground } = await import("./playground.js"); // fetched only by the playground page
+    currentCells = playgrounds.map((root) => new TuningPlayground(root, client, pageId));
+  }
+  if (!roots.length) return;
   const { createEditor } = await import("./editor.js"); // the editor is fetched only by pages with cells
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId, createEditor));
-  currentCells = cells;
-  if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => client.ensureStarted().catch(() => {}));
+  currentCells.push(...cells);
+  if (LIVE_CELLS_CONFIG.load === "visible") {
+    whenVisible(roots[0], () => {
+      // The first cell reports the preload (one announcement, not one per cell).
+      stopShowingPreload = client.onProgress((progress) => {
+        if (!cells[0].running) cells[0].setStatus(progress.done ? progress.stage : `${progress.stage}…`);
+      });
+      client.ensureStarted().catch(() => {});
+    });
+  }
   for (const cell of cells) {
     if (cell.options.autorun) whenVisible(cell.root, () => cell.run());
   }

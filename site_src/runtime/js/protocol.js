@@ -18,6 +18,7 @@ export const REPLIES = {
   stdout: ["text"],
   stderr: ["text"],
   image: ["png", "title"], // a matplotlib figure as base64 PNG
+  data: ["json"], // structured data the code sent with livecells_runner.send_data (the tuning playground's epochs)
   done: ["ok", "error"], // a run finished (ok=false: the reader's exception; traceback already on stderr)
   failed: ["error"], // the runtime itself failed (load error, unknown message, ...)
 };

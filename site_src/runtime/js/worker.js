@@ -73,12 +73,33 @@ async function loadPackagesWithProgress(id, roots) {
   await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => reply("stderr", id, { text: text + "\n" }) });
 }
 
+/**
+ * Collects what Python writes and posts it at most every 50 ms (or 16 KB), so a print in a tight
+ * loop becomes a few messages rather than one per line; the order of stdout and stderr is kept.
+ */
+const output = {
+  kind: null,
+  text: "",
+  lastPost: 0,
+  add(kind, id, text) {
+    if (this.kind !== kind) this.flush(id);
+    this.kind = kind;
+    this.text += text;
+    if (this.text.length > 16384 || Date.now() - this.lastPost > 50) this.flush(id);
+  },
+  flush(id) {
+    if (this.text) reply(this.kind, id, { text: this.text });
+    this.text = "";
+    this.lastPost = Date.now();
+  },
+};
+
 function attachStreams(id) {
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   const stream = (kind) => ({
     isatty: true, // line-buffered: a training loop's prints arrive as they happen
     write(buffer) {
-      reply(kind, state.currentRun ?? id, { text: decoders[kind].decode(buffer, { stream: true }) });
+      output.add(kind, state.currentRun ?? id, decoders[kind].decode(buffer, { stream: true }));
       return buffer.length;
     },
   });
@@ -121,11 +142,18 @@ async function run(message) {
   if (!state.runner) throw new Error("run before init: send init first");
   await loadPackagesWithProgress(message.id, packagesForImports(`${message.setup}\n${message.code}`));
   state.currentRun = message.id;
-  const emitImage = (png, title) => reply("image", message.id, { png, title });
+  // Text printed before a figure or a data message is posted before it.
+  const emitImage = (png, title) => (output.flush(message.id), reply("image", message.id, { png, title }));
+  const emitData = (json) => (output.flush(message.id), reply("data", message.id, { json }));
   reply("started", message.id, {});
-  const result = await state.runner.run_cell(message.pageId, message.index, message.title, message.setup, message.code, emitImage);
-  const outcome = result.toJs({ dict_converter: Object.fromEntries });
-  result.destroy();
+  let outcome;
+  try {
+    const result = await state.runner.run_cell(message.pageId, message.index, message.title, message.setup, message.code, emitImage, emitData);
+    outcome = result.toJs({ dict_converter: Object.fromEntries });
+    result.destroy();
+  } finally {
+    output.flush(message.id);
+  }
   reply("done", message.id, { ok: outcome.ok, error: outcome.error });
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import gc
 import io
+import json
 import linecache
 import logging
 import sys
@@ -44,6 +45,22 @@ class PageNamespaces:
 
 
 NAMESPACES = PageNamespaces()
+
+
+class DataChannel:
+    """Where `send_data` goes: the page's handler for the cell that is running now."""
+
+    def __init__(self) -> None:
+        self.emit: Callable[[str], None] | None = None
+
+
+DATA_CHANNEL = DataChannel()
+
+
+def send_data(message: dict) -> None:
+    """Send a JSON-ready dict to the page (a `data` reply); the tuning playground streams epochs so."""
+    if DATA_CHANNEL.emit is not None:
+        DATA_CHANNEL.emit(json.dumps(message, allow_nan=False))
 
 
 def cell_filename(index: int, title: str) -> str:
@@ -121,14 +138,20 @@ def flush_figures(emit_image: Callable[[str, str], None]) -> int:
     return len(numbers)
 
 
-async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image: Callable[[str, str], None]) -> dict:
+async def run_cell(
+    page_id: str, index: int, title: str, setup: str, code: str,
+    emit_image: Callable[[str, str], None], emit_data: Callable[[str], None] | None = None,
+) -> dict:
     """Run a cell's hidden setup then its code in the page's namespace.
+
+    ``emit_data`` is what ``send_data`` reaches while this cell runs (None: data is dropped).
 
     Prints the repr of a trailing expression (as a notebook does) and sends figures as images.
     Returns {"ok": bool, "error": str}; the traceback is also printed to stderr.
     """
     namespace = NAMESPACES.for_page(page_id)
     filename = cell_filename(index, title)
+    DATA_CHANNEL.emit = emit_data
     try:
         if uses_matplotlib(setup + "\n" + code):
             _prepare_matplotlib(emit_image)

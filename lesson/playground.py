@@ -1,0 +1,141 @@
+"""The tuning playground's engine side: one training run, streamed epoch by epoch.
+
+The page (site_src/runtime/js/playground.js) sends the reader's settings; ``stream_training``
+trains with ``fit`` and hands plain, JSON-ready dicts to ``send`` as they happen:
+
+- ``{"kind": "start", "settings": {...}, "points": {...}, "grid": {...}}`` once: the training
+  students (raw hours, label) and the hour grid the boundary pictures use;
+- ``{"kind": "epoch", "epoch": k, "train_loss", "val_loss", "train_acc", "val_acc"}`` every epoch
+  (epoch 0 is before any update; None where a value is not finite);
+- ``{"kind": "boundary", "epoch": k, "probability": [[...]]}`` every ``boundary_every`` epochs
+  and at the end: the pass probability on the grid (rows: hours slept, columns: hours studied);
+- ``{"kind": "done", ...}`` last: why training stopped, the best epoch and its numbers.
+
+The same messages reach a CPython test and the browser, so the playground shows this engine's
+numbers, not a re-implementation's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from lesson.data import SLEPT_RANGE, STUDIED_RANGE, DataConfig, Dataset, make_dataset
+from lesson.nn import ACTIVATION_NAMES, MLP, NetworkConfig
+from lesson.train import TrainConfig, train
+
+Send = Callable[[dict], None]
+
+
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    """What the reader can change in the playground (``patience=0`` means no early stopping)."""
+
+    learning_rate: float = 0.3
+    hidden_neurons: int = 8
+    hidden_layers: int = 1
+    activation: str = "tanh"
+    batch_size: int = 16
+    epochs: int = 100
+    patience: int = 0
+    momentum: float = 0.0
+    n_train: int = 400
+    label_noise: float = 0.02
+    seed: int = 0
+    grid_size: int = 32
+    boundary_every: int = 5
+
+    def __post_init__(self) -> None:
+        checks = {
+            "hidden_neurons": (1, 256), "hidden_layers": (1, 4), "epochs": (1, 5000),
+            "patience": (0, 5000), "n_train": (10, 5000), "seed": (0, 2**31 - 1),
+            "grid_size": (4, 100), "boundary_every": (1, 5000), "batch_size": (1, 100_000),
+        }
+        for name, (low, high) in checks.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ValueError(f"playground setting {name} = {value!r} is invalid: "
+                                 f"use an integer in [{low}, {high}]")
+        if self.activation not in ACTIVATION_NAMES:
+            raise ValueError(f"playground setting activation = {self.activation!r} is invalid: "
+                             f"use one of {', '.join(ACTIVATION_NAMES)}")
+        if not 0.0 <= self.label_noise < 0.5:
+            raise ValueError(f"playground setting label_noise = {self.label_noise!r} is invalid: "
+                             "use a number in [0, 0.5)")
+        # learning_rate and momentum are checked by TrainConfig, with the same kind of message.
+        self.training()
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> PlaygroundSettings:
+        """Settings from the page's JSON; an unknown key names the valid ones."""
+        valid = [field.name for field in fields(cls)]
+        unknown = sorted(set(raw) - set(valid))
+        if unknown:
+            raise ValueError(f"unknown playground setting(s) {unknown}: valid settings are {valid}")
+        return cls(**raw)
+
+    def network(self) -> NetworkConfig:
+        return NetworkConfig(hidden=(self.hidden_neurons,) * self.hidden_layers,
+                             activation=self.activation)
+
+    def training(self) -> TrainConfig:
+        return TrainConfig(learning_rate=self.learning_rate, batch_size=self.batch_size,
+                           epochs=self.epochs, momentum=self.momentum,
+                           patience=self.patience or None)
+
+    def data(self) -> DataConfig:
+        return DataConfig(n_train=self.n_train, label_flip=self.label_noise)
+
+
+def hour_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Evenly spaced hours studied and hours slept covering the data's ranges."""
+    return np.linspace(*STUDIED_RANGE, size), np.linspace(*SLEPT_RANGE, size)
+
+
+def boundary(net: MLP, data: Dataset, studied: np.ndarray, slept: np.ndarray) -> list:
+    """Pass probability on the grid, rows = hours slept, columns = hours studied."""
+    grid_studied, grid_slept = np.meshgrid(studied, slept)
+    hours = np.column_stack([grid_studied.ravel(), grid_slept.ravel()])  # (size*size, 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        probability = net.predict_proba(data.standardize(hours)).reshape(grid_studied.shape)
+    # A diverged network can give NaN: draw it as "undecided" rather than break the JSON.
+    return np.nan_to_num(probability, nan=0.5).round(4).tolist()
+
+
+def stream_training(settings: PlaygroundSettings | dict, send: Send) -> dict:
+    """Train one network with the reader's settings, sending each epoch as it finishes.
+
+    Returns the final "done" message (also sent). ``send`` may raise to abort; nothing is caught.
+    """
+    if isinstance(settings, dict):
+        settings = PlaygroundSettings.from_dict(settings)
+    data = make_dataset(settings.data())
+    studied, slept = hour_grid(settings.grid_size)
+    send({"kind": "start", "settings": asdict(settings),
+          "points": {"studied": data.raw_train[:, 0].round(3).tolist(),
+                     "slept": data.raw_train[:, 1].round(3).tolist(),
+                     "passed": data.y_train.astype(int).tolist()},
+          "grid": {"studied": studied.tolist(), "slept": slept.tolist()}})
+    # The same seed use as ``fit``: the initial weights are drawn first, then the shuffles.
+    rng = np.random.default_rng(settings.seed)
+    network = MLP.initialize(settings.network(), rng)
+
+    def on_epoch(epoch: int, record: dict) -> None:
+        send({"kind": "epoch", "epoch": epoch, **record})
+        if epoch % settings.boundary_every == 0:
+            send({"kind": "boundary", "epoch": epoch,
+                  "probability": boundary(network, data, studied, slept)})
+
+    history = train(network, data, settings.training(), rng, on_epoch)
+    send({"kind": "boundary", "epoch": history.stopped_epoch,
+          "probability": boundary(network, data, studied, slept)})
+    done = {"kind": "done", "stop_reason": history.stop_reason,
+            "stopped_epoch": history.stopped_epoch, "best_epoch": history.best_epoch,
+            "diverged": history.diverged, "diverged_epoch": history.diverged_epoch,
+            "restored_best": history.restored_best,
+            "best_val_loss": history.best_val_loss,
+            "best_val_acc": history.val_acc[history.best_epoch]}
+    send(done)
+    return done
