@@ -10,7 +10,7 @@ configuration), read from the build's own progress lines and MkDocs' "built in" 
 Numbers, not assertions: timing depends on the machine.
 
     .venv/bin/python scripts/bench_build.py            # the chapter
-    .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/build/fixtures/site)
+    .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/site_build/fixtures/site)
     .venv/bin/python scripts/bench_build.py --reproducible  # also: a second clean build, compared byte for byte
 """
 
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "build" / "fixtures" / "site"
+FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
 SUMMARY = re.compile(r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ figures \(.*?, (?P<figure>\d+\.\d+) s\)")
 BUILT_IN = re.compile(r"Documentation built in (?P<seconds>\d+\.\d+) seconds")
 PROGRESS = re.compile(r"assets: (?P<kind>experiment|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")

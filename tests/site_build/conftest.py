@@ -11,7 +11,7 @@ from build_helpers import build_site, copy_fixture_site
 
 @pytest.fixture
 def fixture_site(tmp_path: Path) -> Path:
-    """A copy of tests/build/fixtures/site in a temporary folder, not yet built."""
+    """A copy of tests/site_build/fixtures/site in a temporary folder, not yet built."""
     return copy_fixture_site(tmp_path / "site-src")
 
 
