@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
 from cells import cell, output_text, run, set_code  # noqa: E402 - the browser tests' helpers
 from site_server import CHROMIUM, CHROMIUM_ARGS, PLAYGROUND, serve  # noqa: E402

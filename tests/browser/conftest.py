@@ -1,4 +1,4 @@
-"""Browser-test fixtures: the built site served on 127.0.0.1 and Debian's Chromium via Playwright.
+"""Browser-test fixtures: the built site served on 127.0.0.1 (Chromium: `browser` in tests/conftest.py).
 
 The site is ``site/`` (build it first with ``scripts/build``); ``LIVE_CELLS_SITE_DIR`` points the
 tests at another built site. Tests are skipped, with the reason, when the site or Chromium is
@@ -8,11 +8,10 @@ missing, and fail (not skip) on anything else.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from site_server import CHROMIUM, CHROMIUM_ARGS, PLAYGROUND, SITE_DIR, serve
+from site_server import PLAYGROUND, SITE_DIR, serve
 
 
 @pytest.fixture(scope="session")
@@ -24,19 +23,6 @@ def site_url() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     thread.join()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup --browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

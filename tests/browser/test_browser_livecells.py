@@ -116,7 +116,7 @@ def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
     starts = playground.evaluate("() => liveCellsRuntime.starts")
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()  # instant navigation
     playground.wait_for_url(re.compile(r"/$"))
-    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Playground\s*$")).first.click()
+    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Python sandbox\s*$")).first.click()
     playground.wait_for_url(re.compile(r"/playground/$"))
     scratch = cell(playground, "Scratch")
     set_code(scratch, "print('history' in globals())")
@@ -319,7 +319,7 @@ def test_leaving_the_page_stops_its_run(playground):
     expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()
     playground.wait_for_url(re.compile(r"/$"))
-    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Playground\s*$")).first.click()
+    playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Python sandbox\s*$")).first.click()
     playground.wait_for_url(re.compile(r"/playground/$"))
     scratch = cell(playground, "Scratch")
     assert code_of(scratch).startswith("print('looping'")  # the edit was kept

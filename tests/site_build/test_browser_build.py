@@ -5,28 +5,12 @@ Needs Debian's chromium (scripts/test installs it); skipped with the reason when
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from pathlib import Path
-
 import pytest
 
 from build_helpers import build_site, copy_fixture_site
+from site_server import serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: run scripts/setup --browser"),
-]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the standard library's parameter name)
-        pass
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +18,19 @@ def served_fixture_site(tmp_path_factory):
     """The fixture site, built and served on 127.0.0.1; yields its base URL."""
     root = copy_fixture_site(tmp_path_factory.mktemp("browser") / "project")
     build_site(root)
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-        server.shutdown()
+    server, thread = serve(root / "site")
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(browser):
     """A Chromium page and the list of every URL it requests."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page, requested = browser.new_page(), []
-        page.on("request", lambda request: requested.append(request.url))
-        yield page, requested
-        browser.close()
+    page, requested = browser.new_page(), []
+    page.on("request", lambda request: requested.append(request.url))
+    yield page, requested
+    page.close()
 
 
 def test_math_figures_and_no_foreign_requests(browser_page, served_fixture_site):

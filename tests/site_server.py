@@ -1,4 +1,4 @@
-"""The built site served on 127.0.0.1, and how to launch Debian's Chromium (tests and benchmark)."""
+"""The built site served on 127.0.0.1, and how to launch Debian's Chromium: shared by every browser test and the benchmark."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 import threading
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SITE_DIR = Path(os.environ.get("LIVE_CELLS_SITE_DIR", PROJECT_ROOT / "site"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,7 +37,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         self._sent_length = 0
         # Material's instant navigation only follows links listed in sitemap.xml, whose URLs
         # carry site_url (host *and* port); serve them as this server's own, as if published here.
-        if self.path.split("?")[0].endswith("sitemap.xml"):
+        if self.path.split("?")[0].endswith("sitemap.xml") and Path(self.translate_path(self.path)).is_file():
             self._send_sitemap()
         else:
             super().do_GET()
