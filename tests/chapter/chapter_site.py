@@ -28,15 +28,8 @@ CHAPTER_PAGES = (
     "continue-learning.md",
 )
 #: The pages that teach one hyperparameter or tool: each needs a figure, a question and a live cell.
-CONCEPT_PAGES = (
-    "index.md",
-    "learning-rate.md",
-    "network-size.md",
-    "epochs-and-batch-size.md",
-    "learning-curves.md",
-    "early-stopping.md",
-    "search-strategies.md",
-)
+REFERENCE_PAGES = ("key-concepts.md", "continue-learning.md")
+CONCEPT_PAGES = tuple(page for page in CHAPTER_PAGES if page not in REFERENCE_PAGES)
 
 
 def built_page_path(source_name: str) -> Path:
