@@ -122,3 +122,19 @@ def make_dataset(config: DataConfig = DataConfig()) -> Dataset:
         feature_mean=mean,
         feature_std=std,
     )
+
+
+def hour_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` evenly spaced hours studied and hours slept, covering the data's ranges."""
+    return np.linspace(*STUDIED_RANGE, size), np.linspace(*SLEPT_RANGE, size)
+
+
+def grid_hours(studied: np.ndarray, slept: np.ndarray) -> np.ndarray:
+    """Every (studied, slept) pair of the grid, shape (len(slept) * len(studied), 2).
+
+    Row-major over hours slept, so ``values.reshape(len(slept), len(studied))`` gives a picture
+    whose rows are hours slept and columns hours studied.
+    """
+    grid_studied, grid_slept = np.meshgrid(studied, slept)
+    return np.column_stack([grid_studied.ravel(), grid_slept.ravel()])
+

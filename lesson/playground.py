@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from lesson.data import SLEPT_RANGE, STUDIED_RANGE, DataConfig, Dataset, make_dataset
+from lesson.data import DataConfig, Dataset, grid_hours, hour_grid, make_dataset
+from lesson.experiments._common import check_fields, require
 from lesson.nn import ACTIVATION_NAMES, MLP, NetworkConfig
 from lesson.train import TrainConfig, train
 
@@ -48,22 +49,17 @@ class PlaygroundSettings:
     boundary_every: int = 5
 
     def __post_init__(self) -> None:
-        checks = {
-            "hidden_neurons": (1, 256), "hidden_layers": (1, 4), "epochs": (1, 5000),
-            "patience": (0, 5000), "n_train": (10, 5000), "seed": (0, 2**31 - 1),
-            "grid_size": (4, 100), "boundary_every": (1, 5000), "batch_size": (1, 100_000),
-        }
-        for name, (low, high) in checks.items():
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise ValueError(f"playground setting {name} = {value!r} is invalid: "
-                                 f"use an integer in [{low}, {high}]")
-        if self.activation not in ACTIVATION_NAMES:
-            raise ValueError(f"playground setting activation = {self.activation!r} is invalid: "
-                             f"use one of {', '.join(ACTIVATION_NAMES)}")
-        if not 0.0 <= self.label_noise < 0.5:
-            raise ValueError(f"playground setting label_noise = {self.label_noise!r} is invalid: "
-                             "use a number in [0, 0.5)")
+        check_fields(self, {
+            "hidden_neurons": ("int", 1, 256), "hidden_layers": ("int", 1, 4),
+            "epochs": ("int", 1, 5000), "patience": ("int", 0, 5000), "n_train": ("int", 10, 5000),
+            "seed": ("int", 0, 2**31 - 1), "grid_size": ("int", 4, 100),
+            "boundary_every": ("int", 1, 5000), "batch_size": ("int", 1, 100_000),
+        })
+        require(self, "activation", self.activation in ACTIVATION_NAMES,
+                f"one of {', '.join(ACTIVATION_NAMES)}")
+        noise = self.label_noise
+        require(self, "label_noise", isinstance(noise, (int, float)) and 0.0 <= noise < 0.5,
+                "a number in [0, 0.5)")
         # learning_rate and momentum are checked by TrainConfig, with the same kind of message.
         self.training()
 
@@ -89,17 +85,11 @@ class PlaygroundSettings:
         return DataConfig(n_train=self.n_train, label_flip=self.label_noise)
 
 
-def hour_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Evenly spaced hours studied and hours slept covering the data's ranges."""
-    return np.linspace(*STUDIED_RANGE, size), np.linspace(*SLEPT_RANGE, size)
-
-
 def boundary(net: MLP, data: Dataset, studied: np.ndarray, slept: np.ndarray) -> list:
     """Pass probability on the grid, rows = hours slept, columns = hours studied."""
-    grid_studied, grid_slept = np.meshgrid(studied, slept)
-    hours = np.column_stack([grid_studied.ravel(), grid_slept.ravel()])  # (size*size, 2)
     with np.errstate(over="ignore", invalid="ignore"):
-        probability = net.predict_proba(data.standardize(hours)).reshape(grid_studied.shape)
+        probability = net.predict_proba(data.standardize(grid_hours(studied, slept)))
+    probability = probability.reshape(len(slept), len(studied))
     # A diverged network can give NaN: draw it as "undecided" rather than break the JSON.
     return np.nan_to_num(probability, nan=0.5).round(4).tolist()
 

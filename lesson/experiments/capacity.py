@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.data import SLEPT_RANGE, STUDIED_RANGE
+from lesson.data import grid_hours, hour_grid
 from lesson.experiments._common import (check_fields, dataset, final, mean, require, runs_for,
                                         train)
 
@@ -67,13 +67,11 @@ def run_capacity(config: CapacityConfig) -> dict:
 
 def _boundaries(config: CapacityConfig, data, per_width) -> dict:
     """Pass probability on a grid of raw hours for seed 0's network of each boundary width."""
-    studied = np.linspace(*STUDIED_RANGE, config.grid_size)
-    slept = np.linspace(*SLEPT_RANGE, config.grid_size)
-    grid_s, grid_l = np.meshgrid(studied, slept)  # rows: slept, columns: studied
-    x = data.standardize(np.column_stack([grid_s.ravel(), grid_l.ravel()]))
+    studied, slept = hour_grid(config.grid_size)
+    x = data.standardize(grid_hours(studied, slept))
     probability = []
     for width in config.boundary_widths:
         net = per_width[config.widths.index(width)][0].network
-        probability.append(net.predict_proba(x).reshape(grid_s.shape))
+        probability.append(net.predict_proba(x).reshape(len(slept), len(studied)))
     return {"studied": studied, "slept": slept, "widths": list(config.boundary_widths),
             "probability": probability}
