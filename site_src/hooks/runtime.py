@@ -21,15 +21,18 @@ from site_src.runtime.mirror import MirrorError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOG = logging.getLogger("mkdocs.hooks.site_src.runtime")
-_settings: dict[str, LiveCellsSettings] = {}
+
+
+def _settings(config) -> LiveCellsSettings:
+    try:
+        return LiveCellsSettings.from_extra(config.extra, source=config.config_file_path or "mkdocs.yml")
+    except (RuntimeSettingsError, TypeError) as err:
+        raise PluginError(str(err)) from err
 
 
 def on_config(config):
-    """Validate the live-cell settings once per build."""
-    try:
-        _settings["current"] = LiveCellsSettings.from_extra(config.extra, source=config.config_file_path or "mkdocs.yml")
-    except (RuntimeSettingsError, TypeError) as err:
-        raise PluginError(str(err)) from err
+    """Validate the live-cell settings before anything is built (a bad key fails fast)."""
+    _settings(config)
     return config
 
 
@@ -56,7 +59,7 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     """Write the runtime into the site (the mirror is cached in .cache/, so rebuilds are quick)."""
-    settings = _settings.get("current") or LiveCellsSettings.from_extra(config.extra)
+    settings = _settings(config)  # read again from the config: cheap, and no state between events
     try:
         runtime = build_runtime(PROJECT_ROOT, Path(config.site_dir), settings)
     except (MirrorError, LessonWheelError, RuntimeSettingsError) as err:
