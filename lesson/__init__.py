@@ -5,15 +5,15 @@
     trained = fit(data, NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=0.3, epochs=50))
     trained.history.val_loss[-1], trained.network.predict_proba(data.x_val[:3])
 
-Modules: ``data`` (students), ``nn`` (MLP), ``train`` (SGD, history, early stopping),
-``batched`` (many runs at once), ``search`` (grid, random, successive halving),
+Modules: ``data`` (students), ``nn`` (the MLP), ``train`` (the one training loop: SGD, history,
+early stopping; ``fit`` for one run, ``train_many`` for many), ``kernels`` (the arithmetic the
+loop calls: the readable MLP or K runs stacked), ``search`` (grid, random, successive halving),
 ``experiments`` (the named experiments behind the chapter's figures and numbers).
 """
 
-from lesson.batched import Run, train_many
 from lesson.data import DataConfig, Dataset, make_dataset
 from lesson.nn import MLP, NetworkConfig
-from lesson.train import History, Trained, TrainConfig, fit, train
+from lesson.train import History, Run, Trained, TrainConfig, fit, train, train_many
 
 __all__ = ["MLP", "DataConfig", "Dataset", "History", "NetworkConfig", "Run", "TrainConfig",
            "Trained", "fit", "make_dataset", "train", "train_many"]

@@ -1,7 +1,7 @@
 """Search strategies: grid, random (log-uniform), best-so-far curves, successive halving.
 
 The strategies only propose configurations and decide which survive; training is left to the
-caller (usually ``lesson.batched.train_many``), so the same code serves the experiments and a
+caller (usually ``lesson.train.train_many``), so the same code serves the experiments and a
 reader's live cell.
 """
 

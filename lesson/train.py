@@ -1,20 +1,27 @@
-"""Mini-batch SGD with learning curves, divergence detection, early stopping, progress callback.
+"""Training: mini-batch SGD with learning curves, divergence, early stopping and callbacks.
 
-``fit(data, network_config, train_config, seed)`` is the one-liner;
-``train(net, data, config, rng)`` trains an existing network in place and returns its ``History``. Randomness comes only from the
-generator passed in: the network's initial weights first, then one shuffle per epoch.
+One epoch loop serves every way of training: ``fit`` (one run), ``train`` (an existing network,
+in place) and ``train_many`` (K runs at once, as the experiments do). The loop owns the training
+logic (shuffles, per-run learning rate and momentum, recording, divergence, early stopping with
+restore-best, per-run callbacks); a kernel (``lesson.kernels``) only computes gradients and
+logits. ``kernel="fast"`` (the default everywhere, so a run gives the same numbers alone or among
+others) or ``kernel="reference"`` (the readable ``lesson.nn.MLP``, the same numbers to rounding).
+
+Randomness comes only from the run's seed: the network's initial weights first, then one
+shuffle per epoch.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from lesson.data import Dataset
-from lesson.nn import MLP, NetworkConfig, accuracy, bce_with_logits
+from lesson.kernels import batch_sum, make_kernel
+from lesson.nn import MLP, NetworkConfig
 
 # callback(epoch, record) -> True to stop; record holds that epoch's losses and accuracies.
 EpochCallback = Callable[[int, dict], "bool | None"]
@@ -109,8 +116,8 @@ class History:
 
 
 @dataclass
-class _Recorder:
-    """Collects the per-epoch curves; decides divergence and early stopping from them."""
+class Recorder:
+    """One run's per-epoch curves; decides divergence and early stopping from them."""
 
     epochs: int
     config: TrainConfig
@@ -162,95 +169,14 @@ def finite_or_none(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def evaluate(net: MLP, data: Dataset) -> dict:
-    """Training and validation loss and accuracy of ``net`` on the whole splits."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        train_logits = net.logits(data.x_train)
-        val_logits = net.logits(data.x_val)
-        return {
-            "train_loss": bce_with_logits(train_logits, data.y_train),
-            "val_loss": bce_with_logits(val_logits, data.y_val),
-            "train_acc": accuracy(train_logits, data.y_train),
-            "val_acc": accuracy(val_logits, data.y_val),
-        }
+@dataclass(frozen=True)
+class Run:
+    """One training run: architecture, hyperparameters, seed, and an optional epoch callback."""
 
-
-def sgd_step(net: MLP, x: np.ndarray, y: np.ndarray, learning_rate: float, momentum: float,
-             velocity: list[np.ndarray]) -> float:
-    """One update on the mini-batch (x, y), heavy-ball momentum; returns the batch loss.
-
-    With momentum 0 the velocity form reduces to ``param -= lr * grad`` bit for bit, so that
-    shorter form is used (fewer numpy calls; lesson.batched does the same).
-    """
-    loss = net.loss_and_gradients(x, y)
-    _descend(net, learning_rate, momentum, velocity)
-    return loss
-
-
-def _descend(net: MLP, learning_rate: float, momentum: float,
-             velocity: list[np.ndarray]) -> None:
-    """Moves every parameter against its gradient from the last backward pass."""
-    for param, grad, vel in zip(net.parameters(), net.gradients(), velocity):
-        if momentum == 0.0:
-            param -= learning_rate * grad
-            continue
-        vel *= momentum
-        vel -= learning_rate * grad
-        param += vel
-
-
-def train_epoch(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Generator,
-                velocity: list[np.ndarray], step_loss: list | None) -> None:
-    """One pass over the shuffled training split in mini-batches."""
-    n = len(data.y_train)
-    order = rng.permutation(n)
-    for start in range(0, n, config.batch_size):
-        batch = order[start:start + config.batch_size]
-        x, y = data.x_train[batch], data.y_train[batch]
-        if step_loss is None:  # same update as sgd_step without the batch loss's numpy calls
-            net.backprop(x, y)
-            _descend(net, config.learning_rate, config.momentum, velocity)
-        else:
-            step_loss.append(finite_or_none(sgd_step(net, x, y, config.learning_rate,
-                                                     config.momentum, velocity)))
-
-
-def train(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Generator,
-          callback: EpochCallback | None = None) -> History:
-    """Trains ``net`` in place with mini-batch SGD and returns its History.
-
-    After every epoch (and once before training, epoch 0) the whole training and validation
-    splits are evaluated; ``callback(epoch, record)`` then sees that record ({"train_loss",
-    "val_loss", "train_acc", "val_acc"}, None for non-finite values) and may return True to
-    stop. Divergence stops the run (never raises, never floods warnings).
-    """
-    recorder = _Recorder(config.epochs, config)
-    velocity = [np.zeros_like(p) for p in net.parameters()]
-    best_state = net.get_state() if config.patience is not None else None
-    steps = recorder.step_loss if config.record_steps else None
-    reason, diverged_epoch, epoch = "completed", None, 0
-    for epoch in range(config.epochs + 1):
-        if epoch > 0:
-            with np.errstate(over="ignore", invalid="ignore"):
-                train_epoch(net, data, config, rng, velocity, steps)
-        record = recorder.record(epoch, evaluate(net, data))
-        # the callback sees every recorded epoch, the diverged one included
-        wants_stop = callback is not None and callback(epoch, record) is True
-        if recorder.is_diverged(record):
-            reason, diverged_epoch = "diverged", epoch
-            break
-        if recorder.improved(epoch, record["val_loss"]) and best_state is not None:
-            best_state = net.get_state()
-        if wants_stop:
-            reason = "callback"
-            break
-        if recorder.patience_ran_out(epoch):
-            reason = "early_stopping"
-            break
-    restored = best_state is not None and config.restore_best and reason == "early_stopping"
-    if restored:
-        net.set_state(best_state)
-    return recorder.history(epoch, reason, diverged_epoch, restored)
+    network: NetworkConfig = NetworkConfig()
+    training: TrainConfig = TrainConfig()
+    seed: int = 0
+    callback: EpochCallback | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -261,33 +187,238 @@ class Trained:
     history: History
 
 
+def batch_losses(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each run's mean cross-entropy (softplus(z) - y z) on its mini-batch: (b, K) -> (K,)."""
+    terms = np.logaddexp(0.0, logits) - y * logits
+    total = np.empty(terms.shape[1])
+    batch_sum(terms, 0, total)
+    return total / len(y)
+
+
+class EpochLoop:
+    """The one training loop, for K runs that share depth, activation and mini-batch size.
+
+    Runs still training occupy the kernel's slots, in the order of ``self.slots`` (their indices
+    in ``runs``); per-element arrays (learning rate, momentum, velocity, best weights) follow the
+    kernel's ``flat`` layout and shrink with it when runs finish. ``live[k]``, if given, is a
+    network kept equal to run k's weights whenever its callback is called (``train`` uses it).
+    """
+
+    def __init__(self, data: Dataset, runs: list[Run], networks: list[MLP],
+                 rngs: list[np.random.Generator], kernel: str,
+                 live: list[MLP | None] | None = None):
+        keys = {_group_key(run) for run in runs}
+        if len(keys) != 1:
+            raise ValueError(
+                f"EpochLoop: runs differ in (depth, activation, inputs, batch_size, record_steps, "
+                f"padded widths): {sorted(keys)}; call lesson.train.train_many, which groups them")
+        self.data, self.runs, self.rngs = data, runs, rngs
+        self.live = live or [None] * len(runs)
+        self.kernel = make_kernel(kernel, networks, runs[0].network.activation)
+        self.slots = np.arange(len(runs))
+        owner = self.kernel.owner_flat
+        self.lr = np.array([run.training.learning_rate for run in runs], dtype=float)[owner]
+        self.momentum = np.array([run.training.momentum for run in runs], dtype=float)[owner]
+        self.plain_sgd = not self.momentum.any()
+        self.velocity = np.zeros_like(self.kernel.flat)
+        self.best = self.kernel.flat.copy()
+        self.recorders = [Recorder(run.training.epochs, run.training) for run in runs]
+        self.results: list[Trained | None] = [None] * len(runs)
+        self.x_both = np.concatenate([data.x_train, data.x_val])  # both splits in one pass
+        self.y_both = np.concatenate([data.y_train, data.y_val])
+        self.batch_size = runs[0].training.batch_size
+        self.record_steps = runs[0].training.record_steps
+
+    def run(self) -> list[Trained]:
+        """Trains until every run has finished; one Trained per run, in order."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(max(run.training.epochs for run in self.runs) + 1):
+                if epoch > 0:
+                    self.train_epoch()
+                self.after_epoch(epoch)
+                if not len(self.slots):
+                    break
+        return self.results
+
+    def train_epoch(self) -> None:
+        """One pass over the training split; every run draws its own shuffle."""
+        n = len(self.data.y_train)
+        order = np.stack([self.rngs[k].permutation(n) for k in self.slots])  # (K, n)
+        inputs = self.kernel.epoch_inputs(self.data.x_train, order)
+        y = self.data.y_train[order.T]  # (n, K)
+        losses = []
+        for start in range(0, n, self.batch_size):
+            y_batch = y[start:start + self.batch_size]  # (b, K)
+            logits = self.kernel.gradients(inputs[:, start:start + self.batch_size], y_batch)
+            self.update()
+            if self.record_steps:
+                losses.append(batch_losses(logits, y_batch))
+        if self.record_steps:
+            for k, column in zip(self.slots, np.array(losses).T.tolist()):
+                self.recorders[k].step_loss.extend(finite_or_none(v) for v in column)
+
+    def update(self) -> None:
+        """SGD with heavy-ball momentum, each run with its own learning rate and momentum:
+        v <- momentum v - lr g, w <- w + v (with momentum 0 exactly w <- w - lr g)."""
+        grad = self.kernel.grad
+        grad *= self.lr
+        if self.plain_sgd:
+            self.kernel.flat -= grad
+            return
+        self.velocity *= self.momentum
+        self.velocity -= grad
+        self.kernel.flat += self.velocity
+
+    def after_epoch(self, epoch: int) -> None:
+        """Records every run still training, calls its callback, and drops the runs that
+        diverged, ran out of patience, completed or were stopped by their callback."""
+        values = self.evaluate()
+        improved = np.zeros(len(self.slots), dtype=bool)
+        done = np.zeros(len(self.slots), dtype=bool)
+        for slot, k in enumerate(self.slots.tolist()):
+            recorder, run = self.recorders[k], self.runs[k]
+            record = recorder.record(epoch, {name: v[slot] for name, v in values.items()})
+            # the callback sees every recorded epoch, the diverged one included
+            wants_stop = self.call_back(slot, k, epoch, record)
+            if recorder.is_diverged(record):
+                done[slot] = self.finish(slot, k, epoch, "diverged", epoch)
+                continue
+            improved[slot] = recorder.improved(epoch, record["val_loss"])
+            if wants_stop:
+                done[slot] = self.finish(slot, k, epoch, "callback", None)
+            elif recorder.patience_ran_out(epoch):
+                done[slot] = self.finish(slot, k, epoch, "early_stopping", None)
+            elif epoch == run.training.epochs:
+                done[slot] = self.finish(slot, k, epoch, "completed", None)
+        if improved.any():
+            np.copyto(self.best, self.kernel.flat, where=improved[self.kernel.owner_flat])
+        if done.any():
+            self.drop(done)
+
+    def call_back(self, slot: int, k: int, epoch: int, record: dict) -> bool:
+        """Run k's callback, if any (its live network updated first); True if it asks to stop."""
+        run = self.runs[k]
+        if run.callback is None:
+            return False
+        if self.live[k] is not None:
+            self.live[k].set_state(
+                self.kernel.network(slot, run.network, self.kernel.flat).get_state())
+        return run.callback(epoch, record) is True
+
+    def evaluate(self) -> dict[str, list]:
+        """Whole-split loss and accuracy of every run still training, each a list (K,)."""
+        logits = self.kernel.eval_logits(self.x_both)  # (K, n_train + n_val)
+        y = self.y_both
+        losses = np.logaddexp(0.0, logits)
+        losses -= y * logits  # cross-entropy from logits, as nn.bce_with_logits
+        hits = (logits > 0.0) == (y > 0.5)
+        n = len(self.data.y_train)
+        values = {}
+        for split, part in (("train", slice(0, n)), ("val", slice(n, None))):
+            count = len(y[part])
+            values[f"{split}_loss"] = (losses[:, part].sum(axis=1) / count).tolist()
+            values[f"{split}_acc"] = (hits[:, part].sum(axis=1) / count).tolist()
+        return values
+
+    def finish(self, slot: int, k: int, epoch: int, reason: str,
+               diverged_epoch: int | None) -> bool:
+        """Stores run k's result (the network in ``slot``); returns True."""
+        restored = reason == "early_stopping" and self.runs[k].training.restore_best
+        state = self.best if restored else self.kernel.flat
+        network = self.kernel.network(slot, self.runs[k].network, state)
+        history = self.recorders[k].history(epoch, reason, diverged_epoch, restored)
+        self.results[k] = Trained(network, history)
+        return True
+
+    def drop(self, done: np.ndarray) -> None:
+        """Removes finished runs from the kernel and from every per-element array."""
+        keep = ~done
+        elements = keep[self.kernel.owner_flat]
+        self.lr, self.momentum = self.lr[elements], self.momentum[elements]
+        self.velocity, self.best = self.velocity[elements], self.best[elements]
+        self.kernel.keep(keep)
+        self.slots = self.slots[keep]
+
+
+def _group_key(run: Run) -> tuple:
+    """Runs that can share one kernel: same depth, activation and mini-batch layout; deeper
+    networks also the same widths rounded up to a power of two (padding wastes < 2x)."""
+    hidden = run.network.hidden
+    widths = () if len(hidden) == 1 else tuple(1 << (w - 1).bit_length() for w in hidden)
+    return (len(hidden), run.network.activation, run.network.n_inputs,
+            run.training.batch_size, run.training.record_steps, widths)
+
+
+def train_many(data: Dataset, runs: Sequence[Run], kernel: str = "fast") -> list[Trained]:
+    """Trains every run, those that can share a kernel together; results in the order given.
+
+    Each run draws its initial weights and shuffles from its own seed, exactly as ``fit`` does,
+    so a run's numbers do not depend on which runs it is trained with.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for index, run in enumerate(runs):
+        groups.setdefault(_group_key(run), []).append(index)
+    results: list[Trained | None] = [None] * len(runs)
+    for indices in groups.values():
+        group = [runs[i] for i in indices]
+        rngs = [np.random.default_rng(run.seed) for run in group]
+        networks = [MLP.initialize(run.network, rng) for run, rng in zip(group, rngs)]
+        for index, trained in zip(indices, EpochLoop(data, group, networks, rngs, kernel).run()):
+            results[index] = trained
+    return results
+
+
 def fit(data: Dataset, network: NetworkConfig = NetworkConfig(),
         training: TrainConfig = TrainConfig(), seed: int = 0,
-        callback: EpochCallback | None = None) -> Trained:
+        callback: EpochCallback | None = None, kernel: str = "fast") -> Trained:
     """Initialises a network from ``seed`` and trains it: the engine's one-call entry point."""
-    rng = np.random.default_rng(seed)
-    net = MLP.initialize(network, rng)
-    history = train(net, data, training, rng, callback)
-    return Trained(net, history)
+    return train_many(data, [Run(network, training, seed, callback)], kernel)[0]
+
+
+def network_config(net: MLP) -> NetworkConfig:
+    """The NetworkConfig that describes an existing network."""
+    hidden = tuple(layer.weights.shape[1] for layer in net.layers[:-1])
+    return NetworkConfig(n_inputs=net.layers[0].weights.shape[0], hidden=hidden,
+                         activation=net.layers[0].activation)
+
+
+def train(net: MLP, data: Dataset, config: TrainConfig, rng: np.random.Generator,
+          callback: EpochCallback | None = None, kernel: str = "fast") -> History:
+    """Trains ``net`` in place (shuffles drawn from ``rng``) and returns its History.
+
+    After every epoch (and once before training, epoch 0) the whole training and validation
+    splits are evaluated; ``callback(epoch, record)`` then sees that record ({"train_loss",
+    "val_loss", "train_acc", "val_acc"}, None for non-finite values) while ``net`` holds that
+    epoch's weights, and may return True to stop. Divergence stops the run (never raises, never
+    floods warnings).
+    """
+    run = Run(network_config(net), config, callback=callback)
+    loop = EpochLoop(data, [run], [net], [rng], kernel, live=[net])
+    trained = loop.run()[0]
+    net.set_state(trained.network.get_state())
+    return trained.history
 
 
 def lr_range_test(net: MLP, data: Dataset, learning_rates: np.ndarray, batch_size: int,
-                  rng: np.random.Generator) -> list[float | None]:
+                  rng: np.random.Generator, kernel: str = "fast") -> list[float | None]:
     """Smith's range test: one short run, the learning rate changing every update.
 
     Uses ``learning_rates[i]`` for update ``i`` (reshuffling when an epoch ends) and returns
     each update's mini-batch loss (None once it is non-finite; the run stops there).
     """
+    compute = make_kernel(kernel, [net], net.layers[0].activation)
     losses: list[float | None] = []
-    velocity = [np.zeros_like(p) for p in net.parameters()]
     order = np.array([], dtype=int)
     with np.errstate(over="ignore", invalid="ignore"):
         for lr in learning_rates:
             if len(order) < batch_size:
                 order = np.concatenate([order, rng.permutation(len(data.y_train))])
             batch, order = order[:batch_size], order[batch_size:]
-            loss = finite_or_none(sgd_step(net, data.x_train[batch], data.y_train[batch],
-                                           float(lr), 0.0, velocity))
+            y = data.y_train[batch][:, None]  # (b, 1)
+            logits = compute.gradients(compute.epoch_inputs(data.x_train, batch[None, :]), y)
+            loss = finite_or_none(batch_losses(logits, y)[0])
+            compute.grad *= float(lr)
+            compute.flat -= compute.grad
             losses.append(loss)
             if loss is None:
                 break

@@ -22,12 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson.batched import Run, train_many  # noqa: E402
 from lesson.data import DataConfig, make_dataset  # noqa: E402
 from lesson.experiments import REGISTRY  # noqa: E402
 from lesson.nn import NetworkConfig  # noqa: E402
 from lesson.search import LogUniform, grid_points, random_points  # noqa: E402
-from lesson.train import TrainConfig, fit  # noqa: E402
+from lesson.train import Run, TrainConfig, fit, train_many  # noqa: E402
 
 EPOCHS, BATCH_SIZE = 20, 16
 

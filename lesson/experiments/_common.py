@@ -8,10 +8,9 @@ from dataclasses import asdict, dataclass, fields, is_dataclass
 
 import numpy as np
 
-from lesson.batched import Run, train_many
 from lesson.data import DataConfig, Dataset, make_dataset
 from lesson.nn import NetworkConfig
-from lesson.train import Trained, TrainConfig
+from lesson.train import Run, Trained, TrainConfig, train_many
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def runs_for(seeds: int, hidden=(8,), activation="tanh", **training) -> list[Run
 
 
 def train(data: Dataset, runs: list[Run]) -> list[Trained]:
-    """All runs, batched (see lesson.batched)."""
+    """All runs, sharing kernels where they can (see lesson.train.train_many)."""
     return train_many(data, runs)
 
 

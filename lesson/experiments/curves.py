@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lesson.batched import Run
 from lesson.experiments._common import check_fields, dataset, final, require, train
 from lesson.nn import NetworkConfig
-from lesson.train import TrainConfig
+from lesson.train import Run, TrainConfig
 
 # (label, n_train, hidden width, learning rate, momentum, batch size): each case's settings.
 DIAGNOSIS_CASES = (

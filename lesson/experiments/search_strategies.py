@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.batched import Run
 from lesson.experiments._common import (check_fields, dataset, final, mean, require, train)
 from lesson.nn import NetworkConfig
 from lesson.search import LogUniform, best_so_far, grid_points, random_points, successive_halving
-from lesson.train import TrainConfig
+from lesson.train import Run, TrainConfig
 
 
 def _search_space(config) -> dict:

@@ -6,11 +6,10 @@ import warnings
 import numpy as np
 import pytest
 
-from lesson.batched import Run, train_batch, train_many
 from lesson.data import DataConfig, make_dataset
 from lesson.nn import MLP, NetworkConfig, bce_with_logits
 from lesson.search import LogUniform, best_so_far, grid_points, successive_halving
-from lesson.train import TrainConfig, fit, train
+from lesson.train import EpochLoop, Run, TrainConfig, fit, train, train_many
 
 # analytic vs central-difference gradient: |numeric - analytic| <= ATOL + RTOL * |analytic|
 # (step 1e-6 in float64 leaves ~1e-10 of rounding noise in the numeric estimate)
@@ -128,9 +127,11 @@ def _curves(history):
                      for name in ("train_loss", "val_loss", "train_acc", "val_acc")])
 
 
-# Batched and sequential runs add the same numbers in different orders (BLAS vs reduceat), so
-# they agree to rounding: 1e-9, relative for the huge weights of a diverged run. Learning rates
-# on the edge of chaos would amplify those last bits, so the cases below stay clear of it.
+# The reference and fast kernels add the same numbers in different orders (BLAS vs reduceat) and
+# compute tanh/sigmoid differently (np.tanh vs np.exp), so whole runs agree to rounding: 1e-9,
+# relative for the huge weights of a diverged run. Learning rates on the edge of chaos would
+# amplify those last bits, so the cases below stay clear of it (tests/engine/test_kernels.py
+# compares the kernels one step at a time at any learning rate).
 EQUAL = {"rtol": 1e-9, "atol": 1e-9}
 
 
@@ -149,28 +150,54 @@ def _equality_runs() -> list[Run]:
     return runs
 
 
-def test_batched_equals_sequential(data):
+def test_reference_and_fast_kernels_train_the_same_runs(data):
     runs = _equality_runs()
-    batched = train_many(data, runs)
+    fast = train_many(data, runs)
+    reference = train_many(data, runs, kernel="reference")
     reasons = set()
-    for run, b in zip(runs, batched):
-        s = fit(data, run.network, run.training, run.seed)
+    for run, f, r in zip(runs, fast, reference):
         for field in ("stop_reason", "stopped_epoch", "best_epoch", "diverged_epoch"):
-            assert getattr(s.history, field) == getattr(b.history, field), (field, run)
-        np.testing.assert_allclose(_curves(b.history), _curves(s.history), **EQUAL)
-        np.testing.assert_allclose(np.array(b.history.step_loss, dtype=float),
-                                   np.array(s.history.step_loss, dtype=float), **EQUAL)
-        for p, q in zip(s.network.parameters(), b.network.parameters()):
+            assert getattr(r.history, field) == getattr(f.history, field), (field, run)
+        np.testing.assert_allclose(_curves(f.history), _curves(r.history), **EQUAL)
+        np.testing.assert_allclose(np.array(f.history.step_loss, dtype=float),
+                                   np.array(r.history.step_loss, dtype=float), **EQUAL)
+        for p, q in zip(r.network.parameters(), f.network.parameters()):
             assert p.shape == q.shape
             np.testing.assert_allclose(q, p, **EQUAL)
-        reasons.add(s.history.stop_reason)
+        reasons.add(r.history.stop_reason)
     assert reasons == {"completed", "diverged", "early_stopping"}
 
 
-def test_train_batch_refuses_mixed_batch_sizes(data):
+def test_fit_is_one_run_of_train_many_bit_for_bit(data):
+    runs = _equality_runs()
+    together = train_many(data, runs)
+    for run, trained in list(zip(runs, together))[::4]:
+        alone = fit(data, run.network, run.training, run.seed)
+        assert alone.history.to_dict() == trained.history.to_dict(), run
+
+
+def test_train_in_place_equals_fit_and_shows_the_callback_the_current_weights(data):
+    network, training = NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=2.0, epochs=12)
+    rng = np.random.default_rng(4)
+    net = MLP.initialize(network, rng)
+    seen = []
+
+    def callback(epoch, record):
+        seen.append(record["val_loss"] - bce_with_logits(net.logits(data.x_val), data.y_val))
+
+    history = train(net, data, training, rng, callback)
+    assert history.to_dict() == fit(data, network, training, seed=4).history.to_dict()
+    assert len(seen) == 13 and max(abs(d) for d in seen) < 1e-12
+    assert bce_with_logits(net.logits(data.x_val), data.y_val) == pytest.approx(
+        history.val_loss[-1], rel=1e-12)
+
+
+def test_one_loop_refuses_runs_that_cannot_share_a_kernel(data):
     runs = [Run(training=TrainConfig(batch_size=8)), Run(training=TrainConfig(batch_size=16))]
+    networks = [MLP.initialize(run.network, np.random.default_rng(0)) for run in runs]
+    rngs = [np.random.default_rng(0) for _ in runs]
     with pytest.raises(ValueError, match="train_many"):
-        train_batch(data, runs)
+        EpochLoop(data, runs, networks, rngs, "fast")
 
 
 @pytest.mark.parametrize("make,field", [

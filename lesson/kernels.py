@@ -1,81 +1,39 @@
-"""Many training runs at once: K networks updated by the same few numpy calls.
+"""Kernels: the arithmetic of training K networks at once, behind one small interface.
 
-A tiny MLP's training step costs numpy call overhead, not arithmetic, so training K networks one
-after another pays that overhead K times. Here the K networks share the calls:
+The epoch loop (``lesson.train``) owns the training logic: shuffling, learning rates and
+momentum, recording, divergence, early stopping, callbacks. A kernel only computes, for the K
+runs it holds:
 
-* one hidden layer (every experiment in the chapter): all runs' hidden units are concatenated
-  into one wide layer (``_UnitStack``); each unit knows its run, and ``np.add.reduceat`` sums
-  each run's units into its own logit. No padding, so runs of any widths share one batch.
-* deeper networks: weights are stacked as (K, n_in, n_out) tensors, narrower runs zero-padded
-  (``_PaddedStack``); padded tanh/ReLU units output 0 and get zero gradients, sigmoid ones are
+* ``flat`` / ``grad``: every parameter / gradient of every run in one flat array (the arrays a
+  kernel computes with are views into it), and ``owner_flat[j]``, the slot of element j, so the
+  loop updates all runs with one numpy call per array, each with its own learning rate;
+* ``epoch_inputs(x, order)``: each run's shuffled inputs for an epoch, sliced ``[:, start:stop]``
+  into mini-batches; ``gradients(inputs, y)`` fills ``grad`` and returns the logits (b, K);
+* ``eval_logits(x)``: every run's logits (K, n) on shared inputs;
+* ``keep(mask)``: drops finished runs; ``network(slot, config, state)``: one run's ``MLP``.
+
+Three kernels, interchangeable and tested against each other one step at a time:
+
+* ``ReferenceKernel``: K of the readable ``lesson.nn.MLP`` side by side, each doing its own
+  forward and backward pass. This is the network the chapter explains.
+* ``UnitStackKernel`` (one hidden layer, every experiment in the chapter): all runs' hidden units
+  concatenated into one wide layer; ``np.add.reduceat`` sums each run's units into its own logit.
+  A tiny MLP's step costs numpy call overhead, not arithmetic, so K runs share the calls.
+* ``PaddedStackKernel`` (deeper networks): weights stacked as (K, n_in, n_out) tensors, narrower
+  runs zero-padded; padded tanh/ReLU units output 0 and get zero gradients, sigmoid ones are
   masked.
 
-Each stack keeps all its parameters in one flat array (the arrays it computes with are views
-into it), so one SGD update is two numpy calls whatever the depth, and a finished run is dropped
-from the batch (``keep``) instead of being carried along. Each run keeps its own learning rate,
-momentum, seed (initial weights and shuffles are drawn exactly as ``lesson.train.fit`` draws
-them), epochs, patience and divergence state, and uses the same _Recorder as ``train``.
-Histories equal K separate ``fit`` calls to rounding (tested to 1e-9).
+``make_kernel(name, networks, activation)`` picks one: "fast" (the default everywhere: the unit
+stack for one hidden layer, the padded stack otherwise) or "reference".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
-from lesson.data import Dataset
-from lesson.nn import MLP, Dense, NetworkConfig, activate, activation_slope
-from lesson.train import TrainConfig, Trained, _Recorder, finite_or_none
+from lesson.nn import MLP, Dense, NetworkConfig, activate, activation_slope, sigmoid
 
-
-@dataclass(frozen=True)
-class Run:
-    """One training run: architecture, hyperparameters, seed (as in ``fit``)."""
-
-    network: NetworkConfig = NetworkConfig()
-    training: TrainConfig = TrainConfig()
-    seed: int = 0
-
-
-def _group_key(run: Run) -> tuple:
-    """Runs that can share one batch: same depth, activation and mini-batch layout."""
-    return (len(run.network.hidden), run.network.activation, run.network.n_inputs,
-            run.training.batch_size, run.training.record_steps)
-
-
-def _width_bucket(run: Run) -> tuple:
-    """For padded (deep) stacks: widths rounded up to a power of two, so padding wastes < 2x."""
-    if len(run.network.hidden) == 1:
-        return ()
-    return tuple(1 << (width - 1).bit_length() for width in run.network.hidden)
-
-
-def train_many(data: Dataset, runs: Sequence[Run]) -> list[Trained]:
-    """Trains every run, batching compatible runs together; results in the order given."""
-    groups: dict[tuple, list[int]] = {}
-    for index, run in enumerate(runs):
-        groups.setdefault((_group_key(run), _width_bucket(run)), []).append(index)
-    results: list[Trained | None] = [None] * len(runs)
-    for indices in groups.values():
-        for index, trained in zip(indices, train_batch(data, [runs[i] for i in indices])):
-            results[index] = trained
-    return results
-
-
-def train_batch(data: Dataset, runs: Sequence[Run]) -> list[Trained]:
-    """Trains runs that share depth, activation and batch size as one batch.
-
-    Raises ValueError naming the mismatch if the runs cannot share a batch (use ``train_many``).
-    """
-    keys = {_group_key(run) for run in runs}
-    if len(keys) != 1:
-        raise ValueError(
-            f"train_batch: runs differ in (depth, activation, inputs, batch_size, record_steps): "
-            f"{sorted(keys)}; call lesson.batched.train_many, which groups them for you")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _BatchTrainer(data, list(runs)).run()
+KERNEL_NAMES = ("fast", "reference")
 
 
 def _views(flat: np.ndarray, shapes: list[tuple]) -> list[np.ndarray]:
@@ -88,7 +46,7 @@ def _views(flat: np.ndarray, shapes: list[tuple]) -> list[np.ndarray]:
     return views
 
 
-def _batch_sum(a: np.ndarray, axis: int, out: np.ndarray) -> None:
+def batch_sum(a: np.ndarray, axis: int, out: np.ndarray) -> None:
     """out = a summed over the batch ``axis``, always adding the batch rows in order.
 
     np.add.reduce does that while the last axis (units or runs) has more than one entry, but
@@ -101,24 +59,15 @@ def _batch_sum(a: np.ndarray, axis: int, out: np.ndarray) -> None:
         out[...] = np.add.accumulate(a, axis=axis).take(-1, axis=axis)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z) in a new array: nn.sigmoid to rounding, with np.exp rather than np.tanh
-    for the reason given in _UnitActivation."""
-    p = np.negative(z)
-    np.exp(p, out=p)
-    p += 1.0
-    return np.reciprocal(p, out=p)
-
-
 class _UnitActivation:
-    """The hidden activation of a _UnitStack, computed from s = SCALE * z.
+    """The hidden activation of a UnitStackKernel, computed from s = SCALE * z.
 
     The activations of every unit on every sample are the largest cost of batched training,
     and np.tanh costs two to three times np.exp per value (numpy vectorises float64 exp with
     AVX2 but tanh only with AVX-512; in Pyodide this form was faster too). So
     tanh(z) = 1 - 2 / (1 + e^(2z)) and sigmoid(z) = 1 / (1 + e^(-z)): both agree with np.tanh
-    and nn.sigmoid to a few units in the last place (absolute), well inside the 1e-9 the
-    batched/sequential test asks. The factor (2 or -1) is applied to the weights, where it is
+    and nn.sigmoid to a few units in the last place (absolute), well inside the 1e-12 of the
+    kernel step-equality tests. The factor (2 or -1) is applied to the weights, where it is
     exact and costs (in+1, U) multiplications instead of (n, U).
     """
 
@@ -150,7 +99,7 @@ class _UnitActivation:
         grad *= slope
 
 
-class _UnitStack:
+class UnitStackKernel:
     """One-hidden-layer networks with all hidden units side by side.
 
     U = total hidden units, K = runs (slots), in = inputs. Parameters (views of ``flat``):
@@ -201,17 +150,17 @@ class _UnitStack:
         h = self.act(s)
         logits = np.add.reduceat(h * self.w_out, self.starts, axis=1)  # (b, U) -> (b, K)
         logits += self.b_out
-        grad_logits = _sigmoid(logits)
+        grad_logits = sigmoid(logits)  # nn.sigmoid: as the reference, bit for bit
         grad_logits -= y
         grad_logits /= y.shape[0]  # dLoss/dlogit (b, K)
-        _batch_sum(grad_logits, 0, self.g_bout)
+        batch_sum(grad_logits, 0, self.g_bout)
         grad_h = np.repeat(grad_logits, self.widths, axis=1)  # (b, U): its run's dLoss/dlogit
-        _batch_sum(h * grad_h, 0, self.g_out)
+        batch_sum(h * grad_h, 0, self.g_out)
         grad_h *= self.w_out
         self.act.times_slope(grad_h, s, h)  # now dLoss/dz (b, U)
-        _batch_sum(grad_h, 0, self.g_in[-1])
+        batch_sum(grad_h, 0, self.g_in[-1])
         x *= grad_h
-        _batch_sum(x, 1, self.g_in[:-1])  # (in, b, U) -> (in, U)
+        batch_sum(x, 1, self.g_in[:-1])  # (in, b, U) -> (in, U)
         return logits
 
     def _scaled_z(self, x: np.ndarray, w: np.ndarray, out: np.ndarray | None = None,
@@ -261,7 +210,7 @@ class _UnitStack:
                     Dense(w_out[units][:, None].copy(), b_out[k:k + 1].copy(), "identity")])
 
 
-class _PaddedStack:
+class PaddedStackKernel:
     """Networks of any depth stacked as (K, n_in, n_out) tensors, zero-padded to the widest."""
 
     def __init__(self, networks: list[MLP], activation: str):
@@ -326,7 +275,7 @@ class _PaddedStack:
     def gradients(self, inputs: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Fills ``grad`` for mini-batches inputs (K, b, in), y (b, K); returns logits (b, K)."""
         logits, cache = self._forward(inputs)
-        grad_z = ((_sigmoid(logits) - y.T) / y.shape[0])[:, :, None]  # (K, b, 1)
+        grad_z = ((sigmoid(logits) - y.T) / y.shape[0])[:, :, None]  # (K, b, 1)
         for index in range(len(self.shapes) // 2 - 1, -1, -1):
             a_in = cache[index][0]
             grad_w = a_in.transpose(0, 2, 1) @ grad_z  # (K, in, b) @ (K, b, out) -> (K, in, out)
@@ -367,134 +316,74 @@ def _unit_mask(shapes: list[tuple[int, int]], n_in: int, n_out: int) -> np.ndarr
     return mask
 
 
-class _BatchTrainer:
-    """The epoch loop for one batch of runs; each run has its own _Recorder (as in ``train``).
+class ReferenceKernel:
+    """K reference networks (``lesson.nn.MLP``), each running its own forward and backward pass.
 
-    Runs still training occupy the stack's slots, in the order of ``self.slots`` (their indices
-    in ``runs``); per-element arrays (velocity, best weights, learning rates) follow the
-    stack's ``flat`` layout and shrink with it when runs finish.
+    Their parameter arrays are views into ``flat`` (run-major: [W1, b1, W2, b2, ...] of run 0,
+    then run 1, ...), so the loop's update moves the networks themselves.
     """
 
-    def __init__(self, data: Dataset, runs: list[Run]):
-        self.data, self.runs = data, runs
-        self.rngs = [np.random.default_rng(run.seed) for run in runs]
-        networks = [MLP.initialize(run.network, rng) for run, rng in zip(runs, self.rngs)]
-        activation = runs[0].network.activation
-        one_layer = len(runs[0].network.hidden) == 1
-        self.stack = (_UnitStack if one_layer else _PaddedStack)(networks, activation)
-        self.slots = np.arange(len(runs))
-        owner = self.stack.owner_flat
-        self.lr = np.array([run.training.learning_rate for run in runs], dtype=float)[owner]
-        self.momentum = np.array([run.training.momentum for run in runs], dtype=float)[owner]
-        self.plain_sgd = not self.momentum.any()
-        self.velocity = np.zeros_like(self.stack.flat)
-        self.best = self.stack.flat.copy()
-        self.recorders = [_Recorder(run.training.epochs, run.training) for run in runs]
-        self.results: list[Trained | None] = [None] * len(runs)
-        self.x_both = np.concatenate([data.x_train, data.x_val])  # both splits in one pass
-        self.y_both = np.concatenate([data.y_train, data.y_val])
-        self.batch_size = runs[0].training.batch_size
-        self.record_steps = runs[0].training.record_steps
+    def __init__(self, networks: list[MLP], activation: str):
+        self.activation = activation
+        self.networks = [MLP([Dense(layer.weights, layer.bias, layer.activation)
+                              for layer in net.layers]) for net in networks]
+        flat = np.concatenate([p.ravel() for net in networks for p in net.parameters()])
+        self._set(flat)
 
-    def run(self) -> list[Trained]:
-        """Trains until every run has finished; one Trained per run, in order."""
-        max_epochs = max(run.training.epochs for run in self.runs)
-        for epoch in range(max_epochs + 1):
-            if epoch > 0:
-                self.train_epoch()
-            self.after_epoch(epoch)
-            if not len(self.slots):
-                break
-        return self.results
+    def _set(self, flat: np.ndarray) -> None:
+        """Points every network's parameters into ``flat``."""
+        self.flat, self.grad = flat, np.empty_like(flat)
+        start, sizes = 0, []
+        for net in self.networks:
+            first = start
+            for layer in net.layers:
+                layer.weights, start = _take(flat, start, layer.weights.shape)
+                layer.bias, start = _take(flat, start, layer.bias.shape)
+            sizes.append(start - first)
+        self.owner_flat = np.repeat(np.arange(len(self.networks)), sizes)
 
-    def train_epoch(self) -> None:
-        """One pass over the training split; every run draws its own shuffle."""
-        n = len(self.data.y_train)
-        order = np.stack([self.rngs[k].permutation(n) for k in self.slots])  # (K, n)
-        inputs = self.stack.epoch_inputs(self.data.x_train, order)
-        y = self.data.y_train[order.T]  # (n, K)
-        losses = []
-        for start in range(0, n, self.batch_size):
-            y_batch = y[start:start + self.batch_size]  # (b, K)
-            logits = self.stack.gradients(inputs[:, start:start + self.batch_size], y_batch)
-            self.update()
-            if self.record_steps:
-                losses.append(self.batch_losses(logits, y_batch))
-        if self.record_steps:
-            for k, column in zip(self.slots, np.array(losses).T.tolist()):
-                self.recorders[k].step_loss.extend(finite_or_none(v) for v in column)
+    def keep(self, slots: np.ndarray) -> None:
+        """Drops the runs whose entry of the boolean mask ``slots`` (K,) is False."""
+        self.networks = [net for net, kept in zip(self.networks, slots) if kept]
+        self._set(self.flat[slots[self.owner_flat]])
 
-    @staticmethod
-    def batch_losses(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Each run's mean cross-entropy on its mini-batch: logits, y (b, K) -> (K,)."""
-        terms = np.logaddexp(0.0, logits) - y * logits
-        total = np.empty(terms.shape[1])
-        _batch_sum(terms, 0, total)
-        return total / len(y)
+    def epoch_inputs(self, x: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """Each run's shuffled inputs for one epoch, (K, n, in)."""
+        return x[order]
 
-    def update(self) -> None:
-        """SGD with per-run learning rate and momentum (same arithmetic as train.sgd_step)."""
-        grad = self.stack.grad
-        grad *= self.lr
-        if self.plain_sgd:
-            self.stack.flat -= grad
-            return
-        self.velocity *= self.momentum
-        self.velocity -= grad
-        self.stack.flat += self.velocity
+    def gradients(self, inputs: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Fills ``grad`` for mini-batches inputs (K, b, in), y (b, K); returns logits (b, K)."""
+        logits = [net.backprop(inputs[k], y[:, k]) for k, net in enumerate(self.networks)]
+        np.concatenate([g.ravel() for net in self.networks for g in net.gradients()],
+                       out=self.grad)
+        return np.stack(logits, axis=1)
 
-    def after_epoch(self, epoch: int) -> None:
-        """Records every run still training and drops those that diverged, ran out or stopped
-        early."""
-        values = self.evaluate()
-        improved = np.zeros(len(self.slots), dtype=bool)
-        done = np.zeros(len(self.slots), dtype=bool)
-        for slot, k in enumerate(self.slots.tolist()):
-            recorder, config = self.recorders[k], self.runs[k].training
-            record = recorder.record(epoch, {name: v[slot] for name, v in values.items()})
-            if recorder.is_diverged(record):
-                done[slot] = self.finish(slot, k, epoch, "diverged", epoch)
-                continue
-            improved[slot] = recorder.improved(epoch, record["val_loss"])
-            if recorder.patience_ran_out(epoch):
-                done[slot] = self.finish(slot, k, epoch, "early_stopping", None)
-            elif epoch == config.epochs:
-                done[slot] = self.finish(slot, k, epoch, "completed", None)
-        if improved.any():
-            np.copyto(self.best, self.stack.flat, where=improved[self.stack.owner_flat])
-        if done.any():
-            self.drop(done)
+    def eval_logits(self, x: np.ndarray) -> np.ndarray:
+        """Logits (K, n) of every run on shared inputs x (n, in)."""
+        return np.stack([net.logits(x) for net in self.networks])
 
-    def evaluate(self) -> dict[str, list]:
-        """Whole-split loss and accuracy of every run still training, each a list (K,)."""
-        logits = self.stack.eval_logits(self.x_both)  # (K, n_train + n_val)
-        y = self.y_both
-        losses = np.logaddexp(0.0, logits)
-        losses -= y * logits  # cross-entropy from logits, as nn.bce_with_logits
-        hits = (logits > 0.0) == (y > 0.5)
-        n = len(self.data.y_train)
-        values = {}
-        for split, part in (("train", slice(0, n)), ("val", slice(n, None))):
-            count = len(y[part])
-            values[f"{split}_loss"] = (losses[:, part].sum(axis=1) / count).tolist()
-            values[f"{split}_acc"] = (hits[:, part].sum(axis=1) / count).tolist()
-        return values
+    def network(self, k: int, config: NetworkConfig, state: np.ndarray) -> MLP:
+        """Slot k's network with its parameters copied from a flat ``state``."""
+        start = int(np.searchsorted(self.owner_flat, k))
+        layers = []
+        for layer in self.networks[k].layers:
+            weights, start = _take(state, start, layer.weights.shape)
+            bias, start = _take(state, start, layer.bias.shape)
+            layers.append(Dense(weights.copy(), bias.copy(), layer.activation))
+        return MLP(layers)
 
-    def finish(self, slot: int, k: int, epoch: int, reason: str,
-               diverged_epoch: int | None) -> bool:
-        """Stores run k's result (the network in ``slot``); returns True."""
-        restored = reason == "early_stopping" and self.runs[k].training.restore_best
-        state = self.best if restored else self.stack.flat
-        network = self.stack.network(slot, self.runs[k].network, state)
-        history = self.recorders[k].history(epoch, reason, diverged_epoch, restored)
-        self.results[k] = Trained(network, history)
-        return True
 
-    def drop(self, done: np.ndarray) -> None:
-        """Removes finished runs from the stack and from every per-element array."""
-        keep = ~done
-        elements = keep[self.stack.owner_flat]
-        self.lr, self.momentum = self.lr[elements], self.momentum[elements]
-        self.velocity, self.best = self.velocity[elements], self.best[elements]
-        self.stack.keep(keep)
-        self.slots = self.slots[keep]
+def _take(flat: np.ndarray, start: int, shape: tuple) -> tuple[np.ndarray, int]:
+    """The view of ``flat`` from ``start`` with ``shape``, and where the next piece starts."""
+    size = int(np.prod(shape))
+    return flat[start:start + size].reshape(shape), start + size
+
+
+def make_kernel(name: str, networks: list[MLP], activation: str):
+    """The kernel ``name`` ("fast" or "reference") holding ``networks`` (all of one depth)."""
+    if name == "reference":
+        return ReferenceKernel(networks, activation)
+    if name != "fast":
+        raise ValueError(f"kernel = {name!r} is invalid: use one of {', '.join(KERNEL_NAMES)}")
+    one_layer = len(networks[0].layers) == 2
+    return (UnitStackKernel if one_layer else PaddedStackKernel)(networks, activation)
