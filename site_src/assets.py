@@ -9,6 +9,11 @@ figures, and writes `docs/generated/`:
     results/<experiment>.json  the result data (quoted in the text, downloadable beside figures)
     figures/<figure>.svg       the figures
 
+The chapter's experiments run in Pyodide under Node (`site_src.runtime.node_host`), the runtime a
+reader's browser runs, so a reader's rerun in the page gives the published numbers bit for bit;
+a site without `pyodide` settings (the test fixtures) runs them in this CPython process. The
+same Pyodide then runs every live cell of every page (`site_src.cells`) for its pre-rendered output.
+
 Results and SVGs are cached in a content-addressed store (`site_src.cache`) keyed on everything
 that changes their bytes, so a Markdown-only edit re-runs nothing. Files are written only when
 their bytes change, so `mkdocs serve` does not rebuild in a loop.
@@ -35,6 +40,8 @@ from typing import Protocol
 
 import numpy as np
 
+from site_src.cells import CellError, CellStep
+from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
 from site_src.cache import ContentCache, cache_key, canonical_json, sha256_hex, tree_hash, write_if_changed
 from site_src.markdown.results import (
     INDEX_FILE,
@@ -76,6 +83,8 @@ class AssetSettings:
     cache_dir: Path
     engine_dir: Path
     figure_code_paths: tuple[Path, ...] = ()
+    #: Where the build's Pyodide comes from; None runs experiments in this CPython (test sites).
+    pyodide: PyodidePaths | None = None
 
     @classmethod
     def for_project(cls, root: Path) -> AssetSettings:
@@ -87,6 +96,7 @@ class AssetSettings:
             cache_dir=root / ".cache" / "assets",
             engine_dir=root / "lesson",
             figure_code_paths=tuple(sorted(figures_dir.glob("*.py"))),
+            pyodide=PyodidePaths(root),
         )
 
 
@@ -228,8 +238,14 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def experiment_key(name: str, config: object, engine_hash: str, versions: Mapping[str, str]) -> str:
-    """Cache key of a result: experiment name and config, engine sources, numpy/Python versions."""
+def cpython_identity(versions: Mapping[str, str]) -> dict:
+    """The runtime of in-process experiments, as it enters their cache keys."""
+    return {"runtime": "cpython", **{name: versions[name] for name in ("python", "machine", "numpy")}}
+
+
+def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, str]) -> str:
+    """Cache key of a result: experiment name and config, engine sources, and the runtime that
+    computes it (Pyodide version and lock hash, or CPython's Python/numpy versions and machine)."""
     try:
         canonical_json(config_as_dict(config))
     except (TypeError, ValueError) as err:
@@ -243,9 +259,7 @@ def experiment_key(name: str, config: object, engine_hash: str, versions: Mappin
             "experiment": name,
             "config": config_as_dict(config),
             "engine": engine_hash,
-            "numpy": versions["numpy"],
-            "python": versions["python"],
-            "machine": versions["machine"],
+            "runtime": dict(runtime),
         },
     )
 
@@ -386,8 +400,10 @@ class AssetStep:
         self.cache = ContentCache(settings.cache_dir)
         self.report = AssetReport()
         self.versions = library_versions()
+        self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
+        self.pyodide = PyodideHost(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
-        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set()}
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set()}
 
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
@@ -401,13 +417,23 @@ class AssetStep:
             | {r.reference.target for r in references if r.reference.kind == "value"}
             | {self.figures[name].experiment for name in figure_names}
         )
+        engine_hash = tree_hash(self.settings.engine_dir)
         try:
-            results = self._results(experiment_names, tree_hash(self.settings.engine_dir))
+            results = self._results(experiment_names, engine_hash)
             check_values(references, {name: json.loads(data) for name, data in results.items()})
+            if self.pyodide is not None:
+                cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
+                                 {"engine": engine_hash, **self.runtime}, self.log)
+                self._used_keys["cells"] = cells.run()
+                self.report.files_written.extend(cells.files_written)
             figure_entries = self._figures(figure_names, results)
+        except (PyodideHostError, CellError) as err:
+            raise AssetBuildError(str(err)) from err
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
+            if self.pyodide is not None:
+                self.pyodide.close()
         self._write_index(figure_entries)
         self._prune(set(experiment_names), set(figure_names))
         for cache_kind, keys in self._used_keys.items():
@@ -417,7 +443,7 @@ class AssetStep:
 
     def _results(self, names: list[str], engine_hash: str) -> dict[str, bytes]:
         keys = {
-            name: experiment_key(name, self.experiments[name].default_config, engine_hash, self.versions)
+            name: experiment_key(name, self.experiments[name].default_config, engine_hash, self.runtime)
             for name in names
         }
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
@@ -462,6 +488,8 @@ class AssetStep:
         return payloads
 
     def _compute(self, kind: str, jobs: list[tuple[str, bytes | None]]) -> dict[str, tuple[bytes, float]]:
+        if kind == "experiment" and self.pyodide is not None:
+            return {name: self._in_pyodide(name) for name, _ in jobs}
         if self.workers <= 1 or len(jobs) <= 1:
             return {name: compute_job((self.experiments, self.figures), kind, name, data) for name, data in jobs}
         if self._pool is None:
@@ -473,6 +501,12 @@ class AssetStep:
             )
         futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
+
+    def _in_pyodide(self, name: str) -> tuple[bytes, float]:
+        """One experiment run by the build's Pyodide (one Node process for the whole step)."""
+        text, seconds = self.pyodide.experiment(name)
+        self.log(f"assets: experiment {name:<28} ran in Pyodide {'':<21} {seconds:6.2f} s")
+        return result_bytes(name, json.loads(text)), seconds
 
     def _figure_entry(self, name: str, result: dict) -> dict:
         spec = self.figures[name]

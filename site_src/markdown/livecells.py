@@ -3,9 +3,9 @@
 Authoring syntax (a ``pymdownx.superfences`` custom fence; option values must be quoted)::
 
     ```python-live title="Train a network" height="8" timeout="60"
-    from lesson.data import make_students        # hidden setup: runs first, not shown
+    from lesson import DataConfig, fit, make_dataset   # hidden setup: runs first, not shown
     #| end-setup
-    net = ...                                      # what the reader sees and edits
+    data = make_dataset(DataConfig(n_train=200))        # what the reader sees and edits
     ```
 
 Options (all optional):
@@ -24,10 +24,19 @@ Options (all optional):
 ``timeout="S"``
     Time limit of a run in seconds (0 < S <= 600); default: mkdocs.yml ``extra.live_cells.timeout``
     (30 s). A run over the limit is stopped with a message.
+``raises``
+    The cell is meant to end in an error (to show one). Without it, a cell that raises at build
+    time fails the build with ``docs/page.md:LINE``; with it, a cell that does not raise does.
 
 Hidden setup: lines above a line that is exactly ``#| end-setup`` run before the cell's code on
 every Run but are not shown (use it for imports and data the reader need not see). The cells of a
 page share one Python namespace, in the order the reader runs them; a new page starts afresh.
+
+Every cell is executed at build time (``site_src.cells``) in Pyodide under Node, the reader's
+runtime, in page order in one namespace, and its output is embedded in the page: visible before
+Python loads, without JavaScript and in print, and replaced when the reader runs the cell. The
+``LiveCellOutputs`` extension of this module (configured with ``generated_dir``) finds each
+cell's output by ``chain_key``: the cell's code and setup and those of every cell above it.
 
 Before Python is loaded, with JavaScript off, and in print, the cell shows its code as an ordinary
 highlighted block. A malformed option fails the build with the file, the line and the valid
@@ -37,18 +46,23 @@ too, without the line, so the fence stays strict under any Python-Markdown host)
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from markdown import Extension, Markdown
 from pymdownx.superfences import RE_OPTIONS, SuperFencesException
 
 FENCE_NAME = "python-live"
 SETUP_MARKER = "#| end-setup"
-FLAG_OPTIONS = ("readonly", "autorun")
-VALID_OPTIONS = ("title", "id", "readonly", "autorun", "height", "timeout")
+FLAG_OPTIONS = ("readonly", "autorun", "raises")
+VALID_OPTIONS = ("title", "id", "readonly", "autorun", "height", "timeout", "raises")
+#: File (in the generated folder) holding every cell's pre-rendered output by chain key.
+OUTPUTS_FILE = "cells.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 #: A fence opening line for a live cell (inside quotes or lists too), as Markdown sees it.
 FENCE_START = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*" + re.escape(FENCE_NAME) + r"(?=[ \t]|$)(?P<header>.*)$")
@@ -68,6 +82,7 @@ class CellOptions:
     autorun: bool = False
     height: int = 0
     timeout: float = 0.0
+    raises: bool = False
 
     def to_json(self) -> dict:
         """The options the page script reads (defaults omitted)."""
@@ -75,7 +90,7 @@ class CellOptions:
 
 
 def _valid_list() -> str:
-    return 'title="...", id="...", readonly, autorun, height="lines 1-60", timeout="seconds 0-600"'
+    return 'title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"'
 
 
 def _flag(name: str, value: str) -> bool:
@@ -144,18 +159,45 @@ def split_setup(source: str) -> tuple[str, str]:
     return "\n".join(lines[:cut]), "\n".join(lines[cut + 1 :])
 
 
-def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
-    """(1-based line, message) for every malformed ``python-live`` fence in a Markdown text."""
+@dataclass(frozen=True)
+class FencedCell:
+    """A live cell as written in a page: its fence line (1-based), options, setup and code."""
+
+    line: int
+    options: CellOptions
+    setup: str
+    code: str
+
+    def markdown_line(self, cell_line: int, in_setup: bool) -> int:
+        """The page line of line ``cell_line`` (1-based) of the cell's code or hidden setup."""
+        if in_setup or not self.setup:
+            return self.line + cell_line
+        return self.line + len(self.setup.split("\n")) + 1 + cell_line
+
+
+def iter_fences(markdown: str) -> Iterator[tuple[int, FencedCell | LiveCellOptionError]]:
+    """(fence line, the cell or what is wrong with it) for every ``python-live`` fence, in order."""
     lines = markdown.split("\n")
     for number, line in enumerate(lines, start=1):
         match = FENCE_START.match(line)
         if not match:
             continue
+        indent = len(match.group("indent"))
+        body = "\n".join(text[indent:] for text in _fence_body(lines, number, match.group("fence")))
         try:
-            parse_header(match.group("header"))
-            split_setup("\n".join(_fence_body(lines, number, match.group("fence"))))
+            options = parse_header(match.group("header"))
+            setup, code = split_setup(body)
         except LiveCellOptionError as err:
-            yield number, str(err)
+            yield number, err
+            continue
+        yield number, FencedCell(number, options, setup, code)
+
+
+def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
+    """(1-based line, message) for every malformed ``python-live`` fence in a Markdown text."""
+    for number, found in iter_fences(markdown):
+        if isinstance(found, LiveCellOptionError):
+            yield number, str(found)
 
 
 def _fence_body(lines: list[str], start: int, fence: str) -> list[str]:
@@ -165,6 +207,79 @@ def _fence_body(lines: list[str], start: int, fence: str) -> list[str]:
             break
         body.append(line)
     return body
+
+
+def chain_key(previous: str, setup: str, code: str) -> str:
+    """The key of a cell's output: its setup and code after the key of the cell above it ("" for
+    the first), so an edit of a cell changes its key and those of every cell below it."""
+    text = json.dumps([previous, setup, code], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PrerenderedOutputs:
+    """The outputs the build recorded (``generated_dir``/cells.json), followed cell by cell through
+    one page: Python-Markdown formats a page's fences in order, and ``reset`` starts a new page."""
+
+    def __init__(self, generated_dir: Path) -> None:
+        self.path = generated_dir / OUTPUTS_FILE
+        self._outputs: dict | None = None
+        self.previous = ""
+
+    def reset(self) -> None:
+        self.previous = ""
+
+    def next(self, setup: str, code: str) -> dict:
+        """The output record ({ok, items}) of the page's next cell."""
+        if self._outputs is None:
+            try:
+                self._outputs = json.loads(self.path.read_text(encoding="utf-8"))
+            except FileNotFoundError as err:
+                raise SuperFencesException(
+                    f"{self.path} is missing: the build step that runs the live cells writes it "
+                    "(`python -m site_src.assets`, or the MkDocs hook site_src/hooks/assets.py)") from err
+        self.previous = chain_key(self.previous, setup, code)
+        if self.previous not in self._outputs:
+            raise SuperFencesException(
+                f"```{FENCE_NAME} fence: no output was recorded for this cell ({code.strip()[:60]!r}); "
+                "rebuild: the step that runs the live cells ran before this edit")
+        return self._outputs[self.previous]
+
+
+def render_output(items: list[dict], title: str) -> str:
+    """A cell's recorded output as the page script shows a run's output: stdout and stderr in
+    <pre> blocks, figures as images."""
+    parts, figures = [], 0
+    for item in items:
+        if item["kind"] == "image":
+            figures += 1
+            alt = (f"Figure {figures} from this cell: {item['title']}" if item.get("title")
+                   else f"Figure {figures} drawn by this cell's code")
+            parts.append(f'<img class="live-cell__image" src="data:image/png;base64,{item["png"]}" alt="{html.escape(alt)}">')
+        else:
+            kind = "stderr" if item["kind"] == "stderr" else "stdout"
+            parts.append(f'<pre class="live-cell__{kind}" data-kind="{kind}">{html.escape(item["text"], quote=False)}</pre>')
+    label = html.escape(f"Output of: {title or 'Python'}", quote=True)
+    return f'<div class="live-cell__output" data-prerendered="" aria-label="{label}">{"".join(parts)}</div>'
+
+
+class LiveCellOutputs(Extension):
+    """Gives the ``python-live`` formatter the outputs the build recorded (``generated_dir``)."""
+
+    def __init__(self, **kwargs) -> None:
+        self.config = {"generated_dir": ["docs/generated", "Folder the build writes cells.json to."]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
+        md.live_cell_outputs = PrerenderedOutputs(Path(self.getConfig("generated_dir")))
+        md.registerExtension(self)
+        self.md = md
+
+    def reset(self) -> None:
+        self.md.live_cell_outputs.reset()
+
+
+def makeExtension(**kwargs) -> LiveCellOutputs:  # noqa: N802 (Python-Markdown's entry point name)
+    return LiveCellOutputs(**kwargs)
 
 
 def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
@@ -191,11 +306,13 @@ def format_live_cell(src: str, language: str, class_name: str, options: dict, md
     except LiveCellOptionError as err:
         raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
     source = {"code": code, "setup": setup, "options": cell.to_json()}
+    outputs = getattr(md, "live_cell_outputs", None)
+    output = render_output(outputs.next(setup, code)["items"], cell.title) if outputs is not None else ""
     # The source travels in an attribute, not a <script>: Material's instant navigation
     # re-evaluates every <script> of a new page as JavaScript, whatever its type.
     data = html.escape(json.dumps(source, ensure_ascii=False, sort_keys=True), quote=True)
     return (
         f'<div class="{html.escape(class_name)}" data-live-cell="{data}">'
         f'<div class="live-cell__static">{_highlighted(code, cell.title, md)}</div>'
-        "</div>"
+        f"{output}</div>"
     )

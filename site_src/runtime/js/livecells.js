@@ -65,7 +65,10 @@ class LiveCell {
     bar.append(buttons);
     this.editorHost = element("div", { class: "live-cell__editor" });
     this.status = element("p", { class: "live-cell__status", role: "status", "aria-live": "polite" });
-    this.output = element("div", { class: "live-cell__output", role: "log", "aria-live": "polite", "aria-label": `Output of: ${title}`, tabindex: "0" });
+    // The build ran the cell and put its output in the page (shown until the reader runs it).
+    this.output = this.root.querySelector(":scope > .live-cell__output") ?? element("div", { class: "live-cell__output" });
+    for (const [name, value] of Object.entries({ role: "log", "aria-live": "polite", "aria-label": `Output of: ${title}`, tabindex: "0" })) this.output.setAttribute(name, value);
+    this.shownChars = this.output.textContent.length;
     if (this.options.height) this.output.style.minHeight = `${this.options.height * 1.4}em`;
     this.root.prepend(bar);
     this.root.append(this.editorHost, this.status, this.output);
@@ -126,6 +129,7 @@ class LiveCell {
 
   clearOutput() {
     this.output.replaceChildren();
+    delete this.output.dataset.prerendered;
     this.shownChars = 0;
     this.hiddenChars = 0;
     this.truncation = null;

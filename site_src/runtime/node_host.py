@@ -1,0 +1,153 @@
+"""Pyodide under Node for the build: the reader's runtime computes the published numbers.
+
+``PyodideHost`` starts ``node site_src/runtime/node/host.mjs`` once (on the first request), with
+Pyodide from the verified mirror the site ships and the ``lesson`` wheel the site ships, and
+sends it requests: run an experiment (``experiment``), run a page's live cells in order in one
+namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
+wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_src.runtime.lesson_wheel import build_lesson_wheel
+from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror
+
+HERE = Path(__file__).parent
+HOST_SCRIPT = HERE / "node" / "host.mjs"
+RUNNER = HERE / "py" / "runner.py"
+BUILD_HOST = HERE / "py" / "build_host.py"
+#: Start-up (Pyodide, numpy, the wheel) and one request may each take this long at most.
+START_TIMEOUT = 300.0
+
+
+class PyodideHostError(RuntimeError):
+    """Node or Pyodide could not run what the build asked; the message says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class PyodidePaths:
+    """The inputs of the build's Pyodide: npm's pyodide package, the mirror cache, the engine."""
+
+    root: Path
+
+    @property
+    def mirror(self) -> MirrorPaths:
+        return MirrorPaths(npm_pyodide=self.root / "node_modules" / "pyodide", cache_dir=self.root / ".cache")
+
+    @property
+    def lesson(self) -> Path:
+        return self.root / "lesson"
+
+    @property
+    def wheel_dir(self) -> Path:
+        return self.root / ".cache" / "lesson-wheel"
+
+
+def runtime_identity(paths: PyodidePaths) -> dict:
+    """What identifies the runtime in cache keys: the Pyodide version and its official lock's hash."""
+    lock = paths.mirror.npm_pyodide / "pyodide-lock.json"
+    if not lock.is_file():
+        raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
+    return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest()}
+
+
+class PyodideHost:
+    """One Node process running Pyodide, started on first use; use as a context manager."""
+
+    def __init__(self, paths: PyodidePaths, request_timeout: float = 600.0) -> None:
+        self.paths = paths
+        self.request_timeout = request_timeout
+        self._process: subprocess.Popen | None = None
+        self._replies: queue.Queue = queue.Queue()
+        self._stderr: list[str] = []
+        self._next_id = 0
+
+    def __enter__(self) -> PyodideHost:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def experiment(self, name: str) -> tuple[str, float]:
+        """(compact JSON of experiment ``name``'s default result, seconds in Pyodide)."""
+        reply = self._request({"op": "experiment", "name": name}, f"experiment {name!r}")
+        return reply["result"], reply["seconds"]
+
+    def run_page(self, page_id: str, cells: list[dict], timeout: float | None = None) -> list[dict]:
+        """Runs ``cells`` ({index, title, setup, code}) in order in one fresh namespace; per cell
+        {ok, error, items: [{kind: stdout|stderr, text} | {kind: image, png, title}]}."""
+        reply = self._request({"op": "page", "page": page_id, "cells": cells}, f"the live cells of {page_id}", timeout)
+        return reply["outputs"]
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+            self._process = None
+
+    def _start(self) -> None:
+        node = shutil.which("node")
+        if node is None:
+            raise PyodideHostError(
+                "Node.js is not installed, and the build runs the experiments and live cells in Pyodide under "
+                "Node (the reader's runtime): run scripts/setup, which installs it (or: apt-get install nodejs)."
+            )
+        mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
+        wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST)]
+        self._process = subprocess.Popen(
+            [node, str(HOST_SCRIPT), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,
+        )
+        threading.Thread(target=self._read, args=(self._process.stdout, self._replies), daemon=True).start()
+        threading.Thread(target=self._read_stderr, args=(self._process.stderr,), daemon=True).start()
+
+    @staticmethod
+    def _read(stream, replies: queue.Queue) -> None:
+        for line in stream:
+            replies.put(line)
+        replies.put(None)  # the process ended
+
+    def _read_stderr(self, stream) -> None:
+        for line in stream:  # keep the last lines, each cut short: Pyodide prints minified sources
+            self._stderr.append(line if len(line) < 500 else line[:500] + " …\n")
+            del self._stderr[:-40]
+
+    def _request(self, payload: dict, what: str, timeout: float | None = None) -> dict:
+        if self._process is None:
+            self._start()
+        self._next_id += 1
+        request_id = self._next_id
+        try:
+            self._process.stdin.write(json.dumps({"id": request_id, **payload}) + "\n")
+            self._process.stdin.flush()
+        except BrokenPipeError as err:
+            raise PyodideHostError(f"Pyodide under Node ended before {what}:\n{''.join(self._stderr)}") from err
+        limit = START_TIMEOUT + (timeout or self.request_timeout)
+        try:
+            line = self._replies.get(timeout=limit)
+        except queue.Empty as err:
+            self._process.kill()
+            self._process = None
+            raise PyodideHostError(f"{what} did not finish within {limit:.0f} s in Pyodide under Node; stopped it") from err
+        if line is None:
+            self._process = None
+            raise PyodideHostError(f"Pyodide under Node ended while running {what}:\n{''.join(self._stderr)}")
+        reply = json.loads(line)
+        if reply.get("id") != request_id:
+            raise PyodideHostError(f"Pyodide host answered request {reply.get('id')} instead of {request_id}")
+        if not reply["ok"]:
+            raise PyodideHostError(f"{what} failed in Pyodide:\n{reply['error']}")
+        return reply
