@@ -202,7 +202,7 @@ def test_figure_code_edit_redraws_figures_but_reruns_no_experiment(project):
 @pytest.mark.parametrize("damage", ["corrupt", "partial"])
 def test_damaged_cache_entry_is_recomputed_not_served(project, damage):
     run_step(project)
-    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), AssetStep(project, {}, {}).versions)
+    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), AssetStep(project, {}, {}).runtime)
     data_path = project.cache_dir / "result" / alpha_key[:2] / f"{alpha_key}.data"
     if damage == "corrupt":
         data_path.write_bytes(data_path.read_bytes().replace(b"0.7", b"9.7"))
