@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from lesson.data import DataConfig, Dataset, grid_hours, hour_grid, make_dataset
-from lesson.experiments._common import check_fields, require
+from lesson.checks import check_fields, require
 from lesson.nn import ACTIVATION_NAMES, MLP, NetworkConfig
 from lesson.train import TrainConfig, train
 
