@@ -24,6 +24,7 @@ from lesson.kernels import batch_sum, make_kernel
 from lesson.nn import MLP, NetworkConfig
 
 # callback(epoch, record) -> True to stop; record holds that epoch's losses and accuracies.
+DECAYS = ("none", "cosine")
 EpochCallback = Callable[[int, dict], "bool | None"]
 
 
@@ -43,8 +44,14 @@ class TrainConfig:
 
     ``patience``: stop after this many epochs without a validation-loss improvement larger than
     ``min_delta`` (None = never stop early); ``restore_best`` then puts back the best epoch's
-    weights. A run whose training loss becomes non-finite or exceeds ``divergence_loss`` is marked
-    diverged and stopped. ``record_steps`` keeps the mini-batch loss of every update.
+    weights. ``start_from_epoch``: the best epoch is looked for, and patience counted, only from
+    this epoch on (Keras's name), so an early transient cannot end the run. A run whose training
+    loss becomes non-finite or exceeds ``divergence_loss`` is marked diverged and stopped.
+    ``record_steps`` keeps the mini-batch loss of every update.
+
+    The learning rate of epoch e (1, 2, ...) is ``learning_rate`` times ``schedule_factor``: a
+    linear warm-up over ``warmup_epochs`` (e / warmup_epochs), then constant (``decay="none"``)
+    or falling along a half cosine towards 0 by the last epoch (``decay="cosine"``).
     """
 
     learning_rate: float = 0.3
@@ -56,6 +63,9 @@ class TrainConfig:
     restore_best: bool = True
     divergence_loss: float = 5.0
     record_steps: bool = False
+    start_from_epoch: int = 0
+    warmup_epochs: int = 0
+    decay: str = "none"
 
     def __post_init__(self) -> None:
         lr = self.learning_rate
@@ -77,6 +87,27 @@ class TrainConfig:
                _is_number(self.min_delta) and self.min_delta >= 0, "a number >= 0")
         _check("TrainConfig", "divergence_loss", self.divergence_loss,
                _is_number(self.divergence_loss) and self.divergence_loss > 0, "a number > 0")
+        for name in ("start_from_epoch", "warmup_epochs"):
+            value = getattr(self, name)
+            _check("TrainConfig", name, value, isinstance(value, int) and value >= 0,
+                   "an integer >= 0")
+        _check("TrainConfig", "decay", self.decay, self.decay in DECAYS,
+               f"one of {', '.join(repr(d) for d in DECAYS)}")
+
+    @property
+    def scheduled(self) -> bool:
+        """True if the learning rate changes from epoch to epoch."""
+        return self.warmup_epochs > 0 or self.decay != "none"
+
+    def schedule_factor(self, epoch: int) -> float:
+        """The multiple of ``learning_rate`` used in training epoch ``epoch`` (1-based)."""
+        warmup = self.warmup_epochs
+        if epoch <= warmup:
+            return epoch / warmup
+        if self.decay == "cosine":
+            progress = (epoch - warmup - 1) / max(1, self.epochs - warmup)  # in [0, 1)
+            return 0.5 * (1.0 + math.cos(math.pi * progress))
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +174,10 @@ class Recorder:
         return loss is None or loss > self.config.divergence_loss
 
     def improved(self, epoch: int, val_loss: float | None) -> bool:
-        """Updates the best epoch; True if this epoch is the new best."""
+        """Updates the best epoch; True if this epoch is the new best (looked for only from
+        ``start_from_epoch`` on)."""
+        if epoch < self.config.start_from_epoch:
+            return False
         if val_loss is not None and val_loss < self.best_val - self.config.min_delta:
             self.best_val, self.best_epoch = val_loss, epoch
             return True
@@ -151,8 +185,8 @@ class Recorder:
 
     def patience_ran_out(self, epoch: int) -> bool:
         """True once ``patience`` epochs passed without improvement."""
-        patience = self.config.patience
-        return patience is not None and epoch - self.best_epoch >= patience
+        patience, start = self.config.patience, self.config.start_from_epoch
+        return patience is not None and epoch - max(self.best_epoch, start) >= patience
 
     def history(self, stopped: int, reason: str, diverged_epoch: int | None,
                 restored: bool) -> History:
@@ -218,6 +252,7 @@ class EpochLoop:
         self.slots = np.arange(len(runs))
         owner = self.kernel.owner_flat
         self.lr = np.array([run.training.learning_rate for run in runs], dtype=float)[owner]
+        self.scheduled = any(run.training.scheduled for run in runs)
         self.momentum = np.array([run.training.momentum for run in runs], dtype=float)[owner]
         self.plain_sgd = not self.momentum.any()
         self.velocity = np.zeros_like(self.kernel.flat)
@@ -234,6 +269,8 @@ class EpochLoop:
         with np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(max(run.training.epochs for run in self.runs) + 1):
                 if epoch > 0:
+                    if self.scheduled:
+                        self.schedule(epoch)
                     self.train_epoch()
                 self.after_epoch(epoch)
                 if not len(self.slots):
@@ -256,6 +293,12 @@ class EpochLoop:
         if self.record_steps:
             for k, column in zip(self.slots, np.array(losses).T.tolist()):
                 self.recorders[k].step_loss.extend(finite_or_none(v) for v in column)
+
+    def schedule(self, epoch: int) -> None:
+        """Sets every run's learning rate for this epoch (warm-up, decay)."""
+        rates = np.array([self.runs[k].training.learning_rate
+                          * self.runs[k].training.schedule_factor(epoch) for k in self.slots])
+        self.lr = rates[self.kernel.owner_flat]
 
     def update(self) -> None:
         """SGD with heavy-ball momentum, each run with its own learning rate and momentum:

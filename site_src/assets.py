@@ -95,7 +95,8 @@ class AssetSettings:
             generated_dir=root / "docs" / "generated",
             cache_dir=root / ".cache" / "assets",
             engine_dir=root / "lesson",
-            figure_code_paths=tuple(sorted(figures_dir.glob("*.py"))),
+            # shared by every figure; each figure's key adds the module defining its functions
+            figure_code_paths=tuple(figures_dir / name for name in ("common.py", "registry.py", "style.py", "palette.json")),
             pyodide=PyodidePaths(root),
         )
 

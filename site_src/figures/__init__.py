@@ -1,12 +1,16 @@
 """Figures of the chapter: `FIGURES` maps a figure name to its `FigureSpec`.
 
-The specs themselves live in `site_src/figures/chapter.py` (`CHAPTER_FIGURES`); this module only
-indexes them, failing loudly on duplicate names.
+Each page's figures live in their own module (`overview`, `learning_rate`, `network_size`,
+`epochs_batches`, `curves`, `search`), each with a `FIGURES` list; shared colours, labels and
+helpers are in `common`. This module only indexes them, failing loudly on duplicate names.
 """
 
-from site_src.figures.chapter import CHAPTER_FIGURES
+from site_src.figures import curves, epochs_batches, learning_rate, network_size, overview, search
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 
-FIGURES: dict[str, FigureSpec] = build_registry(CHAPTER_FIGURES, origin="site_src/figures/chapter.py")
+PAGE_MODULES = (overview, learning_rate, network_size, epochs_batches, curves, search)
+
+FIGURES: dict[str, FigureSpec] = build_registry(
+    [spec for module in PAGE_MODULES for spec in module.FIGURES], origin="site_src/figures/*.py")
 
 __all__ = ["FIGURES", "FigureRegistryError", "FigureSpec", "build_registry"]

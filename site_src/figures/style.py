@@ -9,31 +9,19 @@ and far smaller than glyph outlines.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from cycler import cycler
 
-#: Okabe & Ito (2008), "Color Universal Design": black first, then the seven colours.
-OKABE_ITO: dict[str, str] = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "black": "#000000",
-}
-
-#: Line colours in the order figures use them (yellow last: it is faint on a light card).
-PALETTE: tuple[str, ...] = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["vermillion"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-    OKABE_ITO["yellow"],
-)
+#: The chapter's one palette (also read by the tuning playground): Okabe & Ito (2008), "Color
+#: Universal Design", line colours in the order figures use them (yellow last: faint on a light
+#: card), and the colours with a meaning (pass, fail, training, validation, ...).
+PALETTE_FILE = Path(__file__).with_name("palette.json")
+_PALETTE = json.loads(PALETTE_FILE.read_text(encoding="utf-8"))
+OKABE_ITO: dict[str, str] = _PALETTE["okabe_ito"]
+PALETTE: tuple[str, ...] = tuple(OKABE_ITO[name] for name in _PALETTE["cycle"])
+ROLE_COLOURS: dict[str, str] = _PALETTE["roles"]
 
 #: Dark grey for text, axes and ticks: 10:1 contrast on white, and on the dark theme's light card.
 INK = "#333333"

@@ -86,7 +86,8 @@ class AssetHooks:
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         """Rebuild on edits of the engine and the figure code, not only of the pages."""
         settings = self.settings_for(_project_root(config))
-        for path in (settings.engine_dir, *settings.figure_code_paths):
+        folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
+        for path in sorted(folders):
             if path.exists():
                 server.watch(str(path))
         return server

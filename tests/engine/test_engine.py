@@ -248,3 +248,31 @@ def test_callback_also_sees_the_diverged_epoch(data):
     h = fit(data, training=TrainConfig(learning_rate=100.0, epochs=20),
             callback=lambda epoch, record: epochs.append(epoch)).history
     assert h.diverged and epochs[-1] == h.diverged_epoch
+
+
+def test_warm_up_and_cosine_decay_set_each_epochs_learning_rate(data):
+    config = TrainConfig(learning_rate=1.0, epochs=10, warmup_epochs=4, decay="cosine")
+    factors = [config.schedule_factor(e) for e in range(1, 11)]
+    assert factors[:5] == [0.25, 0.5, 0.75, 1.0, 1.0]
+    assert all(a > b > 0 for a, b in zip(factors[4:], factors[5:]))  # falls, never reaches 0
+    assert TrainConfig(epochs=10).schedule_factor(7) == 1.0
+    # the first warm-up epoch trains exactly as a constant run at a quarter of the rate
+    warm = fit(data, training=TrainConfig(learning_rate=2.0, epochs=1, warmup_epochs=4), seed=3)
+    quarter = fit(data, training=TrainConfig(learning_rate=0.5, epochs=1), seed=3)
+    assert warm.history.to_dict() == quarter.history.to_dict()
+    full = fit(data, training=TrainConfig(learning_rate=2.0, epochs=1), seed=3)
+    assert full.history.train_loss[1] != warm.history.train_loss[1]
+
+
+def test_start_from_epoch_keeps_early_stopping_from_ending_a_run_early(data):
+    eager = fit(data, NetworkConfig(hidden=(16,)),
+                TrainConfig(learning_rate=1.0, epochs=60, patience=2, momentum=0.5), seed=1).history
+    patient = fit(data, NetworkConfig(hidden=(16,)),
+                  TrainConfig(learning_rate=1.0, epochs=60, patience=2, momentum=0.5,
+                              start_from_epoch=20), seed=1).history
+    assert eager.stop_reason == "early_stopping" and eager.stopped_epoch < 20
+    assert patient.best_epoch >= 20 and patient.stopped_epoch >= 22
+    with pytest.raises(ValueError, match="start_from_epoch"):
+        TrainConfig(start_from_epoch=-1)
+    with pytest.raises(ValueError, match="decay = 'linear' is invalid"):
+        TrainConfig(decay="linear")

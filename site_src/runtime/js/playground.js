@@ -4,8 +4,12 @@
 // Charts are plain SVG/canvas drawn here: loading matplotlib for every epoch would be far too slow.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-// Okabe-Ito: colour-blind-safe, the same palette as the chapter's figures.
-const COLORS = { train: "#0072B2", val: "#D55E00", best: "#009E73", pass: [230, 159, 0], fail: [86, 180, 233] };
+import palette from "../../figures/palette.json";
+
+// The chapter's one palette (Okabe-Ito, colour-blind-safe), the figures' colours for each role.
+const rgb = (hex) => [1, 3, 5].map((start) => parseInt(hex.slice(start, start + 2), 16));
+const ROLES = palette.roles;
+const COLORS = { train: ROLES.train, val: ROLES.validation, best: ROLES.best, pass: rgb(ROLES.pass), fail: rgb(ROLES.fail) };
 const LR_EXPONENTS = { min: -4, max: 2, step: 0.25 }; // learning rate 1e-4 .. 100 on a log slider (divergence starts near 15)
 
 /** The controls: [setting name, label, choices (value, text)] or a log slider for the learning rate. */
@@ -130,7 +134,7 @@ class BoundaryView {
   constructor(host) {
     const figure = element("figure", { class: "tuning-playground__boundary-figure" });
     this.canvas = element("canvas", { width: 260, height: 260, class: "tuning-playground__boundary", role: "img", "aria-label": "Decision boundary (no run yet)" });
-    figure.append(this.canvas, element("figcaption", {}, "Across: hours studied (0–10 h). Up: hours slept (3–11 h). Orange: predicted pass; blue: fail."));
+    figure.append(this.canvas, element("figcaption", {}, "Across: hours studied (0–10 h). Up: hours slept (3–11 h). Blue: predicted pass; orange: fail."));
     host.append(figure);
     this.points = null;
     this.grid = null;
@@ -171,7 +175,7 @@ class BoundaryView {
       const y = this.canvas.height - ((slept[i] - l0) / (l1 - l0)) * this.canvas.height;
       context.beginPath();
       context.arc(x, y, 2.5, 0, 2 * Math.PI);
-      context.fillStyle = passed[i] ? "#8a5a00" : "#004f7a";
+      context.fillStyle = passed[i] ? ROLES.pass_point : ROLES.fail_point;
       context.fill();
     }
   }

@@ -1,0 +1,146 @@
+"""Figures of docs/learning-rate.md: curves per learning rate, the sweep, the range test."""
+
+from __future__ import annotations
+
+from matplotlib.axes import Axes
+
+from site_src.figures.common import (
+    DIVERGED_COLOUR, MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL, lr_text, finite_points,
+    mark_diverged,
+)
+from site_src.figures.registry import FigureSpec
+from site_src.figures.style import INK, PALETTE
+
+
+def draw_lr_curves(axes: list[Axes], result: dict) -> list:
+    ax = axes[0]
+    artists = []
+    for colour, run in zip(PALETTE, result["runs"]):
+        epochs, loss = finite_points(result["epochs"], run["train_loss"])
+        artists += ax.plot(epochs, loss, color=colour, label=f"η = {lr_text(run['learning_rate'])} ({run['label']})")
+        stops = [e for e in run["diverged_epoch"] if e is not None]
+        artists += mark_diverged(ax, stops, loss[-1] if loss else 1.0, label="_diverged")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training " + LOSS_LABEL + "\n(log scale)")
+    ax.legend(loc="center right", fontsize=8.5)
+    ax.set_title("Training loss for four learning rates")
+    return artists
+
+
+def caption_lr_curves(result: dict) -> str:
+    runs = result["runs"]
+    parts = [f"η = {lr_text(r['learning_rate'])} ends at {r['final_train_loss']:.3g}" for r in runs if r["final_train_loss"] is not None]
+    seeds = len(runs[0]["diverged"])
+    return (
+        f"Training loss per epoch (mean of {seeds} seeds; log scale) for the same network with four learning rates. "
+        f"All start at {runs[0]['initial_train_loss']:.3g}; " + "; ".join(parts) + "."
+    )
+
+
+def alt_lr_curves(result: dict) -> str:
+    runs = result["runs"]
+    described = [
+        f"learning rate {lr_text(r['learning_rate'])} ({r['label']}) goes from {r['initial_train_loss']:.2f} to "
+        + ("diverged" if r["final_train_loss"] is None else f"{r['final_train_loss']:.2f}")
+        for r in runs
+    ]
+    return f"Line chart of training loss over {len(result['epochs']) - 1} epochs. " + "; ".join(described) + "."
+
+
+def draw_lr_sweep(axes: list[Axes], result: dict) -> list:
+    ax = axes[0]
+    lrs = result["learning_rates"]
+    artists = []
+    for lr, per_seed in zip(lrs, result["final_val_loss_per_seed"]):
+        kept = [v for v in per_seed if v is not None]
+        artists.append(ax.scatter([lr] * len(kept), kept, s=10, color=PALETTE[5], alpha=0.7, zorder=2))
+    xs, ys = finite_points(lrs, result["final_val_loss"])
+    artists += ax.plot(xs, ys, marker="o", markersize=4, color=PALETTE[0], label="mean over seeds")
+    top = max(ys) * 1.12
+    artists += mark_diverged(ax, [lr for lr, d in zip(lrs, result["diverged"]) if d], top, label="diverged (no loss)")
+    artists.append(ax.scatter([result["best_learning_rate"]], [result["best_val_loss"]], marker="*", s=180,
+                              color=MARK_COLOUR, edgecolors=INK, linewidths=0.6, zorder=5,
+                              label=f"best: η ≈ {result['best_learning_rate']:.2g}"))
+    ax.set_xscale("log")
+    ax.set_ylim(0, top * 1.05)
+    ax.set_xlabel("learning rate η (log scale)")
+    ax.set_ylabel("final " + VAL_LOSS_LABEL)
+    ax.legend(loc="lower left", fontsize=8.5)
+    ax.set_title("Learning-rate axis plot")
+    return artists
+
+
+def caption_lr_sweep(result: dict) -> str:
+    seeds = len(result["final_val_loss_per_seed"][0])
+    cfg = result["config"]
+    diverging = result["smallest_diverging_learning_rate"]
+    tail = f" Every rate from {diverging:.2g} up diverged (crosses)." if diverging is not None else ""
+    return (
+        f"Validation loss after {cfg['epochs']} epochs for {len(result['learning_rates'])} learning rates from "
+        f"{lr_text(cfg['low'])} to {lr_text(cfg['high'])} (log-spaced; small dots: {seeds} seeds, line: their mean). "
+        f"The best, η ≈ {result['best_learning_rate']:.2g}, reached {result['best_val_loss']:.3f}.{tail}"
+    )
+
+
+def alt_lr_sweep(result: dict) -> str:
+    xs, ys = finite_points(result["learning_rates"], result["final_val_loss"])
+    diverging = result["smallest_diverging_learning_rate"]
+    return (
+        f"U-shaped plot of final validation loss against learning rate on a log axis. At η = {xs[0]:.2g} the loss is "
+        f"{ys[0]:.2f}; it falls to a minimum of {result['best_val_loss']:.2f} at η ≈ {result['best_learning_rate']:.2g}, "
+        f"rises to {ys[-1]:.2f} at η = {xs[-1]:.2g}"
+        + (f", and every run from η = {diverging:.2g} up diverged." if diverging is not None else ".")
+    )
+
+
+def draw_lr_range_test(axes: list[Axes], result: dict) -> list:
+    ax = axes[0]
+    lrs = result["learning_rates"]
+    artists = []
+    xs, raw = finite_points(lrs, result["loss"])
+    artists += ax.plot(xs, raw, color=PALETTE[5], linewidth=0.8, alpha=0.6, label="mini-batch loss")
+    xs, smoothed = finite_points(lrs, result["smoothed_loss"])
+    artists += ax.plot(xs, smoothed, color=PALETTE[0], linewidth=2.0, label="smoothed")
+    artists.append(ax.axvline(result["min_learning_rate"], color=INK, linestyle="--", linewidth=1.1,
+                              label=f"lowest smoothed loss: η ≈ {result['min_learning_rate']:.2g}"))
+    artists.append(ax.axvline(result["suggested_learning_rate"], color=MARK_COLOUR, linewidth=2.0,
+                              label=f"suggestion: η ≈ {result['suggested_learning_rate']:.2g}"))
+    if result["blow_up_learning_rate"] is not None:
+        artists.append(ax.axvline(result["blow_up_learning_rate"], color=DIVERGED_COLOUR, linestyle=":",
+                                  linewidth=1.5, label=f"blows up: η ≈ {result['blow_up_learning_rate']:.2g}"))
+    ax.set_xscale("log")
+    # Zoom on the useful part: the blow-up at the end would otherwise flatten the dip into a line.
+    ax.set_ylim(0, 2.5 * smoothed[0])
+    ax.set_xlabel("learning rate η at that update (log scale)")
+    ax.set_ylabel("training " + LOSS_LABEL)
+    ax.legend(loc="lower left", fontsize=8.5)
+    ax.set_title("Learning-rate range test: one run")
+    return artists
+
+
+def caption_lr_range_test(result: dict) -> str:
+    cfg = result["config"]
+    return (
+        f"One run of {cfg['steps']} updates whose learning rate grows exponentially from {lr_text(cfg['start'])} to "
+        f"{lr_text(cfg['stop'])}. The smoothed loss is lowest at η ≈ {result['min_learning_rate']:.2g}; dividing by "
+        f"{cfg['divisor']:g} suggests η ≈ {result['suggested_learning_rate']:.2g}."
+    )
+
+
+def alt_lr_range_test(result: dict) -> str:
+    xs, smoothed = finite_points(result["learning_rates"], result["smoothed_loss"])
+    low = result["min_index"]
+    return (
+        f"Line chart of training loss against a learning rate rising on a log axis from {xs[0]:.2g} to {xs[-1]:.2g}. "
+        f"The smoothed loss stays near {smoothed[0]:.2f} for small rates, falls to {smoothed[low]:.2f} at "
+        f"η ≈ {result['min_learning_rate']:.2g}, then climbs to {smoothed[-1]:.2f}. A marker shows the suggested "
+        f"rate, η ≈ {result['suggested_learning_rate']:.2g}."
+    )
+
+
+FIGURES: list[FigureSpec] = [
+    FigureSpec("lr_curves", "lr_curves", draw_lr_curves, caption_lr_curves, alt_lr_curves),
+    FigureSpec("lr_sweep", "lr_sweep", draw_lr_sweep, caption_lr_sweep, alt_lr_sweep),
+    FigureSpec("lr_range_test", "lr_range_test", draw_lr_range_test, caption_lr_range_test, alt_lr_range_test),
+]
