@@ -29,9 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
-SUMMARY = re.compile(r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ figures \(.*?, (?P<figure>\d+\.\d+) s\)")
+SUMMARY = re.compile(
+    r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ pages of live cells \(.*?, (?P<cells>\d+\.\d+) s\), "
+    r"\d+ figures \(.*?, (?P<figure>\d+\.\d+) s\)")
 BUILT_IN = re.compile(r"Documentation built in (?P<seconds>\d+\.\d+) seconds")
-PROGRESS = re.compile(r"assets: (?P<kind>experiment|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")
+PROGRESS = re.compile(r"assets: (?P<kind>experiment|cells|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")
 
 
 def project_files(root: Path) -> list[str]:
@@ -81,12 +83,13 @@ def share(part: float, whole: float) -> str:
 
 def report(label: str, seconds: float, steps: list[dict], phases: dict[str, float]) -> None:
     """Print the wall time and its shares (phases are wall times: parallel workers count once)."""
-    experiments, figures = phases["experiment"], phases["figure"]
+    experiments, cells, figures = phases["experiment"], phases["cells"], phases["figure"]
     computed = sum(step["outcome"] == "computed" for step in steps)
-    print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/figures computed")
-    print(f"  experiments        {share(experiments, seconds)}")
+    print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/pages of cells/figures computed")
+    print(f"  experiments        {share(experiments, seconds)}  in Pyodide under Node, start-up included")
+    print(f"  live cells         {share(cells, seconds)}  every page's cells, in the same Pyodide")
     print(f"  figures            {share(figures, seconds)}")
-    print(f"  MkDocs build       {share(phases['build'] - experiments - figures, seconds)}  pages, search, other hooks")
+    print(f"  MkDocs build       {share(phases['build'] - experiments - cells - figures, seconds)}  pages, search, other hooks")
     print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
     slowest = sorted(steps, key=lambda step: -float(step["seconds"]))[:5]
     print("  slowest (work, not wall): "

@@ -105,7 +105,7 @@ class AssetSettings:
 class StepRecord:
     """One experiment run or figure render: whether the cache served it, and how long it took."""
 
-    kind: str  # "experiment" or "figure"
+    kind: str  # "experiment", "cells" (one page's live cells) or "figure"
     name: str
     hit: bool
     seconds: float
@@ -128,13 +128,13 @@ class AssetReport:
 
     def summary(self) -> str:
         parts = []
-        for kind in ("experiment", "figure"):
+        for kind, noun in (("experiment", "experiments"), ("cells", "pages of live cells"), ("figure", "figures")):
             count = len(self.hits(kind)) + len(self.misses(kind))
             parts.append(
-                f"{count} {kind}s ({len(self.hits(kind))} cached, {len(self.misses(kind))} computed, "
+                f"{count} {noun} ({len(self.hits(kind))} cached, {len(self.misses(kind))} computed, "
                 f"{self.wall_seconds.get(kind, 0.0):.2f} s)"
             )
-        return f"assets: {parts[0]}, {parts[1]}; {len(self.files_written)} files written"
+        return f"assets: {', '.join(parts)}; {len(self.files_written)} files written"
 
 
 @dataclass(frozen=True)
@@ -423,10 +423,7 @@ class AssetStep:
             results = self._results(experiment_names, engine_hash)
             check_values(references, {name: json.loads(data) for name, data in results.items()})
             if self.pyodide is not None:
-                cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
-                                 {"engine": engine_hash, **self.runtime}, self.log)
-                self._used_keys["cells"] = cells.run()
-                self.report.files_written.extend(cells.files_written)
+                self._cells(engine_hash)
             figure_entries = self._figures(figure_names, results)
         except (PyodideHostError, CellError) as err:
             raise AssetBuildError(str(err)) from err
@@ -502,6 +499,17 @@ class AssetStep:
             )
         futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
+
+    def _cells(self, engine_hash: str) -> None:
+        """Run (or take from the cache) every page's live cells in the build's Pyodide."""
+        start = time.perf_counter()
+        cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
+                         {"engine": engine_hash, **self.runtime}, self.log)
+        self._used_keys["cells"] = cells.run()
+        for page, state, seconds in cells.records:
+            self.report.records.append(StepRecord("cells", page, state == "hit", seconds, state))
+        self.report.files_written.extend(cells.files_written)
+        self.report.wall_seconds["cells"] = time.perf_counter() - start
 
     def _in_pyodide(self, name: str) -> tuple[bytes, float]:
         """One experiment run by the build's Pyodide (one Node process for the whole step)."""

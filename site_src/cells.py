@@ -57,6 +57,7 @@ class CellStep:
         self.docs_dir, self.generated_dir = docs_dir, generated_dir
         self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
         self.files_written: list[Path] = []
+        self.records: list[tuple[str, str, float]] = []  # (page, cache state, seconds)
 
     def run(self) -> set[str]:
         """Writes the outputs of every cell; returns the cache keys used. Raises CellError."""
@@ -84,6 +85,7 @@ class CellStep:
         cached, state = self.cache.lookup("cells", key)
         if cached is not None:
             self.log(f"assets: {'cells':<10} {page:<28} {'cached':<34} {0.0:6.2f} s")
+            self.records.append((page, state, 0.0))
             return json.loads(cached)
         start = time.perf_counter()
         requests = [{"index": i, "title": c.options.title, "setup": c.setup, "code": c.code}
@@ -91,8 +93,10 @@ class CellStep:
         timeout = sum(c.options.timeout or 60.0 for c in cells)
         results = self.host.run_page(page, requests, timeout)
         self.cache.put("cells", key, canonical_json(results))
+        seconds = time.perf_counter() - start
         outcome = f"computed ({len(cells)} cells, {'no entry' if state == 'absent' else state + ' entry replaced'})"
-        self.log(f"assets: {'cells':<10} {page:<28} {outcome:<34} {time.perf_counter() - start:6.2f} s")
+        self.log(f"assets: {'cells':<10} {page:<28} {outcome:<34} {seconds:6.2f} s")
+        self.records.append((page, state, seconds))
         return results
 
     @staticmethod
