@@ -42,7 +42,8 @@ import numpy as np
 
 from site_src.cells import CellError, CellStep
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
-from site_src.cache import ContentCache, cache_key, canonical_json, sha256_hex, tree_hash, write_if_changed
+from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
+from site_src.imports import import_closure
 from site_src.markdown.results import (
     INDEX_FILE,
     RESULTS_FOLDER,
@@ -441,7 +442,8 @@ class AssetStep:
 
     def _results(self, names: list[str], engine_hash: str) -> dict[str, bytes]:
         keys = {
-            name: experiment_key(name, self.experiments[name].default_config, engine_hash, self.runtime)
+            name: experiment_key(name, self.experiments[name].default_config,
+                                 self._experiment_code_hash(self.experiments[name], engine_hash), self.runtime)
             for name in names
         }
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
@@ -499,6 +501,15 @@ class AssetStep:
             )
         futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
+
+    def _experiment_code_hash(self, experiment: Experiment, engine_hash: str) -> str:
+        """Hash of the engine files the experiment's code imports (so editing one experiment
+        recomputes only it); the whole engine's hash when it is defined outside the engine."""
+        source = inspect.getsourcefile(getattr(experiment, "compute", type(experiment)))
+        engine = self.settings.engine_dir.resolve()
+        if source is None or engine not in Path(source).resolve().parents:
+            return engine_hash
+        return files_hash(import_closure(engine, [Path(source).resolve()]))
 
     def _cells(self, engine_hash: str) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from site_src.cache import ContentCache, cache_key, sha256_hex, tree_hash
+from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
+from site_src.imports import source_imports
 
 #: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
@@ -96,13 +97,24 @@ def serialize_notebook(notebook: nbformat.NotebookNode) -> bytes:
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 
+def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path) -> str:
+    """Hash of the `lesson` files the notebook's code imports, transitively (editing another
+    module does not re-execute it); the whole package's hash if the notebook cannot be parsed."""
+    try:
+        notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
+        code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+        return files_hash(source_imports(lesson_root.resolve(), code))
+    except (ValueError, SyntaxError, UnicodeDecodeError):
+        return tree_hash(lesson_root)
+
+
 def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, settings: ExecutionSettings) -> tuple[bytes, bool]:
     """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached)."""
     try:
         notebook_bytes = source.read_bytes()
     except OSError as err:
         raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
-    key = notebook_cache_key(notebook_bytes, tree_hash(lesson_root), library_versions(), settings)
+    key = notebook_cache_key(notebook_bytes, notebook_imports_hash(notebook_bytes, lesson_root), library_versions(), settings)
     cached = cache.get(CACHE_KIND, key)
     if cached is not None:
         return cached, True

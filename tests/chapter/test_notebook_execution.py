@@ -40,10 +40,12 @@ def tiny_notebook(path: Path, source: str) -> Path:
 
 
 def test_execution_is_cached_and_gives_the_same_bytes(tmp_path, monkeypatch):
-    source = tiny_notebook(tmp_path / "tiny.ipynb", "print(6 * 7)")
+    source = tiny_notebook(tmp_path / "tiny.ipynb", "from lesson.extra import X\nprint(6 * 7 * X)")
     lesson_root = tmp_path / "lesson"
     lesson_root.mkdir()
     (lesson_root / "__init__.py").write_text("")
+    (lesson_root / "extra.py").write_text("X = 1\n")
+    (lesson_root / "other.py").write_text("Y = 1\n")
     executions = []
     real_execute = lab.execute_notebook
 
@@ -61,7 +63,10 @@ def test_execution_is_cached_and_gives_the_same_bytes(tmp_path, monkeypatch):
     assert executed.cells[0].outputs[0]["text"] == "42\n"
     assert "execution" not in executed.cells[0].metadata, "timing metadata would make the bytes differ per build"
 
-    (lesson_root / "extra.py").write_text("X = 1\n")  # the lesson sources changed: run again
+    (lesson_root / "other.py").write_text("Y = 2\n")  # a module the notebook does not import
+    lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    assert len(executions) == 1
+    (lesson_root / "extra.py").write_text("X = 1  # edited\n")  # one it imports: run again
     lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
     assert len(executions) == 2
     # A fresh execution of unchanged sources gives the same bytes (no timestamps, stable ids).
