@@ -1,9 +1,14 @@
 """The lesson engine: the chapter's science in numpy, for CPython (build) and Pyodide (browser).
 
-    from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
-    data = make_dataset(DataConfig(n_train=400))
-    trained = fit(data, NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=0.3, epochs=50))
-    trained.history.val_loss[-1], trained.network.predict_proba(data.x_val[:3])
+>>> from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
+>>> data = make_dataset(DataConfig(n_train=400))
+>>> trained = fit(data, NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=0.3, epochs=50))
+>>> trained.history.stop_reason, len(trained.history.val_loss)
+('completed', 51)
+>>> trained.history.val_loss[-1] < trained.history.val_loss[0]
+True
+>>> trained.network.predict_proba(data.x_val[:3]).shape
+(3,)
 
 Modules: ``data`` (students), ``nn`` (the MLP), ``train`` (the one training loop: SGD, history,
 early stopping; ``fit`` for one run, ``train_many`` for many), ``kernels`` (the arithmetic the

@@ -50,6 +50,7 @@ from site_src.markdown.results import (
     FIGURES_FOLDER,
     Reference,
     ResultReferenceError,
+    did_you_mean,
     format_value,
     parse_references,
     resolve_key_path,
@@ -167,22 +168,19 @@ def scan_pages(docs_dir: Path, generated_dir: Path) -> list[PageReference]:
     return found
 
 
-def check_names(
+def name_errors(
     references: Iterable[PageReference], experiments: Mapping[str, Experiment], figures: Mapping[str, object]
-) -> None:
-    """Fail, listing every unknown experiment or figure with its file, line and the valid names."""
+) -> list[str]:
+    """Every unknown experiment or figure, with its file, line, a close name and the valid names."""
     errors = []
     for found in references:
         reference = found.reference
-        if reference.kind == "value" and reference.target not in experiments:
+        known = {"value": experiments, "figure": figures}[reference.kind]
+        if reference.target not in known:
+            what = "experiment" if reference.kind == "value" else "figure"
             errors.append(
-                f"{found.where()}: unknown experiment {reference.target!r} in {reference.text!r}; "
-                f"valid experiments: {', '.join(sorted(experiments)) or '(none)'}."
-            )
-        if reference.kind == "figure" and reference.target not in figures:
-            errors.append(
-                f"{found.where()}: unknown figure {reference.target!r} in {reference.text!r}; "
-                f"valid figures: {', '.join(sorted(figures)) or '(none)'}."
+                f"{found.where()}: unknown {what} {reference.target!r}{did_you_mean(reference.target, known)} in "
+                f"{reference.text!r}; valid {what}s: {', '.join(sorted(known)) or '(none)'}."
             )
     for name, spec in sorted(figures.items()):
         if spec.experiment not in experiments:
@@ -190,15 +188,16 @@ def check_names(
                 f"figure {name!r} (drawn by {_source_of(spec.draw)}) draws unknown experiment "
                 f"{spec.experiment!r}; valid experiments: {', '.join(sorted(experiments)) or '(none)'}."
             )
-    _raise_if_any(errors)
+    return errors
 
 
-def check_values(references: Iterable[PageReference], results: Mapping[str, dict]) -> None:
-    """Fail, listing every quoted key that does not exist or cannot be formatted, with file and line."""
+def value_errors(references: Iterable[PageReference], results: Mapping[str, dict]) -> list[str]:
+    """Every quoted key that does not exist or cannot be formatted, with its file and line (values
+    of experiments that are not in `results`, i.e. unknown ones, are reported by name_errors)."""
     errors = []
     for found in references:
         reference = found.reference
-        if reference.kind != "value":
+        if reference.kind != "value" or reference.target not in results:
             continue
         where = ".".join(str(part) for part in (reference.target, *reference.key_path))
         try:
@@ -206,7 +205,19 @@ def check_values(references: Iterable[PageReference], results: Mapping[str, dict
             format_value(value, reference.spec, where)
         except ResultReferenceError as err:
             errors.append(f"{found.where()}: {reference.text!r}: {err}")
-    _raise_if_any(errors)
+    return errors
+
+
+def check_names(
+    references: Iterable[PageReference], experiments: Mapping[str, Experiment], figures: Mapping[str, object]
+) -> None:
+    """Fail, listing every unknown experiment or figure (see `name_errors`)."""
+    _raise_if_any(name_errors(references, experiments, figures))
+
+
+def check_values(references: Iterable[PageReference], results: Mapping[str, dict]) -> None:
+    """Fail, listing every quoted key that does not exist or cannot be formatted (see `value_errors`)."""
+    _raise_if_any(value_errors(references, results))
 
 
 def _raise_if_any(errors: list[str]) -> None:
@@ -410,19 +421,24 @@ class AssetStep:
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
         references = scan_pages(self.settings.docs_dir, self.settings.generated_dir)
-        check_names(references, self.experiments, self.figures)
+        # Every reference error of the build is reported in one go: unknown names now, bad keys
+        # and formats once the known experiments' results are in.
+        errors = name_errors(references, self.experiments, self.figures)
         figure_names = sorted(
-            self.figures if everything else {r.reference.target for r in references if r.reference.kind == "figure"}
+            (self.figures if everything else {r.reference.target for r in references if r.reference.kind == "figure"})
+            & set(self.figures)
         )
         experiment_names = sorted(
-            set(self.experiments if everything else ())
-            | {r.reference.target for r in references if r.reference.kind == "value"}
-            | {self.figures[name].experiment for name in figure_names}
+            (set(self.experiments if everything else ())
+             | {r.reference.target for r in references if r.reference.kind == "value"}
+             | {self.figures[name].experiment for name in figure_names})
+            & set(self.experiments)
         )
         engine_hash = tree_hash(self.settings.engine_dir)
         try:
             results = self._results(experiment_names, engine_hash)
-            check_values(references, {name: json.loads(data) for name, data in results.items()})
+            errors += value_errors(references, {name: json.loads(data) for name, data in results.items()})
+            _raise_if_any(errors)
             if self.pyodide is not None:
                 self._cells(engine_hash)
             figure_entries = self._figures(figure_names, results)

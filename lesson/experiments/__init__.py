@@ -1,8 +1,10 @@
 """The chapter's named experiments: pure functions from a frozen config to plain result data.
 
-    from lesson.experiments import get_experiment, run_experiment
-    exp = get_experiment("lr_sweep")
-    result = exp.run(exp.config_type(seeds=2))   # or run_experiment("lr_sweep", seeds=2)
+>>> from lesson.experiments import get_experiment, run_experiment
+>>> exp = get_experiment("lr_sweep")
+>>> result = exp.run(exp.config_type(count=4, epochs=5, seeds=1))  # or run_experiment("lr_sweep", count=4, ...)
+>>> result["experiment"], result["config"]["count"], len(result["learning_rates"])
+('lr_sweep', 4, 4)
 
 Every result is a JSON-serialisable dict (no NaN/inf: None instead) that includes its config.
 Each ``run_*`` function's docstring documents its result keys.

@@ -176,7 +176,14 @@ class FencedCell:
 
 
 def iter_fences(markdown: str) -> Iterator[tuple[int, FencedCell | LiveCellOptionError]]:
-    """(fence line, the cell or what is wrong with it) for every ``python-live`` fence, in order."""
+    r"""(fence line, the cell or what is wrong with it) for every ``python-live`` fence, in order.
+
+    >>> page = '# Page\n```python-live title="Try it"\nimport math\n#| end-setup\nprint(math.pi)\n```'
+    >>> [(line, cell.options.title, cell.setup, cell.code) for line, cell in iter_fences(page)]
+    [(2, 'Try it', 'import math', 'print(math.pi)')]
+    >>> [str(err) for _, err in iter_fences('```python-live colour="red"\n```')]
+    ['unknown option(s) colour; valid options: title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"']
+    """
     lines = markdown.split("\n")
     for number, line in enumerate(lines, start=1):
         match = FENCE_START.match(line)

@@ -2,11 +2,19 @@
 
 Syntax (see ARCHITECTURE.md):
 
-- `{{ value: lr_sweep.best.learning_rate | .2g }}` anywhere in a line (outside fenced code) is
+- `{{ value: lr_sweep.best_learning_rate | .2g }}` anywhere in a line (outside fenced code) is
   replaced by the value at that dotted key path of the experiment's result (list indices are
   numbers, -1 is the last item), formatted with the optional Python format spec after `|`;
 - a line holding only `{{ figure: lr_curves }}` becomes a `<figure>` with the SVG, its alt text, its
   Markdown caption and a download link to the result data the figure was drawn from.
+
+>>> [ref] = parse_references(["The best rate was {{ value: lr_sweep.best_learning_rate | .2g }}."])
+>>> ref.kind, ref.target, ref.key_path, ref.spec
+('value', 'lr_sweep', ('best_learning_rate',), '.2g')
+>>> resolve_key_path({"runs": [{"loss": 0.25}]}, "demo", ["runs", -1, "loss"])
+0.25
+>>> format_value(0.123456, ".1%", "demo.loss")
+'12.3%'
 
 The extension only reads what the experiment/figure step (`site_src.assets`) wrote into
 `generated_dir`: `index.json` (valid names, figure captions and alt texts) and
@@ -22,10 +30,11 @@ each page, so the site works from any sub-path.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +116,7 @@ def parse_references(lines: Sequence[str]) -> list[Reference]:
             if not experiment or not keys or "" in keys:
                 raise ResultReferenceError(
                     f"line {line_no}: {match[0]!r} needs 'experiment.key.path', e.g. "
-                    "'{{ value: lr_sweep.best.learning_rate | .2g }}'."
+                    "'{{ value: lr_sweep.best_learning_rate | .2g }}'."
                 )
             references.append(Reference("value", line_no, match[0], experiment, keys, match["spec"] or ""))
         figure = FIGURE_LINE_PATTERN.match(line)
@@ -128,7 +137,8 @@ def resolve_key_path(result: object, experiment: str, keys: Sequence[str | int])
         if isinstance(value, dict):
             if key not in value:
                 raise ResultReferenceError(
-                    f"{where} has no key {key!r}; valid keys: {', '.join(sorted(map(str, value)))}."
+                    f"{where} has no key {key!r}{did_you_mean(str(key), map(str, value))}; "
+                    f"valid keys: {', '.join(sorted(map(str, value)))}."
                 )
             value = value[key]
         elif isinstance(value, list):
@@ -155,9 +165,26 @@ def format_value(value: object, spec: str, where: str) -> str:
     try:
         return format(value, spec)
     except (ValueError, TypeError) as err:
-        raise ResultReferenceError(
-            f"{where}: format spec {spec!r} does not apply to {value!r} ({err}); use e.g. '.3g', '.1%' or 'd'."
-        ) from err
+        if spec.endswith("d") and isinstance(value, float):
+            fix = "'d' formats whole numbers only: use e.g. '.3g', '.2f' or '.1%' for this one"
+        else:
+            valid = [s for s in (".3g", ".2f", ".1%", "d") if _formats(value, s)]
+            fix = f"use one that does, e.g. {' or '.join(repr(s) for s in valid)}" if valid else "quote a number"
+        raise ResultReferenceError(f"{where}: format spec {spec!r} does not apply to {value!r} ({err}); {fix}.") from err
+
+
+def _formats(value: object, spec: str) -> bool:
+    try:
+        format(value, spec)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def did_you_mean(name: str, valid: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest valid names, or '' when none is close."""
+    close = difflib.get_close_matches(name, list(valid), n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 class GeneratedAssets:

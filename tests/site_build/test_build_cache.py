@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_src.assets import AssetSettings, AssetStep, experiment_key, figure_key
+from site_src.assets import AssetBuildError, AssetSettings, AssetStep, experiment_key, figure_key
 from site_src.cache import ContentCache, cache_key, tree_hash, write_if_changed
 from site_src.figures.registry import FigureSpec, build_registry
 
@@ -300,3 +300,17 @@ def test_the_step_prunes_entries_of_old_engine_versions(project, monkeypatch):
     (project.engine_dir / "core.py").write_text("STEP = 2\n")
     run_step(project)
     assert len(list((project.cache_dir / "result").glob("*/*.data"))) == 2, "only the current engine's results remain"
+
+
+def test_every_reference_error_is_reported_at_once_with_a_close_name(project):
+    page = project.docs_dir / "three.md"
+    page.write_text("# Three\n\n{{ figure: alpha_los }}\n\nA {{ value: alpah.final }} and {{ value: beta.fnial }}.\n"
+                    "And {{ value: alpha.final | d }}.\n")
+    with pytest.raises(AssetBuildError) as caught:
+        run_step(project)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 4, lines  # one report: the figure, the experiment, the key and the format
+    assert lines[0].startswith("docs/three.md:3: unknown figure 'alpha_los' (did you mean 'alpha_loss'?)")
+    assert lines[1].startswith("docs/three.md:5: unknown experiment 'alpah' (did you mean 'alpha'?)")
+    assert "docs/three.md:5:" in lines[2] and "has no key 'fnial' (did you mean 'final'?)" in lines[2]
+    assert "docs/three.md:6:" in lines[3] and "'d' formats whole numbers only" in lines[3]

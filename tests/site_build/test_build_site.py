@@ -127,7 +127,7 @@ def test_markdown_edit_reruns_nothing_and_engine_edit_reruns_experiments(fixture
     ("line", "expected"),
     [
         ("{{ value: toy_sweeep.best.trial }}", "unknown experiment 'toy_sweeep'"),
-        ("{{ value: toy_sweep.best.trail }}", "toy_sweep.best has no key 'trail'; valid keys: final_loss, learning_rate, trial"),
+        ("{{ value: toy_sweep.best.trail }}", "toy_sweep.best has no key 'trail' (did you mean 'trial'?); valid keys: final_loss, learning_rate, trial"),
         ("{{ figure: toy_swep }}", "unknown figure 'toy_swep'"),
     ],
 )
@@ -180,5 +180,5 @@ def test_the_extension_alone_names_page_line_and_valid_keys(fixture_site):
     assert completed.returncode != 0
     assert (
         f"Error reading page 'part/sweeps.md': line {line_no} ('Bad {{{{ value: toy_sweep.best.trail }}}}'): "
-        "toy_sweep.best has no key 'trail'; valid keys: final_loss, learning_rate, trial." in completed.stderr
+        "toy_sweep.best has no key 'trail' (did you mean 'trial'?); valid keys: final_loss, learning_rate, trial." in completed.stderr
     )
