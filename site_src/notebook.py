@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import tempfile
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -72,6 +73,7 @@ def execute_notebook(notebook_bytes: bytes, *, source_name: str, cwd: Path, sett
 
     Timing metadata is not recorded, so the same sources give the same bytes.
     """
+    from jupyter_client.manager import KernelManager
     from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 
     notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=settings.nbformat_version)
@@ -81,13 +83,17 @@ def execute_notebook(notebook_bytes: bytes, *, source_name: str, cwd: Path, sett
         record_timing=False,
         allow_errors=False,
     )
-    try:
-        executor.preprocess(notebook, {"metadata": {"path": str(cwd)}})
-    except CellExecutionError as err:
-        raise NotebookExecutionError(
-            f"{source_name}: a cell raised while executing the lab notebook at build time:\n{err}\n"
-            f"Fix the cell (open it with `jupyter lab {source_name}`), then rebuild."
-        ) from err
+    # The kernel talks over Unix sockets in a private folder, not TCP on localhost: nothing else
+    # on the machine can reach it, and ipykernel has no reason to warn about an unencrypted port.
+    with tempfile.TemporaryDirectory(prefix="lab-kernel-") as sockets:
+        manager = KernelManager(kernel_name=settings.kernel_name, transport="ipc", ip=f"{sockets}/kernel")
+        try:
+            executor.preprocess(notebook, {"metadata": {"path": str(cwd)}}, km=manager)
+        except CellExecutionError as err:
+            raise NotebookExecutionError(
+                f"{source_name}: a cell raised while executing the lab notebook at build time:\n{err}\n"
+                f"Fix the cell (open it with `jupyter lab {source_name}`), then rebuild."
+            ) from err
     return serialize_notebook(notebook)
 
 

@@ -10,23 +10,39 @@ import html
 import re
 from pathlib import Path
 
+import yaml
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_ROOT / "docs"
 SITE_DIR = PROJECT_ROOT / "site"
 
-#: The chapter's Markdown pages (docs/playground.md belongs to the live-cells work, not the chapter).
-CHAPTER_PAGES = (
-    "index.md",
-    "learning-rate.md",
-    "network-size.md",
-    "epochs-and-batch-size.md",
-    "learning-curves.md",
-    "early-stopping.md",
-    "search-strategies.md",
-    "key-concepts.md",
-    "continue-learning.md",
-)
+#: Pages of the navigation that are tools, not chapter text (the playground, the Python sandbox).
+TOOL_PAGES = ("tuning-playground.md", "playground.md")
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: its !ENV and !!python/name tags are read as plain values."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def nav_pages(config: Path = PROJECT_ROOT / "mkdocs.yml") -> tuple[str, ...]:
+    """Every page of mkdocs.yml's navigation, in order (sections flattened)."""
+    def walk(entries) -> list[str]:
+        found = []
+        for entry in entries:
+            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+            found += walk(value) if isinstance(value, list) else [value]
+        return found
+
+    return tuple(walk(yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]))
+
+
+#: The chapter's Markdown pages, from the navigation: a new page is tested without editing a list.
+CHAPTER_PAGES = tuple(page for page in nav_pages() if page.endswith(".md") and page not in TOOL_PAGES)
 #: The pages that teach one hyperparameter or tool: each needs a figure, a question and a live cell.
 REFERENCE_PAGES = ("key-concepts.md", "continue-learning.md")
 CONCEPT_PAGES = tuple(page for page in CHAPTER_PAGES if page not in REFERENCE_PAGES)
