@@ -3,7 +3,8 @@
 Runs on its own (`python -m site_src.assets`) or from the MkDocs hook `site_src/hooks/assets.py`.
 It scans the pages for `{{ value: }}` and `{{ figure: }}` references, checks every name (errors
 give file, line and the valid names), runs only the experiments the pages use, renders their
-figures, and writes `docs/generated/`:
+figures, and writes the generated folder (`generated/` beside `docs/`, outside what `mkdocs serve`
+watches, so writing it does not trigger a second rebuild; the hook adds its files to the site):
 
     index.json                 valid names; per figure: caption, alt text, files, size
     results/<experiment>.json  the result data (quoted in the text, downloadable beside figures)
@@ -90,11 +91,11 @@ class AssetSettings:
 
     @classmethod
     def for_project(cls, root: Path) -> AssetSettings:
-        """The chapter's own layout: `docs/`, `docs/generated/`, `.cache/assets/`, `lesson/`, `site_src/figures/`."""
+        """The chapter's own layout: `docs/`, `generated/`, `.cache/assets/`, `lesson/`, `site_src/figures/`."""
         figures_dir = root / "site_src" / "figures"
         return cls(
             docs_dir=root / "docs",
-            generated_dir=root / "docs" / "generated",
+            generated_dir=root / "generated",
             cache_dir=root / ".cache" / "assets",
             engine_dir=root / "lesson",
             # shared by every figure; each figure's key adds the module defining its functions

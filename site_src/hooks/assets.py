@@ -78,7 +78,11 @@ class AssetHooks:
             raise PluginError(f"site_src.assets: {err}") from err
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Serve KaTeX (from node_modules) and the chapter's CSS/JS from the site itself."""
+        """Serve KaTeX (from node_modules), the chapter's CSS/JS and the generated results and
+        figures (written outside docs/, so that writing them does not retrigger `mkdocs serve`)."""
+        settings = self.settings_for(_project_root(config))
+        for src_uri, path in _generated_files(settings):
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         for src_uri, path in _site_assets(KATEX_DIST):
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         return files
@@ -102,6 +106,16 @@ def _registries_or_error(registries):
         return registries()
     except AssetBuildError as err:
         raise PluginError(f"site_src.assets: {err}") from err
+
+
+def _generated_files(settings: AssetSettings) -> list[tuple[str, Path]]:
+    """(site path, file) of what the asset step wrote, as `generated/...` (pages link there);
+    nothing when the generated folder lies inside docs/ (MkDocs collects it by itself then)."""
+    folder = settings.generated_dir
+    if not folder.is_dir() or settings.docs_dir in folder.parents:
+        return []
+    return [(f"generated/{path.relative_to(folder).as_posix()}", path)
+            for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
 def _site_assets(katex_dist: Path) -> list[tuple[str, Path]]:

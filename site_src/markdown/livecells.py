@@ -273,7 +273,7 @@ class LiveCellOutputs(Extension):
     """Gives the ``python-live`` formatter the outputs the build recorded (``generated_dir``)."""
 
     def __init__(self, **kwargs) -> None:
-        self.config = {"generated_dir": ["docs/generated", "Folder the build writes cells.json to."]}
+        self.config = {"generated_dir": ["generated", "Folder the build writes cells.json to."]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)

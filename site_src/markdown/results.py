@@ -318,7 +318,7 @@ class ResultsExtension(Extension):
 
     def __init__(self, **kwargs) -> None:
         self.config = {
-            "generated_dir": ["docs/generated", "Folder the assets step writes to (relative to the working directory)."],
+            "generated_dir": ["generated", "Folder the assets step writes to (relative to the working directory)."],
             "generated_url": ["/generated", "URL of that folder as written in pages (docs-root-absolute)."],
         }
         super().__init__(**kwargs)

@@ -2,7 +2,7 @@
 
 The build computes every result in Pyodide under Node (``site_src.runtime.node_host``), the runtime
 of the reader's browser (Pyodide under Node and in Chromium agree byte for byte). This reruns every
-registered experiment in a fresh Pyodide and compares with ``docs/generated/results/*.json``.
+registered experiment in a fresh Pyodide and compares with ``generated/results/*.json``.
 """
 
 import json
@@ -12,7 +12,7 @@ from lesson.experiments import REGISTRY
 from site_src.assets import result_bytes
 from site_src.runtime.node_host import PyodideHost, PyodidePaths
 
-GENERATED = Path(__file__).resolve().parents[2] / "docs" / "generated" / "results"
+GENERATED = Path(__file__).resolve().parents[2] / "generated" / "results"
 
 
 def test_every_published_result_is_a_fresh_pyodide_rerun_byte_for_byte(pyodide_results):
@@ -25,7 +25,7 @@ def test_every_published_result_is_a_fresh_pyodide_rerun_byte_for_byte(pyodide_r
 
 def test_pyodide_is_the_readers_python_and_numpy():
     # The build's runtime is Pyodide 0.27.7 (Python 3.12, numpy 2.0.2), whatever CPython runs pytest.
-    with PyodideHost(PyodidePaths(GENERATED.parents[2])) as host:
+    with PyodideHost(PyodidePaths(GENERATED.parents[1])) as host:
         [out] = host.run_page("versions", [{"index": 1, "title": "", "setup": "",
                                             "code": "import sys, numpy; print(sys.version.split()[0], numpy.__version__)"}])
     python, numpy = out["items"][0]["text"].split()
