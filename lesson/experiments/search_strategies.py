@@ -212,7 +212,8 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
     return {"budget": budget, "probe": probe, "good_score": good_score,
             "good_band": [min(good_rates), max(good_rates)] if good_rates else None,
             "good_band_decades": math.log10(max(good_rates) / min(good_rates)) if good_rates else None,
-            "grid_step_decades": math.log10(config.lr_high / config.lr_low) / config.grid_points_per_axis,
+            "grid_step_decades": math.log10(config.lr_high / config.lr_low)
+            / (config.grid_points_per_axis - (0 if config.shift_grid else 1)),  # fixed grid: ends included
             "grid_points": grids[0], "repeats": repeats,
             "mean_best_so_far": mean_curves,
             "mean_best": {name: curve[-1] for name, curve in mean_curves.items()},

@@ -130,11 +130,12 @@ def test_the_grid_in_order_reaches_good_learning_rates_last(results):
 def test_a_narrower_range_lets_every_grid_find_the_band():
     """The predict-then-run answer, checked on the cell's own settings (CPython; far from divergence)."""
     narrow = run_experiment("grid_vs_random", lr_low=0.01, lr_high=3.0, repeats=8)
-    msg = claim(PAGE, "Three grid points over 2.5 decades are 0.83 decades apart, narrower than the band of good learning "
-                      "rates, so wherever the shift puts the grid, at least one of its learning rates lands in the band: in "
-                      "this run the grid found a good configuration in every repeat, as random search did.")
+    msg = claim(PAGE, "Three grid points over 2.5 decades are 0.83 decades apart, about the width of the band of good "
+                      "learning rates (the cell prints both), so wherever the shift puts the grid, one of its learning rates "
+                      "lands in the band or close to it: in this run the grid found a good configuration in every repeat, as "
+                      "random search did.")
     assert math.isclose(narrow["grid_step_decades"], 0.83, abs_tol=0.005), msg
-    assert narrow["grid_step_decades"] < narrow["good_band_decades"], msg
+    assert abs(math.log(narrow["grid_step_decades"] / narrow["good_band_decades"])) < math.log(1.25), msg
     assert narrow["found_good"] == {"grid": 1.0, "random": 1.0}, msg
     msg = claim(PAGE, "The advantage of random search in *finding* the band is gone; what remains is that its larger number "
                       "of learning rates inside the band gives it slightly lower losses more often than not.")
