@@ -55,7 +55,7 @@ _EXPERIMENTS = (
                EarlyStoppingConfig, run_early_stopping),
     Experiment("grid_vs_random", "Grid search vs random search, same budget", GridVsRandomConfig,
                run_grid_vs_random),
-    Experiment("successive_halving", "Successive halving vs full random search",
+    Experiment("successive_halving", "Successive halving vs random search, same epochs",
                SuccessiveHalvingConfig, run_successive_halving),
 )
 

@@ -116,20 +116,3 @@ def test_patience_trades_time_for_quality(results):
         "early-stopping.md: the most patient rule 'kept the true minimum'"
     )
     assert stopping["full_run"]["final_val_loss"] > stopping["full_run"]["min_val_loss"], "early-stopping.md: the full run overfits"
-
-
-def test_random_search_beats_the_grid_that_misses_the_good_learning_rates(results):
-    search, sweep = results("grid_vs_random"), results("lr_sweep")
-    assert search["mean_best"]["random"] < search["mean_best"]["grid"], "search-strategies.md: random beats grid on average"
-    assert search["random_win_fraction"] >= 0.7, "search-strategies.md: 'random search found the better configuration in ... %'"
-    assert search["distinct_learning_rates"]["grid"] < search["distinct_learning_rates"]["random"]
-    grid_rates = {point["learning_rate"] for point in search["grid_points"]}
-    assert all(abs(math.log10(rate / sweep["best_learning_rate"])) > 0.3 for rate in grid_rates), (
-        "search-strategies.md: the grid's learning rates 'all miss the region where this network trains best'"
-    )
-
-
-def test_successive_halving_is_cheaper_but_not_free(results):
-    halving = results("successive_halving")
-    assert halving["mean_epochs_spent"] < halving["full_search_epochs"] / 3, "search-strategies.md: successive halving costs far less"
-    assert halving["mean_regret"] > 0, "search-strategies.md: 'the saving is not free'"

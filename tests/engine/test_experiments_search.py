@@ -1,0 +1,86 @@
+"""Search strategies: the grid, random and successive-halving machinery, and the published
+grid_vs_random / successive_halving results' structure (the prose claims are checked in
+tests/chapter/test_claims_search_strategies.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lesson.data import DataConfig, make_dataset
+from lesson.nn import NetworkConfig
+from lesson.search import (LogUniform, halving_schedule, shifted_grid_points, successive_halving,
+                           successive_halving_many)
+from lesson.train import Run, TrainConfig, train_many
+
+
+def test_a_shifted_grid_keeps_its_step_and_stays_in_range():
+    axis = LogUniform(1e-4, 3.0)
+    step = math.log(3.0 / 1e-4) / 3
+    for shift in (0.0, 0.3, 0.999):
+        values = axis.shifted_grid(3, shift)
+        assert all(1e-4 <= v < 3.0 for v in values)
+        gaps = np.diff(np.log(values))
+        assert np.allclose(gaps, step)
+    assert math.isclose(axis.shifted_grid(3, 0.0)[0], 1e-4)
+    with pytest.raises(ValueError, match="shift"):
+        axis.shifted_grid(3, 1.0)
+
+
+def test_shifted_grids_differ_between_draws_but_are_full_grids():
+    space = {"learning_rate": LogUniform(1e-4, 3.0), "hidden": LogUniform(4, 32, integer=True)}
+    first, second = (shifted_grid_points(space, 3, np.random.default_rng(seed)) for seed in (0, 1))
+    assert len(first) == 9 and len({p["learning_rate"] for p in first}) == 3
+    assert {p["learning_rate"] for p in first} != {p["learning_rate"] for p in second}
+
+
+def test_lockstep_halving_equals_one_search_at_a_time():
+    rng = np.random.default_rng(5)
+    tables = [rng.uniform(size=(27, 4)) for _ in range(3)]  # a fake score per config and round
+
+    def one(search):
+        rounds = {1: 0, 3: 1, 9: 2, 27: 3}
+        return lambda ids, epochs: [float(tables[search][i, rounds[epochs]]) for i in ids]
+
+    alone = [successive_halving(27, one(s), 1, 3, 27) for s in range(3)]
+    together = successive_halving_many(
+        3, 27, lambda alive, epochs: [one(s)(ids, epochs) for s, ids in enumerate(alive)], 1, 3, 27)
+    assert together == alone
+    assert halving_schedule(27, 1, 3, 27) == [(27, 1), (9, 3), (3, 9), (1, 27)]
+
+
+def test_a_short_run_is_the_start_of_a_long_one():
+    """Why successive halving's rounds may be read off longer runs: same seed, same first epochs."""
+    data = make_dataset(DataConfig(n_train=100, seed=0))
+    network = NetworkConfig(hidden=(8,))
+    short, long = train_many(data, [Run(network, TrainConfig(learning_rate=0.5, epochs=3), 4),
+                                    Run(network, TrainConfig(learning_rate=0.5, epochs=9), 4)])
+    assert short.history.val_loss == long.history.val_loss[:4]
+
+
+def test_grid_vs_random_varies_the_grid_and_keeps_the_budget(results):
+    search = results["grid_vs_random"]
+    cfg = search["config"]
+    assert search["budget"] == cfg["grid_points_per_axis"] ** 2
+    grids = [tuple(sorted({p["learning_rate"] for p in r["grid"]["points"]})) for r in search["repeats"]]
+    assert len(set(grids)) == cfg["repeats"]  # a different placement in every repeat
+    for repeat in search["repeats"]:
+        assert len(repeat["grid"]["points"]) == len(repeat["random"]["points"]) == search["budget"]
+        assert repeat["grid"]["distinct_learning_rates"] == cfg["grid_points_per_axis"]
+        assert repeat["random"]["distinct_learning_rates"] == search["budget"]
+    # far from the edge of divergence: no run diverged, so no claim rests on a chaotic run
+    assert all(s is not None for r in search["repeats"] for name in ("grid", "random") for s in r[name]["scores"])
+
+
+def test_successive_halving_rounds_and_baseline_budget(results):
+    halving = results["successive_halving"]
+    cfg = halving["config"]
+    for repeat in halving["repeats"]:
+        assert [r["epochs"] for r in repeat["rungs"]] == [1, 3, 9, 27]
+        assert [len(r["config_ids"]) for r in repeat["rungs"]] == [27, 9, 3, 1]
+        assert repeat["epochs_spent"] == halving["baseline_runs"] * cfg["max_epochs"] == 108
+        assert len(repeat["baseline_scores"]) == halving["baseline_runs"]
+        assert all(s is not None for s in repeat["baseline_scores"])
+    assert halving["full_search_epochs"] == 729
