@@ -38,7 +38,7 @@ class TuningSessionConfig:
     n_train: int = 400
     hidden: int = 8
     batch_size: int = 16
-    init_seeds: int = 10
+    init_seeds: int = 100
     overfit_students: int = 12
     overfit_hidden: int = 16
     overfit_learning_rate: float = 0.3
@@ -106,7 +106,8 @@ def overfit_check(data: Dataset, config: TuningSessionConfig) -> dict:
     """Karpathy's 'overfit one batch': train on a handful of students until the loss is ~0.
 
     Result: ``students``, ``hidden``, ``learning_rate``, ``momentum``, ``epochs`` (the
-    settings); ``train_loss``/``val_loss``/``train_acc`` per epoch; ``initial_train_loss``,
+    settings); ``passed`` (how many of them passed), ``val_students``; ``train_loss``/
+    ``val_loss``/``train_acc`` per epoch; ``initial_train_loss``,
     ``final_train_loss``, ``final_train_acc``, ``min_val_loss``, ``final_val_loss``.
     """
     n = config.overfit_students
@@ -118,7 +119,7 @@ def overfit_check(data: Dataset, config: TuningSessionConfig) -> dict:
     return {"students": n, "hidden": config.overfit_hidden,
             "learning_rate": config.overfit_learning_rate,
             "momentum": config.overfit_momentum, "epochs": config.overfit_epochs,
-            "passed": int(few.y_train.sum()),
+            "passed": int(few.y_train.sum()), "val_students": len(few.y_val),
             "train_loss": h.train_loss, "val_loss": h.val_loss, "train_acc": h.train_acc,
             "initial_train_loss": h.train_loss[0], "final_train_loss": h.train_loss[-1],
             "final_train_acc": h.train_acc[-1], "min_val_loss": min(h.val_loss),
@@ -226,9 +227,9 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     Result: ``initial_loss`` (see ``initial_loss_check``); ``overfit`` (``overfit_check``);
     ``range_test``: {learning_rates, smoothed_loss, min_learning_rate, blow_up_learning_rate,
     suggested_learning_rate}; ``rounds``: [round 1, round 2] (see ``search_round``);
-    ``narrowing``: {lr_factor (round 1's learning-rate range over round 2's, as a ratio of
-    highs to lows), within (per round: share of scored trials within ``within_tolerance`` of
-    the best of both rounds), within_tolerance}; ``reruns``: the ``top_k`` configurations of
+    ``narrowing``: {lr_ratios (per round: top over bottom of its learning-rate range),
+    best_gain (round 1's best score minus round 2's), within (per round: share of scored
+    trials within ``within_tolerance`` of the best of both rounds), within_tolerance}; ``reruns``: the ``top_k`` configurations of
     both rounds by search score, re-run (see ``rerun``, without networks);
     ``final``: {learning_rate, hidden, round, search_val_loss, rerun_mean_val_loss,
     rerun_std, rerun_min, rerun_max, val_acc, test_loss, test_losses, test_acc,
@@ -276,8 +277,8 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
             "learning_rates", "smoothed_loss", "min_learning_rate", "blow_up_learning_rate",
             "suggested_learning_rate")},
         "rounds": rounds,
-        "narrowing": {"lr_factor": (first["lr_high"] / first["lr_low"])
-                      / (second["lr_high"] / second["lr_low"]),
+        "narrowing": {"lr_ratios": [r["lr_high"] / r["lr_low"] for r in rounds],
+                      "best_gain": first["best"]["val_loss"] - second["best"]["val_loss"],
                       "within": within, "within_tolerance": tolerance},
         "reruns": [{k: v for k, v in c.items() if k != "trained"} for c in reruns],
         "search_best": ranked[0], "final": final,
