@@ -178,6 +178,7 @@ def test_widening_past_the_blow_up_makes_the_top_trials_diverge(session):
 
 def test_the_page_quotes_numbers_that_match_the_results(page_html, results):
     text = visible_text(page_html(PAGE))
+    assert "{{" not in text, f"{PAGE} shows a raw '{{{{ ... }}}}' directive"
     position = 0
     for line, directive, word, expected in quoted_values(PAGE, results):
         pattern = (rf"\b{re.escape(word)}\s*\(?\s*" if word else "") + re.escape(expected)
