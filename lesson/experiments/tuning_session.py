@@ -32,7 +32,8 @@ class TuningSessionConfig:
     Round 1 searches learning rates from the range test's lowest-loss rate divided by
     ``lr_span`` up to that rate (below the edge where the loss blows up), and widths
     ``width_low``..``width_high``. Round 2 searches ``narrow_factor`` either side of round 1's
-    best learning rate (never above round 1's top) and half to twice its width.
+    best learning rate (never above round 1's top) and half to twice its width. A trial counts
+    as good if it scores within ``good_within`` of the best of both rounds.
     """
 
     n_train: int = 400
@@ -51,6 +52,7 @@ class TuningSessionConfig:
     epochs: int = 60
     patience: int = 10
     narrow_factor: float = 3.0
+    good_within: float = 0.01
     top_k: int = 3
     rerun_seeds: int = 5
     search_seed: int = 0
@@ -65,7 +67,8 @@ class TuningSessionConfig:
             "lr_span": ("float", 1.5, 1e6), "width_low": ("int", 1, 256),
             "width_high": ("int", 1, 512), "trials": ("int", 2, 200),
             "epochs": ("int", 1, 2000), "patience": ("int", 1, 1000),
-            "narrow_factor": ("float", 1.01, 100.0), "top_k": ("int", 1, 20),
+            "narrow_factor": ("float", 1.01, 100.0), "good_within": ("float", 0.0, 10.0),
+            "top_k": ("int", 1, 20),
             "rerun_seeds": ("int", 2, 50), "search_seed": ("int", 0, 2**31 - 1)})
         require(self, "width_high", self.width_high > self.width_low,
                 f"an integer above width_low={self.width_low}")
@@ -229,12 +232,13 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     suggested_learning_rate}; ``rounds``: [round 1, round 2] (see ``search_round``);
     ``narrowing``: {lr_ratios (per round: top over bottom of its learning-rate range),
     best_gain (round 1's best score minus round 2's), within (per round: share of scored
-    trials within ``within_tolerance`` of the best of both rounds), within_tolerance}; ``reruns``: the ``top_k`` configurations of
-    both rounds by search score, re-run (see ``rerun``, without networks);
-    ``final``: {learning_rate, hidden, round, search_val_loss, rerun_mean_val_loss,
-    rerun_std, rerun_min, rerun_max, val_acc, test_loss, test_losses, test_acc,
-    test_students, test_standard_error, is_search_best, seed_luck (rerun mean minus search score), split_gap (test minus rerun mean),
-    gap (test minus search score), search_is_lowest (the search score is below every re-run)};
+    trials within ``good_within`` of the best of both rounds), within_tolerance (its value)};
+    ``reruns``: the ``top_k`` configurations of both rounds by search score, re-run (see
+    ``rerun``, without networks); ``final``: {learning_rate, hidden, round, search_val_loss,
+    rerun_mean_val_loss, rerun_std, rerun_min, rerun_max, val_acc, test_loss, test_losses,
+    test_acc, test_students, test_standard_error (see ``score_on_test``), is_search_best,
+    seed_luck (rerun mean minus search score), split_gap (test minus rerun mean), gap (test
+    minus search score), search_is_lowest (the search score is below every re-run)};
     ``search_best``: the single best search trial of both rounds; ``budget``: {trials, runs
     (trials + re-runs), epochs_trained, epochs_without_early_stopping}.
     """
@@ -257,7 +261,7 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     chosen = min(reruns, key=lambda c: (c["mean"] is None, c["mean"] or 0.0))
     test = score_on_test(data, chosen)
     best_score = ranked[0]["val_loss"]
-    tolerance = 0.01
+    tolerance = config.good_within
     within = [mean([float(t["val_loss"] <= best_score + tolerance)
                     for t in r["trials"] if t["val_loss"] is not None]) for r in rounds]
     final = {"learning_rate": chosen["learning_rate"], "hidden": chosen["hidden"],

@@ -120,7 +120,7 @@ def alt_session_range(result: dict) -> str:
     )
 
 
-def _draw_round(ax: Axes, search_round: dict, best_overall: dict, top: float, zoomed: bool) -> list:
+def _draw_round(ax: Axes, search_round: dict, best_overall: dict, top: float, zoomed: bool, tolerance: float) -> list:
     trials = [t for t in search_round["trials"] if t["val_loss"] is not None]
     artists = [ax.scatter([t["learning_rate"] for t in trials], [t["val_loss"] for t in trials],
                           s=[6 + 2 * t["hidden"] for t in trials], color=PALETTE[0], alpha=0.75, edgecolors="white",
@@ -129,8 +129,8 @@ def _draw_round(ax: Axes, search_round: dict, best_overall: dict, top: float, zo
     artists.append(ax.scatter([best["learning_rate"]], [best["val_loss"]], s=150, marker="*", color=MARK_COLOUR,
                               edgecolors=INK, linewidths=0.6, zorder=4,
                               label=f"best: {_config_label(best)}, {best['val_loss']:.3f}"))
-    artists.append(ax.axhline(best_overall["val_loss"] + 0.01, color=INK, linestyle=":", linewidth=1,
-                              label="0.01 above the best of both rounds"))
+    artists.append(ax.axhline(best_overall["val_loss"] + tolerance, color=INK, linestyle=":", linewidth=1,
+                              label=f"{tolerance:g} above the best of both rounds"))
     ax.set_xscale("log")
     ax.set_ylim(0.95 * best_overall["val_loss"], top)
     if zoomed:
@@ -153,7 +153,8 @@ def draw_session_search(axes: list[Axes], result: dict) -> list:
     for ax, search_round in zip(axes, result["rounds"]):
         scores = [t["val_loss"] for t in search_round["trials"] if t["val_loss"] is not None]
         top = max(scores) + 0.6 * (max(scores) - result["search_best"]["val_loss"])  # room for the legend
-        artists += _draw_round(ax, search_round, result["search_best"], top, zoomed=search_round["round"] > 1)
+        artists += _draw_round(ax, search_round, result["search_best"], top, zoomed=search_round["round"] > 1,
+                               tolerance=result["narrowing"]["within_tolerance"])
     second = result["rounds"][1]
     artists.append(axes[0].axvspan(second["lr_low"], second["lr_high"], color=MARK_COLOUR, alpha=0.15, zorder=1))
     return artists
@@ -166,8 +167,8 @@ def caption_session_search(result: dict) -> str:
         f"Each dot is one training run with early stopping (at most {result['config']['epochs']} epochs, patience "
         f"{result['config']['patience']}), plotted at the validation loss of the epoch it kept. Round 1's best, "
         f"{_config_label(first['best'])}, scored {first['best']['val_loss']:.3f}; the shaded band is the range round 2 "
-        f"searched. Round 2's best scored {second['best']['val_loss']:.3f}. Trials within 0.01 of the best of both rounds: "
-        f"{percent(within[0])} in round 1, {percent(within[1])} in round 2."
+        f"searched. Round 2's best scored {second['best']['val_loss']:.3f}. Trials within {result['narrowing']['within_tolerance']:g} of the best of both "
+        f"rounds: {percent(within[0])} in round 1, {percent(within[1])} in round 2."
     )
 
 
