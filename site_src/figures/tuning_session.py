@@ -35,7 +35,7 @@ def draw_session_checks(axes: list[Axes], result: dict) -> list:
     init_ax.set_xticks([0, 1], ["as initialised", "output bias\nset to ln(p/(1−p))"])
     init_ax.set_xlim(-0.6, 1.6)
     init_ax.set_ylabel("training " + LOSS_LABEL + "\nbefore any update")
-    init_ax.set_title(f"Loss before training, {len(init['measured'])} seeds (bar: mean)")
+    init_ax.set_title(f"Loss before training, {len(init['measured'])} seeds (black line: mean)")
     init_ax.legend(loc="upper right", fontsize=8)
 
     epochs = list(range(len(overfit["train_loss"])))
@@ -231,7 +231,7 @@ def caption_session_seeds(result: dict) -> str:
     return (
         f"Left: the {len(reruns)} best configurations of the search, each trained again with "
         f"{len(reruns[0]['val_loss'])} seeds the search never used; for {below} of the {len(reruns)}, the score in the search "
-        f"(star) is below the mean of the re-runs (bar). Right: the configuration with the lowest mean, {_config_label(final)}: "
+        f"(star) is below the mean of the re-runs (black line). Right: the configuration with the lowest mean, {_config_label(final)}: "
         f"{final['search_val_loss']:.3f} in the search, {final['rerun_mean_val_loss']:.3f} on average when re-run, and "
         f"{final['test_loss']:.3f} on the test set, looked at once (error bar: ± one standard error, "
         f"{final['test_standard_error']:.3f}, of a score over {final['test_students']} students)."
