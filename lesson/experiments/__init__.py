@@ -26,6 +26,7 @@ from lesson.experiments.learning_rate import (LrCurvesConfig, LrRangeTestConfig,
                                               run_lr_curves, run_lr_range_test, run_lr_sweep)
 from lesson.experiments.search_strategies import (GridVsRandomConfig, SuccessiveHalvingConfig,
                                                   run_grid_vs_random, run_successive_halving)
+from lesson.experiments.tuning_session import TuningSessionConfig, run_tuning_session
 
 
 class UnknownExperimentError(KeyError):
@@ -57,6 +58,8 @@ _EXPERIMENTS = (
                run_grid_vs_random),
     Experiment("successive_halving", "Successive halving vs random search, same epochs",
                SuccessiveHalvingConfig, run_successive_halving),
+    Experiment("tuning_session", "A worked tuning session, from the first loss to the test set",
+               TuningSessionConfig, run_tuning_session),
 )
 
 # Read-only name -> Experiment mapping, in the chapter's order.

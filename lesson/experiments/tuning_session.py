@@ -1,0 +1,292 @@
+"""A worked tuning session on the running example, step by step as the Deep Learning Tuning
+Playbook (Godbole et al., 2023) and Karpathy's "A Recipe for Training Neural Networks" (2019)
+describe it: check the loss at initialisation, overfit a handful of students, run a learning-rate
+range test, search at random on log scales with early stopping, narrow the ranges and search
+again, re-run the best settings with new seeds, and only then look at the test set, once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from lesson.data import Dataset
+from lesson.experiments._common import check_fields, dataset, mean, require, train
+from lesson.experiments.learning_rate import LrRangeTestConfig, run_lr_range_test
+from lesson.nn import MLP, NetworkConfig, accuracy, bce_with_logits
+from lesson.search import LogUniform, random_points
+from lesson.train import Run, Trained, TrainConfig
+
+# Seeds of the training runs: round r's trial i uses ROUND_SEED_BASE * r + i; the re-runs use
+# RERUN_SEED_BASE + s, seeds no search trial used (so their luck is fresh).
+ROUND_SEED_BASE = 100
+RERUN_SEED_BASE = 1000
+
+
+@dataclass(frozen=True)
+class TuningSessionConfig:
+    """Every setting of the session; the search ranges come from the range test itself.
+
+    Round 1 searches learning rates from the range test's lowest-loss rate divided by
+    ``lr_span`` up to that rate (below the edge where the loss blows up), and widths
+    ``width_low``..``width_high``. Round 2 searches ``narrow_factor`` either side of round 1's
+    best learning rate (never above round 1's top) and half to twice its width. A trial counts
+    as good if it scores within ``good_within`` of the best of both rounds.
+    """
+
+    n_train: int = 400
+    hidden: int = 8
+    batch_size: int = 16
+    init_seeds: int = 100
+    overfit_students: int = 12
+    overfit_hidden: int = 16
+    overfit_learning_rate: float = 0.3
+    overfit_momentum: float = 0.9
+    overfit_epochs: int = 200
+    lr_span: float = 1000.0
+    width_low: int = 4
+    width_high: int = 32
+    trials: int = 20
+    epochs: int = 60
+    patience: int = 10
+    narrow_factor: float = 3.0
+    good_within: float = 0.01
+    top_k: int = 3
+    rerun_seeds: int = 5
+    search_seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_fields(self, {
+            "n_train": ("int", 20, 5000), "hidden": ("int", 1, 256),
+            "batch_size": ("int", 1, 10_000), "init_seeds": ("int", 1, 1000),
+            "overfit_students": ("int", 2, 64), "overfit_hidden": ("int", 1, 256),
+            "overfit_learning_rate": ("float", 1e-6, 10.0),
+            "overfit_momentum": ("float", 0.0, 0.99), "overfit_epochs": ("int", 1, 10_000),
+            "lr_span": ("float", 1.5, 1e6), "width_low": ("int", 1, 256),
+            "width_high": ("int", 1, 512), "trials": ("int", 2, 200),
+            "epochs": ("int", 1, 2000), "patience": ("int", 1, 1000),
+            "narrow_factor": ("float", 1.01, 100.0), "good_within": ("float", 0.0, 10.0),
+            "top_k": ("int", 1, 20),
+            "rerun_seeds": ("int", 2, 50), "search_seed": ("int", 0, 2**31 - 1)})
+        require(self, "width_high", self.width_high > self.width_low,
+                f"an integer above width_low={self.width_low}")
+        require(self, "overfit_students", self.overfit_students <= self.n_train,
+                f"at most n_train={self.n_train}")
+        require(self, "top_k", self.top_k <= 2 * self.trials,
+                f"at most the trials of both rounds ({2 * self.trials})")
+
+
+def binary_entropy(p: float) -> float:
+    """-p ln p - (1-p) ln(1-p): the loss of predicting probability p for everyone when a
+    fraction p passes (the best any constant prediction can do)."""
+    return -p * math.log(p) - (1 - p) * math.log(1 - p)
+
+
+def initial_loss_check(data: Dataset, config: TuningSessionConfig) -> dict:
+    """Karpathy's 'verify loss @ init': the loss of untrained networks against what it should be.
+
+    Result: ``pass_rate`` p; ``expected`` (binary entropy of p: predicting p for everyone);
+    ``half_half`` (ln 2: predicting 50 % for everyone, what a network whose outputs start near 0
+    scores on average); ``measured``: training loss of freshly initialised networks, one per seed
+    0..init_seeds-1, with their ``mean``, ``min``, ``max``; ``bias_set``: the same networks with
+    the output bias set to ln(p / (1-p)) ('init well'), with ``bias_set_mean``.
+    """
+    p = data.base_rate
+    measured, bias_set = [], []
+    for seed in range(config.init_seeds):
+        net = MLP.initialize(NetworkConfig(hidden=(config.hidden,)), np.random.default_rng(seed))
+        measured.append(bce_with_logits(net.logits(data.x_train), data.y_train))
+        net.layers[-1].bias[:] = math.log(p / (1 - p))
+        bias_set.append(bce_with_logits(net.logits(data.x_train), data.y_train))
+    return {"pass_rate": p, "expected": binary_entropy(p), "half_half": math.log(2.0),
+            "measured": measured, "mean": mean(measured), "min": min(measured),
+            "max": max(measured), "bias_set": bias_set, "bias_set_mean": mean(bias_set)}
+
+
+def overfit_check(data: Dataset, config: TuningSessionConfig) -> dict:
+    """Karpathy's 'overfit one batch': train on a handful of students until the loss is ~0.
+
+    Result: ``students``, ``hidden``, ``learning_rate``, ``momentum``, ``epochs`` (the
+    settings); ``passed`` (how many of them passed), ``val_students``; ``train_loss``/
+    ``val_loss``/``train_acc`` per epoch; ``initial_train_loss``,
+    ``final_train_loss``, ``final_train_acc``, ``min_val_loss``, ``final_val_loss``.
+    """
+    n = config.overfit_students
+    few = replace(data, x_train=data.x_train[:n], y_train=data.y_train[:n],
+                  raw_train=data.raw_train[:n])
+    training = TrainConfig(learning_rate=config.overfit_learning_rate, batch_size=n,
+                           epochs=config.overfit_epochs, momentum=config.overfit_momentum)
+    h = train(few, [Run(NetworkConfig(hidden=(config.overfit_hidden,)), training, 0)])[0].history
+    return {"students": n, "hidden": config.overfit_hidden,
+            "learning_rate": config.overfit_learning_rate,
+            "momentum": config.overfit_momentum, "epochs": config.overfit_epochs,
+            "passed": int(few.y_train.sum()), "val_students": len(few.y_val),
+            "train_loss": h.train_loss, "val_loss": h.val_loss, "train_acc": h.train_acc,
+            "initial_train_loss": h.train_loss[0], "final_train_loss": h.train_loss[-1],
+            "final_train_acc": h.train_acc[-1], "min_val_loss": min(h.val_loss),
+            "final_val_loss": h.val_loss[-1]}
+
+
+def _training(config: TuningSessionConfig, learning_rate: float) -> TrainConfig:
+    return TrainConfig(learning_rate=learning_rate, batch_size=config.batch_size,
+                       epochs=config.epochs, patience=config.patience, restore_best=True)
+
+
+def _trial(point: dict, seed: int, trained: Trained) -> dict:
+    """One search trial: its settings and what early stopping kept."""
+    h = trained.history
+    return {"learning_rate": point["learning_rate"], "hidden": point["hidden"], "seed": seed,
+            "val_loss": None if h.diverged else h.best_val_loss,
+            "val_acc": None if h.diverged else h.val_acc[h.best_epoch],
+            "best_epoch": h.best_epoch, "stopped_epoch": h.stopped_epoch,
+            "stop_reason": h.stop_reason, "diverged": h.diverged}
+
+
+def search_round(data: Dataset, config: TuningSessionConfig, number: int, lr_range: tuple,
+                 width_range: tuple) -> dict:
+    """``trials`` random configurations, log-uniform in both ranges, trained with early
+    stopping. Result: ``round``, ``lr_low``, ``lr_high``, ``width_low``, ``width_high``,
+    ``trials`` (list of trial dicts: learning_rate, hidden, seed, val_loss (restored best
+    epoch; None = diverged), val_acc, best_epoch, stopped_epoch, stop_reason, diverged),
+    ``best_index``, ``best``, ``median_val_loss``, ``epochs_trained`` (sum over trials),
+    ``early_stopped`` (count)."""
+    space = {"learning_rate": LogUniform(*lr_range),
+             "hidden": LogUniform(*width_range, integer=True)}
+    points = random_points(space, config.trials,
+                           np.random.default_rng([config.search_seed, number]))
+    seeds = [ROUND_SEED_BASE * number + i for i in range(config.trials)]
+    runs = [Run(NetworkConfig(hidden=(p["hidden"],)), _training(config, p["learning_rate"]), s)
+            for p, s in zip(points, seeds)]
+    trials = [_trial(p, s, t) for p, s, t in zip(points, seeds, train(data, runs))]
+    scored = [i for i, t in enumerate(trials) if t["val_loss"] is not None]
+    best = min(scored, key=lambda i: trials[i]["val_loss"])
+    return {"round": number, "lr_low": lr_range[0], "lr_high": lr_range[1],
+            "width_low": width_range[0], "width_high": width_range[1], "trials": trials,
+            "best_index": best, "best": trials[best],
+            "median_val_loss": float(np.median([trials[i]["val_loss"] for i in scored])),
+            "diverged": sum(t["diverged"] for t in trials),
+            "early_stopped": sum(t["stop_reason"] == "early_stopping" for t in trials),
+            "epochs_trained": sum(t["stopped_epoch"] for t in trials)}
+
+
+def narrowed(config: TuningSessionConfig, best: dict, lr_ceiling: float) -> tuple:
+    """Round 2's ranges: ``narrow_factor`` either side of the best learning rate (capped at
+    ``lr_ceiling``) and half to twice its width."""
+    lr_high = min(best["learning_rate"] * config.narrow_factor, lr_ceiling)
+    lr_low = min(best["learning_rate"] / config.narrow_factor, lr_high / config.narrow_factor)
+    width = best["hidden"]
+    return (lr_low, lr_high), (max(1, width // 2), max(width * 2, width // 2 + 1))
+
+
+def rerun(data: Dataset, config: TuningSessionConfig, candidates: list[dict]) -> list[dict]:
+    """Each candidate trained again with ``rerun_seeds`` fresh seeds; validation scores only.
+
+    Result per candidate: ``learning_rate``, ``hidden``, ``round``, ``search_val_loss`` (its
+    score in the search), ``seeds``, ``val_loss`` (per seed), ``mean``, ``std``, ``min``,
+    ``max``, ``val_acc_mean``, and ``trained`` (the networks, dropped before returning).
+    """
+    seeds = [RERUN_SEED_BASE + s for s in range(config.rerun_seeds)]
+    runs = [Run(NetworkConfig(hidden=(c["hidden"],)), _training(config, c["learning_rate"]), s)
+            for c in candidates for s in seeds]
+    trained = train(data, runs)
+    out = []
+    for i, c in enumerate(candidates):
+        mine = trained[i * len(seeds):(i + 1) * len(seeds)]
+        losses = [None if t.history.diverged else t.history.best_val_loss for t in mine]
+        kept = [v for v in losses if v is not None]
+        out.append({"learning_rate": c["learning_rate"], "hidden": c["hidden"],
+                    "round": c["round"], "search_val_loss": c["val_loss"], "seeds": seeds,
+                    "val_loss": losses, "diverged": len(losses) - len(kept),
+                    "mean": mean(kept), "std": float(np.std(kept)) if kept else None,
+                    "min": min(kept) if kept else None, "max": max(kept) if kept else None,
+                    "val_acc_mean": mean([t.history.val_acc[t.history.best_epoch]
+                                          for t in mine if not t.history.diverged]),
+                    "trained": mine})
+    return out
+
+
+def score_on_test(data: Dataset, chosen: dict) -> dict:
+    """The one look at the test set: the final configuration's re-run networks (every seed,
+    none picked) scored on the test students. Result: ``test_loss`` (mean), ``test_losses``
+    (per seed), ``test_acc`` (mean), ``test_students``, ``test_standard_error`` (of the mean
+    loss over students: how far another test set of that size could move it)."""
+    nets = [t.network for t in chosen["trained"] if not t.history.diverged]
+    logits = [net.logits(data.x_test) for net in nets]
+    losses = [bce_with_logits(z, data.y_test) for z in logits]
+    # Each test student's loss, averaged over the networks: how much the score would move
+    # with another 200 students is their spread over sqrt(200) (the standard error).
+    per_student = np.mean([np.logaddexp(0.0, z) - data.y_test * z for z in logits], axis=0)
+    return {"test_loss": mean(losses), "test_losses": losses,
+            "test_acc": mean([accuracy(z, data.y_test) for z in logits]),
+            "test_students": len(data.y_test),
+            "test_standard_error": float(per_student.std() / math.sqrt(len(per_student)))}
+
+
+def run_tuning_session(config: TuningSessionConfig) -> dict:
+    """The whole session, every number the page quotes.
+
+    Result: ``initial_loss`` (see ``initial_loss_check``); ``overfit`` (``overfit_check``);
+    ``range_test``: {learning_rates, smoothed_loss, min_learning_rate, blow_up_learning_rate,
+    suggested_learning_rate}; ``rounds``: [round 1, round 2] (see ``search_round``);
+    ``narrowing``: {lr_ratios (per round: top over bottom of its learning-rate range),
+    best_gain (round 1's best score minus round 2's), within (per round: share of scored
+    trials within ``good_within`` of the best of both rounds), within_tolerance (its value)};
+    ``reruns``: the ``top_k`` configurations of both rounds by search score, re-run (see
+    ``rerun``, without networks); ``final``: {learning_rate, hidden, round, search_val_loss,
+    rerun_mean_val_loss, rerun_std, rerun_min, rerun_max, val_acc, test_loss, test_losses,
+    test_acc, test_students, test_standard_error (see ``score_on_test``), is_search_best,
+    seed_luck (rerun mean minus search score), split_gap (test minus rerun mean), gap (test
+    minus search score), search_is_lowest (the search score is below every re-run)};
+    ``search_best``: the single best search trial of both rounds; ``budget``: {trials, runs
+    (trials + re-runs), epochs_trained, epochs_without_early_stopping}.
+    """
+    data = dataset(config.n_train, 0)
+    initial = initial_loss_check(data, config)
+    overfit = overfit_check(data, config)
+    range_test = run_lr_range_test(LrRangeTestConfig(hidden=config.hidden,
+                                                     batch_size=config.batch_size,
+                                                     n_train=config.n_train))
+    top = range_test["min_learning_rate"]
+    first = search_round(data, config, 1, (top / config.lr_span, top),
+                         (config.width_low, config.width_high))
+    lr_range, width_range = narrowed(config, first["best"], top)
+    second = search_round(data, config, 2, lr_range, width_range)
+    rounds = [first, second]
+    everything = [{**t, "round": r["round"]} for r in rounds for t in r["trials"]
+                  if t["val_loss"] is not None]
+    ranked = sorted(everything, key=lambda t: t["val_loss"])
+    reruns = rerun(data, config, ranked[:config.top_k])
+    chosen = min(reruns, key=lambda c: (c["mean"] is None, c["mean"] or 0.0))
+    test = score_on_test(data, chosen)
+    best_score = ranked[0]["val_loss"]
+    tolerance = config.good_within
+    within = [mean([float(t["val_loss"] <= best_score + tolerance)
+                    for t in r["trials"] if t["val_loss"] is not None]) for r in rounds]
+    final = {"learning_rate": chosen["learning_rate"], "hidden": chosen["hidden"],
+             "round": chosen["round"], "search_val_loss": chosen["search_val_loss"],
+             "rerun_mean_val_loss": chosen["mean"], "rerun_std": chosen["std"],
+             "rerun_min": chosen["min"], "rerun_max": chosen["max"],
+             "val_acc": chosen["val_acc_mean"], **test,
+             "is_search_best": chosen["search_val_loss"] == best_score,
+             "seed_luck": chosen["mean"] - chosen["search_val_loss"],
+             "split_gap": test["test_loss"] - chosen["mean"],
+             "gap": test["test_loss"] - chosen["search_val_loss"],
+             "search_is_lowest": chosen["search_val_loss"] < chosen["min"]}
+    trials = sum(len(r["trials"]) for r in rounds)
+    return {
+        "initial_loss": initial, "overfit": overfit,
+        "range_test": {key: range_test[key] for key in (
+            "learning_rates", "smoothed_loss", "min_learning_rate", "blow_up_learning_rate",
+            "suggested_learning_rate")},
+        "rounds": rounds,
+        "narrowing": {"lr_ratios": [r["lr_high"] / r["lr_low"] for r in rounds],
+                      "best_gain": first["best"]["val_loss"] - second["best"]["val_loss"],
+                      "within": within, "within_tolerance": tolerance},
+        "reruns": [{k: v for k, v in c.items() if k != "trained"} for c in reruns],
+        "search_best": ranked[0], "final": final,
+        "budget": {"trials": trials, "runs": trials + config.top_k * config.rerun_seeds,
+                   "epochs_trained": sum(r["epochs_trained"] for r in rounds),
+                   "epochs_without_early_stopping": trials * config.epochs},
+    }

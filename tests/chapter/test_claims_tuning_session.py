@@ -1,0 +1,208 @@
+"""The sentences of docs/tuning-session.md that compare or state a trend hold in the published
+results (the served tuning_session.json); and the page itself is built like a concept page:
+quoted numbers that match, figures with numeric alt texts, questions, live cells."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from chapter_site import DOCS_DIR, visible_text
+from claims import claim
+from test_chapter_pages import quoted_values, references_of
+
+from lesson import DataConfig, NetworkConfig, Run, TrainConfig, make_dataset, train_many
+from lesson.nn import MLP, bce_with_logits
+from lesson.search import LogUniform, random_points
+
+PAGE = "tuning-session.md"
+LN2 = math.log(2)
+
+
+@pytest.fixture(scope="module")
+def session(results) -> dict:
+    return results("tuning_session")
+
+
+def test_initial_loss_is_a_little_above_ln2_and_within_a_factor_of_two(session):
+    init = session["initial_loss"]
+    msg = claim(PAGE, "Their initial loss averages {{ value: tuning_session.initial_loss.mean | .3f }}, a little above $\\ln 2$.")
+    assert 0 < init["mean"] - LN2 < 0.1, msg
+    msg = claim(PAGE, "every one of the {{ value: tuning_session.config.init_seeds | d }} lies within a factor of two of $\\ln 2$.")
+    assert LN2 / 2 < init["min"] and init["max"] < 2 * LN2, msg
+    msg = claim(PAGE, "so scatter can only add on average.")
+    assert init["mean"] > init["half_half"] and init["bias_set_mean"] > init["expected"], msg
+
+
+def test_setting_the_output_bias_brings_the_loss_close_to_the_entropy(session):
+    init = session["initial_loss"]
+    msg = claim(PAGE, "That lowered the average initial loss to {{ value: tuning_session.initial_loss.bias_set_mean | .3f }}, close to $H(p)$.")
+    assert init["bias_set_mean"] < init["mean"] and abs(init["bias_set_mean"] - init["expected"]) < 0.05, msg
+    msg = claim(PAGE, "On this small problem it makes little difference;")
+    assert init["mean"] - init["bias_set_mean"] < 0.05, msg
+
+
+def test_a_too_large_initialisation_gives_a_loss_far_above_ln2():
+    """The predict-then-run answer for the cell "Loss before training" with scale = 30 (the
+    initialisation is exact arithmetic on identical random draws: no chaos involved)."""
+    msg = claim(PAGE, "**Answer.** Far above it.")
+    data = make_dataset(DataConfig(seed=0))
+    losses = {}
+    for scale in (1.0, 30.0):
+        net = MLP.initialize(NetworkConfig(hidden=(8,)), np.random.default_rng(0))
+        net.layers[-1].weights *= scale
+        losses[scale] = bce_with_logits(net.logits(data.x_train), data.y_train)
+    assert losses[30.0] > 1.5 * LN2 and losses[30.0] > 1.5 * losses[1.0], msg
+
+
+def test_the_overfit_run_learns_the_handful_but_not_the_rule(session):
+    overfit = session["overfit"]
+    msg = claim(PAGE, "The model and the loop can learn.")
+    assert overfit["final_train_acc"] == 1.0 and overfit["final_train_loss"] < overfit["initial_train_loss"] / 100, msg
+    msg = claim(PAGE, "a handful of students cannot teach the rule, which is the point.")
+    assert overfit["min_val_loss"] > 1.5 * session["final"]["rerun_mean_val_loss"], msg
+
+
+def test_the_search_tops_out_below_the_blow_up(session):
+    msg = claim(PAGE, "The lowest point is a sensible top for the search: above it lies the edge where training diverges.")
+    test = session["range_test"]
+    assert session["rounds"][0]["lr_high"] == test["min_learning_rate"] < test["blow_up_learning_rate"], msg
+
+
+def test_round_one_small_learning_rates_are_still_learning(session):
+    first = session["rounds"][0]
+    slow = [t for t in first["trials"] if t["learning_rate"] < 0.01]
+    rest = [t for t in first["trials"] if t["learning_rate"] >= 0.01]
+    msg = claim(PAGE, "The trials with learning rates below 0.01 end far above the rest: they were still learning "
+                      "when their {{ value: tuning_session.config.epochs | d }} epochs ran out, and none of them stopped early.")
+    assert slow and rest, msg
+    assert min(t["val_loss"] for t in slow) > max(t["val_loss"] for t in rest), msg
+    assert min(t["val_loss"] for t in slow) > 3 * first["best"]["val_loss"], msg
+    assert all(t["stop_reason"] == "completed" and t["best_epoch"] == t["stopped_epoch"] for t in slow), msg
+
+
+def test_good_trials_share_a_learning_rate_range_not_a_width(session):
+    first = session["rounds"][0]
+    good = [t for t in first["trials"] if t["val_loss"] is not None and t["val_loss"] <= first["best"]["val_loss"] + 0.05]
+    msg = claim(PAGE, "Every trial within 0.05 of the best has a learning rate above 0.1, with widths from small to large.")
+    assert len(good) >= 3 and all(t["learning_rate"] > 0.1 for t in good), msg
+    assert min(t["hidden"] for t in good) <= 8 and max(t["hidden"] for t in good) >= 16, msg
+
+
+def test_round_one_best_is_inside_the_learning_rate_range_and_near_the_top_width(session):
+    first, second = session["rounds"]
+    best, config = first["best"], session["config"]
+    msg = claim(PAGE, "Its learning rate lies well inside the range;")
+    assert best["learning_rate"] > 2 * first["lr_low"] and best["learning_rate"] < first["lr_high"] / 2, msg
+    msg = claim(PAGE, "is near the top of its range, so round 2 reaches beyond {{ value: tuning_session.config.width_high | d }}.")
+    position = math.log(best["hidden"] / first["width_low"]) / math.log(first["width_high"] / first["width_low"])
+    assert position > 0.75 and second["width_high"] > config["width_high"], msg
+
+
+def test_narrowing_gave_more_good_trials_not_a_clearly_better_best(session):
+    first, second = session["rounds"]
+    narrowing, reruns = session["narrowing"], session["reruns"]
+    noise = min(r["std"] for r in reruns)
+    msg = claim(PAGE, "Narrowing paid off in how many trials were good, more than in how good the best one was.")
+    assert narrowing["within"][1] - narrowing["within"][0] >= 0.3, msg
+    assert abs(narrowing["best_gain"]) < noise, msg
+    msg = claim(PAGE, "in round 2, {{ value: tuning_session.narrowing.within.1 | .0% }} did, and the median trial scored "
+                      "{{ value: tuning_session.rounds.1.median_val_loss | .3f }} against "
+                      "{{ value: tuning_session.rounds.0.median_val_loss | .3f }} in round 1.")
+    assert narrowing["within"][1] > narrowing["within"][0] and second["median_val_loss"] < first["median_val_loss"], msg
+    msg = claim(PAGE, "is only {{ value: tuning_session.narrowing.best_gain | .4f }} lower than round 1's best, a difference "
+                      "much smaller than the noise the next step measures.")
+    assert 0 < narrowing["best_gain"] < noise / 2, msg
+
+
+def test_the_reruns_cannot_tell_the_top_three_apart(session):
+    reruns, final = session["reruns"], session["final"]
+    means = [r["mean"] for r in reruns]
+    spreads = [r["max"] - r["min"] for r in reruns]
+    msg = claim(PAGE, "The means of the three configurations differ by less than the range of any one of them over "
+                      "its seeds, so the search cannot really tell them apart.")
+    assert len(reruns) == 3 and max(means) - min(means) < min(spreads), msg
+    msg = claim(PAGE, "The spread of one configuration over seeds is wide:")
+    assert final["rerun_max"] - final["rerun_min"] > 2 * (max(means) - min(means)), msg
+    msg = claim(PAGE, "knowing that the other two would serve almost as well.")
+    assert max(means) - final["rerun_mean_val_loss"] < final["rerun_std"], msg
+    msg = claim(PAGE, "It was not the trial with the best score in the search.")
+    assert not final["is_search_best"] and final["search_val_loss"] > session["search_best"]["val_loss"], msg
+    msg = claim(PAGE, "the three means differ by less than the spread of any one configuration over its seeds, so we cannot be sure at all;")
+    assert max(means) - min(means) < min(spreads), msg
+
+
+def test_every_search_score_is_optimistic_the_winners_curse(session):
+    reruns = session["reruns"]
+    msg = claim(PAGE, "Each configuration's score in the search is below the mean of its own re-runs, for all three.")
+    assert len(reruns) == 3 and all(r["search_val_loss"] < r["mean"] for r in reruns), msg
+    msg = claim(PAGE, "**Answer.** Its re-runs averaged {{ value: tuning_session.reruns.0.mean | .3f }}, above the final "
+                      "choice's {{ value: tuning_session.final.rerun_mean_val_loss | .3f }}:")
+    assert reruns[0]["search_val_loss"] == session["search_best"]["val_loss"], msg
+    assert reruns[0]["mean"] > session["final"]["rerun_mean_val_loss"], msg
+
+
+def test_the_test_score_is_above_the_search_score_and_the_gap_splits_in_two(session):
+    final = session["final"]
+    msg = claim(PAGE, "That is {{ value: tuning_session.final.gap | .3f }} above the validation score the same configuration had in the search")
+    assert final["test_loss"] > final["search_val_loss"] and final["gap"] > 0, msg
+    msg = claim(PAGE, "The re-runs account for {{ value: tuning_session.final.seed_luck | .3f }} of the gap: the winner's curse on the seeds.")
+    assert 0 < final["seed_luck"] < final["gap"], msg
+    msg = claim(PAGE, "The rest, {{ value: tuning_session.final.split_gap | .3f }}, is the difference between the validation "
+                      "students and the test students.")
+    assert final["split_gap"] > 0 and final["seed_luck"] + final["split_gap"] == pytest.approx(final["gap"]), msg
+    msg = claim(PAGE, "could easily differ by that much.")
+    assert final["test_standard_error"] > final["rerun_std"], msg
+
+
+def test_widening_past_the_blow_up_makes_the_top_trials_diverge(session):
+    """The predict-then-run answer for the cell "A small random search" with LogUniform(0.01, 30.0):
+    far above the range test's blow-up point, divergence is certain, not a rounding accident."""
+    msg = claim(PAGE, "so trials drawn above roughly that value diverge (the cell prints \"diverged\") or train badly, "
+                      "and their budget is wasted.")
+    data = make_dataset(DataConfig(seed=0))
+    space = {"learning_rate": LogUniform(0.01, 30.0), "hidden": LogUniform(4, 32, integer=True)}
+    points = random_points(space, 8, np.random.default_rng(1))
+    runs = [Run(NetworkConfig(hidden=(p["hidden"],)),
+                TrainConfig(learning_rate=p["learning_rate"], batch_size=16, epochs=60, patience=10), seed)
+            for seed, p in enumerate(points)]
+    histories = [t.history for t in train_many(data, runs)]
+    edge = session["range_test"]["blow_up_learning_rate"]
+    far = [h for p, h in zip(points, histories) if p["learning_rate"] > 1.5 * edge]
+    below = [h for p, h in zip(points, histories) if p["learning_rate"] < edge / 3]
+    assert far and all(h.diverged for h in far), msg
+    assert below and not any(h.diverged for h in below), msg
+
+
+def test_the_page_quotes_numbers_that_match_the_results(page_html, results):
+    text = visible_text(page_html(PAGE))
+    assert "{{" not in text, f"{PAGE} shows a raw '{{{{ ... }}}}' directive"
+    position = 0
+    for line, directive, word, expected in quoted_values(PAGE, results):
+        pattern = (rf"\b{re.escape(word)}\s*\(?\s*" if word else "") + re.escape(expected)
+        found = re.compile(pattern).search(text, position)
+        assert found, f"{PAGE}:{line}: {directive} should read {word + ' ' if word else ''}{expected!r}"
+        position = found.end()
+
+
+def test_the_page_has_figures_questions_and_live_cells(page_html):
+    built = page_html(PAGE)
+    figures = [r.target for r in references_of(PAGE) if r.kind == "figure"]
+    assert len(figures) == 4, figures
+    for name in figures:
+        block = re.search(rf'<figure class="result-figure" id="figure-{name}">(.*?)</figure>', built, flags=re.S)
+        assert block, f"{PAGE}: figure {name!r} was not rendered"
+        alt = re.search(r'alt="([^"]*)"', block.group(1)).group(1)
+        assert re.search(r"\d", alt) and len(alt.split()) >= 15, f"{PAGE}: alt text of {name!r}: {alt!r}"
+    questions = re.findall(r'<details class="question">(.*?)</details>', built, flags=re.S)
+    assert len(questions) >= 3 and all("Answer" in visible_text(q) for q in questions)
+    titles = " ".join(visible_text(q) for q in questions)
+    assert "predict, then run" in titles and "test-set leakage" in titles
+    source = (DOCS_DIR / PAGE).read_text(encoding="utf-8")
+    cells = re.findall(r"```python-live[^\n]*\n(.*?)\n```", source, flags=re.S)
+    assert len(cells) >= 2 and all("from lesson" in cell for cell in cells)
+    assert built.count('class="live-cell"') >= len(cells)
+    for reference in ("karpathy.github.io/2019/04/25/recipe", "google-research/tuning_playbook", "1506.01186"):
+        assert reference in built, f"{PAGE} does not cite {reference}"
