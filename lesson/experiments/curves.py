@@ -122,12 +122,14 @@ def _plateau_end(val_loss: list, reference: float) -> int | None:
 
 def _transient(full, reference_loss: float) -> dict:
     """The early transient of the full run: the rise after epoch 1, the plateau before the drop."""
-    end = _plateau_end(full.val_loss, reference_loss)
-    window = full.val_loss[1:end] if end else full.val_loss[1:]
-    peak = 1 + max(range(len(window)), key=window.__getitem__)
-    return {"first_val_loss": full.val_loss[1], "peak_epoch": peak,
-            "peak_val_loss": full.val_loss[peak], "plateau_end": end,
-            "plateau_mean_val_acc": sum(full.val_acc[1:end]) / max(1, len(full.val_acc[1:end]))}
+    end = _plateau_end(full.val_loss, reference_loss) or len(full.val_loss)
+    window = [(value, epoch) for epoch, value in enumerate(full.val_loss[:end]) if epoch >= 1
+              and value is not None]  # a diverged run has None after it stopped
+    peak_val, peak = max(window) if window else (None, None)
+    accuracies = [a for a in full.val_acc[1:end] if a is not None]
+    return {"first_val_loss": full.val_loss[1], "peak_epoch": peak, "peak_val_loss": peak_val,
+            "plateau_end": _plateau_end(full.val_loss, reference_loss),
+            "plateau_mean_val_acc": sum(accuracies) / len(accuracies) if accuracies else None}
 
 
 def run_early_stopping(config: EarlyStoppingConfig) -> dict:

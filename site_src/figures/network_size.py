@@ -127,7 +127,7 @@ def alt_capacity_boundaries(result: dict) -> str:
     return (
         f"{len(widths)} maps of hours studied against hours slept, coloured by predicted pass probability, with the "
         f"{result['config']['n_train']} training students on top. "
-        + " ".join(f"{name} network ({neurons(w)}, validation loss {val[w]:.2f})." for name, w in zip(names, widths))
+        + " ".join(f"{name}: {neurons(w)}, validation loss {val[w]:.2f}." for name, w in zip(names, widths))
         + " The single-neuron border is a straight line; the wider networks draw curved borders around the passing "
         "students, which a dashed line compares with the true rule's border."
     )

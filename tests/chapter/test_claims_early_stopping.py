@@ -135,3 +135,11 @@ def test_figure_question_answer(results):
     plain = rule(results, "plain")
     assert plain[1]["best_epoch"] < stopping["transient"]["plateau_end"], msg
     assert plain[1]["best_epoch"] == plain[2]["best_epoch"], msg
+
+
+def test_the_weights_at_the_stop_are_worse_than_the_best(results):
+    msg = claim(PAGE, "When training stops, the current weights are $p$ epochs past the best point, and already a little "
+                "overfitted.")
+    for stop in rule(results, "plain")[3:]:  # the stops after the plateau, on the overfitting slope
+        assert stop["stop_epoch"] - stop["best_epoch"] == stop["patience"], msg
+        assert 0 < stop["final_val_loss"] - stop["restored_val_loss"] < 0.1, msg

@@ -99,3 +99,14 @@ def test_the_figure_question_answer(results):
                 "{{ value: diagnosis.cases.2.final_val_loss | .2f }} after {{ value: diagnosis.config.epochs | d }} epochs")
     assert over["final_val_loss"] > over["min_val_loss"] + 0.03, msg
     assert over["final_train_loss"] < over["train_loss"][over["best_epoch"]], msg
+
+
+def test_the_rate_cases_use_the_good_fits_network(results):
+    all_cases = cases(results)
+    good = all_cases["good fit"]
+    msg = claim(PAGE, "The other two shapes come from the learning rate, with the same network as the good fit.")
+    for label in ("diverging", "too slow"):
+        case = all_cases[label]
+        assert (case["hidden"], case["n_train"], case["batch_size"], case["momentum"]) == (
+            good["hidden"], good["n_train"], good["batch_size"], good["momentum"]), msg
+        assert case["learning_rate"] != good["learning_rate"], msg

@@ -138,3 +138,15 @@ def test_predict_then_run_answer(results):
                 "{{ value: capacity.min_val_loss.-1 | .3f }} on average): at its best epoch the wide network was as good "
                 "as the narrow one.")
     assert abs(cap["min_val_loss"][1] - cap["min_val_loss"][-1]) < 0.03, msg
+
+
+def test_seeds_vary_a_lot_on_forty_students(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "Notice also how much the results vary from seed to seed (the small dots): with so little data, "
+                "luck matters, and a single run can mislead you.")
+    spreads = [max(seeds) - min(seeds) for seeds in cap["val_loss_per_seed"]]
+    assert max(spreads) > 0.3, msg
+    # a single seed can even reverse the order of two widths' final validation loss
+    per_seed = cap["val_loss_per_seed"]
+    assert any((a[s] < b[s]) != (a[t] < b[t]) for a in per_seed for b in per_seed
+               for s in range(len(a)) for t in range(len(a))), msg
