@@ -17,7 +17,7 @@ from types import MappingProxyType
 from lesson.experiments._common import Experiment
 from lesson.experiments.basics import (BadVsGoodConfig, DatasetConfig, run_bad_vs_good,
                                        run_dataset)
-from lesson.experiments.capacity import CapacityConfig, run_capacity
+from lesson.experiments.capacity import CapacityConfig, DepthConfig, run_capacity, run_depth
 from lesson.experiments.curves import (DiagnosisConfig, EarlyStoppingConfig, run_diagnosis,
                                        run_early_stopping)
 from lesson.experiments.epochs_batches import (BatchLrConfig, BatchNoiseConfig, EpochsConfig,
@@ -47,6 +47,8 @@ _EXPERIMENTS = (
     Experiment("lr_range_test", "Learning-rate range test", LrRangeTestConfig, run_lr_range_test),
     Experiment("capacity", "Hidden neurons: underfitting and overfitting", CapacityConfig,
                run_capacity),
+    Experiment("depth", "One hidden layer or two, at the same parameter count", DepthConfig,
+               run_depth),
     Experiment("epochs", "Too few and too many epochs", EpochsConfig, run_epochs),
     Experiment("batch_noise", "Batch size and the noise of training", BatchNoiseConfig,
                run_batch_noise),

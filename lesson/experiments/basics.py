@@ -87,6 +87,9 @@ def _accuracies(data, trained) -> dict:
         "val_acc": [final(t.history, "val_acc") for t in trained],
         "test_acc": [accuracy(net.logits(data.x_test), data.y_test) for net in nets],
         "val_loss": [final(t.history, "val_loss") for t in trained],
+        # before any update: how far training moved each run away from its random start
+        "initial_val_loss": [t.history.val_loss[0] for t in trained],
+        "initial_val_acc": [t.history.val_acc[0] for t in trained],
     }
 
 
@@ -94,11 +97,19 @@ def run_bad_vs_good(config: BadVsGoodConfig) -> dict:
     """The same network trained with bad and with good hyperparameters, several seeds each.
 
     Result: ``bad`` and ``good``, each {"learning_rate", "epochs", "batch_size", "val_acc": [per
-    seed], "test_acc": [...], "val_loss": [...], "mean_val_acc", "mean_test_acc",
-    "mean_val_loss"}; ``seeds``; ``base_rate`` (majority-class reference).
+    seed], "test_acc": [...], "val_loss": [...], "initial_val_loss": [...] and
+    "initial_val_acc": [...] (epoch 0, the untrained network), "mean_<each of those>",
+    "min_test_acc", "max_test_acc",
+    "max_val_loss_change" (largest |final - initial| validation loss over seeds)}; ``seeds``;
+    ``base_rate`` (pass rate of the training split); ``test_always_fail_acc`` and
+    ``val_always_fail_acc``: the accuracy of answering "fail" for every student of the test and
+    validation splits (fail is the majority class there), the reference a test accuracy is
+    compared with.
     """
     data = dataset(config.n_train, 0)
-    result = {"seeds": list(range(config.seeds)), "base_rate": data.base_rate}
+    result = {"seeds": list(range(config.seeds)), "base_rate": data.base_rate,
+              "test_always_fail_acc": float(np.mean(data.y_test == 0)),
+              "val_always_fail_acc": float(np.mean(data.y_val == 0))}
     settings = {"bad": (config.bad_learning_rate, config.bad_epochs),
                 "good": (config.good_learning_rate, config.good_epochs)}
     for label, (lr, epochs) in settings.items():
@@ -106,5 +117,9 @@ def run_bad_vs_good(config: BadVsGoodConfig) -> dict:
                         batch_size=config.batch_size)
         values = _accuracies(data, train(data, runs))
         result[label] = {"learning_rate": lr, "epochs": epochs, "batch_size": config.batch_size,
-                         **values, **{f"mean_{k}": mean(v) for k, v in values.items()}}
+                         **values, **{f"mean_{k}": mean(v) for k, v in values.items()},
+                         "min_test_acc": min(values["test_acc"]),
+                         "max_test_acc": max(values["test_acc"]),
+                         "max_val_loss_change": max(abs(a - b) for a, b in zip(
+                             values["val_loss"], values["initial_val_loss"]))}
     return result

@@ -13,13 +13,16 @@ from site_src.figures.style import INK, OKABE_ITO, PALETTE
 
 
 def case_setting(case: dict) -> str:
-    """'8 neurons, η = 0.3, 400 students': what makes a diagnosis case what it is."""
-    return f"{neurons(case['hidden'])}, η = {lr_text(case['learning_rate'])}, {case['n_train']} students"
+    """'8 neurons, η = 0.3, 400 students' (and the momentum if one is used): what makes a
+    diagnosis case what it is."""
+    momentum = f", momentum {case['momentum']:g}" if case.get("momentum") else ""
+    return f"{neurons(case['hidden'])}, η = {lr_text(case['learning_rate'])}{momentum}, {case['n_train']} students"
 
 
 def case_short(case: dict) -> str:
-    """'h 8 · η 0.3 · n 400': the same, short enough for a small panel title."""
-    return f"h {case['hidden']} · η {lr_text(case['learning_rate'])} · n {case['n_train']}"
+    """'h 8 · η 0.3 · n 400' (with '· μ 0.9' if momentum is used): short enough for a panel title."""
+    momentum = f" · μ {case['momentum']:g}" if case.get("momentum") else ""
+    return f"h {case['hidden']} · η {lr_text(case['learning_rate'])}{momentum} · n {case['n_train']}"
 
 
 DIAGNOSIS_FIT_CASES = ("underfit", "good fit", "overfit")
@@ -66,7 +69,7 @@ def caption_cases(result: dict, cases: list[dict]) -> str:
     ]
     return (
         f"Learning curves over {result['epochs'][-1]} epochs (panel titles: h hidden neurons, learning rate η, "
-        f"n training students). " + "; ".join(parts) + "."
+        f"μ momentum where used, n training students). " + "; ".join(parts) + "."
     )
 
 
@@ -107,68 +110,156 @@ def alt_diagnosis_rate(result: dict) -> str:
     return alt_cases(result, cases_named(result, DIAGNOSIS_RATE_CASES))
 
 
-def draw_early_stopping(axes: list[Axes], result: dict) -> list:
-    curve_ax, bars_ax = axes
-    artists = []
-    epochs_x, train = finite_points(result["epochs"], result["train_loss"])
-    artists += curve_ax.plot(epochs_x, train, color=TRAIN_COLOUR, label="training loss")
-    epochs_x, val = finite_points(result["epochs"], result["val_loss"])
-    artists += curve_ax.plot(epochs_x, val, color=VAL_COLOUR, label="validation loss")
-    shown = (result["stops"][0], result["stops"][-1])
-    for colour, stop in zip((OKABE_ITO["reddish_purple"], MARK_COLOUR), shown):
-        artists.append(curve_ax.axvline(stop["stop_epoch"], color=colour, linestyle="--", linewidth=1.2,
-                                        label=f"patience {stop['patience']}: stops at {stop['stop_epoch']}"))
-        artists.append(curve_ax.scatter([stop["best_epoch"]], [stop["restored_val_loss"]], marker="*", s=110,
-                                        color=colour, edgecolors=INK, linewidths=0.5, zorder=5))
-    curve_ax.set_xscale("symlog", linthresh=10)
-    curve_ax.set_xlim(0, result["epochs"][-1])
-    curve_ax.set_ylim(bottom=0)
-    curve_ax.set_xlabel("epoch (linear to 10, then log scale)")
-    curve_ax.set_ylabel(LOSS_LABEL)
-    curve_ax.legend(loc="lower left", fontsize=8)
-    curve_ax.set_title("Stops (dashed) and restored best epochs (stars)")
+#: the patience the early-stopping figure follows (a common default; the table shows the others)
+SHOWN_PATIENCE = 10
 
-    labels = [str(stop["patience"]) for stop in result["stops"]]
-    restored = [stop["restored_val_loss"] for stop in result["stops"]]
-    bars = bars_ax.bar(labels, restored, color=PALETTE[0])
-    artists.append(bars)
-    for bar, stop in zip(bars, result["stops"]):
-        artists.append(bars_ax.annotate(f"{stop['stop_epoch']} ep.", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                                        xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8))
-    artists.append(bars_ax.axhline(result["full_run"]["final_val_loss"], color=VAL_COLOUR, linestyle=":",
-                                   label=f"no early stopping ({result['epochs'][-1]} epochs)"))
-    bars_ax.set_ylim(0, max(restored + [result["full_run"]["final_val_loss"]]) * 1.2)
-    bars_ax.set_xlabel("patience (epochs without improvement)")
-    bars_ax.set_ylabel("validation loss of the weights kept")
-    bars_ax.legend(loc="upper right", fontsize=8)
-    bars_ax.set_title("What each patience keeps (label: epochs trained)")
+RULE_LABELS = {"plain": "plain", "min_delta": "min_delta", "start_from_epoch": "start_from_epoch"}
+
+
+def stop_with_patience(stops: list[dict], patience: int) -> dict:
+    """The stop record of ``patience``; a missing value names the ones there are."""
+    for stop in stops:
+        if stop["patience"] == patience:
+            return stop
+    raise KeyError(f"early_stopping has no patience {patience}; it has {[s['patience'] for s in stops]}")
+
+
+def rule_label(result: dict, rule: str) -> str:
+    """'plain', 'min_delta 0.01', 'start_from_epoch 20'."""
+    value = {"min_delta": f" {result['config']['min_delta']:g}",
+             "start_from_epoch": f" {result['config']['start_from_epoch']}"}.get(rule, "")
+    return RULE_LABELS[rule] + value
+
+
+def draw_loss_curves(ax: Axes, result: dict, last_epoch: int) -> list:
+    epochs = result["epochs"][:last_epoch + 1]
+    epochs_x, train = finite_points(epochs, result["train_loss"][:last_epoch + 1])
+    artists = ax.plot(epochs_x, train, color=TRAIN_COLOUR, label="training loss")
+    epochs_x, val = finite_points(epochs, result["val_loss"][:last_epoch + 1])
+    artists += ax.plot(epochs_x, val, color=VAL_COLOUR, label="validation loss")
+    ax.set_xlim(0, last_epoch)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(LOSS_LABEL)
+    return artists
+
+
+def draw_early_stopping(axes: list[Axes], result: dict) -> list:
+    start_ax, full_ax = axes
+    transient, cfg = result["transient"], result["config"]
+    plain = stop_with_patience(result["rules"]["plain"], SHOWN_PATIENCE)
+    guarded = stop_with_patience(result["rules"]["start_from_epoch"], SHOWN_PATIENCE)
+
+    zoom = 2 * cfg["start_from_epoch"] + 20
+    artists = draw_loss_curves(start_ax, result, zoom)
+    artists.append(start_ax.axvspan(1, transient["plateau_end"], color=PALETTE[5], alpha=0.18, linewidth=0,
+                                    label=f"plateau (epochs 1–{transient['plateau_end'] - 1})"))
+    artists.append(start_ax.axhline(result["one_neuron"]["min_val_loss"], color=INK, linestyle=":", linewidth=1.2,
+                                    label="best of a 1-neuron network"))
+    artists.append(start_ax.annotate(
+        "", xy=(transient["peak_epoch"], transient["peak_val_loss"]), xytext=(1, transient["first_val_loss"]),
+        arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 1.0}))
+    artists.append(start_ax.axvline(plain["stop_epoch"], color=OKABE_ITO["reddish_purple"], linestyle="--", linewidth=1.2,
+                                    label=f"patience {SHOWN_PATIENCE}: stops at {plain['stop_epoch']}"))
+    artists.append(start_ax.axvline(cfg["start_from_epoch"], color=MARK_COLOUR, linestyle="-.", linewidth=1.2,
+                                    label=f"start_from_epoch = {cfg['start_from_epoch']}"))
+    start_ax.legend(loc="upper right", fontsize=7.5)
+    start_ax.set_title(f"The first {zoom} epochs: an early transient")
+
+    artists += draw_loss_curves(full_ax, result, result["epochs"][-1])
+    for colour, style, stop, label in (
+            (OKABE_ITO["reddish_purple"], "--", plain, "plain"),
+            (MARK_COLOUR, "-.", guarded, f"from epoch {cfg['start_from_epoch']}")):
+        artists.append(full_ax.axvline(stop["stop_epoch"], color=colour, linestyle=style, linewidth=1.2,
+                                       label=f"patience {SHOWN_PATIENCE}, {label}: stops at {stop['stop_epoch']}"))
+        artists.append(full_ax.scatter([stop["best_epoch"]], [stop["restored_val_loss"]], marker="*", s=110,
+                                       color=colour, edgecolors=INK, linewidths=0.5, zorder=5))
+    full_ax.legend(loc="upper right", fontsize=7.5)
+    full_ax.set_title("The whole run: stops (lines) and epochs kept (stars)")
     return artists
 
 
 def caption_early_stopping(result: dict) -> str:
-    first, last = result["stops"][0], result["stops"][-1]
-    full = result["full_run"]
+    transient, cfg, full = result["transient"], result["config"], result["full_run"]
+    plain = stop_with_patience(result["rules"]["plain"], SHOWN_PATIENCE)
+    guarded = stop_with_patience(result["rules"]["start_from_epoch"], SHOWN_PATIENCE)
     return (
-        f"The overfitting run of the epochs page, with early stopping at patience "
-        f"{', '.join(str(s['patience']) for s in result['stops'])}. With patience {first['patience']} training stops at "
-        f"epoch {first['stop_epoch']} and keeps epoch {first['best_epoch']} (validation loss "
-        f"{first['restored_val_loss']:.3f}); with patience {last['patience']} it stops at epoch {last['stop_epoch']} and "
-        f"keeps epoch {last['best_epoch']} ({last['restored_val_loss']:.3f}). Training all {result['epochs'][-1]} epochs "
-        f"ends at {full['final_val_loss']:.3f}."
+        f"The overfitting run of the epochs page ({neurons(cfg['hidden'])}, {cfg['n_train']} students, learning rate "
+        f"{lr_text(cfg['learning_rate'])} with momentum {cfg['momentum']:g}). Left, the first epochs: the validation loss "
+        f"rises from {transient['first_val_loss']:.3f} at epoch 1 to {transient['peak_val_loss']:.3f} at epoch "
+        f"{transient['peak_epoch']} (arrow), then stays on a plateau no better than a one-neuron network "
+        f"({result['one_neuron']['min_val_loss']:.3f}, dotted) until epoch {transient['plateau_end']}. With patience "
+        f"{SHOWN_PATIENCE}, plain early stopping ends the run at epoch {plain['stop_epoch']}, inside the plateau, and "
+        f"keeps epoch {plain['best_epoch']} ({plain['restored_val_loss']:.3f}); counting from epoch "
+        f"{cfg['start_from_epoch']} (start_from_epoch) it stops at epoch {guarded['stop_epoch']} and keeps epoch "
+        f"{guarded['best_epoch']} ({guarded['restored_val_loss']:.3f}). Right, the whole run: its lowest validation loss "
+        f"is {full['min_val_loss']:.3f} at epoch {full['best_epoch']}; training all {result['epochs'][-1]} epochs ends "
+        f"at {full['final_val_loss']:.3f}."
     )
 
 
 def alt_early_stopping(result: dict) -> str:
-    stops = "; ".join(
-        f"patience {s['patience']}: stops at epoch {s['stop_epoch']}, keeps epoch {s['best_epoch']} with validation loss "
-        f"{s['restored_val_loss']:.2f}"
-        for s in result["stops"]
-    )
+    transient, full = result["transient"], result["full_run"]
+    plain = stop_with_patience(result["rules"]["plain"], SHOWN_PATIENCE)
+    guarded = stop_with_patience(result["rules"]["start_from_epoch"], SHOWN_PATIENCE)
     return (
-        f"Left: training and validation loss over {result['epochs'][-1]} epochs; the validation loss has its minimum of "
-        f"{result['full_run']['min_val_loss']:.2f} at epoch {result['full_run']['best_epoch']} and ends at "
-        f"{result['full_run']['final_val_loss']:.2f}. Right: bar chart by patience. {stops}."
+        f"Two line charts of training and validation loss against epoch. Left, the first epochs: validation loss "
+        f"{transient['first_val_loss']:.2f} at epoch 1, up to {transient['peak_val_loss']:.2f} at epoch "
+        f"{transient['peak_epoch']}, then level near {result['one_neuron']['min_val_loss']:.2f} until epoch "
+        f"{transient['plateau_end']}, after which it falls. A dashed line at epoch {plain['stop_epoch']} marks where "
+        f"plain early stopping with patience {SHOWN_PATIENCE} stops. Right, all {result['epochs'][-1]} epochs: the "
+        f"validation loss reaches its minimum of {full['min_val_loss']:.2f} at epoch {full['best_epoch']} and ends at "
+        f"{full['final_val_loss']:.2f}; stars mark the kept epochs {plain['best_epoch']} (validation loss "
+        f"{plain['restored_val_loss']:.2f}) and {guarded['best_epoch']} ({guarded['restored_val_loss']:.2f})."
     )
+
+
+def draw_early_stopping_rules(axes: list[Axes], result: dict) -> list:
+    ax = axes[0]
+    rules = list(result["rules"])
+    patiences = [stop["patience"] for stop in result["rules"]["plain"]]
+    width = 0.8 / len(rules)
+    artists = []
+    for r, (rule, colour) in enumerate(zip(rules, (PALETTE[0], PALETTE[1], MARK_COLOUR))):
+        xs = [i + (r - (len(rules) - 1) / 2) * width for i in range(len(patiences))]
+        kept = [stop["restored_val_loss"] for stop in result["rules"][rule]]
+        bars = ax.bar(xs, kept, width=width, color=colour, label=rule_label(result, rule))
+        artists.append(bars)
+        for x, stop in zip(xs, result["rules"][rule]):
+            artists.append(ax.annotate(str(stop["best_epoch"]), (x, stop["restored_val_loss"]), xytext=(0, 2),
+                                       textcoords="offset points", ha="center", fontsize=6.5))
+    artists.append(ax.axhline(result["full_run"]["final_val_loss"], color=VAL_COLOUR, linestyle=":",
+                              label=f"no early stopping ({result['epochs'][-1]} epochs)"))
+    ax.set_xticks(range(len(patiences)), [str(p) for p in patiences])
+    ax.set_ylim(0, max(stop["restored_val_loss"] for stops in result["rules"].values() for stop in stops) * 1.25)
+    ax.set_xlabel("patience (epochs without improvement)")
+    ax.set_ylabel("validation loss of the weights kept")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title("Three stopping rules (numbers: the epoch kept)")
+    return artists
+
+
+def caption_early_stopping_rules(result: dict) -> str:
+    cfg = result["config"]
+    parts = []
+    for rule in result["rules"]:
+        kept = "; ".join(f"{s['patience']}: epoch {s['best_epoch']}, {s['restored_val_loss']:.3f}"
+                         for s in result["rules"][rule])
+        parts.append(f"**{rule_label(result, rule)}**: {kept}")
+    return (
+        f"The validation loss of the weights each rule keeps, for patience {', '.join(str(s['patience']) for s in result['stops'])} "
+        f"(the same run, seed {cfg['seed']}). " + ". ".join(parts) + "."
+    )
+
+
+def alt_early_stopping_rules(result: dict) -> str:
+    parts = []
+    for rule in result["rules"]:
+        kept = ", ".join(f"patience {s['patience']} {s['restored_val_loss']:.2f}" for s in result["rules"][rule])
+        parts.append(f"{rule_label(result, rule)}: {kept}")
+    return ("Grouped bar chart of the validation loss of the kept weights against patience, three bars per patience. "
+            + "; ".join(parts) + f". A dotted line marks {result['full_run']['final_val_loss']:.2f}, the loss without "
+            "early stopping.")
 
 
 FIGURES: list[FigureSpec] = [
@@ -178,4 +269,6 @@ FIGURES: list[FigureSpec] = [
                size=(7.2, 3.3)),
     FigureSpec("early_stopping", "early_stopping", draw_early_stopping, caption_early_stopping, alt_early_stopping,
                panels=2, size=(10.0, 3.8)),
+    FigureSpec("early_stopping_rules", "early_stopping", draw_early_stopping_rules, caption_early_stopping_rules,
+               alt_early_stopping_rules, size=(7.6, 3.6)),
 ]

@@ -7,7 +7,7 @@ from matplotlib.axes import Axes
 
 from site_src.figures.common import (
     true_rule_score,
-    TRAIN_COLOUR, VAL_COLOUR, PASS_PROBABILITY_CMAP, LOSS_LABEL, training_setup, neurons,
+    TRAIN_COLOUR, VAL_COLOUR, MARK_COLOUR, PASS_PROBABILITY_CMAP, LOSS_LABEL, training_setup, neurons,
     finite_points, scatter_students,
 )
 from site_src.figures.registry import FigureSpec
@@ -25,51 +25,69 @@ def draw_capacity(axes: list[Axes], result: dict) -> list:
             artists.append(ax.scatter([width] * len(kept), kept, s=9, color=colour, alpha=0.35, zorder=2))
         xs, ys = finite_points(widths, result[name])
         artists += ax.plot(xs, ys, marker=marker, markersize=4.5, color=colour, label=label + " (mean)")
+    # what early stopping keeps: each run's lowest validation loss, whatever the width
+    xs, ys = finite_points(widths, result["min_val_loss"])
+    artists += ax.plot(xs, ys, marker="^", markersize=5, color=MARK_COLOUR, linestyle="--",
+                       label="validation loss at the best epoch (mean)")
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.minorticks_off()
-    ax.set_ylim(bottom=0)
+    highest = max(v for name in ("train_loss", "val_loss") for seeds in result[f"{name}_per_seed"]
+                  for v in seeds if v is not None)
+    ax.set_ylim(0, highest * 1.3)  # headroom: the legend sits above the data
     ax.set_xlabel("hidden neurons (log scale)")
     ax.set_ylabel("final " + LOSS_LABEL)
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=8)
     ax.set_title(f"After {result['config']['epochs']} epochs on {result['config']['n_train']} students")
     return artists
 
 
 def caption_capacity(result: dict) -> str:
     cfg = result["config"]
-    widths, train, val = result["widths"], result["train_loss"], result["val_loss"]
+    widths, train, val, best = result["widths"], result["train_loss"], result["val_loss"], result["min_val_loss"]
     seeds = len(result["train_loss_per_seed"][0])
+    lowest_train = min(range(len(widths)), key=train.__getitem__)
+    widest_gap = max(range(len(widths)), key=result["gap"].__getitem__)
     return (
         f"Final training and validation loss for networks with {widths[0]} to {widths[-1]} hidden neurons, each trained "
         f"for {cfg['epochs']} epochs on only {cfg['n_train']} students ({training_setup(cfg)}; small dots: {seeds} seeds, "
         f"lines: their mean). "
-        f"With {neurons(widths[0])} both losses are high ({train[0]:.2f} and {val[0]:.2f}); the widest networks fit the "
-        f"training set better ({train[-1]:.2f}) but the gap to validation grows from {result['gap'][0]:.2f} to "
-        f"{max(result['gap']):.2f}."
+        f"With {neurons(widths[0])} both losses are high ({train[0]:.2f} and {val[0]:.2f}); the wider networks fit the "
+        f"training set almost perfectly (lowest: {train[lowest_train]:.4f} at width {widths[lowest_train]}), and the gap to "
+        f"validation grows from {result['gap'][0]:.2f} to {result['gap'][widest_gap]:.2f} (width {widths[widest_gap]}; "
+        f"{result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: each run's lowest validation loss during training, "
+        f"the network early stopping would keep: between {min(best[1:]):.3f} and {max(best[1:]):.3f} for every width "
+        f"from {widths[1]} to {widths[-1]}."
     )
 
 
 def alt_capacity(result: dict) -> str:
-    widths, train, val = result["widths"], result["train_loss"], result["val_loss"]
+    widths, train, val, best_loss = result["widths"], result["train_loss"], result["val_loss"], result["min_val_loss"]
     best = min(range(len(widths)), key=lambda i: val[i])
     return (
         f"Line chart of loss against hidden-layer width on a log axis from {widths[0]} to {widths[-1]}. Training loss "
-        f"drops from {train[0]:.2f} at width {widths[0]} to between {min(train):.2f} and {max(train[1:]):.2f} for the "
-        f"wider networks. Validation loss drops from {val[0]:.2f} to its lowest, {val[best]:.2f}, at width "
-        f"{widths[best]}, and is {val[-1]:.2f} at width {widths[-1]}, with a peak of {max(val[1:]):.2f}."
+        f"drops from {train[0]:.2f} at width {widths[0]} to between {min(train):.3f} and {max(train[1:]):.2f} for the "
+        f"wider networks. Final validation loss drops from {val[0]:.2f} to its lowest, {val[best]:.2f}, at width "
+        f"{widths[best]}, and is {val[-1]:.2f} at width {widths[-1]}, with a peak of {max(val[1:]):.2f}. A dashed line, "
+        f"the lowest validation loss during training, is {best_loss[0]:.2f} at width {widths[0]} and flat between "
+        f"{min(best_loss[1:]):.2f} and {max(best_loss[1:]):.2f} for all wider networks."
     )
 
 
 def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
     boundaries, points = result["boundaries"], result["train_points"]
     studied, slept = np.asarray(boundaries["studied"]), np.asarray(boundaries["slept"])
-    names = boundary_names(boundaries["widths"])
+    names = boundary_names(boundaries["widths"], result["best_width"])
     artists = []
+    for ax in axes[len(boundaries["widths"]):]:  # the best width may already be one of boundary_widths
+        ax.set_visible(False)
     for ax, width, probability, name in zip(axes, boundaries["widths"], boundaries["probability"], names):
         grid = np.asarray(probability)  # rows: slept, columns: studied
-        artists.append(ax.contourf(studied, slept, grid, levels=np.linspace(0, 1, 11), cmap=PASS_PROBABILITY_CMAP,
-                                   alpha=0.75, antialiased=True))
+        # the map as the grid's own small image (the browser smooths it): filled vector contours,
+        # or a rasterised copy of them, made the SVG several hundred KiB
+        artists.append(ax.imshow(grid, origin="lower", extent=(studied[0], studied[-1], slept[0], slept[-1]),
+                                 cmap=PASS_PROBABILITY_CMAP, vmin=0.0, vmax=1.0, alpha=0.75, interpolation="none",
+                                 aspect="auto"))
         artists.append(ax.contour(studied, slept, grid, levels=[0.5], colors=INK, linewidths=1.6))
         artists.append(ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
                                   linewidths=1.2, linestyles="dashed"))
@@ -83,14 +101,9 @@ def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
 
 
 
-def boundary_names(widths: list[int]) -> list[str]:
-    """'Narrow', 'Medium', 'Wide' for three widths; plain 'Width k' otherwise.
-
-    Deliberately not 'right-sized': which width is best is what the reader should judge from the data.
-    """
-    if len(widths) == 3:
-        return ["Narrow", "Medium", "Wide"]
-    return [f"Width {w}" for w in widths]
+def boundary_names(widths: list[int], best_width: int) -> list[str]:
+    """'Too few' / 'Just right' / 'Too many' relative to the width with the lowest validation loss."""
+    return ["Just right" if w == best_width else ("Too few" if w < best_width else "Too many") for w in widths]
 
 
 def caption_capacity_boundaries(result: dict) -> str:
@@ -98,21 +111,23 @@ def caption_capacity_boundaries(result: dict) -> str:
     val = dict(zip(result["widths"], result["val_loss"]))
     listed = ", ".join(f"{neurons(w)}: {val[w]:.2f}" for w in widths)
     return (
-        f"What networks of {', '.join(map(str, widths[:-1]))} and {widths[-1]} hidden neurons learned from the same "
-        f"{result['config']['n_train']} training students (blue circles passed, orange crosses failed). The colour is the "
-        f"predicted chance of passing (blue high, orange low); the solid line is the network's 50 % border, the dashed line the true rule's border. Validation loss "
-        f"(mean over seeds) — {listed}."
+        f"What networks of {', '.join(map(str, widths[:-1]))} and {widths[-1]} hidden neurons (seed 0) learned in "
+        f"{result['config']['epochs']} epochs from the same {result['config']['n_train']} training students (blue circles "
+        f"passed, orange crosses failed). The colour is the predicted chance of passing (blue high, orange low); the "
+        f"solid line is the network's 50 % border, the dashed line the true rule's border. 'Just right' is the width "
+        f"with the lowest final validation loss, {result['best_width']}. Final validation loss (mean over seeds): "
+        f"{listed}."
     )
 
 
 def alt_capacity_boundaries(result: dict) -> str:
     widths = result["boundaries"]["widths"]
     val = dict(zip(result["widths"], result["val_loss"]))
-    names = boundary_names(widths)
+    names = boundary_names(widths, result["best_width"])
     return (
         f"{len(widths)} maps of hours studied against hours slept, coloured by predicted pass probability, with the "
         f"{result['config']['n_train']} training students on top. "
-        + " ".join(f"{name} network ({neurons(w)}, validation loss {val[w]:.2f})." for name, w in zip(names, widths))
+        + " ".join(f"{name}: {neurons(w)}, validation loss {val[w]:.2f}." for name, w in zip(names, widths))
         + " The single-neuron border is a straight line; the wider networks draw curved borders around the passing "
         "students, which a dashed line compares with the true rule's border."
     )
@@ -121,5 +136,5 @@ def alt_capacity_boundaries(result: dict) -> str:
 FIGURES: list[FigureSpec] = [
     FigureSpec("capacity", "capacity", draw_capacity, caption_capacity, alt_capacity),
     FigureSpec("capacity_boundaries", "capacity", draw_capacity_boundaries, caption_capacity_boundaries,
-               alt_capacity_boundaries, panels=3, size=(10.0, 3.5)),
+               alt_capacity_boundaries, panels=4, size=(12.4, 3.5)),
 ]

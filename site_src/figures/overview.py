@@ -61,15 +61,15 @@ def draw_bad_vs_good(axes: list[Axes], result: dict) -> list:
                                  color=INK, linewidth=2.2, zorder=4))
         artists.append(ax.annotate(f"mean {percent(setting['mean_test_acc'])}", (position + 0.3, setting["mean_test_acc"] * 100),
                                    va="center", fontsize=9))
-    majority = (1 - result["base_rate"]) * 100
-    artists.append(ax.axhline(majority, color=INK, linestyle=":", linewidth=1.2))
-    ax.annotate("always predict 'fail'", (1.5, majority), xytext=(0, 3), textcoords="offset points",
-                ha="right", va="bottom", fontsize=8.5)
+    always_fail = result["test_always_fail_acc"] * 100  # on the test students, like the dots
+    artists.append(ax.axhline(always_fail, color=INK, linestyle=":", linewidth=1.2))
+    ax.annotate(f"always answer 'fail': {result['test_always_fail_acc']:.1%}", (1.55, always_fail),
+                xytext=(0, 3), textcoords="offset points", ha="right", va="bottom", fontsize=8.5)
     bad, good = result["bad"], result["good"]
     ax.set_xticks([0, 1], [f"bad: η = {lr_text(bad['learning_rate'])},\n{bad['epochs']} epochs",
                            f"good: η = {lr_text(good['learning_rate'])},\n{good['epochs']} epochs"])
     ax.set_xlim(-0.5, 1.6)
-    lowest = min(min(result["bad"]["test_acc"]), 1 - result["base_rate"]) * 100
+    lowest = min(min(result["bad"]["test_acc"]), result["test_always_fail_acc"]) * 100
     ax.set_ylim(math.floor(lowest / 10) * 10, 100)
     ax.set_ylabel("test accuracy (%)")
     ax.set_title(f"Same network, {len(result['seeds'])} seeds each")
@@ -83,7 +83,9 @@ def caption_bad_vs_good(result: dict) -> str:
         f"with poor hyperparameters (learning rate {lr_text(bad['learning_rate'])}, {bad['epochs']} epochs) and "
         f"with good ones (learning rate {lr_text(good['learning_rate'])}, {good['epochs']} epochs). "
         f"Means: {percent(bad['mean_test_acc'])} against {percent(good['mean_test_acc'])}. The dotted line is the "
-        f"accuracy of predicting 'fail' for every student."
+        f"accuracy of answering 'fail' for every test student ({result['test_always_fail_acc']:.1%}, because only "
+        f"{1 - result['test_always_fail_acc']:.1%} of them passed): the poorly trained networks score below it on "
+        f"average."
     )
 
 
@@ -92,7 +94,7 @@ def alt_bad_vs_good(result: dict) -> str:
     return (
         f"Dot plot of test accuracy for two hyperparameter settings. Bad settings: every seed between "
         f"{percent(min(bad['test_acc']))} and {percent(max(bad['test_acc']))}, mean {percent(bad['mean_test_acc'])}, "
-        f"close to the {percent(1 - result['base_rate'])} of always predicting fail. Good settings: between "
+        f"below the {result['test_always_fail_acc']:.1%} of always answering fail (dotted line). Good settings: between "
         f"{percent(min(good['test_acc']))} and {percent(max(good['test_acc']))}, mean {percent(good['mean_test_acc'])}."
     )
 

@@ -16,14 +16,6 @@ def nearest_index(values: list[float], target: float) -> int:
     return min(range(len(values)), key=lambda i: abs(math.log(values[i]) - math.log(target)))
 
 
-def test_overview_bad_settings_are_barely_better_than_always_fail(results):
-    measured, data = results("bad_vs_good"), results("dataset")
-    always_fail = 1 - measured["base_rate"]
-    assert measured["good"]["mean_test_acc"] > measured["bad"]["mean_test_acc"] + 0.2, "index.md: 'about 95 % against about 60 %'"
-    assert measured["bad"]["mean_test_acc"] < always_fail + 0.1, "index.md: 'not much better than answering fail for everyone'"
-    assert data["rule_val_accuracy"] < 1, "index.md: 'even the true rule ... is right about only ...'"
-
-
 def test_learning_rate_curves_show_the_four_behaviours(results):
     low, right, high, diverging = results("lr_curves")["runs"]
     assert low["initial_train_loss"] - low["final_train_loss"] < 0.05, "learning-rate.md: too low 'barely moves'"
@@ -55,17 +47,6 @@ def test_range_test_suggestion_lies_on_the_flat_bottom_of_the_sweep(results):
     )
 
 
-def test_capacity_underfits_narrow_and_overfits_wide(results):
-    capacity = results("capacity")
-    train, val, gap = capacity["train_loss"], capacity["val_loss"], capacity["gap"]
-    assert val[1] < val[0], "network-size.md: 'a couple of neurons already fix most of that'"
-    assert train[-1] < train[0] / 5, "network-size.md: 'the training loss keeps falling'"
-    best = min(range(len(val)), key=val.__getitem__)
-    assert best < len(val) - 1 and val[-1] > val[best], "network-size.md: validation loss 'is best for a small network and rises again'"
-    assert gap[-1] > 2 * gap[0], "network-size.md: 'the gap between the two curves grows'"
-    assert capacity["boundaries"]["widths"][0] == 1, "network-size.md: the narrow network has '1 neuron' and 'can only draw a straight border'"
-
-
 def test_epochs_too_few_about_right_too_many(results):
     epochs = results("epochs")
     few, best, many = epochs["too_few"], epochs["best"], epochs["too_many"]
@@ -89,30 +70,3 @@ def test_best_learning_rate_grows_with_batch_size(results):
     assert grid["best_val_loss"][0] <= min(grid["best_val_loss"]) + 0.01, "epochs-and-batch-size.md: 'the smaller batches reached the lowest losses'"
 
 
-def test_diagnosis_cases_have_their_shapes(results):
-    diagnosis = results("diagnosis")
-    cases = {case["label"]: case for case in diagnosis["cases"]}
-    under, good, over = cases["underfit"], cases["good fit"], cases["overfit"]
-    assert under["min_val_loss"] > 2 * good["min_val_loss"] and abs(under["final_val_loss"] - under["final_train_loss"]) < 0.1, (
-        "learning-curves.md: underfitting 'level off early and high, close to each other'"
-    )
-    assert over["final_val_loss"] > over["min_val_loss"] and over["final_train_loss"] < over["final_val_loss"], (
-        "learning-curves.md: overfitting 'drifts back up'"
-    )
-    diverging, slow = cases["diverging"], cases["too slow"]
-    assert diverging["diverged"] or diverging["final_train_loss"] > diverging["initial_train_loss"], "learning-curves.md: diverging"
-    middle = len(slow["val_loss"]) // 2
-    assert slow["val_loss"][-1] < slow["val_loss"][middle] and slow["best_epoch"] >= middle, (
-        "learning-curves.md: too slow, 'still falling' at the end"
-    )
-
-
-def test_patience_trades_time_for_quality(results):
-    stopping = results("early_stopping")
-    stops = stopping["stops"]
-    assert all(a["stop_epoch"] <= b["stop_epoch"] for a, b in zip(stops, stops[1:])), "early-stopping.md: more patience trains longer"
-    assert stops[0]["restored_val_loss"] > stops[-1]["restored_val_loss"], "early-stopping.md: the impatient rule kept a worse network"
-    assert math.isclose(stops[-1]["restored_val_loss"], stopping["full_run"]["min_val_loss"]), (
-        "early-stopping.md: the most patient rule 'kept the true minimum'"
-    )
-    assert stopping["full_run"]["final_val_loss"] > stopping["full_run"]["min_val_loss"], "early-stopping.md: the full run overfits"

@@ -1,0 +1,152 @@
+"""The network-size page's hand-written comparisons (docs/network-size.md) hold in the published
+results: each test quotes its sentence and checks its direction and size."""
+
+from __future__ import annotations
+
+import math
+
+from claims import claim
+
+PAGE = "network-size.md"
+
+
+def test_two_neurons_fix_most_of_the_underfitting(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "Two neurons already fix most of that: their validation loss is "
+                "{{ value: capacity.val_loss.1 | .2f }}, the lowest of any width.")
+    val = cap["val_loss"]
+    assert cap["widths"][1] == 2 and cap["best_width"] == 2 and val[1] == min(val), msg
+    assert val[0] - val[1] > 0.5 * (val[0] - 0.2), msg  # 'most of' the way to the floor of ~0.2
+
+
+def test_wide_networks_fit_the_training_set_almost_perfectly(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "Further right, the wider networks fit the training set almost perfectly: the training loss falls "
+                "to {{ value: capacity.train_loss.3 | .4f }} at {{ value: capacity.widths.3 | d }} neurons and stays "
+                "near zero for every wider network, lowest ({{ value: capacity.lowest_train_loss | .4f }}) at "
+                "{{ value: capacity.lowest_train_width | d }} neurons.")
+    train = cap["train_loss"]
+    assert max(train[3:]) < 0.05 and max(train[3:]) < train[0] / 10, msg
+    assert cap["lowest_train_width"] >= cap["widths"][3], msg
+
+
+def test_final_validation_loss_of_wide_networks_is_more_than_twice_that_of_two_neurons(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "But the validation loss does not follow: after {{ value: capacity.config.epochs | d }} epochs it "
+                "is more than twice as high as for two neurons at every width from {{ value: capacity.widths.3 | d }} up.")
+    assert min(cap["val_loss"][3:]) > 2 * cap["val_loss"][1], msg
+
+
+def test_the_gap_grows_with_width(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "The gap between the two curves grows from {{ value: capacity.gap.0 | .2f }} for one neuron to "
+                "{{ value: capacity.max_gap | .2f }} for {{ value: capacity.max_gap_width | d }} (and is "
+                "{{ value: capacity.gap.-1 | .2f }} for {{ value: capacity.widths.-1 | d }})")
+    gap = cap["gap"]
+    assert cap["max_gap"] > 4 * gap[0] and gap[-1] > 3 * gap[0], msg
+
+
+def test_early_stopped_validation_loss_is_the_same_for_every_width_but_one(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "For every width from {{ value: capacity.widths.1 | d }} to {{ value: capacity.widths.-1 | d }} "
+                "neurons, the best epoch reaches about the same validation loss, between "
+                "{{ value: capacity.early_stopped_low | .3f }} and {{ value: capacity.early_stopped_high | .3f }}; only "
+                "the single neuron stays far above ({{ value: capacity.min_val_loss.0 | .3f }}).")
+    assert cap["early_stopped_high"] - cap["early_stopped_low"] < 0.03, msg
+    assert cap["min_val_loss"][0] > cap["early_stopped_high"] + 0.15, msg
+
+
+def test_too_many_epochs_not_too_many_neurons_caused_the_overfitting(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "In these runs, too many epochs caused the overfitting, and the extra neurons only gave it room.")
+    for width, best, final in zip(cap["widths"][3:], cap["min_val_loss"][3:], cap["val_loss"][3:]):
+        assert final > 2 * best, f"{msg} (width {width}: best {best:.3f}, final {final:.3f})"
+    assert max(cap["min_val_loss"][3:]) - cap["min_val_loss"][1] < 0.03, msg
+
+
+def test_momentum_multiplies_the_step_by_ten(results):
+    cfg = results("capacity")["config"]
+    msg = claim(PAGE, "momentum {{ value: capacity.config.momentum | g }} lets the steps grow to as much as 1 / (1 − "
+                "{{ value: capacity.config.momentum | g }}) = 10 times the learning rate alone, so the runs behave as if "
+                "the learning rate were about {{ value: capacity.config.learning_rate | g }} × 10.)")
+    assert math.isclose(1 / (1 - cfg["momentum"]), 10), msg
+
+
+def test_accuracy_tells_a_gentler_story(results):
+    cap, bad_vs_good = results("capacity"), results("bad_vs_good")
+    msg = claim(PAGE, "Even the widest network still classifies {{ value: capacity.val_acc.-1 | .0% }} of the validation "
+                "students correctly after all {{ value: capacity.config.epochs | d }} epochs, because most students are "
+                "far from the boundary.")
+    best = cap["val_loss"].index(min(cap["val_loss"]))
+    assert cap["val_acc"][-1] > bad_vs_good["val_always_fail_acc"] + 0.2, msg
+    # accuracy drops by under 10 points where the loss more than doubles
+    assert cap["val_acc"][best] - cap["val_acc"][-1] < 0.1 and cap["val_loss"][-1] > 2 * cap["val_loss"][best], msg
+
+
+def test_the_just_right_boundary_follows_the_true_rule_best(results):
+    boundaries = results("capacity")["boundaries"]
+    msg = claim(PAGE, "draws a border close to the true rule's: the two agree about which side of the border "
+                "{{ value: capacity.boundaries.rule_agreement.1 | .0% }} of the map is on, more than in any other panel. "
+                "It gets {{ value: capacity.boundaries.train_errors.1 | d }} training students wrong rather than bend its "
+                "border around them.")
+    assert boundaries["widths"][1] == results("capacity")["best_width"], msg
+    agreement = boundaries["rule_agreement"]
+    assert agreement[1] == max(agreement) and agreement[1] > 0.9, msg
+    assert boundaries["train_errors"][1] > 0, msg
+
+
+def test_too_many_neurons_fit_the_training_set_better_but_the_rule_worse(results):
+    boundaries = results("capacity")["boundaries"]
+    msg = claim(PAGE, "draw borders that fit the training students better (the "
+                "{{ value: capacity.boundaries.widths.2 | d }}-neuron network gets "
+                "{{ value: capacity.boundaries.train_errors.2 | d }} of them wrong) but agree with the true rule on less "
+                "of the map ({{ value: capacity.boundaries.rule_agreement.2 | .0% }} and "
+                "{{ value: capacity.boundaries.rule_agreement.3 | .0% }}).")
+    errors, agreement = boundaries["train_errors"], boundaries["rule_agreement"]
+    assert errors[2] < errors[1] and errors[3] < errors[1], msg
+    assert max(agreement[2:]) < agreement[1] - 0.03, msg
+    assert boundaries["widths"][0] == 1 and errors[0] > errors[1], msg
+
+
+def test_depth_matters_less_than_training_too_long(results):
+    depth, cap = results("depth"), results("capacity")
+    msg = claim(PAGE, "At their best epochs, all four networks reach between {{ value: depth.min_val_loss_low | .3f }} "
+                "and {{ value: depth.min_val_loss_high | .3f }}, the same band as the one-layer widths above.")
+    assert depth["min_val_loss_high"] - depth["min_val_loss_low"] < 0.03, msg
+    assert depth["min_val_loss_low"] > cap["early_stopped_low"] - 0.02, msg
+    assert depth["min_val_loss_high"] < cap["early_stopped_high"] + 0.02, msg
+    msg = claim(PAGE, "The two-layer network is a little lower in both pairs, by {{ value: depth.depth_gain.0 | .3f }} "
+                "and {{ value: depth.depth_gain.1 | .3f }}.")
+    assert all(0 < gain < 0.03 for gain in depth["depth_gain"]), msg
+    msg = claim(PAGE, "Training for all {{ value: depth.config.epochs | d }} epochs costs far more than that: every "
+                "network ends well above its best, the least affected by {{ value: depth.smallest_overfit | .2f }}.")
+    assert depth["smallest_overfit"] > 5 * max(depth["depth_gain"]), msg
+
+
+def test_early_stopping_makes_every_width_about_equally_good(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "The dashed line above is this recipe at work: stopped at its best epoch, every width from "
+                "{{ value: capacity.widths.1 | d }} to {{ value: capacity.widths.-1 | d }} did about equally well.")
+    assert cap["early_stopped_high"] - cap["early_stopped_low"] < 0.03, msg
+
+
+def test_predict_then_run_answer(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "The final validation loss is far lower for 2 neurons")
+    assert cap["widths"][1] == 2 and cap["val_loss"][1] < cap["val_loss"][-1] / 2, msg
+    msg = claim(PAGE, "The lowest validation loss is a near tie ({{ value: capacity.min_val_loss.1 | .3f }} against "
+                "{{ value: capacity.min_val_loss.-1 | .3f }} on average): at its best epoch the wide network was as good "
+                "as the narrow one.")
+    assert abs(cap["min_val_loss"][1] - cap["min_val_loss"][-1]) < 0.03, msg
+
+
+def test_seeds_vary_a_lot_on_forty_students(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "Notice also how much the results vary from seed to seed (the small dots): with so little data, "
+                "luck matters, and a single run can mislead you.")
+    spreads = [max(seeds) - min(seeds) for seeds in cap["val_loss_per_seed"]]
+    assert max(spreads) > 0.3, msg
+    # a single seed can even reverse the order of two widths' final validation loss
+    per_seed = cap["val_loss_per_seed"]
+    assert any((a[s] < b[s]) != (a[t] < b[t]) for a in per_seed for b in per_seed
+               for s in range(len(a)) for t in range(len(a))), msg

@@ -1,0 +1,131 @@
+"""The fitting experiments (overview, network size, learning curves, early stopping) support
+what the chapter does with them, on the numbers Pyodide publishes (fixture ``results``)."""
+
+import math
+
+import pytest
+
+from lesson.experiments import run_experiment
+from lesson.experiments.capacity import parameter_count
+
+
+def test_dataset_is_not_linearly_trivial_and_not_balanced(results):
+    data = results["dataset"]
+    assert 0.2 < data["base_rate"] < 0.5
+    assert data["rule_val_accuracy"] > 0.9
+    assert len(data["points"]["passed"]) == data["n_train"]
+    assert math.isclose(data["initial_loss_zero_bias"], math.log(2))
+    rate = data["base_rate"]
+    assert math.isclose(data["initial_loss_base_rate"],
+                        -(rate * math.log(rate) + (1 - rate) * math.log(1 - rate)))
+
+
+def test_bad_hyperparameters_leave_the_network_untrained_and_good_ones_train_it(results):
+    measured = results["bad_vs_good"]
+    bad, good = measured["bad"], measured["good"]
+    assert bad["max_val_loss_change"] < 0.02, "20 epochs at 1e-4 barely move the weights"
+    assert min(abs(a - b) for a, b in zip(good["val_loss"], good["initial_val_loss"])) > 0.3
+    assert good["mean_test_acc"] >= 0.92 and min(good["val_acc"]) > max(bad["val_acc"])
+    assert bad["min_test_acc"] == min(bad["test_acc"]) and bad["max_test_acc"] == max(bad["test_acc"])
+
+
+def test_always_fail_is_the_test_splits_majority(results):
+    measured, data = results["bad_vs_good"], results["dataset"]
+    assert math.isclose(measured["test_always_fail_acc"], 1 - data["test_base_rate"])
+    assert math.isclose(measured["val_always_fail_acc"], 1 - data["val_base_rate"])
+    assert measured["test_always_fail_acc"] > 0.5, "fail is the majority class of the test split"
+
+
+def test_capacity_one_neuron_underfits_wide_networks_overfit(results):
+    cap = results["capacity"]
+    train_loss, gap = cap["train_loss"], cap["gap"]
+    assert train_loss[0] == max(train_loss) and train_loss[0] > 0.3
+    assert gap[-1] > 3 * gap[0]
+    assert cap["max_gap"] == max(gap) and cap["widths"][gap.index(cap["max_gap"])] == cap["max_gap_width"]
+    assert cap["lowest_train_loss"] == min(train_loss)
+
+
+def test_capacity_boundaries_include_the_best_width(results):
+    cap = results["capacity"]
+    best = cap["widths"][min(range(len(cap["widths"])), key=cap["val_loss"].__getitem__)]
+    assert cap["best_width"] == best
+    shown = cap["boundaries"]["widths"]
+    assert shown == sorted(set(cap["config"]["boundary_widths"]) | {best})
+    assert len(cap["boundaries"]["probability"]) == len(shown)
+
+
+def test_capacity_early_stopped_losses_are_a_narrow_band_above_one_neuron(results):
+    cap = results["capacity"]
+    wider = cap["min_val_loss"][1:]
+    assert (cap["early_stopped_low"], cap["early_stopped_high"]) == (min(wider), max(wider))
+    assert cap["early_stopped_high"] - cap["early_stopped_low"] < 0.03
+    assert cap["min_val_loss"][0] > cap["early_stopped_high"] + 0.15
+    for best, final in zip(cap["min_val_loss"], cap["val_loss"]):
+        assert best <= final
+
+
+def test_depth_pairs_have_comparable_parameter_counts(results):
+    depth = results["depth"]
+    for shallow, deep in depth["pairs"]:
+        assert len(shallow["hidden"]) == 1 and len(deep["hidden"]) == 2
+        assert shallow["parameters"] == parameter_count(tuple(shallow["hidden"]))
+        assert abs(deep["parameters"] - shallow["parameters"]) <= 0.05 * shallow["parameters"]
+    assert len(depth["depth_gain"]) == len(depth["pairs"])
+    assert depth["smallest_overfit"] > 0
+
+
+def test_parameter_count_counts_weights_and_biases():
+    assert parameter_count((8,)) == 2 * 8 + 8 + 8 + 1
+    assert parameter_count((6, 6)) == (2 * 6 + 6) + (6 * 6 + 6) + (6 + 1)
+
+
+def test_diagnosis_cases_look_like_their_names(results):
+    cases = {c["label"]: c for c in results["diagnosis"]["cases"]}
+    under, good, over = cases["underfit"], cases["good fit"], cases["overfit"]
+    assert under["final_train_loss"] > 2 * good["final_train_loss"]
+    assert abs(good["final_val_loss"] - good["final_train_loss"]) < 0.05
+    assert over["final_val_loss"] - over["final_train_loss"] > 0.1
+    assert over["final_val_loss"] > over["min_val_loss"]
+    div = cases["diverging"]
+    assert div["diverged"] or div["final_train_loss"] > div["initial_train_loss"]
+    slow = cases["too slow"]
+    assert slow["final_train_loss"] > 2 * good["final_train_loss"]
+    assert slow["train_loss"][-1] < slow["train_loss"][-10]  # still going down
+
+
+def test_early_stopping_restores_a_better_model(results):
+    es = results["early_stopping"]
+    assert es["stops"] == es["rules"]["plain"]
+    for stops in es["rules"].values():
+        assert all(s["restored_val_loss"] <= s["final_val_loss"] for s in stops)
+        epochs = [s["stop_epoch"] for s in stops]
+        assert epochs == sorted(epochs)
+    assert min(s["restored_val_loss"] for s in es["stops"]) < es["full_run"]["final_val_loss"]
+
+
+def test_start_from_epoch_never_keeps_an_epoch_before_it(results):
+    es = results["early_stopping"]
+    start = es["config"]["start_from_epoch"]
+    assert all(s["best_epoch"] >= start for s in es["rules"]["start_from_epoch"])
+
+
+def test_the_transient_is_a_rise_then_a_plateau_above_one_neuron(results):
+    es = results["early_stopping"]
+    transient, val = es["transient"], es["val_loss"]
+    end = transient["plateau_end"]
+    assert end is not None and val[end] < es["one_neuron"]["min_val_loss"] <= min(val[1:end])
+    assert transient["peak_val_loss"] == max(val[1:end]) and transient["peak_epoch"] > 1
+
+
+@pytest.mark.parametrize("name,field,value", [
+    ("depth", "pairs", (((16,), (0, 6)),)), ("depth", "pairs", ()),
+    ("early_stopping", "start_from_epoch", 400), ("early_stopping", "min_delta", -0.1),
+])
+def test_bad_config_values_name_field_and_range(name, field, value):
+    with pytest.raises(ValueError, match=field):
+        run_experiment(name, **{field: value})
+
+
+def test_depth_accepts_lists_for_pairs():
+    config = run_experiment("depth", pairs=[[[2], [1, 1]]], seeds=1, epochs=2)["config"]
+    assert config["pairs"] == [[[2], [1, 1]]]
