@@ -24,6 +24,8 @@ from lesson.experiments.learning_rate import (LrCurvesConfig, LrRangeTestConfig,
                                               run_lr_curves, run_lr_range_test, run_lr_sweep)
 from lesson.experiments.search_strategies import (GridVsRandomConfig, SuccessiveHalvingConfig,
                                                   run_grid_vs_random, run_successive_halving)
+from lesson.experiments.momentum_schedules import (MomentumConfig, ScheduleConfig, run_momentum,
+                                                   run_schedule)
 
 
 class UnknownExperimentError(KeyError):
@@ -55,6 +57,9 @@ _EXPERIMENTS = (
                run_grid_vs_random),
     Experiment("successive_halving", "Successive halving vs full random search",
                SuccessiveHalvingConfig, run_successive_halving),
+    Experiment("momentum", "Learning rate x momentum", MomentumConfig, run_momentum),
+    Experiment("lr_schedule", "Constant learning rate vs warm-up and cosine decay",
+               ScheduleConfig, run_schedule),
 )
 
 # Read-only name -> Experiment mapping, in the chapter's order.

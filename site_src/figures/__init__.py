@@ -6,9 +6,11 @@ helpers are in `common`. This module only indexes them, failing loudly on duplic
 """
 
 from site_src.figures import curves, epochs_batches, learning_rate, network_size, overview, search
+from site_src.figures import momentum_schedules
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 
-PAGE_MODULES = (overview, learning_rate, network_size, epochs_batches, curves, search)
+PAGE_MODULES = (overview, learning_rate, network_size, epochs_batches, curves, search,
+                momentum_schedules)
 
 FIGURES: dict[str, FigureSpec] = build_registry(
     [spec for module in PAGE_MODULES for spec in module.FIGURES], origin="site_src/figures/*.py")
