@@ -16,28 +16,37 @@ def _momentum_label(momentum: float) -> str:
     return "no momentum (β = 0)" if momentum == 0 else f"β = {momentum:g}"
 
 
+def momentum_chart_top(result: dict) -> float:
+    """Top of the momentum charts: a little above the untrained loss (the smallest rates), so
+    that a run ending far worse than it started does not squash the rest (it is drawn as ^)."""
+    return 1.25 * max(row[0] for row in result["val_loss"] if row[0] is not None)
+
+
 def draw_momentum(axes: list[Axes], result: dict) -> list:
     """Left: loss against η, one line per momentum; right: the same against η / (1 − β)."""
     by_rate, by_step = axes
     artists = []
-    top = max(v for row in result["val_loss"] for v in row if v is not None) * 1.1
+    top = momentum_chart_top(result)
     for index, momentum in enumerate(result["momenta"]):
         colour, marker = PALETTE[index % len(PALETTE)], MARKERS[index % len(MARKERS)]
         label = _momentum_label(momentum)
         for ax, xs_all in ((by_rate, result["learning_rates"]), (by_step, result["effective_step"][index])):
             xs, ys = finite_points(xs_all, result["val_loss"][index])
             artists += ax.plot(xs, ys, color=colour, marker=marker, markersize=4, label=label)
+            off_chart = [x for x, y in zip(xs, ys) if y > top]
+            artists.append(ax.scatter(off_chart, [top] * len(off_chart), marker="^", s=45, color=colour,
+                                      clip_on=False, zorder=4))
             crosses = [x for x, d in zip(xs_all, result["diverged"][index]) if d]
-            artists += mark_diverged(ax, crosses[:1], top, label="_diverged")
+            artists += mark_diverged(ax, crosses[:1], top * 0.97, label="_diverged")
     for ax, xlabel in ((by_rate, "learning rate η (log scale)"),
                        (by_step, "effective step η / (1 − β) (log scale)")):
         ax.set_xscale("log")
-        ax.set_ylim(0, top * 1.05)
+        ax.set_ylim(0, top)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("final " + VAL_LOSS_LABEL)
     by_rate.set_title("Against the learning rate")
     by_step.set_title("Against the effective step")
-    by_rate.legend(loc="lower left", fontsize=8)
+    by_step.legend(loc="lower left", fontsize=8)
     return artists
 
 
@@ -48,7 +57,8 @@ def caption_momentum(result: dict) -> str:
     return (
         f"Validation loss after {cfg['epochs']} epochs (batch size {cfg['batch_size']}, mean of {cfg['seeds']} seeds) "
         f"for every pair of learning rate and momentum β. A cross marks, for each β, the smallest learning rate at "
-        f"which a seed diverged ({firsts}); the line stops before it. On the right the same results are plotted "
+        f"which a seed diverged ({firsts}); the line stops before it. A triangle at the top marks a run that did "
+        f"not diverge but ended above {momentum_chart_top(result):.2f}, off the chart. On the right the same results are plotted "
         f"against η / (1 − β), and the curves nearly coincide."
     )
 

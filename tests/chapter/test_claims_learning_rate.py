@@ -70,10 +70,11 @@ def test_axis_plot_left_side_has_not_finished_and_right_side_diverges(results):
     sweep = results("lr_sweep")
     msg = claim(PAGE, "On the left, small learning rates have not finished learning. On the right, large ones become "
                       "unstable, and from $\\eta \\approx$ {{ value: lr_sweep.smallest_diverging_learning_rate | .2g }} "
-                      "up they diverge (the crosses).")
+                      "up at least one seed diverges (the crosses; the line shows only rates where every seed finished).")
     assert sweep["final_val_loss"][0] > 3 * sweep["best_val_loss"], msg
     first = sweep["learning_rates"].index(sweep["smallest_diverging_learning_rate"])
     assert all(sweep["diverged"][first:]) and not any(sweep["diverged"][:first]), msg
+    assert all((mean is None) == diverged for mean, diverged in zip(sweep["final_val_loss"], sweep["diverged"])), msg
 
 
 def test_divergence_limit_is_far_above_any_useful_loss(results):
@@ -87,7 +88,7 @@ def test_divergence_limit_is_far_above_any_useful_loss(results):
 def test_the_unstopped_diverging_run_does_not_recover(results):
     sweep, curves = results("lr_sweep"), results("lr_curves")
     diverging = curves["runs"][3]
-    msg = claim(PAGE, "the diverging run of the first figure was allowed to go on (its limit was "
+    msg = claim(PAGE, "that run was allowed to go on (its limit was "
                       "{{ value: lr_curves.config.divergence_loss | g }}), climbed to "
                       "{{ value: lr_curves.runs.3.peak_train_loss | .1f }} and ended at "
                       "{{ value: lr_curves.runs.3.final_train_loss | .1f }}, still far above where it started.")
