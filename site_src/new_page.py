@@ -140,7 +140,7 @@ def register_figures(root: Path, name: str) -> None:
     index = root / "site_src" / "figures" / "__init__.py"
     source = index.read_text(encoding="utf-8")
     imports = re.search(r"^from site_src\.figures import (.+)$", source, re.M)
-    modules = re.search(r"^PAGE_MODULES = \((.+)\)$", source, re.M)
+    modules = re.search(r"^PAGE_MODULES = \((.+?)\)$", source, re.M | re.S)
     if not imports or not modules:
         raise NewPageError(f"{index}: cannot find the figure modules' import and PAGE_MODULES; register {name} by hand")
     source = source.replace(imports.group(0), f"{imports.group(0)}, {name}", 1)

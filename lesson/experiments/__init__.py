@@ -24,6 +24,8 @@ from lesson.experiments.epochs_batches import (BatchLrConfig, BatchNoiseConfig, 
                                                run_batch_lr, run_batch_noise, run_epochs)
 from lesson.experiments.learning_rate import (LrCurvesConfig, LrRangeTestConfig, LrSweepConfig,
                                               run_lr_curves, run_lr_range_test, run_lr_sweep)
+from lesson.experiments.momentum_schedules import (MomentumConfig, ScheduleConfig, run_momentum,
+                                                   run_schedule)
 from lesson.experiments.search_strategies import (GridVsRandomConfig, SuccessiveHalvingConfig,
                                                   run_grid_vs_random, run_successive_halving)
 from lesson.experiments.tuning_session import TuningSessionConfig, run_tuning_session
@@ -45,6 +47,9 @@ _EXPERIMENTS = (
     Experiment("lr_sweep", "Final validation loss against learning rate", LrSweepConfig,
                run_lr_sweep),
     Experiment("lr_range_test", "Learning-rate range test", LrRangeTestConfig, run_lr_range_test),
+    Experiment("momentum", "Learning rate x momentum", MomentumConfig, run_momentum),
+    Experiment("lr_schedule", "Constant learning rate vs warm-up and cosine decay",
+               ScheduleConfig, run_schedule),
     Experiment("capacity", "Hidden neurons: underfitting and overfitting", CapacityConfig,
                run_capacity),
     Experiment("depth", "One hidden layer or two, at the same parameter count", DepthConfig,

@@ -40,7 +40,8 @@ def run_epochs(config: EpochsConfig) -> dict:
 
     Result: ``epochs`` (0..E), ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc``;
     ``too_few``, ``best``, ``too_many``: each {"epoch", "train_loss", "val_loss", "val_acc"}
-    (too_few at ``too_few_epochs``, best = lowest validation loss, too_many = last epoch).
+    (too_few at ``too_few_epochs``, best = lowest validation loss, too_many = last epoch);
+    ``effective_step``: learning_rate / (1 - momentum), the step momentum settles at.
     """
     data = dataset(config.n_train, 0)
     network = NetworkConfig(hidden=(config.hidden,))
@@ -56,7 +57,8 @@ def run_epochs(config: EpochsConfig) -> dict:
     return {"epochs": list(range(config.epochs + 1)), "train_loss": h.train_loss,
             "val_loss": h.val_loss, "train_acc": h.train_acc, "val_acc": h.val_acc,
             "too_few": point(config.too_few_epochs), "best": point(h.best_epoch),
-            "too_many": point(h.stopped_epoch)}
+            "too_many": point(h.stopped_epoch),
+            "effective_step": config.learning_rate / (1 - config.momentum)}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,24 @@ def epoch_change(curve: list) -> float | None:
     return float(np.mean(np.abs(np.diff(half))))
 
 
+def late_epoch_changes(curve: list) -> list[float]:
+    """Epoch-to-epoch changes of a loss curve over its second half (negative = falling)."""
+    half = [v for v in curve[len(curve) // 2:] if v is not None]
+    return [float(b - a) for a, b in zip(half, half[1:])]
+
+
+def rise_fraction(curve: list) -> float | None:
+    """Fraction of the second half's epoch-to-epoch changes that went up."""
+    changes = late_epoch_changes(curve)
+    return sum(c > 0 for c in changes) / len(changes) if changes else None
+
+
+def net_epoch_change(curve: list) -> float | None:
+    """Average change per epoch over the second half, rises and falls cancelling (the trend)."""
+    changes = late_epoch_changes(curve)
+    return float(np.mean(changes)) if changes else None
+
+
 def run_batch_noise(config: BatchNoiseConfig) -> dict:
     """Per-epoch curves and per-update losses for each batch size.
 
@@ -108,7 +128,10 @@ def run_batch_noise(config: BatchNoiseConfig) -> dict:
     ``updates_shown`` updates), "noise" (``epoch_noise`` of the training loss: mean |second
     difference| between epochs over the second half, averaged over seeds), "noise_per_seed",
     "mean_epoch_change" (``epoch_change``: mean |first difference|, progress included),
-    "final_val_loss"}.
+    "net_epoch_change" (mean signed change per epoch over the second half: the trend),
+    "rise_fraction" (fraction of the second half's epoch-to-epoch changes that were rises),
+    "late_changes" (how many such changes each seed has), "final_val_loss"}; every late-training
+    figure is computed per seed on the training loss, then averaged over seeds.
     """
     data = dataset(config.n_train, 0)
     out = []
@@ -124,6 +147,9 @@ def run_batch_noise(config: BatchNoiseConfig) -> dict:
             "step_loss": hs[0].step_loss[:config.updates_shown],
             "noise": mean(noise), "noise_per_seed": noise,
             "mean_epoch_change": mean([epoch_change(h.train_loss) for h in hs]),
+            "net_epoch_change": mean([net_epoch_change(h.train_loss) for h in hs]),
+            "rise_fraction": mean([rise_fraction(h.train_loss) for h in hs]),
+            "late_changes": len(late_epoch_changes(hs[0].train_loss)),
             "final_val_loss": mean([final(h, "val_loss") for h in hs]),
         })
     return {"epochs": list(range(config.epochs + 1)), "runs": out}
@@ -139,12 +165,13 @@ class BatchLrConfig:
     hidden: int = 8
     seeds: int = 2
     n_train: int = 400
+    good_loss: float = 0.2  # a cell "trains well" below this validation loss
 
     def __post_init__(self) -> None:
         check_fields(self, {"batch_sizes": ("ints", 1, 100_000),
                             "learning_rates": ("floats", 1e-7, 1e4), "epochs": ("int", 1, 2000),
                             "hidden": ("int", 1, 256), "seeds": ("int", 1, 20),
-                            "n_train": ("int", 20, 5000)})
+                            "n_train": ("int", 20, 5000), "good_loss": ("float", 0.0, 10.0)})
 
 
 def run_batch_lr(config: BatchLrConfig) -> dict:
@@ -152,7 +179,9 @@ def run_batch_lr(config: BatchLrConfig) -> dict:
 
     Result: ``batch_sizes``, ``learning_rates``; ``val_loss``: [batch][lr] mean over seeds
     (None if any seed diverged); ``diverged``: [batch][lr]; ``best_learning_rate``,
-    ``best_val_loss``: per batch size.
+    ``best_val_loss``, ``best_val_loss_per_seed`` (the seeds of the best cell) and
+    ``updates`` (weight updates in the whole run), ``good_learning_rates`` (the rates whose
+    loss is below ``good_loss``): per batch size.
     """
     data = dataset(config.n_train, 0)
     runs = [r for b in config.batch_sizes for lr in config.learning_rates for r in runs_for(
@@ -160,19 +189,26 @@ def run_batch_lr(config: BatchLrConfig) -> dict:
         batch_size=b)]
     trained = train(data, runs)
     s, n_lr = config.seeds, len(config.learning_rates)
-    grid, diverged = [], []
+    grid, diverged, per_seed = [], [], []
     for bi in range(len(config.batch_sizes)):
-        row, row_div = [], []
+        row, row_div, row_seeds = [], [], []
         for li in range(n_lr):
             ts = trained[(bi * n_lr + li) * s:(bi * n_lr + li + 1) * s]
             div = any(t.history.diverged for t in ts)
-            row.append(None if div else mean([final(t.history, "val_loss") for t in ts]))
+            seeds = [None if t.history.diverged else final(t.history, "val_loss") for t in ts]
+            row.append(None if div else mean(seeds))
             row_div.append(div)
+            row_seeds.append(seeds)
         grid.append(row)
         diverged.append(row_div)
+        per_seed.append(row_seeds)
     best = [min((i for i, v in enumerate(row) if v is not None), key=lambda i: row[i])
             for row in grid]
     return {"batch_sizes": list(config.batch_sizes), "learning_rates": list(config.learning_rates),
             "val_loss": grid, "diverged": diverged,
             "best_learning_rate": [config.learning_rates[i] for i in best],
-            "best_val_loss": [row[i] for row, i in zip(grid, best)]}
+            "best_val_loss": [row[i] for row, i in zip(grid, best)],
+            "best_val_loss_per_seed": [row[i] for row, i in zip(per_seed, best)],
+            "updates": [config.epochs * -(-config.n_train // b) for b in config.batch_sizes],
+            "good_learning_rates": [[lr for lr, v in zip(config.learning_rates, row)
+                                     if v is not None and v < config.good_loss] for row in grid]}

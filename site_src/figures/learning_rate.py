@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 
 from site_src.figures.common import (
-    DIVERGED_COLOUR, MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL, lr_text, finite_points,
+    MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL, lr_text, finite_points,
     mark_diverged,
 )
 from site_src.figures.registry import FigureSpec
@@ -58,7 +58,8 @@ def draw_lr_sweep(axes: list[Axes], result: dict) -> list:
     xs, ys = finite_points(lrs, result["final_val_loss"])
     artists += ax.plot(xs, ys, marker="o", markersize=4, color=PALETTE[0], label="mean over seeds")
     top = max(ys) * 1.12
-    artists += mark_diverged(ax, [lr for lr, d in zip(lrs, result["diverged"]) if d], top, label="diverged (no loss)")
+    rule = f"diverged (training loss > {result['config']['divergence_loss']:g}: stopped)"
+    artists += mark_diverged(ax, [lr for lr, d in zip(lrs, result["diverged"]) if d], top, label=rule)
     artists.append(ax.scatter([result["best_learning_rate"]], [result["best_val_loss"]], marker="*", s=180,
                               color=MARK_COLOUR, edgecolors=INK, linewidths=0.6, zorder=5,
                               label=f"best: η ≈ {result['best_learning_rate']:.2g}"))
@@ -75,7 +76,8 @@ def caption_lr_sweep(result: dict) -> str:
     seeds = len(result["final_val_loss_per_seed"][0])
     cfg = result["config"]
     diverging = result["smallest_diverging_learning_rate"]
-    tail = f" Every rate from {diverging:.2g} up diverged (crosses)." if diverging is not None else ""
+    tail = (f" Every rate from {diverging:.2g} up diverged (crosses: a seed's training loss passed "
+            f"{cfg['divergence_loss']:g} and the run was stopped)." if diverging is not None else "")
     return (
         f"Validation loss after {cfg['epochs']} epochs for {len(result['learning_rates'])} learning rates from "
         f"{lr_text(cfg['low'])} to {lr_text(cfg['high'])} (log-spaced; small dots: {seeds} seeds, line: their mean). "
@@ -98,44 +100,63 @@ def draw_lr_range_test(axes: list[Axes], result: dict) -> list:
     ax = axes[0]
     lrs = result["learning_rates"]
     artists = []
+    for other in result["per_seed"][1:]:
+        xs, smoothed = finite_points(lrs, other["smoothed_loss"])
+        artists += ax.plot(xs, smoothed, color=PALETTE[1], linewidth=0.9, alpha=0.8,
+                           label="smoothed, other seeds" if other is result["per_seed"][1] else "_other")
     xs, raw = finite_points(lrs, result["loss"])
-    artists += ax.plot(xs, raw, color=PALETTE[5], linewidth=0.8, alpha=0.6, label="mini-batch loss")
+    artists += ax.plot(xs, raw, color=PALETTE[5], linewidth=0.8, alpha=0.6, label="mini-batch loss (seed 0)")
     xs, smoothed = finite_points(lrs, result["smoothed_loss"])
-    artists += ax.plot(xs, smoothed, color=PALETTE[0], linewidth=2.0, label="smoothed")
-    artists.append(ax.axvline(result["min_learning_rate"], color=INK, linestyle="--", linewidth=1.1,
-                              label=f"lowest smoothed loss: η ≈ {result['min_learning_rate']:.2g}"))
+    artists += ax.plot(xs, smoothed, color=PALETTE[0], linewidth=2.0, label="smoothed (seed 0)")
+    low, high = result["near_min_learning_rates"]
+    tolerance = result["config"]["near_min_tolerance"]
+    artists.append(ax.axvspan(low, high, color=PALETTE[0], alpha=0.12,
+                              label=f"seed 0 within {tolerance:g} of its minimum"))
+    first, last = result["min_learning_rate_range"]
+    artists.append(ax.axvspan(first, last, ymin=0, ymax=0.06, color=INK, alpha=0.6,
+                              label=f"minima of {len(result['per_seed'])} seeds: η ≈ {first:.2g}–{last:.2g}"))
     artists.append(ax.axvline(result["suggested_learning_rate"], color=MARK_COLOUR, linewidth=2.0,
-                              label=f"suggestion: η ≈ {result['suggested_learning_rate']:.2g}"))
-    if result["blow_up_learning_rate"] is not None:
-        artists.append(ax.axvline(result["blow_up_learning_rate"], color=DIVERGED_COLOUR, linestyle=":",
-                                  linewidth=1.5, label=f"blows up: η ≈ {result['blow_up_learning_rate']:.2g}"))
+                              label=f"minimum / {result['config']['divisor']:g}: η ≈ {result['suggested_learning_rate']:.2g}"))
+    artists.append(ax.axvline(result["fastai_suggested_learning_rate"], color=MARK_COLOUR, linewidth=2.0, linestyle="--",
+                              label=f"minimum / {result['config']['fastai_divisor']:g}: "
+                                    f"η ≈ {result['fastai_suggested_learning_rate']:.2g}"))
     ax.set_xscale("log")
     # Zoom on the useful part: the blow-up at the end would otherwise flatten the dip into a line.
-    ax.set_ylim(0, 2.5 * smoothed[0])
+    ax.set_ylim(0, 3.2 * smoothed[0])
     ax.set_xlabel("learning rate η at that update (log scale)")
     ax.set_ylabel("training " + LOSS_LABEL)
-    ax.legend(loc="lower left", fontsize=8.5)
-    ax.set_title("Learning-rate range test: one run")
+    ax.legend(loc="upper left", fontsize=7.5)
+    ax.set_title(f"Learning-rate range test: {len(result['per_seed'])} seeds")
     return artists
 
 
 def caption_lr_range_test(result: dict) -> str:
     cfg = result["config"]
+    first, last = result["min_learning_rate_range"]
+    low, high = result["near_min_learning_rates"]
     return (
-        f"One run of {cfg['steps']} updates whose learning rate grows exponentially from {lr_text(cfg['start'])} to "
-        f"{lr_text(cfg['stop'])}. The smoothed loss is lowest at η ≈ {result['min_learning_rate']:.2g}; dividing by "
-        f"{cfg['divisor']:g} suggests η ≈ {result['suggested_learning_rate']:.2g}."
+        f"Runs of {cfg['steps']} updates whose learning rate grows exponentially from {lr_text(cfg['start'])} to "
+        f"{lr_text(cfg['stop'])}, one per seed (no momentum). Seed 0's smoothed loss (exponential moving average, "
+        f"factor {cfg['smoothing']:g}) is lowest at η ≈ {result['min_learning_rate']:.2g}, but stays within "
+        f"{cfg['near_min_tolerance']:g} of that minimum from η ≈ {low:.2g} to {high:.2g} (shaded); the {cfg['seeds']} seeds' "
+        f"minima range from η ≈ {first:.2g} to {last:.2g}. Dividing seed 0's minimum by {cfg['divisor']:g} (Smith) "
+        f"suggests η ≈ {result['suggested_learning_rate']:.2g}; by {cfg['fastai_divisor']:g} (fastai), "
+        f"η ≈ {result['fastai_suggested_learning_rate']:.2g}."
     )
 
 
 def alt_lr_range_test(result: dict) -> str:
     xs, smoothed = finite_points(result["learning_rates"], result["smoothed_loss"])
     low = result["min_index"]
+    first, last = result["min_learning_rate_range"]
+    raw_low, raw_high = result["raw_loss_near_min"]
     return (
         f"Line chart of training loss against a learning rate rising on a log axis from {xs[0]:.2g} to {xs[-1]:.2g}. "
-        f"The smoothed loss stays near {smoothed[0]:.2f} for small rates, falls to {smoothed[low]:.2f} at "
-        f"η ≈ {result['min_learning_rate']:.2g}, then climbs to {smoothed[-1]:.2f}. A marker shows the suggested "
-        f"rate, η ≈ {result['suggested_learning_rate']:.2g}."
+        f"Seed 0's smoothed loss stays near {smoothed[0]:.2f} for small rates, falls to {smoothed[low]:.2f} at "
+        f"η ≈ {result['min_learning_rate']:.2g}, then climbs to {smoothed[-1]:.2f}; its raw mini-batch losses near the "
+        f"minimum jump between {raw_low:.2f} and {raw_high:.2f}. The other seeds' smoothed curves have their minima "
+        f"between η ≈ {first:.2g} and {last:.2g}. Vertical lines mark the two suggestions, "
+        f"η ≈ {result['suggested_learning_rate']:.2g} and η ≈ {result['fastai_suggested_learning_rate']:.2g}."
     )
 
 

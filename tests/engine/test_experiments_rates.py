@@ -1,0 +1,175 @@
+"""The learning-rate, batch-size, momentum and schedule experiments: their results are consistent
+with their definitions, and their default results (computed in Pyodide) support the chapter."""
+
+import math
+
+import pytest
+
+from lesson.experiments import run_experiment
+from lesson.experiments.epochs_batches import net_epoch_change, rise_fraction
+from lesson.experiments.learning_rate import rising_epochs
+from lesson.experiments.momentum_schedules import effective_step
+
+
+# --- Pure helpers -------------------------------------------------------------------------------
+
+def test_rising_epochs_counts_increases_and_skips_missing_values():
+    assert rising_epochs([1.0, 0.5, 0.7, None, 0.6, 0.9]) == 2
+    assert rising_epochs([3.0, 2.0, 1.0]) == 0
+
+
+def test_late_epoch_metrics_use_the_second_half_only():
+    curve = [9.0, 1.0, 0.9, 1.1, 1.0, 1.2]  # second half: 1.1, 1.0, 1.2
+    assert rise_fraction(curve) == 0.5
+    assert math.isclose(net_epoch_change(curve), 0.05)
+    assert rise_fraction([1.0, 0.9, 0.8, 0.7]) == 0.0
+
+
+def test_effective_step_is_rate_over_one_minus_momentum():
+    assert effective_step(0.3, 0.0) == 0.3
+    assert math.isclose(effective_step(0.3, 0.9), 3.0)
+
+
+# --- Learning rate ------------------------------------------------------------------------------
+
+def test_lr_curves_too_low_stays_high_right_learns_high_worse_diverging_rises(results):
+    low, right, high, diverging = results["lr_curves"]["runs"]
+    assert low["final_train_loss"] > 0.6 > 0.3 > right["final_train_loss"]
+    assert high["final_val_loss"] > right["final_val_loss"]
+    assert high["rising_epochs"] > right["rising_epochs"]
+    for seed, curve in enumerate(diverging["train_loss_per_seed"]):
+        final = [v for v in curve if v is not None][-1]
+        assert diverging["diverged"][seed] or final > curve[0]
+    assert diverging["peak_train_loss"] == max(v for c in diverging["train_loss_per_seed"] for v in c if v is not None)
+
+
+def test_lr_sweep_is_u_shaped_with_divergence_at_the_high_end(results):
+    sweep = results["lr_sweep"]
+    losses, best = sweep["final_val_loss"], sweep["best_index"]
+    assert 0 < best < len(losses) - 1
+    assert losses[0] > sweep["best_val_loss"] + 0.3
+    assert sweep["diverged"][-1] and not any(sweep["diverged"][:best + 1])
+    assert 0.03 <= sweep["best_learning_rate"] <= 3
+
+
+def test_lr_sweep_seed_view_of_the_best_is_consistent(results):
+    sweep = results["lr_sweep"]
+    best = sweep["best_index"]
+    per_seed = sweep["best_val_loss_per_seed"]
+    assert per_seed == sweep["final_val_loss_per_seed"][best]
+    assert math.isclose(sum(per_seed) / len(per_seed), sweep["best_val_loss"])
+    assert math.isclose(sweep["best_seed_spread"], max(per_seed) - min(per_seed))
+    assert sweep["below_best"]["learning_rate"] == sweep["learning_rates"][best - 2]
+    assert sweep["above_best"]["val_loss"] == sweep["final_val_loss"][best + 2]
+    assert set(sweep["best_learning_rate_per_seed"]) <= set(sweep["learning_rates"])
+
+
+def test_lr_range_test_falls_then_suggests_a_working_rate(results):
+    rt, sweep = results["lr_range_test"], results["lr_sweep"]
+    smoothed = rt["smoothed_loss"]
+    assert smoothed[rt["min_index"]] < smoothed[0] - 0.2
+    suggested = rt["suggested_learning_rate"]
+    nearest = min(range(len(sweep["learning_rates"])),
+                  key=lambda i: abs(math.log(sweep["learning_rates"][i] / suggested)))
+    assert sweep["final_val_loss"][nearest] is not None
+    assert sweep["final_val_loss"][nearest] < sweep["best_val_loss"] + 0.1
+
+
+def test_lr_range_test_reports_every_seed_and_both_suggestions(results):
+    rt = results["lr_range_test"]
+    config = rt["config"]
+    assert [t["seed"] for t in rt["per_seed"]] == list(range(config["seed"], config["seed"] + config["seeds"]))
+    assert rt["per_seed"][0]["min_learning_rate"] == rt["min_learning_rate"]
+    minima = [t["min_learning_rate"] for t in rt["per_seed"]]
+    assert rt["min_learning_rate_range"] == [min(minima), max(minima)]
+    assert math.isclose(rt["suggested_learning_rate"] * config["divisor"], rt["min_learning_rate"])
+    assert math.isclose(rt["fastai_suggested_learning_rate"] * config["fastai_divisor"], rt["min_learning_rate"])
+    low, high = rt["near_min_learning_rates"]
+    assert low <= rt["min_learning_rate"] <= high
+    assert rt["raw_loss_near_min"][0] <= rt["raw_loss_near_min"][1]
+
+
+# --- Momentum and schedules ---------------------------------------------------------------------
+
+def test_momentum_grid_marks_divergence_and_effective_steps(results):
+    grid = results["momentum"]
+    for m, steps, row, div in zip(grid["momenta"], grid["effective_step"], grid["val_loss"], grid["diverged"]):
+        assert all(math.isclose(s, lr / (1 - m)) for s, lr in zip(steps, grid["learning_rates"]))
+        assert all((v is None) == d for v, d in zip(row, div))
+    assert grid["diverged"][0][-1] and not grid["diverged"][0][0]
+
+
+def test_momentum_matched_pairs_have_equal_effective_steps(results):
+    grid = results["momentum"]
+    matched = grid["matched"]
+    plain = grid["val_loss"][grid["momenta"].index(0.0)]
+    for step, without in zip(matched["effective_steps"], matched["without"]):
+        assert without == plain[grid["learning_rates"].index(min(grid["learning_rates"],
+                                                                 key=lambda lr: abs(lr - step)))]
+    assert matched["largest_gap"] == max(abs(a - b) for a, b in zip(matched["without"], matched["with"]))
+
+
+def test_momentum_without_zero_momentum_has_no_matched_comparison():
+    result = run_experiment("momentum", momenta=(0.5, 0.9), learning_rates=(0.1, 1.0), seeds=1, epochs=2)
+    assert result["matched"] is None
+    assert len(result["val_loss"]) == 2 and len(result["val_loss"][0]) == 2
+
+
+def test_momentum_config_names_a_bad_matched_momentum():
+    with pytest.raises(ValueError, match="matched_momentum"):
+        run_experiment("momentum", momenta=(0.0, 0.5))
+
+
+def test_schedule_factors_are_constant_or_warm_up_then_cosine(results):
+    schedule = results["lr_schedule"]
+    constant, cosine = schedule["learning_rate_factor"]
+    warmup = schedule["config"]["warmup_epochs"]
+    assert constant == [1.0] * schedule["config"]["epochs"]
+    assert [round(f, 9) for f in cosine[:warmup]] == [round((e + 1) / warmup, 9) for e in range(warmup)]
+    decay = cosine[warmup:]
+    assert all(a >= b for a, b in zip(decay, decay[1:])) and decay[-1] < 0.01
+
+
+def test_schedule_best_is_the_lowest_mean_without_diverged_seeds(results):
+    schedule = results["lr_schedule"]
+    for losses, diverged, best in zip(schedule["final_val_loss"], schedule["diverged_seeds"],
+                                      schedule["best_final_val_loss"]):
+        assert best == min(v for v, d in zip(losses, diverged) if d == 0)
+
+
+def test_schedule_config_names_a_curves_rate_outside_the_peaks():
+    with pytest.raises(ValueError, match="curves_learning_rate"):
+        run_experiment("lr_schedule", curves_learning_rate=2.0)
+
+
+# --- Epochs and batch size ----------------------------------------------------------------------
+
+def test_epochs_too_few_and_too_many_are_both_worse_than_best(results):
+    ep = results["epochs"]
+    best, few, many = ep["best"], ep["too_few"], ep["too_many"]
+    assert few["epoch"] < best["epoch"] < many["epoch"]
+    assert few["val_loss"] > best["val_loss"] + 0.1
+    assert many["val_loss"] > 1.5 * best["val_loss"]
+    assert many["train_loss"] < best["train_loss"]
+
+
+def test_smaller_batches_are_noisier(results):
+    runs = results["batch_noise"]["runs"]
+    assert runs[0]["batch_size"] < runs[-1]["batch_size"]
+    noise = [run["noise"] for run in runs]
+    assert noise[0] == max(noise) and noise[0] > 5 * noise[-1]
+    assert runs[0]["rise_fraction"] > runs[-1]["rise_fraction"]
+    for run in runs:
+        assert abs(run["net_epoch_change"]) <= run["mean_epoch_change"] + 1e-12
+
+
+def test_best_learning_rate_grows_with_batch_size(results):
+    grid = results["batch_lr"]
+    best = grid["best_learning_rate"]
+    assert all(a <= b for a, b in zip(best, best[1:]))
+    assert best[-1] > best[0]
+    n_train, epochs = grid["config"]["n_train"], grid["config"]["epochs"]
+    assert grid["updates"] == [epochs * math.ceil(n_train / b) for b in grid["batch_sizes"]]
+    for row, rates in zip(grid["val_loss"], grid["good_learning_rates"]):
+        assert rates == [lr for lr, v in zip(grid["learning_rates"], row)
+                         if v is not None and v < grid["config"]["good_loss"]]
