@@ -1,7 +1,6 @@
 """Each experiment's default result supports the claim the chapter makes with it."""
 
 import json
-import math
 
 import pytest
 
