@@ -1,17 +1,14 @@
 """The sentences of docs/tuning-session.md that compare or state a trend hold in the published
-results (the served tuning_session.json); and the page itself is built like a concept page:
-quoted numbers that match, figures with numeric alt texts, questions, live cells."""
+results (the served tuning_session.json). The page's structure (quoted numbers, figures, questions,
+live cells) is checked by the concept-page tests of test_chapter_pages.py."""
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
-from chapter_site import DOCS_DIR, visible_text
 from claims import claim
-from test_chapter_pages import quoted_values, references_of
 
 from lesson import DataConfig, NetworkConfig, Run, TrainConfig, make_dataset, train_many
 from lesson.nn import MLP, bce_with_logits
