@@ -46,12 +46,12 @@ def test_no_reference_is_left_unfilled():
         assert not re.search(r"\{\{\s*(value|figure)\s*:", text), f"{page}: an unfilled {{{{ }}}} reference"
 
 
-def test_math_is_served_by_the_site():
-    assert (SITE / "assets" / "katex" / "katex.min.js").exists()
+def test_math_is_typeset_in_the_build_and_ships_no_javascript():
+    assert not list((SITE / "assets" / "katex").rglob("*.js"))
     page = SITE / "learning-rate" / "index.html"
-    scripts = [value for tag, _, value, _ in links_of(page) if tag == "script"]
-    assert any(value.endswith("assets/katex/katex.min.js") for value in scripts)
-    assert 'class="arithmatex"' in page.read_text(encoding="utf-8")
+    assert '<span class="arithmatex"><span class="katex">' in page.read_text(encoding="utf-8")
+    assert any(value.endswith("assets/katex/katex.min.css") for _, _, value, _ in links_of(page))
+    assert not any("katex" in value for _, _, value, _ in links_of(SITE / "tuning-playground" / "index.html"))
 
 
 def test_no_request_leaves_the_origin():

@@ -115,3 +115,26 @@ def test_figure_inside_an_admonition_stays_inside(generated):
     admonition = html.split('<div class="admonition note">', 1)[1].split("</div>", 1)[0]
     assert '<figure class="result-figure" id="figure-sweep_curves">' in admonition
     assert "<p>After.</p>" in admonition and "Outside." not in admonition
+
+
+# --- math typeset at build time (site_src/markdown/math.py) ---------------------------------------
+
+
+def typeset(text: str) -> str:
+    extensions = ["pymdownx.arithmatex", "site_src.markdown.math", "admonition"]
+    return markdown.markdown(text, extensions=extensions, extension_configs={"pymdownx.arithmatex": {"generic": True}})
+
+
+def test_math_becomes_katex_html_and_mathml_with_the_tex_kept():
+    html = typeset("Inline $a < b$ here.\n\n$$\n\\lceil N / B \\rceil\n$$\n\n!!! note\n    In an admonition: $\\eta$.")
+    assert html.count('<span class="arithmatex"><span class="katex">') == 2
+    assert '<div class="arithmatex"><span class="katex-display">' in html
+    assert '<annotation encoding="application/x-tex">a &lt; b</annotation>' in html, "the TeX as typed, escaped once"
+    assert "<math" in html and "\\(" not in html and "\\[" not in html
+
+
+def test_bad_tex_fails_naming_the_formula_and_the_fix():
+    from site_src.markdown.math import MathRenderError
+
+    with pytest.raises(MathRenderError, match=r"fix their TeX:\n  \$\\frac\{a\}\{\$: KaTeX parse error"):
+        typeset("Broken: $\\frac{a}{$ and fine: $x$.")
