@@ -364,8 +364,10 @@ def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
     artists = []
     for ax, width, probability, name in zip(axes, boundaries["widths"], boundaries["probability"], names):
         grid = np.asarray(probability)  # rows: slept, columns: studied
+        # The filled bands as a picture, not paths: as vectors they were ~180 KB of the SVG. Without
+        # antialiasing the bands are flat colours, which PNG packs small; the lines stay vectors.
         artists.append(ax.contourf(studied, slept, grid, levels=np.linspace(0, 1, 11), cmap=PASS_PROBABILITY_CMAP,
-                                   alpha=0.75, antialiased=True))
+                                   alpha=0.75, antialiased=False, rasterized=True))
         artists.append(ax.contour(studied, slept, grid, levels=[0.5], colors=INK, linewidths=1.6))
         artists.append(ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
                                   linewidths=1.2, linestyles="dashed"))

@@ -54,6 +54,16 @@ def test_math_is_typeset_in_the_build_and_ships_no_javascript():
     assert not any("katex" in value for _, _, value, _ in links_of(SITE / "tuning-playground" / "index.html"))
 
 
+def test_figures_are_light_sized_and_lazy_below_the_first():
+    for svg in sorted((SITE / "generated" / "figures").glob("*.svg")):
+        assert svg.stat().st_size <= 100 * 1024, f"{svg.name} is {svg.stat().st_size / 1024:.0f} KiB (rasterise its dense part)"
+    for page in sorted(SITE.rglob("index.html")):
+        images = re.findall(r'<figure class="result-figure"[^>]*>\s*<img ([^>]*)>', page.read_text(encoding="utf-8"))
+        for number, attributes in enumerate(images):
+            assert re.search(r'width="\d+"', attributes) and re.search(r'height="\d+"', attributes), (page, attributes)
+            assert ('loading="lazy"' in attributes) == (number > 0), (page, number, attributes)
+
+
 def test_no_request_leaves_the_origin():
     assert remote_requests(SITE) == []
 

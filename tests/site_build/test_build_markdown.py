@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import markdown
@@ -58,10 +59,21 @@ def test_fenced_code_is_left_alone(generated):
 def test_figure_line_becomes_figure_with_image_caption_and_data_link(generated):
     html = render("Text right above.\n{{ figure: sweep_curves }}\nText right below.", generated)
     assert '<p>Text right above.</p>\n<figure class="result-figure" id="figure-sweep_curves">' in html
-    assert '<img alt="Two curves; &quot;best&quot; ends at 0.25." height="346" src="/generated/figures/sweep_curves.svg" width="614"' in html
+    assert '<img alt="Two curves; &quot;best&quot; ends at 0.25." decoding="async" height="346" src="/generated/figures/sweep_curves.svg" width="614"' in html
     assert "<figcaption>Loss with <em>rate</em> 0.3 &amp; more. " in html
     assert '<a class="result-figure__data" download="sweep.json" href="/generated/results/sweep.json">' in html
     assert "<p>Text right below.</p>" in html
+
+
+def test_figures_after_the_first_load_lazily_and_each_document_starts_afresh(generated):
+    md = markdown.Markdown(extensions=["site_src.markdown.results"], extension_configs={
+        "site_src.markdown.results": {"generated_dir": str(generated)}
+    })
+    for _ in range(2):  # the same Markdown instance, reset between documents as hosts do
+        html = md.reset().convert("{{ figure: sweep_curves }}\n\ntext\n\n{{ figure: sweep_curves }}")
+        first, second = re.findall(r"<img [^>]*>", html)
+        assert "loading=" not in first, "the first figure may be the page's largest paint: no lazy loading"
+        assert 'loading="lazy"' in second
 
 
 @pytest.mark.parametrize(
