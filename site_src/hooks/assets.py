@@ -37,7 +37,7 @@ LOG = logging.getLogger("mkdocs.hooks.site_src.assets")
 #: Where the copied files appear in the site.
 KATEX_URI = "assets/katex"
 CHAPTER_URI = "assets/chapter"
-EXTRA_CSS = (f"{CHAPTER_URI}/figures.css", f"{CHAPTER_URI}/chapter.css")
+EXTRA_CSS = (f"{CHAPTER_URI}/chapter.css",)  # one stylesheet: each one more blocks the first paint longer
 
 
 class AssetHooks:

@@ -2,7 +2,8 @@
 
 Layout written under ``<site>/runtime/``:
 
-* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module) and ``livecells.css``;
+* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module); ``runtime.css``: the cells'
+  and the playground's styles in one minified stylesheet;
   ``editor.js``: the CodeMirror editor, fetched only when a reader focuses, edits or runs a cell;
   every bundle minified, with a linked source map (``*.js.map``, fetched by developer tools only);
 * ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text;
@@ -152,8 +153,7 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
     entries = [str(js / "livecells.js"), str(js / "editor.js")]
     _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", define, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", f"--outfile={runtime_dir / 'worker.js'}"])
-    for stylesheet in ("livecells.css", "playground.css"):
-        shutil.copyfile(HERE / "css" / stylesheet, runtime_dir / stylesheet)
+    _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={runtime_dir / 'runtime.css'}"])
 
 
 def build_runtime(project_root: Path, site_dir: Path, settings: LiveCellsSettings) -> dict:
