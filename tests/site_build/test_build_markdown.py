@@ -150,3 +150,24 @@ def test_bad_tex_fails_naming_the_formula_and_the_fix():
 
     with pytest.raises(MathRenderError, match=r"fix their TeX:\n  \$\\frac\{a\}\{\$: KaTeX parse error"):
         typeset("Broken: $\\frac{a}{$ and fine: $x$.")
+
+
+# --- inline styles trimmed to what the page uses (site_src/page_css.py, the lab notebook's page) ----
+
+
+def test_inline_styles_keep_only_what_the_page_uses():
+    from site_src.page_css import purge_inline_styles
+
+    page = (
+        "<style>.wrap{--ink: #123; --unused: 1px} .used{color: var(--ink)} .unused{color: red}</style>"
+        "<style>['not css' ]</style>"
+        "<style>.also-used{margin: 0} [data-md-color-scheme=slate] .used{color: white}</style>"
+        '<div class="wrap"><p class="used also-used">text</p></div>'
+    )
+    html = purge_inline_styles(page)
+    assert ".used{color:var(--ink)}" in html.replace(" ", "") and ".also-used" in html
+    assert "--ink:" in html.replace(" ", ""), "a custom property a kept rule reads stays"
+    assert ".unused" not in html and "--unused" not in html
+    assert "<style>['not css' ]</style>" in html, "a block that is not CSS is left as it was"
+    assert "[data-md-color-scheme=slate] .used" in html, "dark-scheme rules stay (the scheme is on <body>)"
+    assert html.endswith('<div class="wrap"><p class="used also-used">text</p></div>')
