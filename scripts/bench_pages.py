@@ -137,6 +137,7 @@ def build_baseline(site: Path, workdir: Path) -> Path:
     ours = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     # Only the theme section: the rest of mkdocs.yml holds tags (!ENV, !!python/name) safe_load refuses.
     theme = yaml.safe_load(ours[ours.index("\ntheme:") : ours.index("\nnav:")])["theme"]
+    theme.pop("custom_dir", None)  # plain Material: none of our overrides
     docs = workdir / "docs"
     docs.mkdir(parents=True)
     (docs / "index.md").write_text(baseline_markdown(ROOT / "docs" / "generated"), encoding="utf-8")
