@@ -12,6 +12,7 @@ Usage: .venv/bin/python scripts/bench_browser.py [--site site] [--repeats 3]
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -22,6 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
 from cells import cell, output_text, run, set_code  # noqa: E402 - the browser tests' helpers
 from site_server import CHROMIUM, CHROMIUM_ARGS, PLAYGROUND, serve  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 TRAIN_CODE = """import time
 from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
@@ -62,7 +64,7 @@ def bytes_before_first_run(browser, server, url: str) -> tuple[int, int]:
     before = server.bytes_sent
     page.goto(url, wait_until="networkidle")
     scratch = cell(page, "Scratch")
-    scratch.locator(".cm-editor").wait_for()
+    expect(scratch).to_have_class(re.compile(r"\blive-cell--mounted\b"))  # the editor itself waits for a click
     page.wait_for_load_state("networkidle")
     loaded = server.bytes_sent - before
     run(scratch)

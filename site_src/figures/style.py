@@ -1,7 +1,7 @@
 """The house style of the chapter's figures, applied by the build step only.
 
 Readable on the light and the dark theme: the SVG background is transparent and the site's CSS
-(`site_src/theme/figures.css`) puts a light card behind figures in dark mode, so one dark-grey text
+(`site_src/theme/assets/chapter.css`) puts a light card behind figures in dark mode, so one dark-grey text
 colour works for both. Colours are the Okabe-Ito palette, distinguishable with the common forms of
 colour blindness. Text stays text in the SVG (`svg.fonttype: none`): crisp at any zoom, selectable,
 and far smaller than glyph outlines.

@@ -5,8 +5,10 @@ are the Markdown extension `site_src.markdown.results`. This hook
 
 - runs the experiment/figure step before MkDocs collects the files (`on_pre_build`), turning its
   errors into a clean `PluginError`;
-- serves KaTeX from `node_modules/katex` (copied into the site, no CDN) and the figure CSS
-  (`site_src/theme/assets/`), adding them to the page head (`on_config`, `on_files`);
+- serves KaTeX's CSS and fonts from `node_modules/katex` (copied into the site, no CDN; math is
+  typeset at build time by `site_src.markdown.math`, so no KaTeX JavaScript is shipped, and the
+  theme override links the CSS only on pages with math) and the chapter CSS
+  (`site_src/theme/assets/`), adding the latter to every page's head (`on_config`, `on_files`);
 - makes `mkdocs serve` watch the engine and the figure code (`on_serve`).
 
 `AssetHooks` takes the registries as arguments, so a test site can use fixture experiments; the
@@ -35,8 +37,7 @@ LOG = logging.getLogger("mkdocs.hooks.site_src.assets")
 #: Where the copied files appear in the site.
 KATEX_URI = "assets/katex"
 CHAPTER_URI = "assets/chapter"
-EXTRA_CSS = (f"{KATEX_URI}/katex.min.css", f"{CHAPTER_URI}/figures.css", f"{CHAPTER_URI}/chapter.css")
-EXTRA_JAVASCRIPT = (f"{KATEX_URI}/katex.min.js", f"{KATEX_URI}/contrib/auto-render.min.js", f"{CHAPTER_URI}/katex-init.js")
+EXTRA_CSS = (f"{CHAPTER_URI}/chapter.css",)  # one stylesheet: each one more blocks the first paint longer
 
 
 class AssetHooks:
@@ -54,14 +55,10 @@ class AssetHooks:
         self.last_report = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Add KaTeX and the figure CSS to every page (once, in a stable order) and pin the build date."""
+        """Add the chapter CSS to every page (once, in a stable order) and pin the build date."""
         for uri in EXTRA_CSS:
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
-        present = {str(script) for script in config.extra_javascript}
-        for uri in EXTRA_JAVASCRIPT:
-            if uri not in present:
-                config.extra_javascript.append(uri)
         _pin_build_date(_project_root(config))
         return config
 
@@ -78,8 +75,9 @@ class AssetHooks:
             raise PluginError(f"site_src.assets: {err}") from err
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Serve KaTeX (from node_modules), the chapter's CSS/JS and the generated results and
-        figures (written outside docs/, so that writing them does not retrigger `mkdocs serve`)."""
+        """Serve KaTeX's CSS and fonts (from node_modules), the chapter's CSS, and the generated
+        results and figures (written outside docs/, so that writing them does not retrigger
+        `mkdocs serve`)."""
         settings = self.settings_for(_project_root(config))
         for src_uri, path in _generated_files(settings):
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
@@ -119,14 +117,14 @@ def _generated_files(settings: AssetSettings) -> list[tuple[str, Path]]:
 
 
 def _site_assets(katex_dist: Path) -> list[tuple[str, Path]]:
-    """(site path, source file) of KaTeX's script, auto-render, CSS, woff2 fonts, and the theme assets."""
-    if not (katex_dist / "katex.min.js").exists():
+    """(site path, source file) of KaTeX's CSS and woff2 fonts, and the theme assets."""
+    if not (katex_dist / "katex.min.css").exists():
         raise PluginError(
-            f"{katex_dist}/katex.min.js is missing: run scripts/setup (it runs `npm ci`, which installs "
+            f"{katex_dist}/katex.min.css is missing: run scripts/setup (it runs `npm ci`, which installs "
             "KaTeX from package-lock.json)."
         )
     # Browsers that run this site all read woff2, the first source in katex.min.css: ship only those.
-    katex_files = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"] + [
+    katex_files = ["katex.min.css"] + [
         f"fonts/{font.name}" for font in sorted((katex_dist / "fonts").glob("*.woff2"))
     ]
     found = [(f"{KATEX_URI}/{name}", katex_dist / name) for name in katex_files]

@@ -6,7 +6,8 @@ mkdocs-jupyter is configured with `execute: false`; this hook executes `docs/lab
 it and, with `include_source: true`, copies it next to the page as the download (`lab/lab.ipynb`).
 
 It runs before mkdocs-jupyter's own `on_files` (higher priority), so the plugin wraps the
-replacement file. Nothing is patched: the file list is changed through the `Files` API and
+replacement file. `on_page_content` then trims the JupyterLab styles mkdocs-jupyter inlines into the
+page to the rules the notebook uses (`site_src.page_css`): ~570 KB fewer in each load of the page. Nothing is patched: the file list is changed through the `Files` API and
 returned.
 """
 
@@ -19,8 +20,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
+from mkdocs.exceptions import PluginError
+
 from site_src.cache import ContentCache, write_if_changed
 from site_src.notebook import ExecutionSettings, executed_notebook
+from site_src.page_css import PageCssError, purge_inline_styles
 
 log = logging.getLogger("mkdocs.hooks.notebook")
 
@@ -64,3 +68,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         )
     )
     return files
+
+
+def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:
+    """The notebook page with only the inline CSS it uses (runs after mkdocs-jupyter rendered it)."""
+    if page.file.src_uri != NOTEBOOK_SRC_URI:
+        return html
+    try:
+        return purge_inline_styles(html)
+    except PageCssError as err:
+        raise PluginError(f"docs/{NOTEBOOK_SRC_URI}: trimming its inline styles: {err}") from err

@@ -280,6 +280,7 @@ class FigureBlockProcessor(BlockProcessor):
         super().__init__(parser)
         self.assets = assets
         self.generated_url = generated_url.rstrip("/")
+        self.figures_on_page = 0  # reset for each document (ResultsExtension.reset)
 
     def test(self, parent: etree.Element, block: str) -> bool:
         return FIGURE_LINE_PATTERN.match(block) is not None and "\n" not in block.strip()
@@ -294,10 +295,15 @@ class FigureBlockProcessor(BlockProcessor):
             {
                 "src": f"{self.generated_url}/{entry['svg']}",
                 "alt": entry["alt"],
-                "width": str(entry["width"]),
+                "width": str(entry["width"]),  # the box is reserved before the SVG arrives: nothing shifts
                 "height": str(entry["height"]),
+                "decoding": "async",
+                # The first figure may be on screen when the page opens (and be its largest paint):
+                # it loads at once; the browser fetches the others as the reader scrolls near them.
+                **({"loading": "lazy"} if self.figures_on_page else {}),
             },
         )
+        self.figures_on_page += 1
         caption = etree.SubElement(figure, "figcaption")
         caption.text = entry["caption"] + " "  # Markdown: the inline processors render it later
         link = etree.SubElement(
@@ -326,9 +332,13 @@ class ResultsExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
         assets = GeneratedAssets(Path(self.getConfig("generated_dir")))
         md.preprocessors.register(ResultsPreprocessor(md, assets), "results", 35)
-        md.parser.blockprocessors.register(
-            FigureBlockProcessor(md.parser, assets, self.getConfig("generated_url")), "result_figure", 75
-        )
+        self.figures = FigureBlockProcessor(md.parser, assets, self.getConfig("generated_url"))
+        md.parser.blockprocessors.register(self.figures, "result_figure", 75)
+        md.registerExtension(self)  # so that md.reset() calls self.reset() between documents
+
+    def reset(self) -> None:
+        """A new document: its first figure loads eagerly again."""
+        self.figures.figures_on_page = 0
 
 
 def makeExtension(**kwargs) -> ResultsExtension:  # noqa: N802 (Python-Markdown's entry point name)

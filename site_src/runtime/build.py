@@ -2,8 +2,10 @@
 
 Layout written under ``<site>/runtime/``:
 
-* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module; the CodeMirror editor is a
-  separate chunk fetched only by pages with cells) and ``livecells.css``;
+* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module); ``runtime.css``: the cells'
+  and the playground's styles in one minified stylesheet;
+  ``editor.js``: the CodeMirror editor, fetched only when a reader focuses, edits or runs a cell;
+  every bundle minified, with a linked source map (``*.js.map``, fetched by developer tools only);
 * ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text;
 * ``pyodide/`` (``pyodide: self``, the default): the verified mirror, the lesson wheel and the lock
   (official entries of the shipped packages + lesson);
@@ -141,16 +143,17 @@ def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
 
 
 def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None:
-    """Bundle the page script (ES module + editor chunk) and the worker (classic script)."""
-    for old in runtime_dir.glob("chunk-*.js"):
+    """Bundle the page script, the editor (ES modules, shared code in chunks) and the worker (classic script)."""
+    for old in (*runtime_dir.glob("chunk-*.js"), *runtime_dir.glob("chunk-*.js.map")):
         old.unlink()
     define = f"--define:LIVE_CELLS_CONFIG={json.dumps(config, sort_keys=True)}"
-    common = ["--bundle", "--minify", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
+    common = ["--bundle", "--minify", "--sourcemap=linked", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
     js = HERE / "js"
-    _esbuild(paths, [str(js / "livecells.js"), *common, "--format=esm", "--splitting", define, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
+    # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
+    entries = [str(js / "livecells.js"), str(js / "editor.js")]
+    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", define, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", f"--outfile={runtime_dir / 'worker.js'}"])
-    for stylesheet in ("livecells.css", "playground.css"):
-        shutil.copyfile(HERE / "css" / stylesheet, runtime_dir / stylesheet)
+    _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={runtime_dir / 'runtime.css'}"])
 
 
 def build_runtime(project_root: Path, site_dir: Path, settings: LiveCellsSettings) -> dict:

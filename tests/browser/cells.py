@@ -16,17 +16,29 @@ def cell(page: Page, title: str) -> Locator:
     return page.locator(".live-cell", has=page.locator(".live-cell__title", has_text=re.compile(f"^{re.escape(title)}$")))
 
 
+def open_editor(target: Locator) -> Locator:
+    """The cell's editor (`.cm-content`), opened as a reader does: the first click on the code loads it."""
+    expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    editor = target.locator(".cm-content")
+    if not editor.count():
+        target.locator(".live-cell__static code").click()
+    editor.wait_for()
+    return editor
+
+
 def set_code(target: Locator, code: str) -> None:
     """Replace the cell's code as a reader would: select all in the editor and type."""
-    target.locator(".cm-content").click()
+    open_editor(target).click()
     target.page.keyboard.press("Control+a")
     target.page.keyboard.insert_text(code)
 
 
 def code_of(target: Locator) -> str:
-    """The code in the cell's editor, line by line (waits for the editor to be mounted)."""
-    target.locator(".cm-content").wait_for()
-    return "\n".join(target.locator(".cm-line").all_inner_texts())
+    """The code the cell shows, line by line: in the editor once it is open, else the highlighted block."""
+    expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    if target.locator(".cm-content").count():  # an empty line holds a <br>: its inner text is "\n"
+        return "\n".join(line.rstrip("\n") for line in target.locator(".cm-line").all_inner_texts())
+    return target.locator(".live-cell__static code").text_content().rstrip("\n")
 
 
 def run(target: Locator, timeout_ms: int = LOAD_TIMEOUT_MS) -> str:

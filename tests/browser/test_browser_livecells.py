@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from cells import LOAD_TIMEOUT_MS, cell, code_of, output_text, run, set_code, wait_done
+from cells import LOAD_TIMEOUT_MS, cell, code_of, open_editor, output_text, run, set_code, wait_done
 from site_server import PLAYGROUND, PROJECT_ROOT, SITE_DIR, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -127,14 +127,8 @@ def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
     scratch.locator(".live-cell__reset").click()
 
 
-#: Material's own chrome, not the cells', has three findings: its search dialog (.md-search) and
-#: instant-navigation progress bar (.md-progress) have no accessible name, and its footer credit
-#: (.md-copyright) is light grey. A theme override can fix those; everything else on the page,
-#: the cells included, is checked.
-AXE_RUN = (
-    "async () => await axe.run({exclude: [['.md-search'], ['.md-progress'], ['.md-copyright']]},"
-    " {resultTypes: ['violations']})"
-)
+#: The whole page, Material's chrome included (site_src/theme/overrides fixes its findings): no exclusions.
+AXE_RUN = "async () => await axe.run(document, {resultTypes: ['violations']})"
 
 
 def axe_violations(page) -> list:
@@ -195,12 +189,14 @@ def test_python_loads_only_on_run_with_a_progress_indicator_and_only_from_127_0_
     page.on("request", lambda request: requests.append(request.url))
     page.goto(site_url + PLAYGROUND)
     scratch = cell(page, "Scratch")
-    expect(scratch.locator(".cm-editor")).to_be_visible()
+    expect(scratch).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     page.wait_for_timeout(500)
     assert not [url for url in requests if "pyodide" in url], "Python was downloaded before any Run"
+    assert not [url for url in requests if url.endswith("/runtime/editor.js")], "the editor was downloaded before any Run"
     scratch.locator(".live-cell__run").click()
     expect(scratch.locator(".live-cell__status")).to_contain_text("Downloading Python (Pyodide 0.27.7, 13.7 MB)")
     wait_done(scratch)
+    expect(scratch.locator(".cm-content")).to_be_visible()  # running the cell opened its editor
     curves = cell(page, "Learning curves")  # before "Train a network": its hidden setup trains
     assert "end-setup" not in code_of(curves) and "import matplotlib.pyplot as plt" in code_of(curves)
     assert run(curves).startswith("Finished"), output_text(curves)
@@ -217,7 +213,7 @@ def test_usable_on_a_375_px_phone(browser, site_url):
     page = context.new_page()
     page.goto(site_url + PLAYGROUND)
     scratch = cell(page, "Scratch")
-    expect(scratch.locator(".cm-editor")).to_be_visible()
+    open_editor(scratch)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # no sideways page scroll
     for name in ("run", "stop", "reset"):
         box = scratch.locator(f".live-cell__{name}").bounding_box()
@@ -240,7 +236,7 @@ def test_without_javascript_and_in_print_the_code_is_a_highlighted_block(browser
     context = browser.new_context()
     page = context.new_page()
     page.goto(site_url + PLAYGROUND)
-    expect(page.locator(".live-cell .cm-editor").first).to_be_visible()
+    open_editor(page.locator(".live-cell").first)
     page.emulate_media(media="print")
     expect(page.locator(".live-cell .live-cell__static .highlight").first).to_be_visible()
     expect(page.locator(".live-cell .cm-editor").first).to_be_hidden()
@@ -342,7 +338,7 @@ def test_an_autorun_cell_runs_when_it_scrolls_into_view(browser, site_url):
     page.route(re.compile(r".*/playground/$"), make_autorun)
     page.goto(site_url + PLAYGROUND)
     curves = cell(page, "Learning curves")
-    expect(curves.locator(".cm-editor")).to_be_visible()
+    expect(curves).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     page.wait_for_timeout(300)
     assert curves.locator(".live-cell__status").inner_text() == ""  # below the fold: not run yet
     curves.scroll_into_view_if_needed()
@@ -360,3 +356,33 @@ def test_a_flood_of_output_is_capped_and_the_page_stays_responsive(playground):
     assert len(text) < 250_000  # capped near 200 000 characters
     assert playground.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")  # not frozen
     scratch.locator(".live-cell__reset").click()
+
+
+def test_the_editor_loads_on_the_first_click_in_the_code_in_its_place(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(site_url + PLAYGROUND)
+    scratch, below = cell(page, "Scratch"), cell(page, "Train a network")
+    expect(scratch).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in requests if url.endswith("/runtime/editor.js")], "the editor came before it was needed"
+    static = scratch.locator(".live-cell__static code")
+    assert static.get_attribute("role") == "textbox" and "Scratch" in static.get_attribute("aria-label")
+    boxes = [scratch.bounding_box(), below.bounding_box()]
+    box = static.locator("span.kn").first.bounding_box()  # the first "import"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(scratch.locator(".cm-content")).to_be_focused()
+    expect(static).to_be_hidden()
+    assert [url for url in requests if url.endswith("/runtime/editor.js")], "the click fetched the editor"
+    assert [scratch.bounding_box(), below.bounding_box()] == boxes, "the editor took the code's place without a jump"
+    page.keyboard.type("#")  # the caret is where the reader clicked, not at the start
+    first_line = code_of(scratch).split("\n")[0]
+    assert first_line.startswith("imp") and "#" in first_line, first_line
+    scratch.locator(".live-cell__reset").click()
+
+    train = cell(page, "Train a network")  # from the keyboard: focusing the code opens its editor
+    train.locator(".live-cell__static code").focus()
+    expect(train.locator(".cm-content")).to_be_focused()
+    context.close()

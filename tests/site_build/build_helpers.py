@@ -17,11 +17,13 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+THEME_OVERRIDES = Path(__file__).resolve().parents[2] / "site_src" / "theme" / "overrides"
 
 
 def copy_fixture_site(destination: Path) -> Path:
-    """A fresh copy of the fixture site (its own docs, engine, cache) at `destination`."""
+    """A fresh copy of the fixture site (its own docs, engine, cache) at `destination`, with the chapter's theme overrides."""
     shutil.copytree(FIXTURE_SITE, destination, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache", "generated"))
+    shutil.copytree(THEME_OVERRIDES, destination / "theme_overrides")
     return destination
 
 

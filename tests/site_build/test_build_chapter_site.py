@@ -46,12 +46,29 @@ def test_no_reference_is_left_unfilled():
         assert not re.search(r"\{\{\s*(value|figure)\s*:", text), f"{page}: an unfilled {{{{ }}}} reference"
 
 
-def test_math_is_served_by_the_site():
-    assert (SITE / "assets" / "katex" / "katex.min.js").exists()
+def test_math_is_typeset_in_the_build_and_ships_no_javascript():
+    assert not list((SITE / "assets" / "katex").rglob("*.js"))
     page = SITE / "learning-rate" / "index.html"
-    scripts = [value for tag, _, value, _ in links_of(page) if tag == "script"]
-    assert any(value.endswith("assets/katex/katex.min.js") for value in scripts)
-    assert 'class="arithmatex"' in page.read_text(encoding="utf-8")
+    assert '<span class="arithmatex"><span class="katex">' in page.read_text(encoding="utf-8")
+    assert any(value.endswith("assets/katex/katex.min.css") for _, _, value, _ in links_of(page))
+    assert not any("katex" in value for _, _, value, _ in links_of(SITE / "tuning-playground" / "index.html"))
+
+
+def test_figures_are_light_sized_and_lazy_below_the_first():
+    for svg in sorted((SITE / "generated" / "figures").glob("*.svg")):
+        assert svg.stat().st_size <= 100 * 1024, f"{svg.name} is {svg.stat().st_size / 1024:.0f} KiB (rasterise its dense part)"
+    for page in sorted(SITE.rglob("index.html")):
+        images = re.findall(r'<figure class="result-figure"[^>]*>\s*<img ([^>]*)>', page.read_text(encoding="utf-8"))
+        for number, attributes in enumerate(images):
+            assert re.search(r'width="\d+"', attributes) and re.search(r'height="\d+"', attributes), (page, attributes)
+            assert ('loading="lazy"' in attributes) == (number > 0), (page, number, attributes)
+
+
+def test_the_lab_notebook_page_carries_only_the_styles_it_uses():
+    html = (SITE / "lab" / "index.html").read_text(encoding="utf-8")
+    inline_css = sum(len(css) for css in re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
+    assert inline_css < 60_000, f"lab/index.html holds {inline_css:,} characters of inline CSS (mkdocs-jupyter inlines ~590 000)"
+    assert ".jp-InputPrompt" in html and "highlight-ipynb .k" in html, "the notebook's own styles are kept"
 
 
 def test_no_request_leaves_the_origin():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import markdown
@@ -58,10 +59,21 @@ def test_fenced_code_is_left_alone(generated):
 def test_figure_line_becomes_figure_with_image_caption_and_data_link(generated):
     html = render("Text right above.\n{{ figure: sweep_curves }}\nText right below.", generated)
     assert '<p>Text right above.</p>\n<figure class="result-figure" id="figure-sweep_curves">' in html
-    assert '<img alt="Two curves; &quot;best&quot; ends at 0.25." height="346" src="/generated/figures/sweep_curves.svg" width="614"' in html
+    assert '<img alt="Two curves; &quot;best&quot; ends at 0.25." decoding="async" height="346" src="/generated/figures/sweep_curves.svg" width="614"' in html
     assert "<figcaption>Loss with <em>rate</em> 0.3 &amp; more. " in html
     assert '<a class="result-figure__data" download="sweep.json" href="/generated/results/sweep.json">' in html
     assert "<p>Text right below.</p>" in html
+
+
+def test_figures_after_the_first_load_lazily_and_each_document_starts_afresh(generated):
+    md = markdown.Markdown(extensions=["site_src.markdown.results"], extension_configs={
+        "site_src.markdown.results": {"generated_dir": str(generated)}
+    })
+    for _ in range(2):  # the same Markdown instance, reset between documents as hosts do
+        html = md.reset().convert("{{ figure: sweep_curves }}\n\ntext\n\n{{ figure: sweep_curves }}")
+        first, second = re.findall(r"<img [^>]*>", html)
+        assert "loading=" not in first, "the first figure may be the page's largest paint: no lazy loading"
+        assert 'loading="lazy"' in second
 
 
 @pytest.mark.parametrize(
@@ -115,3 +127,47 @@ def test_figure_inside_an_admonition_stays_inside(generated):
     admonition = html.split('<div class="admonition note">', 1)[1].split("</div>", 1)[0]
     assert '<figure class="result-figure" id="figure-sweep_curves">' in admonition
     assert "<p>After.</p>" in admonition and "Outside." not in admonition
+
+
+# --- math typeset at build time (site_src/markdown/math.py) ---------------------------------------
+
+
+def typeset(text: str) -> str:
+    extensions = ["pymdownx.arithmatex", "site_src.markdown.math", "admonition"]
+    return markdown.markdown(text, extensions=extensions, extension_configs={"pymdownx.arithmatex": {"generic": True}})
+
+
+def test_math_becomes_katex_html_and_mathml_with_the_tex_kept():
+    html = typeset("Inline $a < b$ here.\n\n$$\n\\lceil N / B \\rceil\n$$\n\n!!! note\n    In an admonition: $\\eta$.")
+    assert html.count('<span class="arithmatex"><span class="katex">') == 2
+    assert '<div class="arithmatex"><span class="katex-display">' in html
+    assert '<annotation encoding="application/x-tex">a &lt; b</annotation>' in html, "the TeX as typed, escaped once"
+    assert "<math" in html and "\\(" not in html and "\\[" not in html
+
+
+def test_bad_tex_fails_naming_the_formula_and_the_fix():
+    from site_src.markdown.math import MathRenderError
+
+    with pytest.raises(MathRenderError, match=r"fix their TeX:\n  \$\\frac\{a\}\{\$: KaTeX parse error"):
+        typeset("Broken: $\\frac{a}{$ and fine: $x$.")
+
+
+# --- inline styles trimmed to what the page uses (site_src/page_css.py, the lab notebook's page) ----
+
+
+def test_inline_styles_keep_only_what_the_page_uses():
+    from site_src.page_css import purge_inline_styles
+
+    page = (
+        "<style>.wrap{--ink: #123; --unused: 1px} .used{color: var(--ink)} .unused{color: red}</style>"
+        "<style>['not css' ]</style>"
+        "<style>.also-used{margin: 0} [data-md-color-scheme=slate] .used{color: white}</style>"
+        '<div class="wrap"><p class="used also-used">text</p></div>'
+    )
+    html = purge_inline_styles(page)
+    assert ".used{color:var(--ink)}" in html.replace(" ", "") and ".also-used" in html
+    assert "--ink:" in html.replace(" ", ""), "a custom property a kept rule reads stays"
+    assert ".unused" not in html and "--unused" not in html
+    assert "<style>['not css' ]</style>" in html, "a block that is not CSS is left as it was"
+    assert "[data-md-color-scheme=slate] .used" in html, "dark-scheme rules stay (the scheme is on <body>)"
+    assert html.endswith('<div class="wrap"><p class="used also-used">text</p></div>')

@@ -71,16 +71,23 @@ def test_figures_are_deterministic_accessible_svgs(built_site):
 # --- theme: math, search, toggle, code copy, no request leaves the origin, any sub-path -----------
 
 
-def test_math_is_rendered_by_self_hosted_katex(built_site):
+def test_math_is_typeset_at_build_time_with_css_only_where_needed(built_site):
     site = site_of(built_site)
     page = site / "index.html"
-    scripts = [resolve(page, value) for tag, _, value, _ in links_of(page) if tag == "script"]
-    for name in ("assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js", "assets/chapter/katex-init.js"):
-        assert site / name in scripts and (site / name).exists()
+    html = page.read_text()
+    # inline in the figure caption and the admonition, and one display formula
+    assert html.count('<span class="arithmatex"><span class="katex">') == 2
+    assert html.count('<div class="arithmatex"><span class="katex-display">') == 1
+    assert '<annotation encoding="application/x-tex">L(w) = w^2</annotation>' in html, "MathML with the TeX, for copy and screen readers"
+    every_url = [value for built in sorted(site.rglob("*.html")) for _, _, value, _ in links_of(built)]
+    assert not [url for url in every_url if "katex" in url and url.endswith(".js")], "no KaTeX JavaScript"
+    stylesheets = [resolve(page, value) for tag, _, value, rel in links_of(page) if rel == "stylesheet"]
+    assert site / "assets" / "katex" / "katex.min.css" in stylesheets
+    without_math = site / "part" / "sweeps" / "index.html"
+    assert "katex" not in without_math.read_text(), "no math, no KaTeX stylesheet"
     css = (site / "assets" / "katex" / "katex.min.css").read_text()
     woff2 = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css))
     assert len(woff2) > 15 and all((site / "assets" / "katex" / font).exists() for font in woff2)
-    assert '<span class="arithmatex">' in page.read_text()
 
 
 def test_theme_features_are_on(built_site):

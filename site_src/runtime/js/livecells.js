@@ -3,6 +3,7 @@
 // Material's instant navigation swaps pages without reloading scripts, so cells are (re)attached
 // on each `document$` emission and the worker (with its loaded packages) lives on.
 import { RuntimeClient } from "./runtime-client.js";
+import { createLazyEditor } from "./lazy-editor.js";
 
 /* global LIVE_CELLS_CONFIG, document$ */
 
@@ -37,7 +38,7 @@ function shortHash(text) {
 }
 
 class LiveCell {
-  constructor(root, index, pageId, createEditor) {
+  constructor(root, index, pageId) {
     this.root = root;
     this.index = index;
     this.pageId = pageId;
@@ -50,10 +51,10 @@ class LiveCell {
     this.shownChars = 0; // characters of output on screen (see MAX_OUTPUT_CHARS)
     this.hiddenChars = 0;
     this.truncation = null;
-    this.build(createEditor);
+    this.build();
   }
 
-  build(createEditor) {
+  build() {
     const title = this.options.title || "Python";
     const bar = element("div", { class: "live-cell__bar" });
     bar.append(element("span", { class: "live-cell__title" }, title));
@@ -74,7 +75,8 @@ class LiveCell {
     this.root.append(this.editorHost, this.status, this.output);
 
     const saved = localStorage.getItem(this.storageKey);
-    this.editor = createEditor(this.editorHost, {
+    // The highlighted code stands in until the reader focuses, edits or runs the cell (lazy-editor.js).
+    this.editor = createLazyEditor(this.editorHost, this.root.querySelector(".live-cell__static"), {
       doc: saved ?? this.original,
       readOnly: Boolean(this.options.readonly),
       label: `Python code: ${title}. Shift+Enter runs it.`,
@@ -84,6 +86,7 @@ class LiveCell {
     this.root.classList.add("live-cell--mounted");
     if (saved !== null && saved !== this.original) this.setStatus("Your edited version (Reset restores the original).");
     this.runButton.addEventListener("click", () => this.run());
+    this.runButton.addEventListener("click", () => this.editor.load());
     this.stopButton.addEventListener("click", () => this.stop("Stopped."));
     this.resetButton.addEventListener("click", () => this.reset());
   }
@@ -227,8 +230,7 @@ async function attachCells() {
     currentCells = playgrounds.map((root) => new TuningPlayground(root, client, pageId));
   }
   if (!roots.length) return;
-  const { createEditor } = await import("./editor.js"); // the editor is fetched only by pages with cells
-  const cells = roots.map((root, index) => new LiveCell(root, index, pageId, createEditor));
+  const cells = roots.map((root, index) => new LiveCell(root, index, pageId));
   currentCells.push(...cells);
   if (LIVE_CELLS_CONFIG.load === "visible") {
     whenVisible(roots[0], () => {

@@ -1,0 +1,98 @@
+"""Python-Markdown extension: math typeset at build time by KaTeX, so pages ship no math JavaScript.
+
+`pymdownx.arithmatex` (``generic: true``) marks formulas as ``<span class="arithmatex">\\(...\\)</span>``
+and ``<div class="arithmatex">\\[...\\]</div>``; this extension replaces the TeX inside those
+elements by KaTeX's HTML + MathML (KaTeX from npm, run by Node: ``katex_render.mjs`` beside this
+file, one Node process per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
+fonts; the theme override ``site_src/theme/overrides/main.html`` links them on pages with math
+only), the MathML is what screen readers read and what copy/paste carries, with the TeX source as
+its annotation. Dark mode needs nothing: KaTeX's HTML takes the text colour of the page.
+
+Use it after ``pymdownx.arithmatex`` in the extension list (``site_src.markdown.math``); it runs
+under any Python-Markdown host (MkDocs, Zensical). TeX that KaTeX cannot parse fails the build,
+naming the formula and KaTeX's message.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+
+RENDERER = Path(__file__).with_name("katex_render.mjs")
+#: What arithmatex's generic mode writes: the wrapping element, then \( \) inline or \[ \] display.
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>', re.S
+)
+#: Rendered formulas, by (TeX, display mode): KaTeX is deterministic, and `mkdocs serve` rebuilds often.
+_RENDERED: dict[tuple[str, bool], str] = {}
+
+
+class MathRenderError(ValueError):
+    """KaTeX could not render a formula, or Node/KaTeX is missing."""
+
+
+def render_formulas(formulas: list[tuple[str, bool]], node: str = "node") -> list[str]:
+    """KaTeX HTML + MathML of each (TeX, display) pair, in order; errors name every bad formula."""
+    missing = sorted({formula for formula in formulas if formula not in _RENDERED})
+    if missing:
+        request = json.dumps([{"tex": tex, "display": display} for tex, display in missing])
+        try:
+            completed = subprocess.run(
+                [node, str(RENDERER)], input=request, capture_output=True, text=True, check=True, cwd=RENDERER.parent
+            )
+        except FileNotFoundError as err:
+            raise MathRenderError(f"'{node}' not found: install Node 20, then run scripts/setup (npm ci installs KaTeX)") from err
+        except subprocess.CalledProcessError as err:
+            raise MathRenderError(
+                f"{RENDERER.name} failed: {err.stderr.strip()[-500:]}\n(is KaTeX installed? run scripts/setup, which runs npm ci)"
+            ) from err
+        replies = json.loads(completed.stdout)
+        errors = [f"  {_shown(tex, display)}: {reply['error']}" for (tex, display), reply in zip(missing, replies) if "error" in reply]
+        if errors:
+            raise MathRenderError("KaTeX cannot render these formulas; fix their TeX:\n" + "\n".join(errors))
+        _RENDERED.update({formula: reply["html"] for formula, reply in zip(missing, replies)})
+    return [_RENDERED[formula] for formula in formulas]
+
+
+def _shown(tex: str, display: bool) -> str:
+    return f"$${tex}$$" if display else f"${tex}$"
+
+
+class KatexPostprocessor(Postprocessor):
+    """Replaces the TeX in arithmatex's elements by KaTeX's output, all formulas of a page at once."""
+
+    def __init__(self, md: Markdown, node: str) -> None:
+        super().__init__(md)
+        self.node = node
+
+    def run(self, text: str) -> str:
+        matches = list(ARITHMATEX.finditer(text))
+        if not matches:
+            return text
+        # The serialiser escaped the TeX for HTML (`<` as `&lt;`); KaTeX wants it as typed.
+        formulas = [(html.unescape(match["tex"]).strip(), match["open"] == "[") for match in matches]
+        rendered = iter(render_formulas(formulas, self.node))
+        return ARITHMATEX.sub(lambda match: f'<{match["tag"]} class="arithmatex">{next(rendered)}</{match["tag"]}>', text)
+
+
+class KatexExtension(Extension):
+    """Registers the postprocessor last, after raw HTML (where arithmatex's output may sit) is restored."""
+
+    def __init__(self, **kwargs) -> None:
+        self.config = {"node": ["node", "The Node.js executable that runs KaTeX."]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
+        md.postprocessors.register(KatexPostprocessor(md, self.getConfig("node")), "katex", 5)
+
+
+def makeExtension(**kwargs) -> KatexExtension:  # noqa: N802 (Python-Markdown's entry point name)
+    """Entry point used by Python-Markdown when the extension is named by its module path."""
+    return KatexExtension(**kwargs)

@@ -1,0 +1,48 @@
+"""Trim a page's inline stylesheets to the rules its HTML uses (PurgeCSS from npm, run by Node).
+
+The lab notebook's page carries mkdocs-jupyter's JupyterLab styles inline: ~570 KB in every load of
+that page, almost none of it used by one notebook. `purge_inline_styles` keeps the rules whose
+selectors match the page (plus the dark-scheme rules, which match the <body> the fragment lacks).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+PURGER = Path(__file__).with_name("purge_css.mjs")
+STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+#: Selectors kept whatever the page holds: the colour scheme is an attribute of <body>, not of the fragment.
+SAFELIST = [r"data-md-color-scheme", r"data-jp-theme"]
+
+
+class PageCssError(RuntimeError):
+    """Node or PurgeCSS failed."""
+
+
+def purge_inline_styles(html: str, node: str = "node") -> str:
+    """`html` with each <style> block reduced to the rules that match the rest of `html`."""
+    styles = list(STYLE.finditer(html))
+    if not styles:
+        return html
+    markup = STYLE.sub("", html)
+    request = json.dumps({"html": markup, "css": [match[2] for match in styles], "safelist": SAFELIST})
+    try:
+        completed = subprocess.run([node, str(PURGER)], input=request, capture_output=True, text=True, check=True, cwd=PURGER.parent)
+    except FileNotFoundError as err:
+        raise PageCssError(f"'{node}' not found: install Node 20, then run scripts/setup (npm ci installs PurgeCSS)") from err
+    except subprocess.CalledProcessError as err:
+        raise PageCssError(f"{PURGER.name} failed: {err.stderr.strip()[-500:]}\n(is PurgeCSS installed? run scripts/setup)") from err
+    reply = json.loads(completed.stdout)
+    # The purged CSS takes the first stylesheet's place (cascade order kept: they were purged in
+    # order); a block that is not CSS (mkdocs-jupyter writes one as a Python list's repr) stays as
+    # it is, for the browser to make of it what it did before; the other blocks go.
+    parsed = [index for index in range(len(styles)) if index not in reply["unparsable"]]
+    replacements = {index: "" for index in parsed}
+    if parsed:
+        first = styles[parsed[0]]
+        replacements[parsed[0]] = f"{first[1]}{reply['css']}{first[3]}"
+    counter = iter(range(len(styles)))
+    return STYLE.sub(lambda match: replacements.get(next(counter), match[0]), html)
