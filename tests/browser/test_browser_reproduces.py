@@ -30,7 +30,7 @@ def pages_with_cells() -> list[str]:
     """Site paths (e.g. ``learning-rate/``) of every built page that has a live cell."""
     found = []
     for path in sorted(SITE_DIR.rglob("index.html")):
-        if 'class="live-cell"' in path.read_text(encoding="utf-8"):
+        if re.search(r'class="live-cell[ "]', path.read_text(encoding="utf-8")):
             found.append(path.parent.relative_to(SITE_DIR).as_posix() + "/" if path.parent != SITE_DIR else "")
     return found
 
