@@ -45,6 +45,7 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
     "val_loss_per_seed", "diverged": [per seed], "diverged_epoch": [per seed, None if not],
     "initial_train_loss", "final_train_loss", "final_val_loss" (means over seeds that finished),
     "peak_train_loss" (the highest training loss any seed reached at the end of an epoch),
+    "peak_mean_train_loss" (the highest value of the mean curve ``train_loss``),
     "rising_epochs" (epochs in which the mean training loss went up)}.
     """
     data = dataset(config.n_train, 0)
@@ -68,6 +69,8 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
             "final_train_loss": mean([final(h, "train_loss") for h in hs if not h.diverged]),
             "final_val_loss": mean([final(h, "val_loss") for h in hs if not h.diverged]),
             "peak_train_loss": max(v for h in hs for v in h.train_loss if v is not None),
+            "peak_mean_train_loss": max(v for v in mean_curve([h.train_loss for h in hs])
+                                        if v is not None),
             "rising_epochs": rising_epochs(mean_curve([h.train_loss for h in hs])),
         })
     return {"epochs": list(range(config.epochs + 1)), "runs": out}
@@ -162,7 +165,9 @@ class LrRangeTestConfig:
     Repeated for ``seeds`` seeds (``seed``, ``seed`` + 1, ...) to show how much the minimum moves;
     the figure's main curve is the first seed's. ``divisor`` = 3 follows Smith (2017), who sets
     the lower bound of a cyclical schedule at 1/3 to 1/4 of the upper one; ``fastai_divisor`` = 10
-    is fastai's ``lr_find`` "minimum" suggestion (the minimum divided by 10).
+    is the older ``lr_min`` suggestion of fastai's ``lr_find`` (the minimum divided by 10; current
+    fastai suggests ``valley`` by default). Smith (2017) raised the rate linearly over a few
+    epochs; the exponential, per-mini-batch version used here is fastai's.
     """
 
     start: float = 1e-4
@@ -223,6 +228,8 @@ def _range_test_once(config: LrRangeTestConfig, data, lrs: np.ndarray, seed: int
             "min_learning_rate": float(lrs[low]), "min_smoothed_loss": smoothed[low],
             "blow_up_learning_rate": blow_up,
             "near_min_learning_rates": [float(lrs[near[0]]), float(lrs[near[-1]])],
+            "smoothed_loss_in_band": [min(smoothed[i] for i in valid if near[0] <= i <= near[-1]),
+                                      max(smoothed[i] for i in valid if near[0] <= i <= near[-1])],
             "raw_loss_near_min": [min(window), max(window)]}
 
 
@@ -233,7 +240,9 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
     loss, None after it overflowed), ``smoothed_loss``, ``min_index``/``min_learning_rate``
     (lowest smoothed loss), ``blow_up_learning_rate`` (first lr whose smoothed loss exceeds 4x
     the minimum and the starting loss, None if it never does), ``near_min_learning_rates``
-    ([lowest, highest] lr whose smoothed loss is within ``near_min_tolerance`` of the minimum),
+    ([lowest, highest] lr whose smoothed loss is within ``near_min_tolerance`` of the minimum;
+    in between it may leave that band), ``smoothed_loss_in_band`` ([lowest, highest] smoothed
+    loss between those two rates),
     ``raw_loss_near_min`` ([lowest, highest] raw loss within ``raw_window`` updates of the
     minimum), ``suggested_learning_rate`` = min lr / divisor, ``fastai_suggested_learning_rate``
     = min lr / fastai_divisor. ``per_seed``: the same keys (except ``learning_rates`` and the

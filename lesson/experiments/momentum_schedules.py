@@ -28,13 +28,17 @@ class MomentumConfig:
     # up to ``matched_up_to``; nearer the divergence edge a single seed's luck decides the loss.
     matched_momentum: float = 0.9
     matched_up_to: float = 3.0
+    # Effective steps at which every momentum's loss is reported (None where a momentum's grid
+    # does not reach that step or a seed diverged).
+    compared_steps: tuple = (1.0, 10.0)
 
     def __post_init__(self) -> None:
         check_fields(self, {"learning_rates": ("floats", 1e-7, 1e4), "hidden": ("int", 1, 256),
                             "batch_size": ("int", 1, 10_000), "epochs": ("int", 1, 1000),
                             "seeds": ("int", 1, 20), "n_train": ("int", 20, 5000),
                             "divergence_loss": ("float", 1.0, 1e6),
-                            "matched_up_to": ("float", 1e-7, 1e4)})
+                            "matched_up_to": ("float", 1e-7, 1e4),
+                            "compared_steps": ("floats", 1e-7, 1e6)})
         require(self, "momenta", isinstance(self.momenta, tuple) and len(self.momenta) > 0
                 and all(isinstance(m, (int, float)) and not isinstance(m, bool) and 0 <= m < 1
                         for m in self.momenta), "a non-empty tuple of numbers in [0, 1)")
@@ -58,7 +62,10 @@ def run_momentum(config: MomentumConfig) -> dict:
     diverged); ``val_loss_per_seed``: [momentum][lr][seed] (None = diverged); ``diverged``:
     [momentum][lr]; per momentum: ``best_learning_rate``, ``best_effective_step``,
     ``best_val_loss``, ``smallest_diverging_learning_rate`` and
-    ``smallest_diverging_effective_step`` (None if no rate diverged). ``matched``: momentum 0
+    ``smallest_diverging_effective_step`` (None if no rate diverged), ``best_val_loss_per_seed``
+    (the seeds' losses at the best rate). ``at_effective_step``: for each of ``compared_steps``,
+    {"effective_step", "val_loss": [per momentum, the mean loss at the learning rate giving that
+    step, None if the grid has no such rate or a seed diverged]}. ``matched``: momentum 0
     against ``matched_momentum`` over the effective steps (up to ``matched_up_to``) that both
     grids reach and where neither diverged: {"momentum", "effective_steps", "without", "with"
     (mean final validation losses), "largest_gap" (at equal effective step), "same_rate_gap"
@@ -90,6 +97,10 @@ def run_momentum(config: MomentumConfig) -> dict:
         "best_learning_rate": [lrs[i] for i in best],
         "best_effective_step": [row[i] for row, i in zip(steps, best)],
         "best_val_loss": [row[i] for row, i in zip(grid, best)],
+        "best_val_loss_per_seed": [row[i] for row, i in zip(per_seed, best)],
+        "at_effective_step": [{"effective_step": step, "val_loss": [
+            next((row[j] for j, s in enumerate(srow) if math.isclose(s, step, rel_tol=1e-9)), None)
+            for row, srow in zip(grid, steps)]} for step in config.compared_steps],
         "smallest_diverging_learning_rate": [None if i is None else lrs[i] for i in first_div],
         "smallest_diverging_effective_step": [None if i is None else row[i]
                                               for row, i in zip(steps, first_div)],

@@ -53,8 +53,13 @@ def caption_epochs(result: dict) -> str:
 
 def alt_epochs(result: dict) -> str:
     few, best, many = result["too_few"], result["best"], result["too_many"]
+    val = result["val_loss"]
+    early = min(10, len(val) - 1)
+    peak = max(range(1, early + 1), key=lambda e: val[e] if val[e] is not None else float("-inf"))
     return (
-        f"Training and validation loss over {result['epochs'][-1]} epochs. Both fall together at first; the validation "
+        f"Training and validation loss over {result['epochs'][-1]} epochs. The validation loss first bumps up from "
+        f"{val[1]:.2f} at epoch 1 to {val[peak]:.2f} at epoch {peak} and stays on a plateau; "
+        f"then both losses fall together; the validation "
         f"loss reaches its minimum of {best['val_loss']:.2f} at epoch {best['epoch']} and then climbs to "
         f"{many['val_loss']:.2f}, while the training loss keeps falling to {many['train_loss']:.2f}. At epoch "
         f"{few['epoch']} the validation loss was still {few['val_loss']:.2f}."

@@ -72,11 +72,36 @@ def draw_lr_sweep(axes: list[Axes], result: dict) -> list:
     return artists
 
 
+def all_seeds_diverged_from(result: dict) -> float | None:
+    """The smallest swept rate from which on every seed of every rate diverged (None if none)."""
+    lrs, per_seed = result["learning_rates"], result["final_val_loss_per_seed"]
+    first = None
+    for index in range(len(lrs) - 1, -1, -1):
+        if any(v is not None for v in per_seed[index]):
+            break
+        first = lrs[index]
+    return first
+
+
+def _divergence_text(result: dict) -> str:
+    """'From η ≈ a up at least one seed diverged; from η ≈ b up every seed did' (from the result)."""
+    some, every = result["smallest_diverging_learning_rate"], all_seeds_diverged_from(result)
+    if some is None:
+        return ""
+    text = f"from η ≈ {some:.2g} up at least one seed diverged"
+    if every is not None and every != some:
+        text += f"; from η ≈ {every:.2g} up every seed did"
+    elif every is not None:
+        text += " and every seed did"
+    return text
+
+
 def caption_lr_sweep(result: dict) -> str:
     seeds = len(result["final_val_loss_per_seed"][0])
     cfg = result["config"]
     diverging = result["smallest_diverging_learning_rate"]
-    tail = (f" Every rate from {diverging:.2g} up diverged (crosses: a seed's training loss passed "
+    text = _divergence_text(result)
+    tail = (f" {text[0].upper()}{text[1:]} (crosses: a seed's training loss passed "
             f"{cfg['divergence_loss']:g} and the run was stopped)." if diverging is not None else "")
     return (
         f"Validation loss after {cfg['epochs']} epochs for {len(result['learning_rates'])} learning rates from "
@@ -92,7 +117,7 @@ def alt_lr_sweep(result: dict) -> str:
         f"U-shaped plot of final validation loss against learning rate on a log axis. At η = {xs[0]:.2g} the loss is "
         f"{ys[0]:.2f}; it falls to a minimum of {result['best_val_loss']:.2f} at η ≈ {result['best_learning_rate']:.2g}, "
         f"rises to {ys[-1]:.2f} at η = {xs[-1]:.2g}"
-        + (f", and every run from η = {diverging:.2g} up diverged." if diverging is not None else ".")
+        + (f"; {_divergence_text(result)}." if diverging is not None else ".")
     )
 
 
@@ -111,7 +136,7 @@ def draw_lr_range_test(axes: list[Axes], result: dict) -> list:
     low, high = result["near_min_learning_rates"]
     tolerance = result["config"]["near_min_tolerance"]
     artists.append(ax.axvspan(low, high, color=PALETTE[0], alpha=0.12,
-                              label=f"seed 0 within {tolerance:g} of its minimum"))
+                              label=f"seed 0 comes within {tolerance:g} of its minimum"))
     first, last = result["min_learning_rate_range"]
     artists.append(ax.axvspan(first, last, ymin=0, ymax=0.06, color=INK, alpha=0.6,
                               label=f"minima of {len(result['per_seed'])} seeds: η ≈ {first:.2g}–{last:.2g}"))
@@ -137,10 +162,11 @@ def caption_lr_range_test(result: dict) -> str:
     return (
         f"Runs of {cfg['steps']} updates whose learning rate grows exponentially from {lr_text(cfg['start'])} to "
         f"{lr_text(cfg['stop'])}, one per seed (no momentum). Seed 0's smoothed loss (exponential moving average, "
-        f"factor {cfg['smoothing']:g}) is lowest at η ≈ {result['min_learning_rate']:.2g}, but stays within "
-        f"{cfg['near_min_tolerance']:g} of that minimum from η ≈ {low:.2g} to {high:.2g} (shaded); the {cfg['seeds']} seeds' "
+        f"factor {cfg['smoothing']:g}) is lowest at η ≈ {result['min_learning_rate']:.2g}, but comes within "
+        f"{cfg['near_min_tolerance']:g} of that minimum anywhere from η ≈ {low:.2g} to {high:.2g} (shaded; in between it "
+        f"stays from {result['smoothed_loss_in_band'][0]:.2f} to {result['smoothed_loss_in_band'][1]:.2f}); the {cfg['seeds']} seeds' "
         f"minima range from η ≈ {first:.2g} to {last:.2g}. Dividing seed 0's minimum by {cfg['divisor']:g} (Smith) "
-        f"suggests η ≈ {result['suggested_learning_rate']:.2g}; by {cfg['fastai_divisor']:g} (fastai), "
+        f"suggests η ≈ {result['suggested_learning_rate']:.2g}; by {cfg['fastai_divisor']:g} (fastai's older lr_min), "
         f"η ≈ {result['fastai_suggested_learning_rate']:.2g}."
     )
 

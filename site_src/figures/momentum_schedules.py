@@ -59,8 +59,23 @@ def caption_momentum(result: dict) -> str:
         f"for every pair of learning rate and momentum β. A cross marks, for each β, the smallest learning rate at "
         f"which a seed diverged ({firsts}); the line stops before it. A triangle at the top marks a run that did "
         f"not diverge but ended above {momentum_chart_top(result):.2f}, off the chart. On the right the same results are plotted "
-        f"against η / (1 − β), and the curves nearly coincide."
+        f"against η / (1 − β): {_coincide_text(result)}"
     )
+
+
+def _coincide_text(result: dict) -> str:
+    """Where the curves coincide on the right (the matched pair) and where they do not."""
+    matched, best = result["matched"], result["best_val_loss"]
+    lowest = min(range(len(best)), key=lambda i: best[i])
+    text = ""
+    if matched is not None:
+        text = (f"β = 0 and β = {matched['momentum']:g} nearly coincide up to an effective step of "
+                f"{matched['effective_steps'][-1]:.2g} (largest gap {matched['largest_gap']:.3f}), but the curves "
+                f"separate near the divergence edge")
+    others = [b for i, b in enumerate(best) if i != lowest]
+    text += (f"{'; ' if text else ''}β = {result['momenta'][lowest]:g} reached the lowest best loss, "
+             f"{best[lowest]:.3f}, against {min(others):.3f}–{max(others):.3f} for the others.")
+    return text
 
 
 def alt_momentum(result: dict) -> str:
@@ -72,8 +87,8 @@ def alt_momentum(result: dict) -> str:
                                             result["smallest_diverging_learning_rate"],
                                             result["smallest_diverging_effective_step"]))
     return ("Two line charts of final validation loss, one line per momentum value; left against the learning "
-            "rate, where the lines are shifted from one another, right against the effective step, where they "
-            f"overlap. {rows}.")
+            "rate, where the lines are shifted from one another, right against the effective step, where "
+            f"{_coincide_text(result)} {rows}.")
 
 
 def draw_lr_schedule(axes: list[Axes], result: dict) -> list:
@@ -118,7 +133,7 @@ def caption_lr_schedule(result: dict) -> str:
     constant, cosine = result["schedules"]
     return (
         f"{constant.capitalize()} learning rate against a {cfg['warmup_epochs']}-epoch linear warm-up followed by "
-        f"cosine decay to zero, both for {cfg['epochs']} epochs (batch size {cfg['batch_size']}, no momentum, "
+        f"cosine decay to nearly zero ({result['learning_rate_factor'][1][-1]:.4f} of the peak in the last epoch), both for {cfg['epochs']} epochs (batch size {cfg['batch_size']}, no momentum, "
         f"{cfg['seeds']} seeds). Left: the learning rate of each epoch at peak η = {lr_text(cfg['curves_learning_rate'])}; "
         f"middle: the mean validation loss per epoch there. Right: final validation loss for each peak rate (small dots: "
         f"seeds, line: their mean). Best means: {constant} {result['best_final_val_loss'][0]:.3f} at "
@@ -134,7 +149,7 @@ def alt_lr_schedule(result: dict) -> str:
                            zip(result["peak_learning_rates"], result["final_val_loss"][index]) if v is not None)
         parts.append(f"{name}: {values}")
     return ("Three charts. Left, the learning rate per epoch: constant, or rising for a few epochs then falling "
-            "along a half cosine to zero. Middle, validation loss per epoch for the two schedules at that peak "
+            f"along a half cosine to {result['learning_rate_factor'][1][-1]:.4f} of the peak. Middle, validation loss per epoch for the two schedules at that peak "
             "rate: the constant rate keeps bouncing, the decayed one settles as its rate falls. Right, final validation loss "
             "against the peak learning rate. " + "; ".join(parts) + ".")
 

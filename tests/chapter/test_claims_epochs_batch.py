@@ -36,13 +36,24 @@ def test_too_few_epochs_underfit(results):
     assert few["val_acc"] < best["val_acc"] - 0.1, msg
 
 
-def test_both_losses_fall_together_for_a_long_time(results):
-    epochs = results("epochs")
+def test_after_a_bump_and_a_plateau_both_losses_fall_together_for_a_long_time(results):
+    epochs, stopping = results("epochs"), results("early_stopping")
     best = epochs["best"]["epoch"]
-    msg = claim(PAGE, "Both losses fall together for a long time")
-    assert best >= 50, msg
-    assert epochs["train_loss"][best] < 0.5 * epochs["train_loss"][0], msg
-    assert epochs["val_loss"][best] < 0.5 * epochs["val_loss"][0], msg
+    transient = stopping["transient"]
+    msg = claim(PAGE, "After an early bump and a plateau (this is the run of the "
+                      "[early-stopping page](early-stopping.md#patience): its validation loss rises from")
+    assert epochs["val_loss"] == stopping["val_loss"] and epochs["train_loss"] == stopping["train_loss"], \
+        msg + " (the two pages must show the same run)"
+    assert transient["peak_val_loss"] > transient["first_val_loss"] + 0.1, msg + " (a clear bump)"
+    assert transient["first_val_loss"] == epochs["val_loss"][1], msg
+    end = transient["plateau_end"]
+    assert transient["peak_epoch"] < end < best, msg
+    plateau = epochs["val_loss"][transient["peak_epoch"] + 1:end]
+    assert max(plateau) - min(plateau) < 0.15 and min(plateau) > epochs["val_loss"][end], msg + " (a plateau)"
+    msg = claim(PAGE, "both losses fall\n  together for a long time")
+    assert best >= 50 and best - end >= 30, msg
+    assert epochs["train_loss"][best] < 0.5 * epochs["train_loss"][end], msg
+    assert epochs["val_loss"][best] < 0.6 * epochs["val_loss"][end], msg
 
 
 def test_too_many_epochs_overfit(results):

@@ -41,6 +41,8 @@ def test_lr_curves_too_low_stays_high_right_learns_high_worse_diverging_rises(re
         final = [v for v in curve if v is not None][-1]
         assert diverging["diverged"][seed] or final > curve[0]
     assert diverging["peak_train_loss"] == max(v for c in diverging["train_loss_per_seed"] for v in c if v is not None)
+    assert diverging["peak_mean_train_loss"] == max(v for v in diverging["train_loss"] if v is not None)
+    assert diverging["peak_mean_train_loss"] <= diverging["peak_train_loss"]
 
 
 def test_lr_sweep_is_u_shaped_with_divergence_at_the_high_end(results):
@@ -86,6 +88,9 @@ def test_lr_range_test_reports_every_seed_and_both_suggestions(results):
     assert math.isclose(rt["fastai_suggested_learning_rate"] * config["fastai_divisor"], rt["min_learning_rate"])
     low, high = rt["near_min_learning_rates"]
     assert low <= rt["min_learning_rate"] <= high
+    band = [v for lr, v in zip(rt["learning_rates"], rt["smoothed_loss"]) if v is not None and low <= lr <= high]
+    assert rt["smoothed_loss_in_band"] == [min(band), max(band)]
+    assert math.isclose(rt["smoothed_loss_in_band"][0], rt["min_smoothed_loss"])
     assert rt["raw_loss_near_min"][0] <= rt["raw_loss_near_min"][1]
 
 
@@ -107,6 +112,18 @@ def test_momentum_matched_pairs_have_equal_effective_steps(results):
         assert without == plain[grid["learning_rates"].index(min(grid["learning_rates"],
                                                                  key=lambda lr: abs(lr - step)))]
     assert matched["largest_gap"] == max(abs(a - b) for a, b in zip(matched["without"], matched["with"]))
+
+
+def test_momentum_best_seeds_and_losses_at_compared_effective_steps(results):
+    grid = results["momentum"]
+    for i, best_lr in enumerate(grid["best_learning_rate"]):
+        j = grid["learning_rates"].index(best_lr)
+        assert grid["best_val_loss_per_seed"][i] == grid["val_loss_per_seed"][i][j]
+    for entry, step in zip(grid["at_effective_step"], grid["config"]["compared_steps"]):
+        assert entry["effective_step"] == step
+        for i, value in enumerate(entry["val_loss"]):
+            matches = [j for j, s in enumerate(grid["effective_step"][i]) if math.isclose(s, step)]
+            assert value == (grid["val_loss"][i][matches[0]] if matches else None)
 
 
 def test_momentum_without_zero_momentum_has_no_matched_comparison():
