@@ -123,7 +123,9 @@ def _probe(config: GridVsRandomConfig, trained: list) -> dict:
     ``scores[i][j]`` is learning rate i with width j. ``width_spread``: at each learning rate,
     the largest minus the smallest score over the widths; ``lr_spread``: at each width, over the
     learning rates. ``good_learning_rates``: probe rates whose mean score over the widths is
-    within ``good_margin`` of the best probe rate's.
+    within ``good_margin`` of the best probe rate's. ``max_width_spread_at_good``: the largest
+    width spread at those rates; ``max_width_spread``: at any rate, and
+    ``max_width_spread_learning_rate`` the rate where it occurs.
     """
     rates, widths, _ = _probe_points(config)
     flat = [_best_checkpoint(t.history) for t in trained]
@@ -144,6 +146,9 @@ def _probe(config: GridVsRandomConfig, trained: list) -> dict:
             "good_learning_rates": [rates[i] for i in good],
             "width_spread": width_spread, "lr_spread": lr_spread,
             "max_width_spread_at_good": max(width_spread[i] for i in good),
+            "max_width_spread": max(s for s in width_spread if s is not None),
+            "max_width_spread_learning_rate": rates[max(
+                (i for i, s in enumerate(width_spread) if s is not None), key=width_spread.__getitem__)],
             "min_lr_spread": min(s for s in lr_spread if s is not None)}
 
 
@@ -169,7 +174,10 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
     (log10); ``grid_step_decades``: the shifted grid's spacing of learning rates (log10); ``repeats``: list of
     {"seed", "grid", "random"}, each strategy {"points", "scores", "best_so_far", "best",
     "distinct_learning_rates", "good_learning_rates" (distinct rates that scored good)};
-    ``grid_points`` (repeat 0's grid); ``mean_best_so_far``, ``mean_best``,
+    ``grid_points`` (repeat 0's grid); the grid is trained in ``grid_points`` order, learning
+    rate by learning rate from the smallest; ``shuffled_grid_best_so_far``: the mean best-so-far
+    curve of the same grid runs taken in a random order (``rng([r, 4])``, no retraining);
+    ``mean_best_so_far``, ``mean_best``,
     ``distinct_learning_rates``, ``mean_good_learning_rates``: {"grid", "random"} means over
     repeats; ``found_good``: {"grid", "random"} share of repeats whose best is good;
     ``random_win_fraction`` (random's best strictly lower) and ``random_win_se`` (its binomial
@@ -206,6 +214,9 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
                   if score is not None and score <= good_score]
     mean_curves = {name: [mean([r[name]["best_so_far"][i] for r in repeats])
                           for i in range(budget)] for name in names}
+    shuffled = [best_so_far([r["grid"]["scores"][i]
+                             for i in np.random.default_rng([r["seed"], 4]).permutation(budget)])
+                for r in repeats]
     wins = _fraction_summary([_beats(r["random"]["best"], r["grid"]["best"]) for r in repeats])
     differences = [d for d in (_difference(r["grid"]["best"], r["random"]["best"]) for r in repeats)
                    if d is not None]
@@ -216,6 +227,7 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
             / (config.grid_points_per_axis - (0 if config.shift_grid else 1)),  # fixed grid: ends included
             "grid_points": grids[0], "repeats": repeats,
             "mean_best_so_far": mean_curves,
+            "shuffled_grid_best_so_far": [mean([c[i] for c in shuffled]) for i in range(budget)],
             "mean_best": {name: curve[-1] for name, curve in mean_curves.items()},
             "distinct_learning_rates": {
                 name: mean([r[name]["distinct_learning_rates"] for r in repeats]) for name in names},
@@ -320,7 +332,8 @@ def run_successive_halving(config: SuccessiveHalvingConfig) -> dict:
     """Successive halving against random search with the same total epochs, over many repeats.
 
     Repeat r draws ``n_configs`` configurations (``rng([r, 2])``) and trains with seed r. Each
-    round trains its survivors from scratch and scores them by their best checkpoint. The
+    round trains its survivors from scratch with the same seed (so their first epochs repeat
+    exactly) and scores them by their best checkpoint. The
     baseline trains the first ``baseline_runs`` (= epochs halving spent // max_epochs) of the same
     configurations for max_epochs and keeps the best. Result: ``repeats``: list of {"seed",
     "points", "rungs": [{"epochs", "config_ids", "scores", "kept"}], "winner",
@@ -330,7 +343,12 @@ def run_successive_halving(config: SuccessiveHalvingConfig) -> dict:
     max_epochs); ``mean_epochs_spent``; ``baseline_runs``; ``mean_best``: {"halving",
     "baseline"}; ``difference``: {"mean", "sd", "se"} of halving's winner minus the baseline's
     best (negative: halving better); ``halving_win_fraction``; ``first_round_largest_rate_share``
-    (mean over repeats); ``top_decade_spread`` (see ``_top_decade_spread``); ``median_learning_rate``: {"all", "first_round_kept", "winner"}.
+    (mean over repeats); ``outcomes``: {"wins", "ties", "losses"} (counts of repeats whose winner
+    scored strictly lower, exactly the same, higher than the baseline's best), "ties_in_baseline"
+    (ties whose winner is one of the baseline's configurations, trained identically), "max_loss"
+    (largest margin of a loss; 0 if none); ``resume_epochs``: what the same schedule would cost if
+    each round resumed its survivors instead of retraining them; ``top_decade_spread`` (see
+    ``_top_decade_spread``); ``median_learning_rate``: {"all", "first_round_kept", "winner"}.
     """
     data = dataset(config.n_train, 0)
     space = _search_space(config)
@@ -355,7 +373,20 @@ def run_successive_halving(config: SuccessiveHalvingConfig) -> dict:
                         "first_round_largest_rate_share": _first_round_bias(pool, search["rungs"][0])})
     differences = [d for d in (_difference(r["winner_val_loss"], r["baseline_best"]) for r in repeats)
                    if d is not None]
+    schedule = halving_schedule(config.n_configs, config.min_epochs, config.eta, config.max_epochs)
+    resume_epochs = sum(n * (epochs - (schedule[k - 1][1] if k else 0))
+                        for k, (n, epochs) in enumerate(schedule))
+    ties = [r for r in repeats if r["winner_val_loss"] is not None
+            and r["winner_val_loss"] == r["baseline_best"]]
+    losses = [_beats(r["baseline_best"], r["winner_val_loss"]) for r in repeats]
+    loss_margins = [d for r, lost in zip(repeats, losses) if lost
+                    and (d := _difference(r["winner_val_loss"], r["baseline_best"])) is not None]
     return {"repeats": repeats, "full_search_epochs": config.n_configs * config.max_epochs,
+            "resume_epochs": resume_epochs,
+            "outcomes": {"wins": sum(_beats(r["winner_val_loss"], r["baseline_best"]) for r in repeats),
+                         "ties": len(ties),
+                         "ties_in_baseline": sum(r["winner"] < baseline_runs for r in ties),
+                         "losses": sum(losses), "max_loss": max(loss_margins, default=0.0)},
             "mean_epochs_spent": mean([r["epochs_spent"] for r in repeats]),
             "baseline_runs": baseline_runs,
             "mean_best": {"halving": mean([r["winner_val_loss"] for r in repeats]),

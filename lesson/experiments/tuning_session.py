@@ -1,8 +1,9 @@
-"""A worked tuning session on the running example, step by step as the Deep Learning Tuning
-Playbook (Godbole et al., 2023) and Karpathy's "A Recipe for Training Neural Networks" (2019)
-describe it: check the loss at initialisation, overfit a handful of students, run a learning-rate
-range test, search at random on log scales with early stopping, narrow the ranges and search
-again, re-run the best settings with new seeds, and only then look at the test set, once.
+"""A worked tuning session on the running example, in steps drawn from the Deep Learning Tuning
+Playbook (Godbole et al., 2023), Karpathy's "A Recipe for Training Neural Networks" (2019) and
+Smith's learning-rate range test (2017, in fastai's exponential form): check the loss at
+initialisation, overfit a handful of students, run a learning-rate range test, search at random
+on log scales with early stopping, narrow the ranges and search again, re-run the best settings
+with new seeds, and only then look at the test set, once.
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ def initial_loss_check(data: Dataset, config: TuningSessionConfig) -> dict:
     ``half_half`` (ln 2: predicting 50 % for everyone, what a network whose outputs start near 0
     scores on average); ``measured``: training loss of freshly initialised networks, one per seed
     0..init_seeds-1, with their ``mean``, ``min``, ``max``; ``bias_set``: the same networks with
-    the output bias set to ln(p / (1-p)) ('init well'), with ``bias_set_mean``.
+    the output bias set to ln(p / (1-p)) ('init well'), with ``bias_set_mean``;
+    ``scatter_excess`` (mean - ln 2: what the scatter of the outputs adds without the bias) and
+    ``bias_set_excess`` (bias_set_mean - expected: what it adds with the bias set).
     """
     p = data.base_rate
     measured, bias_set = [], []
@@ -102,7 +105,38 @@ def initial_loss_check(data: Dataset, config: TuningSessionConfig) -> dict:
         bias_set.append(bce_with_logits(net.logits(data.x_train), data.y_train))
     return {"pass_rate": p, "expected": binary_entropy(p), "half_half": math.log(2.0),
             "measured": measured, "mean": mean(measured), "min": min(measured),
-            "max": max(measured), "bias_set": bias_set, "bias_set_mean": mean(bias_set)}
+            "max": max(measured), "bias_set": bias_set, "bias_set_mean": mean(bias_set),
+            "scatter_excess": mean(measured) - math.log(2.0),
+            "bias_set_excess": mean(bias_set) - binary_entropy(p)}
+
+
+def slow_split(trials: list[dict]) -> dict | None:
+    """Where a round's trials split into slow learning rates that end far above the rest.
+
+    Sorted by learning rate, the split is the one with the widest gap between the lowest score
+    below it and the highest score above it (None if no split puts every score below above every
+    score above). Result: ``threshold`` (geometric mean of the two learning rates either side),
+    ``count`` (slow trials), ``highest_learning_rate`` of the slow ones, ``lowest_learning_rate``
+    of the rest, ``slow_min_val_loss``/``slow_max_val_loss``, ``rest_max_val_loss``,
+    ``all_completed`` (every slow trial ran all its epochs and kept its last one: still learning).
+    """
+    scored = sorted((t for t in trials if t["val_loss"] is not None), key=lambda t: t["learning_rate"])
+    best, best_gap = None, 0.0
+    for k in range(1, len(scored)):
+        gap = min(t["val_loss"] for t in scored[:k]) - max(t["val_loss"] for t in scored[k:])
+        if gap > best_gap:
+            best, best_gap = k, gap
+    if best is None:
+        return None
+    slow, rest = scored[:best], scored[best:]
+    return {"threshold": math.sqrt(slow[-1]["learning_rate"] * rest[0]["learning_rate"]),
+            "count": len(slow), "highest_learning_rate": slow[-1]["learning_rate"],
+            "lowest_learning_rate": rest[0]["learning_rate"],
+            "slow_min_val_loss": min(t["val_loss"] for t in slow),
+            "slow_max_val_loss": max(t["val_loss"] for t in slow),
+            "rest_max_val_loss": max(t["val_loss"] for t in rest),
+            "all_completed": all(t["stop_reason"] == "completed" and t["best_epoch"] == t["stopped_epoch"]
+                                 for t in slow)}
 
 
 def overfit_check(data: Dataset, config: TuningSessionConfig) -> dict:
@@ -239,7 +273,8 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     test_acc, test_students, test_standard_error (see ``score_on_test``), is_search_best,
     seed_luck (rerun mean minus search score), split_gap (test minus rerun mean), gap (test
     minus search score), search_is_lowest (the search score is below every re-run)};
-    ``search_best``: the single best search trial of both rounds; ``budget``: {trials, runs
+    ``search_best``: the single best search trial of both rounds; ``slow``: round 1's split into
+    slow learning rates and the rest (see ``slow_split``); ``budget``: {trials, runs
     (trials + re-runs), epochs_trained, epochs_without_early_stopping}.
     """
     data = dataset(config.n_train, 0)
@@ -285,7 +320,7 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
                       "best_gain": first["best"]["val_loss"] - second["best"]["val_loss"],
                       "within": within, "within_tolerance": tolerance},
         "reruns": [{k: v for k, v in c.items() if k != "trained"} for c in reruns],
-        "search_best": ranked[0], "final": final,
+        "search_best": ranked[0], "final": final, "slow": slow_split(first["trials"]),
         "budget": {"trials": trials, "runs": trials + config.top_k * config.rerun_seeds,
                    "epochs_trained": sum(r["epochs_trained"] for r in rounds),
                    "epochs_without_early_stopping": trials * config.epochs},

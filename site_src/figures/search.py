@@ -92,8 +92,9 @@ def caption_search_space(result: dict) -> str:
         f"Middle and right: all {2 * result['budget'] * cfg['repeats']} runs of all repeats, projected onto each axis. "
         f"Shaded: learning rates where some run reached a good validation loss (at most "
         f"{result['good_score']:.3f}, within {cfg['good_margin']:g} of the best a probe found). In the probe, the "
-        f"widths differed by at most {probe['max_width_spread_at_good']:.3f} at good learning rates, the learning rates "
-        f"by at least {probe['min_lr_spread']:.3f} at any width."
+        f"widths differed by at most {probe['max_width_spread_at_good']:.3f} at good learning rates (by up to "
+        f"{probe['max_width_spread']:.3f} at the slowest ones), the learning rates by at least "
+        f"{probe['min_lr_spread']:.3f} at any width."
     )
 
 
@@ -146,7 +147,9 @@ def caption_grid_vs_random(result: dict) -> str:
     return (
         f"{cfg['repeats']} repeats, {result['budget']} runs per strategy, each repeat with a freshly shifted grid. Left: "
         f"best validation loss found so far, averaged (grid {result['mean_best']['grid']:.3f}, random "
-        f"{result['mean_best']['random']:.3f} after {result['budget']} runs). Right: each repeat's two results; the "
+        f"{result['mean_best']['random']:.3f} after {result['budget']} runs); the grid is trained in order, smallest "
+        f"learning rates first, which makes its curve start slowly: in a random order its runs would average "
+        f"{result['shuffled_grid_best_so_far'][2]:.3f} after 3 runs, not {result['mean_best_so_far']['grid'][2]:.3f}. Right: each repeat's two results; the "
         f"dashed lines mark a good loss ({result['good_score']:.3f}). Random search found the lower loss in "
         f"{percent(result['random_win_fraction'])} of the repeats; it found a good configuration in "
         f"{percent(result['found_good']['random'])} of them, the grid in {percent(result['found_good']['grid'])}."
@@ -231,7 +234,8 @@ def caption_successive_halving(result: dict) -> str:
     difference = result["difference"]
     return (
         f"Successive halving on {cfg['n_configs']} random configurations, rounds of {', '.join(map(str, epochs))} epochs, "
-        f"each scored by its best checkpoint: {result['mean_epochs_spent']:.0f} epochs per search, against "
+        f"each retrained from scratch with the same seed and scored by its best checkpoint: "
+        f"{result['mean_epochs_spent']:.0f} epochs per search ({result['resume_epochs']} if survivors resumed), against "
         f"{result['full_search_epochs']} to train every configuration fully. Left: one of {cfg['repeats']} repeats. "
         f"Middle: every configuration of every repeat after the first round, and the random baseline's runs at full "
         f"length; {percent(result['first_round_largest_rate_share'])} of the kept ones were among the third with the "
@@ -253,7 +257,8 @@ def alt_successive_halving(result: dict) -> str:
         f"{result['config']['max_epochs']} epochs a wide band of learning rates reaches a low loss. Right: "
         f"{len(result['repeats'])} points, random baseline against successive halving; most on or below the diagonal, "
         f"some far to the right where the baseline missed the good learning rates. Halving won "
-        f"{percent(result['halving_win_fraction'])} of the repeats."
+        f"{result['outcomes']['wins']} of the repeats, tied {result['outcomes']['ties']} and lost "
+        f"{result['outcomes']['losses']}."
     )
 
 

@@ -58,7 +58,8 @@ def caption_session_checks(result: dict) -> str:
         f"{len(init['measured']) - 1}) averages {init['mean']:.3f} (from {init['min']:.3f} to {init['max']:.3f}), against "
         f"ln 2 = {init['half_half']:.3f} for predicting 50 % for everyone; with the output bias set to the log-odds of the "
         f"pass rate p = {percent(init['pass_rate'])} it averages {init['bias_set_mean']:.3f}, against "
-        f"H(p) = {init['expected']:.3f} for predicting p for everyone. "
+        f"H(p) = {init['expected']:.3f} for predicting p for everyone: {init['bias_set_excess']:.3f} above it, about as "
+        f"far as the networks without it are above ln 2 ({init['scatter_excess']:.3f}), the scatter of the random weights. "
         f"Right: a network with {overfit['hidden']} hidden neurons trained on {overfit['students']} students only "
         f"(learning rate {lr_text(overfit['learning_rate'])}, momentum {overfit['momentum']:g}) drives their loss from "
         f"{overfit['initial_train_loss']:.2f} to {overfit['final_train_loss']:.4f} in {overfit['epochs']} epochs and gets "
@@ -103,7 +104,8 @@ def draw_session_range(axes: list[Axes], result: dict) -> list:
 def caption_session_range(result: dict) -> str:
     test, first, second = result["range_test"], result["rounds"][0], result["rounds"][1]
     return (
-        f"The range test's smoothed loss is lowest at η ≈ {test['min_learning_rate']:.2g} and blows up from "
+        f"One network trained while the learning rate grows by the same factor after every mini-batch (fastai's form of "
+        f"Smith's range test). Its smoothed loss is lowest at η ≈ {test['min_learning_rate']:.2g} and blows up from "
         f"η ≈ {test['blow_up_learning_rate']:.2g}. Round 1 searched the {first['lr_high'] / first['lr_low']:.0f}-fold range "
         f"below the lowest point, η = {first['lr_low']:.2g} to {first['lr_high']:.2g}; round 2 the range around round 1's best, "
         f"η = {second['lr_low']:.2g} to {second['lr_high']:.2g}."
@@ -176,7 +178,8 @@ def alt_session_search(result: dict) -> str:
     first, second = result["rounds"]
     return (
         f"Two scatter plots of validation loss against learning rate on a log axis. Round 1: {len(first['trials'])} trials "
-        f"from {first['lr_low']:.2g} to {first['lr_high']:.2g}; small learning rates end high, up to "
+        f"from {first['lr_low']:.2g} to {first['lr_high']:.2g}; learning rates below about "
+        f"{result['slow']['threshold']:.1g} end high, up to "
         f"{max(t['val_loss'] for t in first['trials'] if t['val_loss'] is not None):.2f}, and the best, "
         f"{first['best']['val_loss']:.3f}, is at {first['best']['learning_rate']:.2g}. Round 2: {len(second['trials'])} trials "
         f"from {second['lr_low']:.2g} to {second['lr_high']:.2g}, median {second['median_val_loss']:.3f}, best "

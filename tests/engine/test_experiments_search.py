@@ -84,3 +84,24 @@ def test_successive_halving_rounds_and_baseline_budget(results):
         assert len(repeat["baseline_scores"]) == halving["baseline_runs"]
         assert all(s is not None for s in repeat["baseline_scores"])
     assert halving["full_search_epochs"] == 729
+
+
+def test_halving_outcomes_and_resume_cost_add_up(results):
+    halving = results["successive_halving"]
+    outcomes = halving["outcomes"]
+    assert outcomes["wins"] + outcomes["ties"] + outcomes["losses"] == halving["config"]["repeats"]
+    assert outcomes["ties_in_baseline"] <= outcomes["ties"]
+    assert outcomes["max_loss"] >= 0 and (outcomes["losses"] > 0 or outcomes["max_loss"] == 0)
+    # 27 x 1 epoch, then 9 survivors resume for 2 more, 3 for 6 more, 1 for 18 more
+    assert halving["resume_epochs"] == 27 + 9 * 2 + 3 * 6 + 18 == 81
+
+
+def test_the_shuffled_grid_reorders_the_same_runs(results):
+    search = results["grid_vs_random"]
+    shuffled = search["shuffled_grid_best_so_far"]
+    assert len(shuffled) == search["budget"]
+    assert all(a >= b for a, b in zip(shuffled, shuffled[1:]))  # a best-so-far curve never rises
+    assert shuffled[-1] == pytest.approx(search["mean_best"]["grid"])
+    probe = search["probe"]
+    assert probe["max_width_spread"] == max(s for s in probe["width_spread"] if s is not None)
+    assert probe["max_width_spread"] >= probe["max_width_spread_at_good"]

@@ -13,7 +13,7 @@ import pytest
 from lesson.data import DataConfig, make_dataset
 from lesson.experiments import run_experiment
 from lesson.experiments.tuning_session import (RERUN_SEED_BASE, TuningSessionConfig,
-                                               binary_entropy)
+                                               binary_entropy, slow_split)
 
 SMALL = {"trials": 6, "top_k": 2, "rerun_seeds": 2, "epochs": 20, "init_seeds": 5,
          "overfit_epochs": 50}
@@ -96,3 +96,27 @@ def test_a_small_session_runs_end_to_end_and_is_deterministic():
 def test_bad_session_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         TuningSessionConfig(**{field: value})
+
+
+def _trial(lr: float, val_loss: float | None) -> dict:
+    return {"learning_rate": lr, "val_loss": val_loss, "stop_reason": "completed",
+            "best_epoch": 60, "stopped_epoch": 60}
+
+
+def test_slow_split_finds_the_widest_gap_by_learning_rate():
+    trials = [_trial(0.001, 0.5), _trial(0.004, 0.45), _trial(0.02, 0.4), _trial(0.2, 0.13),
+              _trial(1.0, 0.12), _trial(3.0, None)]
+    split = slow_split(trials)
+    assert split["count"] == 3 and split["highest_learning_rate"] == 0.02
+    assert split["lowest_learning_rate"] == 0.2
+    assert split["threshold"] == pytest.approx(math.sqrt(0.02 * 0.2))
+    assert (split["slow_min_val_loss"], split["slow_max_val_loss"], split["rest_max_val_loss"]) == (0.4, 0.5, 0.13)
+    assert split["all_completed"]
+    # no split if a slow rate scores better than a faster one
+    assert slow_split([_trial(0.01, 0.1), _trial(0.1, 0.2)]) is None
+
+
+def test_the_initial_loss_excesses_are_above_their_references(results):
+    init = results["tuning_session"]["initial_loss"]
+    assert init["scatter_excess"] == pytest.approx(init["mean"] - math.log(2))
+    assert init["bias_set_excess"] == pytest.approx(init["bias_set_mean"] - init["expected"])
