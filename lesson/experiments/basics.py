@@ -99,7 +99,7 @@ def run_bad_vs_good(config: BadVsGoodConfig) -> dict:
     Result: ``bad`` and ``good``, each {"learning_rate", "epochs", "batch_size", "val_acc": [per
     seed], "test_acc": [...], "val_loss": [...], "initial_val_loss": [...] and
     "initial_val_acc": [...] (epoch 0, the untrained network), "mean_<each of those>",
-    "min_test_acc", "max_test_acc",
+    "min_test_acc", "max_test_acc", "median_test_acc",
     "max_val_loss_change" (largest |final - initial| validation loss over seeds)}; ``seeds``;
     ``base_rate`` (pass rate of the training split); ``test_always_fail_acc`` and
     ``val_always_fail_acc``: the accuracy of answering "fail" for every student of the test and
@@ -120,6 +120,7 @@ def run_bad_vs_good(config: BadVsGoodConfig) -> dict:
                          **values, **{f"mean_{k}": mean(v) for k, v in values.items()},
                          "min_test_acc": min(values["test_acc"]),
                          "max_test_acc": max(values["test_acc"]),
+                         "median_test_acc": float(np.median(values["test_acc"])),
                          "max_val_loss_change": max(abs(a - b) for a, b in zip(
                              values["val_loss"], values["initial_val_loss"]))}
     return result

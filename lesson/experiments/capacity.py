@@ -151,7 +151,8 @@ def run_depth(config: DepthConfig) -> dict:
 
     Result: ``pairs``: list of [shallow, deep], each {"hidden", "parameters", "train_loss",
     "val_loss", "min_val_loss" (means over seeds, final epoch and best epoch), "val_loss_per_seed",
-    "min_val_loss_per_seed", "best_epoch_per_seed"}; ``depth_gain``: per pair, shallow minus deep
+    "min_val_loss_per_seed", "min_val_loss_range" ([lowest, highest] of min_val_loss_per_seed: the
+    seed spread), "best_epoch_per_seed"}; ``depth_gain``: per pair, shallow minus deep
     lowest validation loss (positive: the two-layer network did better); ``min_val_loss_low`` and
     ``min_val_loss_high`` over every network; ``smallest_overfit``: the smallest final minus lowest
     validation loss over every network (what training to the end cost the luckiest one).
@@ -171,6 +172,7 @@ def run_depth(config: DepthConfig) -> dict:
                           "train_loss": mean([final(h, "train_loss") for h in histories]),
                           "val_loss": mean(val), "min_val_loss": mean(best),
                           "val_loss_per_seed": val, "min_val_loss_per_seed": best,
+                          "min_val_loss_range": [min(best), max(best)],
                           "best_epoch_per_seed": [h.best_epoch for h in histories]})
     pairs = [summaries[i:i + 2] for i in range(0, len(summaries), 2)]
     best = [s["min_val_loss"] for s in summaries]

@@ -54,8 +54,8 @@ def caption_capacity(result: dict) -> str:
         f"lines: their mean). "
         f"With {neurons(widths[0])} both losses are high ({train[0]:.2f} and {val[0]:.2f}); the wider networks fit the "
         f"training set almost perfectly (lowest: {train[lowest_train]:.4f} at width {widths[lowest_train]}), and the gap to "
-        f"validation grows from {result['gap'][0]:.2f} to {result['gap'][widest_gap]:.2f} (width {widths[widest_gap]}; "
-        f"{result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: each run's lowest validation loss during training, "
+        f"validation, {result['gap'][0]:.2f} at width {widths[0]}, is largest at width {widths[widest_gap]} "
+        f"({result['gap'][widest_gap]:.2f}; {result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: each run's lowest validation loss during training, "
         f"the network early stopping would keep: between {min(best[1:]):.3f} and {max(best[1:]):.3f} for every width "
         f"from {widths[1]} to {widths[-1]}."
     )
@@ -106,23 +106,30 @@ def boundary_names(widths: list[int], best_width: int) -> list[str]:
     return ["Just right" if w == best_width else ("Too few" if w < best_width else "Too many") for w in widths]
 
 
+def seed0_val_loss(result: dict) -> dict[int, float]:
+    """Final validation loss of the seed-0 network of each width: the networks the maps show."""
+    return {w: seeds[0] for w, seeds in zip(result["widths"], result["val_loss_per_seed"])}
+
+
 def caption_capacity_boundaries(result: dict) -> str:
     widths = result["boundaries"]["widths"]
-    val = dict(zip(result["widths"], result["val_loss"]))
+    val, mean_val = seed0_val_loss(result), dict(zip(result["widths"], result["val_loss"]))
     listed = ", ".join(f"{neurons(w)}: {val[w]:.2f}" for w in widths)
+    means = ", ".join(f"{mean_val[w]:.2f}" for w in widths)
+    seeds = len(result["val_loss_per_seed"][0])
     return (
         f"What networks of {', '.join(map(str, widths[:-1]))} and {widths[-1]} hidden neurons (seed 0) learned in "
         f"{result['config']['epochs']} epochs from the same {result['config']['n_train']} training students (blue circles "
         f"passed, orange crosses failed). The colour is the predicted chance of passing (blue high, orange low); the "
         f"solid line is the network's 50 % border, the dashed line the true rule's border. 'Just right' is the width "
-        f"with the lowest final validation loss, {result['best_width']}. Final validation loss (mean over seeds): "
-        f"{listed}."
+        f"with the lowest final validation loss (mean over {seeds} seeds), {result['best_width']}. Final validation loss "
+        f"of the networks shown (seed 0): {listed} (means over the seeds: {means})."
     )
 
 
 def alt_capacity_boundaries(result: dict) -> str:
     widths = result["boundaries"]["widths"]
-    val = dict(zip(result["widths"], result["val_loss"]))
+    val = seed0_val_loss(result)
     names = boundary_names(widths, result["best_width"])
     return (
         f"{len(widths)} maps of hours studied against hours slept, coloured by predicted pass probability, with the "

@@ -32,8 +32,8 @@ def caption_dataset(result: dict) -> str:
     return (
         f"The {result['n_train']} training students. Passing depends on both inputs: more study helps, "
         f"while sleeping much less *or* much more than about 7.5 hours goes with failing, so the border is "
-        f"curved (dashed: the border of the rule that generated the labels). {percent(result['base_rate'])} of them passed; a few labels were flipped at random, so even "
-        f"the true rule is right about only {percent(result['rule_val_accuracy'])} of the validation students."
+        f"curved (dashed: the border of the rule that generated the labels). {percent(result['base_rate'])} of them passed. Near the border a student passes or fails "
+        f"by chance, and a few labels were flipped at random, so even the true rule is right about only {percent(result['rule_val_accuracy'])} of the validation students."
     )
 
 
@@ -84,9 +84,15 @@ def caption_bad_vs_good(result: dict) -> str:
         f"with good ones (learning rate {lr_text(good['learning_rate'])}, {good['epochs']} epochs). "
         f"Means: {percent(bad['mean_test_acc'])} against {percent(good['mean_test_acc'])}. The dotted line is the "
         f"accuracy of answering 'fail' for every test student ({result['test_always_fail_acc']:.1%}, because only "
-        f"{1 - result['test_always_fail_acc']:.1%} of them passed): the poorly trained networks score below it on "
-        f"average."
+        f"{1 - result['test_always_fail_acc']:.1%} of them passed): the poorly trained networks score a little below it "
+        f"on average, but one by one they scatter on both sides of it ({_above_always_fail(result)} of "
+        f"{len(bad['test_acc'])} above it)."
     )
+
+
+def _above_always_fail(result: dict) -> int:
+    """How many of the poorly trained networks beat answering 'fail' for every test student."""
+    return sum(acc > result["test_always_fail_acc"] for acc in result["bad"]["test_acc"])
 
 
 def alt_bad_vs_good(result: dict) -> str:
@@ -94,7 +100,8 @@ def alt_bad_vs_good(result: dict) -> str:
     return (
         f"Dot plot of test accuracy for two hyperparameter settings. Bad settings: every seed between "
         f"{percent(min(bad['test_acc']))} and {percent(max(bad['test_acc']))}, mean {percent(bad['mean_test_acc'])}, "
-        f"below the {result['test_always_fail_acc']:.1%} of always answering fail (dotted line). Good settings: between "
+        f"a little below the {result['test_always_fail_acc']:.1%} of always answering fail (dotted line), with "
+        f"{_above_always_fail(result)} of {len(bad['test_acc'])} seeds above it. Good settings: between "
         f"{percent(min(good['test_acc']))} and {percent(max(good['test_acc']))}, mean {percent(good['mean_test_acc'])}."
     )
 

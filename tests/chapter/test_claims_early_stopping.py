@@ -68,7 +68,7 @@ def test_plain_patience_is_a_cliff(results):
                 "buys almost nothing")
     assert max(kept[3:]) == kept[3] and kept[3] - kept[-1] < 0.01, msg
     assert plain[-1]["stop_epoch"] > 3 * plain[3]["stop_epoch"], msg
-    msg = claim(PAGE, "A patience of {{ value: early_stopping.rules.plain.2.patience | d }}, a common default, fails on "
+    msg = claim(PAGE, "A patience of {{ value: early_stopping.rules.plain.2.patience | d }}, a common choice, fails on "
                 "this run.")
     assert plain[2]["patience"] == 10 and kept[2] > 2 * stopping["full_run"]["min_val_loss"], msg
 

@@ -27,9 +27,13 @@ def test_underfitting_levels_off_early_high_and_close(results):
 
 def test_good_fit_falls_quickly_and_levels_off_low_and_close(results):
     good = cases(results)["good fit"]
-    msg = claim(PAGE, "**Good fit.** Both curves fall quickly and level off low and close together")
+    msg = claim(PAGE, "**Good fit.** Both curves fall quickly and level off low and close together: at the end the "
+                "validation loss is {{ value: diagnosis.cases.1.final_val_loss | .2f }} and the training loss "
+                "{{ value: diagnosis.cases.1.final_train_loss | .2f }} (the validation loss was lowest, "
+                "{{ value: diagnosis.cases.1.min_val_loss | .2f }}, at epoch {{ value: diagnosis.cases.1.best_epoch | d }}).")
     assert good["val_loss"][20] < good["initial_train_loss"] / 3, msg
     assert good["min_val_loss"] < 0.2 and abs(good["final_val_loss"] - good["final_train_loss"]) < 0.05, msg
+    assert good["final_val_loss"] < 0.2 and good["min_val_loss"] <= good["final_val_loss"], msg
 
 
 def test_overfitting_uses_momentum_and_drifts_back_up(results):
@@ -79,6 +83,17 @@ def test_starting_loss_is_close_to_the_know_nothing_losses(results):
     assert abs(good["initial_train_loss"] - data["initial_loss_zero_bias"]) < 0.05, msg
     assert abs(good["initial_train_loss"] - data["initial_loss_base_rate"]) < 0.05, msg
     assert data["initial_loss_base_rate"] < data["initial_loss_zero_bias"], msg
+    initial = results("tuning_session")["initial_loss"]
+    msg = claim(PAGE, "Individual fresh networks scatter around them: over "
+                "{{ value: tuning_session.config.init_seeds | d }} seeds of the [tuning session](tuning-session.md#initial-loss)'s "
+                "network, the first loss ranged from {{ value: tuning_session.initial_loss.min | .2f }} to "
+                "{{ value: tuning_session.initial_loss.max | .2f }}.")
+    ln2 = math.log(2)
+    assert initial["min"] < ln2 < initial["max"], msg
+    assert len(initial["measured"]) == results("tuning_session")["config"]["init_seeds"], msg
+    msg = claim(PAGE, "A starting loss several times $\\ln 2$ (above 2 or 3, say) means a bug")
+    # every healthy fresh network stays below the threshold the tip gives
+    assert initial["max"] < 2 and initial["max"] < 2 * ln2, msg
 
 
 def test_momentum_reaches_its_best_much_earlier(results):

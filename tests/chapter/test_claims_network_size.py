@@ -37,13 +37,22 @@ def test_final_validation_loss_of_wide_networks_is_more_than_twice_that_of_two_n
     assert min(cap["val_loss"][3:]) > 2 * cap["val_loss"][1], msg
 
 
-def test_the_gap_grows_with_width(results):
+def test_the_gap_is_much_larger_from_four_neurons_on(results):
     cap = results("capacity")
-    msg = claim(PAGE, "The gap between the two curves grows from {{ value: capacity.gap.0 | .2f }} for one neuron to "
-                "{{ value: capacity.max_gap | .2f }} for {{ value: capacity.max_gap_width | d }} (and is "
-                "{{ value: capacity.gap.-1 | .2f }} for {{ value: capacity.widths.-1 | d }})")
-    gap = cap["gap"]
-    assert cap["max_gap"] > 4 * gap[0] and gap[-1] > 3 * gap[0], msg
+    msg = claim(PAGE, "The gap between the two curves is {{ value: capacity.gap.0 | .2f }} for one neuron and "
+                "{{ value: capacity.gap.1 | .2f }} for two, then much larger for every wider network: at least "
+                "{{ value: capacity.gap.2 | .2f }} (at {{ value: capacity.widths.2 | d }} neurons), largest at "
+                "{{ value: capacity.max_gap_width | d }} neurons ({{ value: capacity.max_gap | .2f }}), and "
+                "{{ value: capacity.gap.-1 | .2f }} at {{ value: capacity.widths.-1 | d }}.")
+    gap, widths = cap["gap"], cap["widths"]
+    assert widths[:3] == [1, 2, 4] and gap[2] == min(gap[2:]), msg
+    assert gap[2] > 2 * max(gap[:2]), msg  # 'much larger'
+    assert cap["max_gap"] == max(gap) and widths[gap.index(max(gap))] == cap["max_gap_width"], msg
+    msg = claim(PAGE, "It does not grow steadily with width, but from {{ value: capacity.widths.2 | d }} neurons on the "
+                "extra capacity is being spent on the particular {{ value: capacity.config.n_train | d }} students, not "
+                "on students in general.")
+    assert any(later < earlier for earlier, later in zip(gap, gap[1:])), msg
+    assert min(gap[2:]) > 2 * max(gap[:2]), msg
 
 
 def test_early_stopped_validation_loss_is_the_same_for_every_width_but_one(results):
@@ -87,12 +96,18 @@ def test_the_just_right_boundary_follows_the_true_rule_best(results):
     boundaries = results("capacity")["boundaries"]
     msg = claim(PAGE, "draws a border close to the true rule's: the two agree about which side of the border "
                 "{{ value: capacity.boundaries.rule_agreement.1 | .0% }} of the map is on, more than in any other panel. "
-                "It gets {{ value: capacity.boundaries.train_errors.1 | d }} training students wrong rather than bend its "
-                "border around them.")
+                "It gets {{ value: capacity.boundaries.train_errors.1 | d }} training students wrong.")
     assert boundaries["widths"][1] == results("capacity")["best_width"], msg
     agreement = boundaries["rule_agreement"]
     assert agreement[1] == max(agreement) and agreement[1] > 0.9, msg
     assert boundaries["train_errors"][1] > 0, msg
+    msg = claim(PAGE, "Only {{ value: capacity.boundaries.train_errors_against_rule.1 | d }} of them is one of the "
+                "{{ value: capacity.boundaries.students_against_rule | d }} students whose label goes against the true "
+                "rule (it fits the other); the other error is a student whose label agrees with the rule, in a sliver "
+                "where the network's border and the rule's disagree.")
+    against, errors = boundaries["train_errors_against_rule"][1], boundaries["train_errors"][1]
+    assert against == 1 and boundaries["students_against_rule"] == 2, msg
+    assert errors - against == 1, msg
 
 
 def test_too_many_neurons_fit_the_training_set_better_but_the_rule_worse(results):
@@ -116,8 +131,17 @@ def test_depth_matters_less_than_training_too_long(results):
     assert depth["min_val_loss_low"] > cap["early_stopped_low"] - 0.02, msg
     assert depth["min_val_loss_high"] < cap["early_stopped_high"] + 0.02, msg
     msg = claim(PAGE, "The two-layer network is a little lower in both pairs, by {{ value: depth.depth_gain.0 | .3f }} "
-                "and {{ value: depth.depth_gain.1 | .3f }}.")
+                "and {{ value: depth.depth_gain.1 | .3f }}, but with {{ value: depth.config.seeds | d }} seeds that is "
+                "about the size of the seed-to-seed spread.")
     assert all(0 < gain < 0.03 for gain in depth["depth_gain"]), msg
+    spreads = [hi - lo for pair in depth["pairs"] for lo, hi in (net["min_val_loss_range"] for net in pair)]
+    assert max(depth["depth_gain"]) < 2 * max(spreads), msg
+    (one_a, two_a), (one_b, two_b) = ((net["min_val_loss_range"] for net in pair) for pair in depth["pairs"])
+    msg = claim(PAGE, "In the first pair the seeds' lowest losses only just miss each other")
+    assert 0 < one_a[0] - two_a[1] < 0.01, msg
+    msg = claim(PAGE, "in the second they overlap")
+    assert one_b[0] <= two_b[1], msg
+    assert depth["depth_gain"][1] < max(one_b[1] - one_b[0], two_b[1] - two_b[0]), msg
     msg = claim(PAGE, "Training for all {{ value: depth.config.epochs | d }} epochs costs far more than that: every "
                 "network ends well above its best, the least affected by {{ value: depth.smallest_overfit | .2f }}.")
     assert depth["smallest_overfit"] > 5 * max(depth["depth_gain"]), msg
@@ -138,6 +162,25 @@ def test_predict_then_run_answer(results):
                 "{{ value: capacity.min_val_loss.-1 | .3f }} on average): at its best epoch the wide network was as good "
                 "as the narrow one.")
     assert abs(cap["min_val_loss"][1] - cap["min_val_loss"][-1]) < 0.03, msg
+    msg = claim(PAGE, "The 2-neuron network was lower in every seed, but only by about as much as the seeds differ from "
+                "each other")
+    narrow, wide = cap["min_val_loss_per_seed"][1], cap["min_val_loss_per_seed"][-1]
+    differences = [w - n for n, w in zip(narrow, wide)]
+    assert all(d > 0 for d in differences), msg
+    spread = max(max(narrow) - min(narrow), max(wide) - min(wide))
+    assert max(differences) < 2.5 * spread and min(differences) < spread, msg
+
+
+def test_read_the_boundaries_answer(results):
+    boundaries = results("capacity")["boundaries"]
+    msg = claim(PAGE, "The \"just right\" network bends for them less: of the "
+                "{{ value: capacity.boundaries.students_against_rule | d }} training students whose label goes against "
+                "the rule, it gets {{ value: capacity.boundaries.train_errors_against_rule.1 | d }} wrong rather than "
+                "wrap around it.")
+    against = boundaries["train_errors_against_rule"]
+    assert boundaries["widths"][1] == results("capacity")["best_width"], msg
+    assert against[1] > max(against[2:]), msg  # the too-many networks fit more of them
+    assert against[1] < boundaries["students_against_rule"], msg
 
 
 def test_seeds_vary_a_lot_on_forty_students(results):

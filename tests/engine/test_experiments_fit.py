@@ -27,6 +27,10 @@ def test_bad_hyperparameters_leave_the_network_untrained_and_good_ones_train_it(
     assert min(abs(a - b) for a, b in zip(good["val_loss"], good["initial_val_loss"])) > 0.3
     assert good["mean_test_acc"] >= 0.92 and min(good["val_acc"]) > max(bad["val_acc"])
     assert bad["min_test_acc"] == min(bad["test_acc"]) and bad["max_test_acc"] == max(bad["test_acc"])
+    ordered = sorted(bad["test_acc"])
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    assert math.isclose(bad["median_test_acc"], median)
 
 
 def test_always_fail_is_the_test_splits_majority(results):
@@ -71,6 +75,9 @@ def test_depth_pairs_have_comparable_parameter_counts(results):
         assert shallow["parameters"] == parameter_count(tuple(shallow["hidden"]))
         assert abs(deep["parameters"] - shallow["parameters"]) <= 0.05 * shallow["parameters"]
     assert len(depth["depth_gain"]) == len(depth["pairs"])
+    for network in (net for pair in depth["pairs"] for net in pair):
+        seeds = network["min_val_loss_per_seed"]
+        assert network["min_val_loss_range"] == [min(seeds), max(seeds)]
     assert depth["smallest_overfit"] > 0
 
 
