@@ -61,10 +61,12 @@ def draw_search_space(axes: list[Axes], result: dict) -> list:
     artists += _shade_good_band(lr_ax, result)
     for name, colour, marker in (("grid", GRID_COLOUR, "s"), ("random", RANDOM_COLOUR, "o")):
         trials = _trials(result, name)
+        # every trial of every repeat: hundreds of small markers, drawn as a picture to keep the
+        # SVG light (the axes, labels and text stay vectors)
         artists.append(lr_ax.scatter([p["learning_rate"] for p, _ in trials], [s for _, s in trials], marker=marker,
-                                     s=12, color=colour, alpha=0.5, label=name))
+                                     s=12, color=colour, alpha=0.5, label=name, rasterized=True))
         artists.append(width_ax.scatter([p["hidden"] for p, _ in trials], [s for _, s in trials], marker=marker,
-                                        s=12, color=colour, alpha=0.5, label=name))
+                                        s=12, color=colour, alpha=0.5, label=name, rasterized=True))
     for ax in (lr_ax, width_ax):
         artists.append(ax.axhline(result["good_score"], color=MARK_COLOUR, linestyle="--", linewidth=1,
                                   label=f"good: ≤ {result['good_score']:.3f}"))
@@ -200,12 +202,14 @@ def draw_successive_halving(axes: list[Axes], result: dict) -> list:
     for kept, label, face in ((False, f"after {epochs[0]} epoch: dropped", "none"),
                               (True, f"after {epochs[0]} epoch: kept", PALETTE[0])):
         chosen = [(lr, s) for lr, s, k in first if k == kept]
+        # 540 first-round runs: a picture, not 540 vector markers (keeps the SVG light)
         artists.append(rates_ax.scatter([lr for lr, _ in chosen], [s for _, s in chosen], s=14, marker="o",
-                                        facecolors=face, edgecolors=PALETTE[0], linewidths=0.7, label=label))
+                                        facecolors=face, edgecolors=PALETTE[0], linewidths=0.7, label=label,
+                                        rasterized=True))
     full = [(r["points"][i]["learning_rate"], s) for r in result["repeats"]
             for i, s in enumerate(r["baseline_scores"]) if s is not None]
     artists.append(rates_ax.scatter([lr for lr, _ in full], [s for _, s in full], s=16, marker="s",
-                                    color=PALETTE[1], label=f"after {cfg['max_epochs']} epochs"))
+                                    color=PALETTE[1], label=f"after {cfg['max_epochs']} epochs", rasterized=True))
     rates_ax.set_xscale("log")
     rates_ax.set_ylim(0, 1.2)
     rates_ax.set_xlabel("learning rate η (log scale)")
