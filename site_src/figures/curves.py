@@ -200,13 +200,14 @@ def caption_early_stopping(result: dict) -> str:
 
 def alt_early_stopping(result: dict) -> str:
     transient, full = result["transient"], result["full_run"]
+    plateau = [v for v in result["val_loss"][transient["peak_epoch"] + 1:transient["plateau_end"]] if v is not None]
     plain = stop_with_patience(result["rules"]["plain"], SHOWN_PATIENCE)
     guarded = stop_with_patience(result["rules"]["start_from_epoch"], SHOWN_PATIENCE)
     return (
         f"Two line charts of training and validation loss against epoch. Left, the first epochs: validation loss "
         f"{transient['first_val_loss']:.2f} at epoch 1, up to {transient['peak_val_loss']:.2f} at epoch "
-        f"{transient['peak_epoch']}, then level near {result['one_neuron']['min_val_loss']:.2f} until epoch "
-        f"{transient['plateau_end']}, after which it falls. A dashed line at epoch {plain['stop_epoch']} marks where "
+        f"{transient['peak_epoch']}, then between {min(plateau):.2f} and {max(plateau):.2f}, no better than a one-neuron "
+        f"network ({result['one_neuron']['min_val_loss']:.3f}, dotted), until epoch {transient['plateau_end']}, after which it falls. A dashed line at epoch {plain['stop_epoch']} marks where "
         f"plain early stopping with patience {SHOWN_PATIENCE} stops. Right, all {result['epochs'][-1]} epochs: the "
         f"validation loss reaches its minimum of {full['min_val_loss']:.2f} at epoch {full['best_epoch']} and ends at "
         f"{full['final_val_loss']:.2f}; stars mark the kept epochs {plain['best_epoch']} (validation loss "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from matplotlib.axes import Axes
 
 from site_src.figures.common import (
@@ -178,7 +180,8 @@ def alt_lr_range_test(result: dict) -> str:
     raw_low, raw_high = result["raw_loss_near_min"]
     return (
         f"Line chart of training loss against a learning rate rising on a log axis from {xs[0]:.2g} to {xs[-1]:.2g}. "
-        f"Seed 0's smoothed loss stays near {smoothed[0]:.2f} for small rates, falls to {smoothed[low]:.2f} at "
+        f"Seed 0's smoothed loss stays near {statistics.median(smoothed[:max(1, low // 3)]):.2f} for small rates, "
+        f"falls to {smoothed[low]:.2f} at "
         f"η ≈ {result['min_learning_rate']:.2g}, then climbs to {smoothed[-1]:.2f}; its raw mini-batch losses near the "
         f"minimum jump between {raw_low:.2f} and {raw_high:.2f}. The other seeds' smoothed curves have their minima "
         f"between η ≈ {first:.2g} and {last:.2g}. Vertical lines mark the two suggestions, "

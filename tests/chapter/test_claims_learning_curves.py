@@ -21,7 +21,7 @@ def test_underfitting_levels_off_early_high_and_close(results):
     assert abs(under["val_loss"][10] - under["final_val_loss"]) < 0.02, msg
     assert under["final_val_loss"] > 2 * good["final_val_loss"], msg
     assert abs(under["final_val_loss"] - under["final_train_loss"]) < 0.05, msg
-    msg = claim(PAGE, "its validation loss never gets below {{ value: diagnosis.cases.0.min_val_loss | .2f }}.")
+    msg = claim(PAGE, "its validation loss never gets below {{ value: diagnosis.cases.0.min_val_loss | .3f }}.")
     assert under["min_val_loss"] > 3 * good["min_val_loss"], msg
 
 

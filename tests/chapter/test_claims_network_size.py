@@ -193,3 +193,13 @@ def test_seeds_vary_a_lot_on_forty_students(results):
     per_seed = cap["val_loss_per_seed"]
     assert any((a[s] < b[s]) != (a[t] < b[t]) for a in per_seed for b in per_seed
                for s in range(len(a)) for t in range(len(a))), msg
+
+
+def test_early_stopping_fixes_every_width_but_one(results):
+    cap = results("capacity")
+    msg = claim(PAGE, "This page's runs suggest trying early stopping first: it fixed every width from 2 neurons up "
+                "(one neuron underfits, and no stopping rule helps that).")
+    stopped = cap["min_val_loss"]  # validation loss at each width's best epoch (what early stopping keeps)
+    assert cap["widths"][0] == 1 and all(w >= 2 for w in cap["widths"][1:]), msg
+    assert max(stopped[1:]) - min(stopped[1:]) < 0.02, msg  # every width from 2 up ends in one narrow band
+    assert stopped[0] > 1.5 * max(stopped[1:]), msg  # one neuron stays far above it

@@ -61,7 +61,7 @@ def test_bad_networks_are_essentially_untrained(results):
 
 def test_even_the_true_rule_is_wrong_about_some_students(results):
     msg = claim("index.md", "Because students near the border pass or fail by chance, and a few labels are flipped, "
-                "even the true rule behind the data is right about only {{ value: dataset.rule_val_accuracy | .0% }} of "
+                "even the true rule behind the data is right about only {{ value: dataset.rule_val_accuracy | .1% }} of "
                 "the validation students: roughly the best any model can hope for.")
     data, good = results("dataset"), results("bad_vs_good")["good"]
     assert 0.85 < data["rule_val_accuracy"] < 1, msg

@@ -55,16 +55,17 @@ def test_setting_the_output_bias_removes_the_mismatch_not_the_scatter(session):
 
 
 def test_a_too_large_initialisation_gives_a_loss_far_above_ln2():
-    """The predict-then-run answer for the cell "Loss before training" with scale = 30 (the
+    """The predict-then-run answer for the cell "Loss before training" with scale = 100 (the
     initialisation is exact arithmetic on identical random draws: no chaos involved)."""
     msg = claim(PAGE, "**Answer.** Far above it.")
     data = make_dataset(DataConfig(seed=0))
     losses = {}
-    for scale in (1.0, 30.0):
+    for scale in (1.0, 100.0):
         net = MLP.initialize(NetworkConfig(hidden=(8,)), np.random.default_rng(0))
         net.layers[-1].weights *= scale
         losses[scale] = bce_with_logits(net.logits(data.x_train), data.y_train)
-    assert losses[30.0] > 1.5 * LN2 and losses[30.0] > 1.5 * losses[1.0], msg
+    # far above: beyond the page's bug threshold ("several times ln 2, above 2 or 3") for this seed
+    assert losses[100.0] > 4 * LN2 and losses[100.0] > 3 * losses[1.0], msg
 
 
 def test_the_overfit_run_learns_the_handful_but_not_the_rule(session):
