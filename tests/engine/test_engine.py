@@ -1,4 +1,4 @@
-"""The engine: gradients, determinism, divergence, early stopping, callbacks, batched training."""
+"""The engine: gradients, determinism, divergence, early stopping, callbacks, schedules, the one training loop over its kernels."""
 
 import math
 import warnings
