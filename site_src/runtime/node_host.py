@@ -89,13 +89,15 @@ class PyodideHost:
         return reply["outputs"]
 
     def close(self) -> None:
-        if self._process is not None:
+        """Ends the Node process (closing its input ends its request loop; killed if it hangs)."""
+        if self._process is None:
+            return
+        try:
             self._process.stdin.close()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-            self._process = None
+            self._process.wait(timeout=10)
+        except (BrokenPipeError, subprocess.TimeoutExpired):
+            self._process.kill()
+        self._process = None
 
     def _start(self) -> None:
         node = shutil.which("node")
