@@ -44,7 +44,7 @@ import numpy as np
 from site_src.cells import CellError, CellStep
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
-from site_src.imports import import_closure
+from site_src.imports import ImportGraph
 from site_src.markdown.results import (
     INDEX_FILE,
     RESULTS_FOLDER,
@@ -418,6 +418,7 @@ class AssetStep:
         self.pyodide = PyodideHost(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
         self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set()}
+        self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
 
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
@@ -526,7 +527,7 @@ class AssetStep:
         engine = self.settings.engine_dir.resolve()
         if source is None or engine not in Path(source).resolve().parents:
             return engine_hash
-        return files_hash(import_closure(engine, [Path(source).resolve()]))
+        return files_hash(self._imports.closure([Path(source).resolve()]))
 
     def _cells(self, engine_hash: str) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""

@@ -53,20 +53,36 @@ def imported_names(source: str, current: str, is_package: bool) -> set[str]:
     return names
 
 
+class ImportGraph:
+    """The imports between one package's files, each file read and parsed once."""
+
+    def __init__(self, package_dir: Path) -> None:
+        self.package_dir = package_dir
+        self._direct: dict[Path, list[Path]] = {}
+
+    def direct(self, path: Path) -> list[Path]:
+        """The package's files that ``path`` imports by name."""
+        if path not in self._direct:
+            names = imported_names(path.read_text(encoding="utf-8"), module_name(self.package_dir, path),
+                                   path.name == "__init__.py")
+            found = (module_file(self.package_dir, dotted) for dotted in names)
+            self._direct[path] = [file for file in found if file is not None]
+        return self._direct[path]
+
+    def closure(self, start: Iterable[Path]) -> list[Path]:
+        """The files in ``start`` and every module of the package they import, transitively."""
+        todo, seen = list(start), set()
+        while todo:
+            path = todo.pop()
+            if path not in seen:
+                seen.add(path)
+                todo.extend(self.direct(path))
+        return sorted(seen)
+
+
 def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
     """The files in ``start`` and every module of the package they import, transitively."""
-    todo, seen = list(start), set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        name = module_name(package_dir, path)
-        for dotted in imported_names(path.read_text(encoding="utf-8"), name, path.name == "__init__.py"):
-            found = module_file(package_dir, dotted)
-            if found is not None and found not in seen:
-                todo.append(found)
-    return sorted(seen)
+    return ImportGraph(package_dir).closure(start)
 
 
 def source_imports(package_dir: Path, source: str) -> list[Path]:
