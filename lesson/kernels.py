@@ -333,13 +333,11 @@ class ReferenceKernel:
     def _set(self, flat: np.ndarray) -> None:
         """Points every network's parameters into ``flat``."""
         self.flat, self.grad = flat, np.empty_like(flat)
-        start, sizes = 0, []
+        views = iter(_views(flat, [p.shape for net in self.networks for p in net.parameters()]))
         for net in self.networks:
-            first = start
             for layer in net.layers:
-                layer.weights, start = _take(flat, start, layer.weights.shape)
-                layer.bias, start = _take(flat, start, layer.bias.shape)
-            sizes.append(start - first)
+                layer.weights, layer.bias = next(views), next(views)
+        sizes = [sum(p.size for p in net.parameters()) for net in self.networks]
         self.owner_flat = np.repeat(np.arange(len(self.networks)), sizes)
 
     def keep(self, slots: np.ndarray) -> None:
@@ -364,19 +362,11 @@ class ReferenceKernel:
 
     def network(self, k: int, config: NetworkConfig, state: np.ndarray) -> MLP:
         """Slot k's network with its parameters copied from a flat ``state``."""
-        start = int(np.searchsorted(self.owner_flat, k))
-        layers = []
-        for layer in self.networks[k].layers:
-            weights, start = _take(state, start, layer.weights.shape)
-            bias, start = _take(state, start, layer.bias.shape)
-            layers.append(Dense(weights.copy(), bias.copy(), layer.activation))
-        return MLP(layers)
-
-
-def _take(flat: np.ndarray, start: int, shape: tuple) -> tuple[np.ndarray, int]:
-    """The view of ``flat`` from ``start`` with ``shape``, and where the next piece starts."""
-    size = int(np.prod(shape))
-    return flat[start:start + size].reshape(shape), start + size
+        own = state[self.owner_flat == k]  # run k's parameters, in order
+        layers = self.networks[k].layers
+        params = _views(own, [p.shape for layer in layers for p in (layer.weights, layer.bias)])
+        return MLP([Dense(w.copy(), b.copy(), layer.activation)
+                    for layer, w, b in zip(layers, params[0::2], params[1::2])])
 
 
 def make_kernel(name: str, networks: list[MLP], activation: str):
