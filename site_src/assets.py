@@ -209,18 +209,6 @@ def value_errors(references: Iterable[PageReference], results: Mapping[str, dict
     return errors
 
 
-def check_names(
-    references: Iterable[PageReference], experiments: Mapping[str, Experiment], figures: Mapping[str, object]
-) -> None:
-    """Fail, listing every unknown experiment or figure (see `name_errors`)."""
-    _raise_if_any(name_errors(references, experiments, figures))
-
-
-def check_values(references: Iterable[PageReference], results: Mapping[str, dict]) -> None:
-    """Fail, listing every quoted key that does not exist or cannot be formatted (see `value_errors`)."""
-    _raise_if_any(value_errors(references, results))
-
-
 def _raise_if_any(errors: list[str]) -> None:
     if errors:
         raise AssetBuildError("\n".join(errors))
