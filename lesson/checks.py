@@ -6,6 +6,11 @@ from collections.abc import Sequence
 from dataclasses import fields
 
 
+def is_number(value) -> bool:
+    """An int or float, not a bool (True is an int to Python, never a setting's number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def require(config, name: str, ok: bool, valid: str) -> None:
     """Raises ValueError naming the config class, the field, its bad value and the valid range."""
     if not ok:
@@ -23,8 +28,7 @@ def require_int(config, name: str, low: int, high: int) -> None:
 def require_float(config, name: str, low: float, high: float) -> None:
     """The field must be a real number in [low, high]."""
     value = getattr(config, name)
-    require(config, name, isinstance(value, (int, float)) and not isinstance(value, bool)
-            and low <= value <= high, f"a number in [{low:g}, {high:g}]")
+    require(config, name, is_number(value) and low <= value <= high, f"a number in [{low:g}, {high:g}]")
 
 
 def require_sequence(config, name: str, low: float, high: float, integer: bool = False,

@@ -19,23 +19,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from lesson.checks import is_number, require
 from lesson.data import Dataset
 from lesson.kernels import batch_sum, make_kernel
 from lesson.nn import MLP, NetworkConfig
 
-# callback(epoch, record) -> True to stop; record holds that epoch's losses and accuracies.
 DECAYS = ("none", "cosine")
+# callback(epoch, record) -> True to stop; record holds that epoch's losses and accuracies.
 EpochCallback = Callable[[int, dict], "bool | None"]
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check(owner: str, name: str, value, ok: bool, valid: str) -> None:
-    """Raises ValueError naming the field, its bad value and the valid range unless ``ok``."""
-    if not ok:
-        raise ValueError(f"{owner}.{name} = {value!r} is invalid: use {valid}")
 
 
 @dataclass(frozen=True)
@@ -68,31 +59,24 @@ class TrainConfig:
     decay: str = "none"
 
     def __post_init__(self) -> None:
-        lr = self.learning_rate
-        _check("TrainConfig", "learning_rate", lr, _is_number(lr) and 0 < lr <= 1e4,
-               "a number in (0, 10000]")
-        bs = self.batch_size
-        _check("TrainConfig", "batch_size", bs, isinstance(bs, int) and 1 <= bs <= 1_000_000,
-               "an integer in [1, 1000000] (larger than the data = full batch)")
-        ep = self.epochs
-        _check("TrainConfig", "epochs", ep, isinstance(ep, int) and 0 <= ep <= 100_000,
-               "an integer in [0, 100000]")
-        mu = self.momentum
-        _check("TrainConfig", "momentum", mu, _is_number(mu) and 0 <= mu < 1,
-               "a number in [0, 1)")
-        pa = self.patience
-        _check("TrainConfig", "patience", pa, pa is None or (isinstance(pa, int) and pa >= 1),
-               "None (no early stopping) or an integer >= 1")
-        _check("TrainConfig", "min_delta", self.min_delta,
-               _is_number(self.min_delta) and self.min_delta >= 0, "a number >= 0")
-        _check("TrainConfig", "divergence_loss", self.divergence_loss,
-               _is_number(self.divergence_loss) and self.divergence_loss > 0, "a number > 0")
+        lr, bs, ep, mu, pa = (self.learning_rate, self.batch_size, self.epochs, self.momentum,
+                              self.patience)
+        require(self, "learning_rate", is_number(lr) and 0 < lr <= 1e4, "a number in (0, 10000]")
+        require(self, "batch_size", isinstance(bs, int) and 1 <= bs <= 1_000_000,
+                "an integer in [1, 1000000] (larger than the data = full batch)")
+        require(self, "epochs", isinstance(ep, int) and 0 <= ep <= 100_000,
+                "an integer in [0, 100000]")
+        require(self, "momentum", is_number(mu) and 0 <= mu < 1, "a number in [0, 1)")
+        require(self, "patience", pa is None or (isinstance(pa, int) and pa >= 1),
+                "None (no early stopping) or an integer >= 1")
+        require(self, "min_delta", is_number(self.min_delta) and self.min_delta >= 0,
+                "a number >= 0")
+        require(self, "divergence_loss",
+                is_number(self.divergence_loss) and self.divergence_loss > 0, "a number > 0")
         for name in ("start_from_epoch", "warmup_epochs"):
             value = getattr(self, name)
-            _check("TrainConfig", name, value, isinstance(value, int) and value >= 0,
-                   "an integer >= 0")
-        _check("TrainConfig", "decay", self.decay, self.decay in DECAYS,
-               f"one of {', '.join(repr(d) for d in DECAYS)}")
+            require(self, name, isinstance(value, int) and value >= 0, "an integer >= 0")
+        require(self, "decay", self.decay in DECAYS, f"one of {', '.join(repr(d) for d in DECAYS)}")
 
     @property
     def scheduled(self) -> bool:
