@@ -45,6 +45,7 @@ from site_src.cells import CellError, CellStep
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.imports import ImportGraph
+from site_src.pages import markdown_pages
 from site_src.markdown.results import (
     INDEX_FILE,
     RESULTS_FOLDER,
@@ -155,12 +156,9 @@ def scan_pages(docs_dir: Path, generated_dir: Path) -> list[PageReference]:
     """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page, in path order."""
     found: list[PageReference] = []
     errors: list[str] = []
-    for path in sorted(docs_dir.rglob("*.md")):
-        if generated_dir in path.parents:
-            continue
-        page = f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"
+    for page, text in markdown_pages(docs_dir, generated_dir).items():
         try:
-            references = parse_references(path.read_text(encoding="utf-8").splitlines())
+            references = parse_references(text.splitlines())
         except ResultReferenceError as err:
             errors.append(f"{page}, {err}")
             continue

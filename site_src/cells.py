@@ -19,6 +19,7 @@ from pathlib import Path
 
 from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
 from site_src.markdown.livecells import OUTPUTS_FILE, FencedCell, LiveCellOptionError, chain_key, iter_fences
+from site_src.pages import markdown_pages
 
 
 class CellError(RuntimeError):
@@ -29,13 +30,10 @@ def page_cells(docs_dir: Path, generated_dir: Path) -> dict[str, list[FencedCell
     """Every page's well-formed live cells, in order (``docs/<path>`` -> cells); pages without
     cells are left out. Malformed fences are reported by the runtime hook with their line."""
     pages = {}
-    for path in sorted(docs_dir.rglob("*.md")):
-        if generated_dir in path.parents:
-            continue
-        text = path.read_text(encoding="utf-8")
+    for page, text in markdown_pages(docs_dir, generated_dir).items():
         cells = [found for _, found in iter_fences(text) if not isinstance(found, LiveCellOptionError)]
         if cells:
-            pages[f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"] = cells
+            pages[page] = cells
     return pages
 
 
