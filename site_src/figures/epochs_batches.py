@@ -94,8 +94,8 @@ def caption_batch_noise(result: dict) -> str:
     shown = len(runs[0]["step_loss"])
     return (
         f"Left: the loss of each mini-batch over the first {shown} updates; right: the training loss on all "
-        f"{cfg['n_train']} students after each epoch (learning rate {lr_text(cfg['learning_rate'])}, mean of "
-        f"{cfg['seeds']} seeds). Batch size {runs[0]['batch_size']} makes {runs[0]['updates_per_epoch']} noisy updates per "
+        f"{cfg['n_train']} students after each epoch (learning rate {lr_text(cfg['learning_rate'])}; left: seed 0, "
+        f"right: mean of {cfg['seeds']} seeds). Batch size {runs[0]['batch_size']} makes {runs[0]['updates_per_epoch']} noisy updates per "
         f"epoch; batch size {runs[-1]['batch_size']} makes {runs[-1]['updates_per_epoch']} smooth one. Final validation loss: "
         + ", ".join(f"batch {r['batch_size']}: {r['final_val_loss']:.3f}" for r in runs) + "."
     )
@@ -108,9 +108,10 @@ def alt_batch_noise(result: dict) -> str:
         f"{max(v for v in r['step_loss'] if v is not None):.2f}, final validation loss {r['final_val_loss']:.2f}"
         for r in runs
     )
+    rises = ", ".join(f"batch {r['batch_size']} rose in {r['rise_fraction']:.0%} of epochs" for r in runs)
     return (
-        "Two line charts. Left, the loss of each mini-batch: the smaller the batch, the more it jumps. Right, the "
-        f"training loss per epoch: small batches fall fast but wobble, the full batch falls smoothly and slowly. {spans}."
+        "Two line charts. Left, the loss of each mini-batch (seed 0): the smaller the batch, the more it jumps. Right, the "
+        f"training loss per epoch: {rises}. {spans}."
     )
 
 

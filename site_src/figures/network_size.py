@@ -55,8 +55,8 @@ def caption_capacity(result: dict) -> str:
         f"With {neurons(widths[0])} both losses are high ({train[0]:.2f} and {val[0]:.2f}); the wider networks fit the "
         f"training set almost perfectly (lowest: {train[lowest_train]:.4f} at width {widths[lowest_train]}), and the gap to "
         f"validation, {result['gap'][0]:.2f} at width {widths[0]}, is largest at width {widths[widest_gap]} "
-        f"({result['gap'][widest_gap]:.2f}; {result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: each run's lowest validation loss during training, "
-        f"the network early stopping would keep: between {min(best[1:]):.3f} and {max(best[1:]):.3f} for every width "
+        f"({result['gap'][widest_gap]:.2f}; {result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: the mean over seeds of each run's lowest validation "
+        f"loss during training, the network early stopping would keep: between {min(best[1:]):.3f} and {max(best[1:]):.3f} for every width "
         f"from {widths[1]} to {widths[-1]}."
     )
 

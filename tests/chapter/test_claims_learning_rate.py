@@ -153,12 +153,12 @@ def test_range_test_smoothed_curve_is_flat_at_its_minimum(results):
     low, high = test["near_min_learning_rates"]
     msg = claim(PAGE, "**The smoothed curve is flat there.**")
     assert high / low >= 1.5, msg
-    msg = claim(PAGE, "It comes within {{ value: lr_range_test.config.near_min_tolerance | g }}\n  of its lowest value "
-                      "anywhere from")
+    msg = claim(PAGE, "Points within {{ value: lr_range_test.config.near_min_tolerance | g }}\n  of its lowest value "
+                      "lie as far apart as")
     tolerance, band = test["config"]["near_min_tolerance"], test["smoothed_loss_in_band"]
     inside = [v for lr, v in zip(test["learning_rates"], test["smoothed_loss"]) if v is not None and low <= lr <= high]
     assert any(v > test["min_smoothed_loss"] + tolerance for v in inside), msg + " (it leaves the band in between)"
-    msg = claim(PAGE, "and over that whole band it stays\n  between")
+    msg = claim(PAGE, "in between, the curve wanders\n  from")
     drop = test["smoothed_loss"][0] - band[0]
     assert band[1] - band[0] < 0.5 * drop, msg + " (flat compared with the fall before it)"
 
