@@ -42,6 +42,7 @@ from typing import Protocol
 import numpy as np
 
 from site_src.cells import CellError, CellStep
+from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, scan_exercises, write_index
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.imports import ImportGraph
@@ -403,15 +404,19 @@ class AssetStep:
         self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
         self.pyodide = PyodideHost(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
-        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set()}
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "exercise": set()}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
 
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
         references = scan_pages(self.settings.docs_dir, self.settings.generated_dir)
+        # Exercise fences: malformed ones are reported with the other errors; their quoted values too.
+        exercise_pages, exercise_errors, prose_references, code_references = scan_exercises(self.settings.docs_dir, self.settings.generated_dir)
+        references += [PageReference(page, reference) for page, reference in prose_references]
         # Every reference error of the build is reported in one go: unknown names now, bad keys
         # and formats once the known experiments' results are in.
-        errors = name_errors(references, self.experiments, self.figures)
+        errors = exercise_errors + name_errors(references + [PageReference(*found) for found in code_references],
+                                               self.experiments, self.figures)
         figure_names = sorted(
             (self.figures if everything else {r.reference.target for r in references if r.reference.kind == "figure"})
             & set(self.figures)
@@ -419,6 +424,7 @@ class AssetStep:
         experiment_names = sorted(
             (set(self.experiments if everything else ())
              | {r.reference.target for r in references if r.reference.kind == "value"}
+             | {reference.target for _, reference in code_references}
              | {self.figures[name].experiment for name in figure_names})
             & set(self.experiments)
         )
@@ -426,11 +432,15 @@ class AssetStep:
         try:
             results = self._results(experiment_names, engine_hash)
             errors += value_errors(references, {name: json.loads(data) for name, data in results.items()})
+            errors += code_value_errors(code_references, {name: json.loads(data) for name, data in results.items()})
             _raise_if_any(errors)
             if self.pyodide is not None:
                 self._cells(engine_hash)
+                self._exercises(exercise_pages, engine_hash)
+            if write_index(exercise_pages, self.settings.generated_dir):
+                self.report.files_written.append(self.settings.generated_dir / "exercises.json")
             figure_entries = self._figures(figure_names, results)
-        except (PyodideHostError, CellError) as err:
+        except (PyodideHostError, CellError, ExerciseError) as err:
             raise AssetBuildError(str(err)) from err
         finally:
             if self._pool is not None:
@@ -525,6 +535,16 @@ class AssetStep:
             self.report.records.append(StepRecord("cells", page, state == "hit", seconds, state))
         self.report.files_written.extend(cells.files_written)
         self.report.wall_seconds["cells"] = time.perf_counter() - start
+
+    def _exercises(self, pages, engine_hash: str) -> None:
+        """Verify (or take from the cache) every exercise: its solution passes, its starter does not."""
+        start = time.perf_counter()
+        step = ExerciseStep(pages, self.settings.generated_dir, self.cache, self.pyodide,
+                            {"engine": engine_hash, **self.runtime}, self.log)
+        self._used_keys["exercise"] = step.run()
+        for name, state, seconds in step.records:
+            self.report.records.append(StepRecord("exercise", name, state == "hit", seconds, state))
+        self.report.wall_seconds["exercise"] = time.perf_counter() - start
 
     def _in_pyodide(self, name: str) -> tuple[bytes, float]:
         """One experiment run by the build's Pyodide (one Node process for the whole step)."""

@@ -222,12 +222,17 @@ async function attachCells() {
   for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page
   currentCells = [];
   stopShowingPreload();
-  if (!roots.length && !playgrounds.length) return;
+  const exerciseRoots = document.querySelectorAll(".exercise:not(.exercise--mounted), .exercise-progress:not(.exercise-progress--mounted)");
+  if (!roots.length && !playgrounds.length && !exerciseRoots.length) return;
   pageCounter += 1;
   const pageId = `${location.pathname}#${pageCounter}`;
   if (playgrounds.length) {
     const { TuningPlayground } = await import("./playground.js"); // fetched only by the playground page
     currentCells = playgrounds.map((root) => new TuningPlayground(root, client, pageId));
+  }
+  if (exerciseRoots.length) {
+    const { attachExercises } = await import("./exercises.js"); // fetched only by pages with exercises
+    currentCells.push(...attachExercises(client, pageId));
   }
   if (!roots.length) return;
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId));

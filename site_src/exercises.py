@@ -1,0 +1,205 @@
+"""Every exercise checked at build time, in the reader's runtime, before a reader can try it.
+
+For each ``exercise`` fence of kind ``code`` or ``tuning`` (``site_src/markdown/exercises.py``),
+the build runs the exact program a reader's Check runs, in Pyodide under Node
+(``PyodideHost.run_page``), twice: with the reference solution, which must pass every check, and
+with the starter code, which must fail at least one (otherwise a reader would be told they solved
+it without doing anything). Either failure stops the build with ``docs/page.md:LINE`` and the fix.
+The verdicts are cached by the exercise's checks, setup, starter and solution (with the published
+numbers they use), the engine sources and the runtime, so a prose edit reruns nothing.
+
+The step also writes ``generated/exercises.json`` (every page's exercises, for the progress table
+of the overview page) and reports malformed fences, duplicate ids and the values they quote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
+from site_src.markdown.exercises import (
+    FENCE_NAME,
+    INDEX_FILE,
+    PROGRESS_FENCE,
+    Exercise,
+    ExerciseSyntaxError,
+    answer_program,
+    check_spec,
+    iter_exercises,
+    value_references,
+)
+from site_src.markdown.results import GeneratedAssets, Reference, ResultReferenceError, resolve_key_path
+from site_src.runtime.py.exercise_check import VERDICT_MARKER
+from site_src.pages import markdown_pages
+
+_PROGRESS_START = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*" + re.escape(PROGRESS_FENCE) + r"[ \t]*$")
+_TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
+
+
+class ExerciseError(RuntimeError):
+    """Exercises failed their verification; the message lists each with ``docs/page.md:LINE``."""
+
+
+@dataclass(frozen=True)
+class PageExercises:
+    """The exercises of one page (``docs/<path>``) and the page's title and overview link."""
+
+    page: str
+    title: str
+    url: str
+    exercises: tuple[Exercise, ...]
+
+
+def page_url(page: str, docs_name: str) -> str:
+    """The page's address relative to the site root, as MkDocs writes it with directory URLs."""
+    path = page[len(docs_name) + 1:].removesuffix(".md")
+    if path == "index" or path.endswith("/index"):
+        return path.removesuffix("index") or "./"
+    return f"{path}/"
+
+
+PageReferences = list[tuple[str, Reference]]
+
+
+def scan_exercises(docs_dir: Path, generated_dir: Path) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
+    """(pages with exercises, errors with ``docs/page.md:LINE``, (page, value reference) pairs of
+    the prose sections, and of the code sections)."""
+    pages, errors, prose, code, seen = [], [], [], [], {}
+    for page, text in markdown_pages(docs_dir, generated_dir).items():
+        found = []
+        for item in iter_exercises(text):
+            if isinstance(item, ExerciseSyntaxError):
+                errors.append(f"{page}:{item.line}: {FENCE_NAME} fence: {item}")
+                continue
+            if item.id in seen:
+                errors.append(f'{page}:{item.line}: {FENCE_NAME} fence: id="{item.id}" is already used at {seen[item.id]}; '
+                              "ids are unique across the chapter (the reader's progress is stored under them)")
+                continue
+            seen[item.id] = f"{page}:{item.line}"
+            found.append(item)
+            prose += [(page, reference) for reference in value_references(item, in_code=False)]
+            code += [(page, reference) for reference in value_references(item, in_code=True)]
+        errors += _progress_errors(page, text, docs_dir.name)
+        if found:
+            title = _TITLE.search(text)
+            pages.append(PageExercises(page, title.group("title") if title else page, page_url(page, docs_dir.name), tuple(found)))
+    return pages, errors, prose, code
+
+
+def code_value_errors(references: PageReferences, results: Mapping[str, dict]) -> list[str]:
+    """Every key of a code section's ``{{ value: }}`` that does not exist, with its file and line
+    (it is inserted as a Python literal, so lists and dicts are fine; unknown experiments are
+    reported with the other names)."""
+    errors = []
+    for page, reference in references:
+        if reference.target not in results:
+            continue
+        try:
+            resolve_key_path(results[reference.target], reference.target, reference.key_path)
+        except ResultReferenceError as err:
+            errors.append(f"{page}:{reference.line}: {reference.text!r}: {err}")
+    return errors
+
+
+def _progress_errors(page: str, text: str, docs_name: str) -> list[str]:
+    # Its links are written relative to the site root, so it belongs on the root page.
+    if page == f"{docs_name}/index.md":
+        return []
+    return [f"{page}:{number}: the {PROGRESS_FENCE} fence belongs on {docs_name}/index.md (its links are relative to the site root); move it there"
+            for number, line in enumerate(text.split("\n"), start=1) if _PROGRESS_START.match(line)]
+
+
+def write_index(pages: list[PageExercises], generated_dir: Path) -> bool:
+    """Write ``exercises.json`` (page -> title, url, exercises); True if its bytes changed."""
+    index = {entry.page: {"title": entry.title, "url": entry.url,
+                          "exercises": [{"id": e.id, "title": e.title, "kind": e.kind} for e in entry.exercises]}
+             for entry in pages}
+    return write_if_changed(generated_dir / INDEX_FILE, json.dumps(index, indent=1, ensure_ascii=False).encode() + b"\n")
+
+
+def verdict_of(result: dict) -> dict | None:
+    """The checker's verdict in one run's output (None if the checker itself failed)."""
+    for item in reversed(result["items"]):
+        if item["kind"] == "stdout" and VERDICT_MARKER in item["text"]:
+            return json.loads(item["text"].rsplit(VERDICT_MARKER, 1)[1].strip())
+    return None
+
+
+def _output_text(result: dict) -> str:
+    return "".join(item.get("text", "") for item in result["items"]).replace(VERDICT_MARKER, "verdict: ").rstrip()
+
+
+def problems(page: str, exercise: Exercise, solution: dict, starter: dict) -> list[str]:
+    """What is wrong with an exercise given its solution's and its starter's runs (none: it is sound)."""
+    where = f'{page}:{{line}}: exercise "{exercise.id}"'
+    found = []
+    for name, result in (("solution", solution), ("starter", starter)):
+        if verdict_of(result) is None:
+            found.append(f"{where.format(line=exercise.line)}: the checker failed running the {name} (an error in `#| setup` "
+                         f"or in a check?): {result.get('error', '')}\n{_output_text(result)}")
+    if found:
+        return found
+    verdict = verdict_of(solution)
+    if verdict["error"]:
+        found.append(f"{where.format(line=exercise.section('solution').line)}: the reference solution raised {verdict['error']}; "
+                     f"fix the `#| solution` (or the `#| setup` it relies on). Its output:\n{_output_text(solution)}")
+    checks = exercise.all("check", "hidden check")
+    for section, case in zip(checks, verdict["cases"]):
+        if not case["passed"]:
+            found.append(f"{where.format(line=section.line)}: the reference solution fails check {case['name']!r}: "
+                         f"{case['message']}; fix the solution or the check")
+    if verdict_of(starter)["passed"]:
+        found.append(f"{where.format(line=exercise.section('starter').line)}: the starter code already passes every check, so "
+                     "a reader would be told they solved it without changing anything; make the starter incomplete, "
+                     "or add a check it fails")
+    return found
+
+
+class ExerciseStep:
+    """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
+
+    def __init__(self, pages: list[PageExercises], generated_dir: Path, cache: ContentCache, host,
+                 runtime: Mapping[str, str], log: Callable[[str], None] = print) -> None:
+        self.pages, self.assets = pages, GeneratedAssets(generated_dir)
+        self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
+        self.records: list[tuple[str, str, float]] = []  # (exercise id, cache state, seconds)
+
+    def run(self) -> set[str]:
+        """Returns the cache keys used; raises ExerciseError listing every unsound exercise."""
+        errors, keys = [], set()
+        for entry in self.pages:
+            for exercise in entry.exercises:
+                if exercise.kind == "choice":
+                    continue
+                spec = check_spec(exercise, self.assets)
+                programs = [answer_program(spec, exercise.text(name)) for name in ("solution", "starter")]
+                key = cache_key("exercise", {"programs": programs, "runtime": self.runtime})
+                keys.add(key)
+                solution, starter = self._results(exercise, programs, key)
+                errors += problems(entry.page, exercise, solution, starter)
+        if errors:
+            raise ExerciseError("\n".join(errors))
+        return keys
+
+    def _results(self, exercise: Exercise, programs: list[str], key: str) -> list[dict]:
+        cached, state = self.cache.lookup("exercise", key)
+        name = f"exercise {exercise.id}"
+        if cached is not None:
+            self.log(f"assets: {'exercise':<10} {exercise.id:<28} {'cached':<34} {0.0:6.2f} s")
+            self.records.append((exercise.id, state, 0.0))
+            return json.loads(cached)
+        start = time.perf_counter()
+        cells = [{"index": index, "title": title, "setup": "", "code": program}
+                 for index, (title, program) in enumerate(zip((f"{name}: solution", f"{name}: starter"), programs), start=1)]
+        results = self.host.run_page(f"exercise:{exercise.id}", cells, 2 * exercise.timeout)
+        self.cache.put("exercise", key, canonical_json(results))
+        seconds = time.perf_counter() - start
+        outcome = f"verified ({'no entry' if state == 'absent' else state + ' entry replaced'})"
+        self.log(f"assets: {'exercise':<10} {exercise.id:<28} {outcome:<34} {seconds:6.2f} s")
+        self.records.append((exercise.id, state, seconds))
+        return results

@@ -1,0 +1,312 @@
+// Self-checking exercises: turns each `.exercise` block written by site_src/markdown/exercises.py
+// into an editor (or a set of choices) with Check / hint / solution / Reset, and keeps the reader's
+// progress in localStorage. A code or tuning exercise's Check runs the program the build verified
+// (programHead + the reader's code as a JSON string + programTail) in the shared Python worker; the
+// checker reports its verdict as a `data` reply. Fetched by livecells.js only on pages that need it.
+import { createLazyEditor } from "./lazy-editor.js";
+
+const SOLVED_PREFIX = "exercise:v1:solved:";
+const CODE_PREFIX = "exercise:v1:code:";
+const MAX_OUTPUT_CHARS = 20000; // the reader's prints beyond this are counted, not shown
+const PASS = "✓";
+const FAIL = "✗";
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** The reader's progress, kept in this browser: an exercise id is solved or not. */
+export const progress = {
+  isSolved: (id) => localStorage.getItem(SOLVED_PREFIX + id) === "solved",
+  markSolved: (id) => localStorage.setItem(SOLVED_PREFIX + id, "solved"),
+  reset: (ids) => ids.forEach((id) => localStorage.removeItem(SOLVED_PREFIX + id)),
+  count: (ids) => ids.filter((id) => progress.isSolved(id)).length,
+};
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** "✗ hidden check “name” failed: message" — which case, whether hidden, and what went wrong. */
+function describeCase(result) {
+  const which = `${result.hidden ? "hidden check" : "check"} “${result.name}”`;
+  return result.passed ? `${PASS} passed: ${which}` : `${FAIL} failed: ${which}: ${result.message}`;
+}
+
+class Exercise {
+  constructor(root, client, pageId, index, onChange) {
+    this.root = root;
+    this.client = client;
+    this.pageId = pageId;
+    this.index = index;
+    this.onChange = onChange;
+    this.data = JSON.parse(root.dataset.exercise);
+    this.hints = [...root.querySelectorAll(":scope > .exercise__hint")];
+    this.shownHints = 0;
+    this.attempted = false;
+    this.running = null;
+    this.build();
+  }
+
+  build() {
+    const { title } = this.data;
+    this.root.querySelector(":scope > .exercise__nojs")?.remove();
+    this.state = element("p", { class: "exercise__state" });
+    this.root.querySelector(":scope > .exercise__title").append(this.state);
+    const bar = element("div", { class: "exercise__buttons live-cell__buttons" });
+    this.checkButton = element("button", { type: "button", class: "md-button md-button--primary exercise__check", "aria-label": `Check: ${title}` }, "Check");
+    this.hintButton = element("button", { type: "button", class: "md-button exercise__hint-button" });
+    this.solutionButton = element("button", { type: "button", class: "md-button exercise__solution-button", disabled: "", "aria-label": `Show the solution of: ${title}` }, "Show solution");
+    bar.append(this.checkButton, this.hintButton, this.solutionButton);
+    this.feedback = element("div", { class: "exercise__feedback", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    this.results = element("ul", { class: "exercise__results", "aria-label": `Checks of: ${title}` });
+    this.results.hidden = true;
+    if (this.data.kind === "choice") this.buildChoice(bar);
+    else this.buildCode(bar);
+    const firstHidden = this.root.querySelector(":scope > .exercise__why, :scope > .exercise__hint, :scope > .exercise__solution");
+    this.root.insertBefore(this.feedback, firstHidden);
+    this.root.insertBefore(this.results, firstHidden);
+    this.root.classList.add("exercise--mounted");
+    this.updateHintButton();
+    this.showState();
+    this.checkButton.addEventListener("click", () => this.check());
+    this.hintButton.addEventListener("click", () => this.showHint());
+    this.solutionButton.addEventListener("click", () => this.showSolution());
+  }
+
+  buildCode(bar) {
+    const { title, id, starter } = this.data;
+    this.storageKey = CODE_PREFIX + id;
+    this.resetButton = element("button", { type: "button", class: "md-button exercise__reset", "aria-label": `Reset the code of: ${title}` }, "Reset code");
+    bar.append(this.resetButton);
+    const staticCode = this.root.querySelector(":scope > .exercise__static");
+    this.editorHost = element("div", { class: "live-cell__editor exercise__editor" });
+    staticCode.after(this.editorHost, bar);
+    this.output = element("div", { class: "exercise__output live-cell__output", role: "log", "aria-live": "off", "aria-label": `Output of your code: ${title}`, tabindex: "0" });
+    this.output.hidden = true;
+    bar.after(this.output);
+    const saved = localStorage.getItem(this.storageKey);
+    this.editor = createLazyEditor(this.editorHost, staticCode, {
+      doc: saved ?? starter,
+      readOnly: false,
+      label: `Your code: ${title}. Shift+Enter checks it.`,
+      onRun: () => this.check(),
+      onChange: (text) => (text === starter ? localStorage.removeItem(this.storageKey) : localStorage.setItem(this.storageKey, text)),
+    });
+    this.resetButton.addEventListener("click", () => {
+      localStorage.removeItem(this.storageKey);
+      this.editor.setText(starter);
+      this.say("Code restored to the starter code.");
+    });
+  }
+
+  buildChoice(bar) {
+    this.root.querySelector(":scope > .exercise__choices").after(bar);
+  }
+
+  say(text) {
+    this.feedback.textContent = text;
+  }
+
+  showState() {
+    const solved = progress.isSolved(this.data.id);
+    this.state.textContent = solved ? `${PASS} Solved` : "Not solved yet";
+    this.root.dataset.solved = solved ? "true" : "false";
+  }
+
+  updateHintButton() {
+    const total = this.hints.length;
+    if (this.shownHints >= total) {
+      this.hintButton.textContent = "No more hints";
+      this.hintButton.disabled = true;
+    } else {
+      this.hintButton.textContent = `Show hint ${this.shownHints + 1} of ${total}`;
+    }
+  }
+
+  showHint() {
+    const hint = this.hints[this.shownHints];
+    if (!hint) return;
+    this.shownHints += 1;
+    if (!hint.querySelector(".exercise__hint-label")) {
+      hint.prepend(element("p", { class: "exercise__hint-label" }, `Hint ${this.shownHints} of ${this.hints.length}`));
+    }
+    hint.hidden = false;
+    this.updateHintButton();
+    this.say(`Hint ${this.shownHints} of ${this.hints.length}: ${hint.textContent.replace(/^Hint \d+ of \d+/, "").trim()}`);
+  }
+
+  showSolution() {
+    const solution = this.root.querySelector(":scope > .exercise__solution");
+    solution.hidden = false;
+    this.solutionButton.disabled = true;
+    this.say("The reference solution is shown below the exercise.");
+  }
+
+  finish(passed, message, cases = []) {
+    this.attempted = true;
+    this.solutionButton.disabled = !this.root.querySelector(":scope > .exercise__solution").hidden;
+    this.root.dataset.verdict = passed ? "passed" : "failed";
+    if (passed) progress.markSolved(this.data.id);
+    this.say(`${passed ? PASS + " Correct" : FAIL + " Not yet"}: ${message}`);
+    this.results.replaceChildren(...cases.map((result) => element("li", { class: `exercise__case exercise__case--${result.passed ? "passed" : "failed"}` }, describeCase(result))));
+    this.results.hidden = cases.length === 0;
+    this.showState();
+    this.onChange();
+  }
+
+  check() {
+    return this.data.kind === "choice" ? this.checkChoice() : this.checkCode();
+  }
+
+  checkChoice() {
+    const chosen = this.root.querySelector(":scope input[type=radio]:checked");
+    if (!chosen) {
+      this.say("Choose one of the answers first, then press Check.");
+      return;
+    }
+    const index = Number(chosen.value);
+    for (const why of this.root.querySelectorAll(":scope > .exercise__why")) why.hidden = Number(why.dataset.choice) !== index;
+    const why = this.root.querySelector(`:scope > .exercise__why[data-choice="${index}"]`).textContent.trim();
+    const label = this.data.choices[index];
+    const passed = index === this.data.answer;
+    this.finish(passed, passed ? `“${label}” is right. ${why}` : `“${label}” is not the diagnosis. ${why}`);
+  }
+
+  appendOutput(text, kind) {
+    this.output.hidden = false;
+    this.shownChars ??= 0;
+    if (this.shownChars >= MAX_OUTPUT_CHARS) return;
+    const shown = text.slice(0, MAX_OUTPUT_CHARS - this.shownChars);
+    this.shownChars += shown.length;
+    let last = this.output.lastElementChild;
+    if (!last || last.dataset.kind !== kind) {
+      last = element("pre", { class: `live-cell__${kind}`, "data-kind": kind });
+      this.output.append(last);
+    }
+    last.append(document.createTextNode(shown)); // text, never HTML: printed markup stays inert
+    if (shown.length < text.length) last.append(document.createTextNode("\n… more output not shown."));
+  }
+
+  async checkCode() {
+    if (this.running) return;
+    const code = this.editor.getText();
+    this.output.replaceChildren();
+    this.output.hidden = true;
+    this.shownChars = 0;
+    this.checkButton.disabled = true;
+    this.say(this.client.ready ? "Checking your code…" : "Starting Python, then checking your code…");
+    const limit = this.data.timeout;
+    let verdict = null;
+    let timer = null;
+    const onReply = (reply) => {
+      if (reply.type === "started") {
+        timer = setTimeout(() => this.stop(`Stopped: checking took longer than the limit of ${limit} s.`), limit * 1000);
+      } else if (reply.type === "data") {
+        verdict = JSON.parse(reply.json).exercise ?? verdict;
+      } else if (reply.type === "stdout" || reply.type === "stderr") {
+        this.appendOutput(reply.text, reply.type);
+      } else if (reply.type === "progress") {
+        this.say(reply.done ? reply.stage : `${reply.stage}…`);
+      }
+    };
+    const program = this.data.programHead + JSON.stringify(code) + this.data.programTail;
+    this.running = this.client.run({ pageId: this.pageId, index: 1000 + this.index, title: `exercise ${this.data.id}`, setup: "", code: program }, onReply);
+    try {
+      const done = await this.running;
+      if (this.stopping) this.finish(false, this.stopping);
+      else if (verdict) this.report(verdict);
+      else this.finish(false, `the checker could not run: ${done.error}`);
+    } catch (error) {
+      this.finish(false, this.stopping || `Python failed: ${error.message}`);
+    } finally {
+      clearTimeout(timer);
+      this.running = null;
+      this.stopping = null;
+      this.checkButton.disabled = false;
+    }
+  }
+
+  report(verdict) {
+    if (verdict.error) {
+      this.finish(false, `your code raised ${verdict.error} (the traceback is in the output below).`);
+      return;
+    }
+    const failed = verdict.cases.filter((result) => !result.passed);
+    const hidden = verdict.cases.filter((result) => result.hidden).length;
+    const ofThem = hidden ? ` (${hidden} of them hidden)` : "";
+    if (!failed.length) {
+      this.finish(true, `your code passes all ${plural(verdict.cases.length, "check")}${ofThem}.`, verdict.cases);
+      return;
+    }
+    const first = failed[0];
+    const which = `${first.hidden ? "hidden check" : "check"} “${first.name}”`;
+    this.finish(false, `${failed.length} of ${plural(verdict.cases.length, "check")}${ofThem} failed. First: ${which} failed: ${first.message}`, verdict.cases);
+  }
+
+  async stop(message) {
+    if (!this.running || this.stopping) return;
+    this.stopping = message;
+    await this.client.stop(message);
+  }
+}
+
+/** The page's "N of M exercises solved" line, with a reset of this page's progress. */
+function pageSummary(exercises) {
+  const heading = document.querySelector("article h1") ?? exercises[0].root;
+  const summary = element("div", { class: "exercise-summary" });
+  const text = element("p", { class: "exercise-summary__text", role: "status", "aria-live": "polite" });
+  const reset = element("button", { type: "button", class: "md-button exercise-summary__reset" }, "Reset my progress on this page");
+  summary.append(text, reset);
+  heading.after(summary);
+  const ids = exercises.map((exercise) => exercise.data.id);
+  const update = (note = "") => {
+    const first = `#${exercises[0].root.id}`;
+    text.replaceChildren(document.createTextNode(`Exercises on this page: ${progress.count(ids)} of ${ids.length} solved. `));
+    text.append(element("a", { href: first }, "Go to the first exercise"), document.createTextNode(note ? ` ${note}` : ""));
+  };
+  reset.addEventListener("click", () => {
+    progress.reset(ids);
+    exercises.forEach((exercise) => exercise.showState());
+    update("Progress reset.");
+  });
+  update();
+  return update;
+}
+
+/** The overview's table: how many of each page's exercises the reader solved. */
+function attachOverview(root) {
+  const cells = [...root.querySelectorAll("[data-exercise-ids]")];
+  const all = cells.flatMap((cell) => JSON.parse(cell.dataset.exerciseIds));
+  const update = () => {
+    for (const cell of cells) {
+      const ids = JSON.parse(cell.dataset.exerciseIds);
+      const solved = progress.count(ids);
+      cell.textContent = `${solved === ids.length ? PASS + " " : ""}${solved} of ${plural(ids.length, "exercise")} solved`;
+    }
+  };
+  const reset = element("button", { type: "button", class: "md-button exercise-progress__reset" }, "Reset all my exercise progress");
+  const status = element("p", { class: "exercise-progress__status", role: "status", "aria-live": "polite" });
+  reset.addEventListener("click", () => {
+    progress.reset(all);
+    update();
+    status.textContent = "All exercise progress was reset.";
+  });
+  root.append(reset, status);
+  root.classList.add("exercise-progress--mounted");
+  update();
+}
+
+/** Attach the page's exercises and progress table; returns the exercises (they answer `stop`). */
+export function attachExercises(client, pageId) {
+  for (const root of document.querySelectorAll(".exercise-progress:not(.exercise-progress--mounted)")) attachOverview(root);
+  const roots = [...document.querySelectorAll(".exercise:not(.exercise--mounted)")];
+  if (!roots.length) return [];
+  let update = () => {};
+  const exercises = roots.map((root, index) => new Exercise(root, client, pageId, index, () => update()));
+  update = pageSummary(exercises);
+  return exercises;
+}
