@@ -436,7 +436,7 @@ class AssetStep:
             _raise_if_any(errors)
             if self.pyodide is not None:
                 self._cells(engine_hash)
-                self._exercises(exercise_pages, engine_hash)
+                self._exercises(exercise_pages, engine_hash, {name: json.loads(data) for name, data in results.items()})
             if write_index(exercise_pages, self.settings.generated_dir):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
             figure_entries = self._figures(figure_names, results)
@@ -536,10 +536,10 @@ class AssetStep:
         self.report.files_written.extend(cells.files_written)
         self.report.wall_seconds["cells"] = time.perf_counter() - start
 
-    def _exercises(self, pages, engine_hash: str) -> None:
+    def _exercises(self, pages, engine_hash: str, results: Mapping[str, dict]) -> None:
         """Verify (or take from the cache) every exercise: its solution passes, its starter does not."""
         start = time.perf_counter()
-        step = ExerciseStep(pages, self.settings.generated_dir, self.cache, self.pyodide,
+        step = ExerciseStep(pages, results, self.cache, self.pyodide,
                             {"engine": engine_hash, **self.runtime}, self.log)
         self._used_keys["exercise"] = step.run()
         for name, state, seconds in step.records:

@@ -33,7 +33,7 @@ from site_src.markdown.exercises import (
     iter_exercises,
     value_references,
 )
-from site_src.markdown.results import GeneratedAssets, Reference, ResultReferenceError, resolve_key_path
+from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
 from site_src.pages import markdown_pages
 
@@ -160,12 +160,23 @@ def problems(page: str, exercise: Exercise, solution: dict, starter: dict) -> li
     return found
 
 
+class PublishedResults:
+    """The results the asset step computed, read as the fence reads the generated folder
+    (``GeneratedAssets.result``): the step runs before that folder's index is written."""
+
+    def __init__(self, results: Mapping[str, dict]) -> None:
+        self.results = results
+
+    def result(self, experiment: str) -> dict:
+        return self.results[experiment]
+
+
 class ExerciseStep:
     """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
 
-    def __init__(self, pages: list[PageExercises], generated_dir: Path, cache: ContentCache, host,
+    def __init__(self, pages: list[PageExercises], results: Mapping[str, dict], cache: ContentCache, host,
                  runtime: Mapping[str, str], log: Callable[[str], None] = print) -> None:
-        self.pages, self.assets = pages, GeneratedAssets(generated_dir)
+        self.pages, self.assets = pages, PublishedResults(results)
         self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
         self.records: list[tuple[str, str, float]] = []  # (exercise id, cache state, seconds)
 

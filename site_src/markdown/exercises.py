@@ -176,7 +176,8 @@ def split_sections(body: str, first_line: int) -> tuple[Section, ...]:
 
     def close() -> None:
         if current is not None:
-            sections.append(Section(current[0], current[1], "\n".join(lines).strip("\n"), current[2]))
+            # Leading blank lines are kept: a line number inside the text is its page line's offset.
+            sections.append(Section(current[0], current[1], "\n".join(lines).rstrip("\n"), current[2]))
 
     for offset, line in enumerate(body.split("\n")):
         number = first_line + offset
@@ -216,10 +217,10 @@ def validate_structure(exercise: Exercise) -> None:
         _require(len(section) <= 1, f"section `#| {name}` appears {len(section)} times; keep one", section[-1].line if section else line)
     _require("hint" in names, "no `#| hint` section: give at least one hint (revealed one at a time)", line)
     for section in exercise.sections:
-        if section.name not in CODE_SECTIONS:
-            _require(not _PAGE_LINK.search(section.text), f"section `#| {section.name}` links to another page "
-                     f"({_PAGE_LINK.search(section.text).group(1) if _PAGE_LINK.search(section.text) else ''}): MkDocs does not rewrite links inside an exercise; "
-                     "link to a heading of this page (`#anchor`), or put the link in the prose around the exercise", section.line)
+        link = _PAGE_LINK.search(section.text) if section.name not in CODE_SECTIONS else None
+        _require(link is None, f"section `#| {section.name}` links to another page ({link and link.group(1)}): MkDocs does "
+                 "not rewrite links inside an exercise; link to a heading of this page (`#anchor`), or put the link in "
+                 "the prose around the exercise", section.line + 1 + section.text[:link.start()].count("\n") if link else 0)
     for section in exercise.all("hint", "choice", "answer", "starter", "solution", "check", "hidden check"):
         _require(bool(section.text.strip()), f"section `#| {section.name}` is empty: write its text or code below the marker", section.line)
     if exercise.kind == "choice":

@@ -1,0 +1,167 @@
+"""The exercises' hand-written comparisons (the `exercise` fences of the concept pages, and the
+prose that introduces them) hold in the published results: each test quotes its sentence and
+checks its direction and size. The exercises' checks themselves are verified by the build."""
+
+from __future__ import annotations
+
+from claims import claim
+
+#: The tuning challenge's margin over the sweep's best loss (the page states it; the check uses it).
+TARGET_FACTOR = 1.25
+
+
+# --- docs/learning-rate.md ----------------------------------------------------------------------
+
+
+def test_the_challenge_margin_is_wider_than_the_seed_spread(results):
+    sweep = results("lr_sweep")
+    msg = claim("learning-rate.md", "Your run is a single seed, and the seeds' best losses alone spread over "
+                "{{ value: lr_sweep.best_seed_spread | .3f }}, so the target leaves a margin of 25 %")
+    margin = (TARGET_FACTOR - 1) * sweep["best_val_loss"]
+    assert margin > 2 * sweep["best_seed_spread"], msg
+    # every seed's own run at the best rate meets the target: the margin covers the seed a reader gets
+    assert all(loss <= TARGET_FACTOR * sweep["best_val_loss"] for loss in sweep["best_val_loss_per_seed"]), msg
+
+
+def test_the_starter_rate_is_far_too_low(results):
+    sweep = results("lr_sweep")
+    msg = claim("learning-rate.md", "The starter's rate is far too low for {{ value: lr_sweep.config.epochs | d }} epochs.")
+    rates, losses = sweep["learning_rates"], sweep["final_val_loss"]
+    near_starter = min(range(len(rates)), key=lambda i: abs(rates[i] - 0.001))  # the starter's 0.001
+    assert losses[near_starter] > 3 * TARGET_FACTOR * sweep["best_val_loss"], msg
+
+
+def test_the_best_rates_neighbours_fall_on_either_side_of_the_target(results):
+    sweep = results("lr_sweep")
+    target = TARGET_FACTOR * sweep["best_val_loss"]
+    below, above = sweep["below_best"], sweep["above_best"]
+    msg = claim("learning-rate.md", "ended at {{ value: lr_sweep.below_best.val_loss | .3f }} (mean of the seeds), above the "
+                "target; its upper neighbour, {{ value: lr_sweep.above_best.learning_rate | .2g }}, ended at "
+                "{{ value: lr_sweep.above_best.val_loss | .3f }}, within it.")
+    assert below["val_loss"] > target and above["val_loss"] <= target, msg
+    msg = claim("learning-rate.md", "The valley is steeper on the low side.")
+    assert below["val_loss"] - sweep["best_val_loss"] > 2 * (above["val_loss"] - sweep["best_val_loss"]), msg
+
+
+# --- docs/learning-curves.md: run A (the epochs page's long run) -----------------------------------
+
+
+def test_run_a_training_loss_ends_far_below_its_start(results):
+    run = results("epochs")
+    msg = claim("learning-curves.md", "Here the training loss ends at {{ value: epochs.too_many.train_loss | .2f }}, "
+                "far below its start ({{ value: epochs.train_loss.0 | .2f }}).")
+    assert run["too_many"]["train_loss"] < run["train_loss"][0] / 5, msg
+
+
+def test_run_a_validation_loss_turns_back_up(results):
+    run = results("epochs")
+    best, end = run["best"], run["too_many"]
+    msg = claim("learning-curves.md", "Here it is lowest at epoch {{ value: epochs.best.epoch | d }} "
+                "({{ value: epochs.best.val_loss | .2f }}) and ends at {{ value: epochs.too_many.val_loss | .2f }}.")
+    assert best["epoch"] < end["epoch"] / 2 and end["val_loss"] > 1.5 * best["val_loss"], msg
+    assert min(run["val_loss"]) == best["val_loss"], msg
+
+
+def test_run_a_gap_widens_while_training_loss_keeps_falling(results):
+    run = results("epochs")
+    best, end = run["best"], run["too_many"]
+    msg = claim("learning-curves.md", "The training loss keeps falling, to {{ value: epochs.too_many.train_loss | .2f }}, "
+                "while the validation loss is lowest at epoch {{ value: epochs.best.epoch | d }} "
+                "({{ value: epochs.best.val_loss | .2f }}) and then climbs back to "
+                "{{ value: epochs.too_many.val_loss | .2f }}: the gap between the curves widens.")
+    assert end["train_loss"] < best["train_loss"] / 2, msg
+    assert end["val_loss"] - end["train_loss"] > 3 * (best["val_loss"] - best["train_loss"]), msg
+
+
+# --- docs/learning-curves.md: run B (the learning-rate page's diverging run) -----------------------
+
+
+def diverging_run(results) -> dict:
+    """The run the page quotes as ``lr_curves.runs.3``: it must be the diverging one."""
+    run = results("lr_curves")["runs"][3]
+    assert run["label"] == "diverging", f"lr_curves.runs.3 is {run['label']!r}: the page's run B quotes the wrong run"
+    return run
+
+
+def test_run_b_jumps_up_within_two_epochs(results):
+    run = diverging_run(results)
+    msg = claim("learning-curves.md", "Here the training loss jumps from {{ value: lr_curves.runs.3.initial_train_loss | .2f }} "
+                "to {{ value: lr_curves.runs.3.train_loss.2 | .1f }} within two epochs.")
+    assert run["train_loss"][2] > 10 * run["initial_train_loss"], msg
+
+
+def test_run_b_ends_above_its_start_and_never_comes_back(results):
+    run = diverging_run(results)
+    msg = claim("learning-curves.md", "The loss ends at {{ value: lr_curves.runs.3.final_train_loss | .1f }}, above where it "
+                "started ({{ value: lr_curves.runs.3.initial_train_loss | .2f }}): nothing was learned.")
+    assert run["final_train_loss"] > 2 * run["initial_train_loss"], msg
+    msg = claim("learning-curves.md", "the training loss ends at {{ value: lr_curves.runs.3.final_train_loss | .1f }}, above "
+                "where it started ({{ value: lr_curves.runs.3.initial_train_loss | .2f }}).")
+    assert run["final_train_loss"] > run["initial_train_loss"], msg
+    msg = claim("learning-curves.md", "and never comes back down to where it started: every step overshoots.")
+    assert min(run["train_loss"][1:]) > run["initial_train_loss"], msg
+
+
+# --- docs/early-stopping.md ---------------------------------------------------------------------
+
+
+def test_a_short_patience_stops_on_the_plateau(results):
+    plain = results("early_stopping")["rules"]["plain"]
+    msg = claim("early-stopping.md", "A new best resets that distance to zero, which is why a long plateau followed by a drop "
+                "(as in this page's run) fools a short patience: it stops on the plateau.")
+    short, long = plain[0], plain[-1]
+    assert short["patience"] < long["patience"], msg
+    assert short["stop_epoch"] < long["best_epoch"] and short["restored_val_loss"] > 1.5 * long["restored_val_loss"], msg
+
+
+# --- docs/epochs-and-batch-size.md ----------------------------------------------------------------
+
+
+def test_the_epochs_curve_wobbles_and_the_margin_leaves_a_wide_window(results):
+    run = results("epochs")
+    msg = claim("epochs-and-batch-size.md", "The curve wobbles from epoch to epoch, so the target has a margin of 20 %")
+    val = run["val_loss"]
+    rises = sum(later > earlier for earlier, later in zip(val[1:], val[2:]))
+    assert rises > len(val) // 5, msg
+    passing = [epoch for epoch, loss in enumerate(val) if loss <= 1.2 * run["best"]["val_loss"]]
+    assert len(passing) > 100 and run["best"]["epoch"] in passing and run["too_many"]["epoch"] not in passing, msg
+
+
+def test_epochs_after_the_lowest_point_help_training_and_hurt_validation(results):
+    run = results("epochs")
+    msg = claim("epochs-and-batch-size.md", "The epochs after the lowest point make the network better on its training "
+                "students and worse on new ones.")
+    assert run["too_many"]["train_loss"] < run["best"]["train_loss"], msg
+    assert run["too_many"]["val_loss"] > run["best"]["val_loss"], msg
+
+
+# --- docs/network-size.md -------------------------------------------------------------------------
+
+
+def test_the_underfitting_target_separates_one_neuron_from_the_rest_for_every_seed(results):
+    capacity = results("capacity")
+    target = TARGET_FACTOR * capacity["early_stopped_high"]
+    per_seed = capacity["min_val_loss_per_seed"]
+    msg = claim("network-size.md", "Single seeds scatter around those means, so a width counts as not underfitting here "
+                "when its lowest validation loss is at most 1.25 times {{ value: capacity.early_stopped_high | .3f }}.")
+    assert capacity["widths"][0] == 1, msg
+    assert all(loss > target for loss in per_seed[0]), msg
+    assert all(loss <= target for seeds in per_seed[1:] for loss in seeds), msg
+    assert max(seeds[0] for seeds in per_seed[1:]) > capacity["early_stopped_high"], msg  # seed 0 scatters above the mean
+
+
+def test_a_second_neuron_is_enough(results):
+    capacity = results("capacity")
+    msg = claim("network-size.md", "the border in this data is curved, and a second neuron is enough to bend it.")
+    assert capacity["widths"][:2] == [1, 2], msg
+    assert capacity["min_val_loss"][1] < capacity["min_val_loss"][0] / 2, msg
+
+
+# --- docs/search-strategies.md --------------------------------------------------------------------
+
+
+def test_a_uniform_draw_hardly_tries_small_rates():
+    msg = claim("search-strategies.md", "A uniform draw between 0.0001 and 1 puts 99 % of the rates above 0.01: it hardly "
+                "ever tries the small rates.")
+    low, high, middle = 1e-4, 1.0, 1e-2
+    assert round((high - middle) / (high - low), 2) == 0.99, msg

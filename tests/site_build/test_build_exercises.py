@@ -1,0 +1,206 @@
+"""Exercises verified at build time: authoring errors with file and line, a solution that fails its
+checks or a starter that passes them fails the build, cached verdicts, and the fixture site's build.
+
+The verification runs ``site_src.exercises.ExerciseStep`` with the real build Pyodide (Node), the
+way the asset step runs it for the chapter.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from build_helpers import build_site
+
+from site_src.cache import ContentCache
+from site_src.exercises import ExerciseError, ExerciseStep, scan_exercises
+from site_src.markdown.exercises import answer_program, check_spec, iter_exercises
+from site_src.runtime.node_host import PyodideHost, PyodidePaths
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SOUND = '''# Doubling
+
+Write `double`.
+
+```exercise id="double" title="Double it" kind="code"
+#| starter
+def double(x):
+    return x
+#| solution
+def double(x):
+    return 2 * x
+#| check: doubles 2
+assert double(2) == 4, f"double(2) returned {double(2)!r}, not 4"
+#| hidden check: doubles a negative number
+assert double(-3) == -6, f"double(-3) returned {double(-3)!r}, not -6"
+#| hint
+Multiply.
+```
+'''
+
+CHOICE = '''# Quiz
+
+```exercise id="quiz" title="Pick one" kind="choice"
+#| choice: Underfitting
+No: the training loss is low.
+#| answer: Overfitting
+Yes: the gap widens.
+#| hint
+Look at the gap.
+```
+'''
+
+
+def line_of(text: str, line: str) -> int:
+    return text.split("\n").index(line) + 1
+
+
+class CountingHost:
+    """The real host, counting the exercises it verifies (proves what the cache saves)."""
+
+    def __init__(self, host: PyodideHost) -> None:
+        self.host, self.pages = host, []
+
+    def run_page(self, page, cells, timeout=None):
+        self.pages.append(page)
+        return self.host.run_page(page, cells, timeout)
+
+
+@pytest.fixture(scope="module")
+def host():
+    with PyodideHost(PyodidePaths(ROOT)) as real:
+        yield real
+
+
+def write_docs(tmp_path: Path, pages: dict[str, str]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir(exist_ok=True)
+    for name, text in pages.items():
+        (docs / name).write_text(text, encoding="utf-8")
+
+
+def verify(tmp_path: Path, host) -> CountingHost:
+    """Scan the docs folder and verify its exercises (raises ExerciseError)."""
+    pages, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    assert errors == []
+    counting = CountingHost(host)
+    ExerciseStep(pages, {}, ContentCache(tmp_path / "cache"), counting,
+                 {"engine": "test", "pyodide": "0.27.7"}, log=lambda _: None).run()
+    return counting
+
+
+def scan_errors(tmp_path: Path, text: str) -> list[str]:
+    write_docs(tmp_path, {"page.md": text})
+    return scan_exercises(tmp_path / "docs", tmp_path / "generated")[1]
+
+
+# --- authoring errors: file, line and the fix --------------------------------------------------
+
+
+@pytest.mark.parametrize(("broken", "bad_line", "expected"), [
+    ("#| hint", "#| hnit", "exercise fence: unknown section `#| hnit` (did you mean 'hint'?); valid sections:"),
+    ("#| check: doubles 2", "#| check", "exercise fence: section `#| check` needs a label saying what it is: `#| check: ...`"),
+    ('```exercise id="double" title="Double it" kind="code"', '```exercise id="double" title="Double it" kind="cod"',
+     "exercise fence: option kind=\"cod\" (did you mean 'code'?): use one of code, tuning, choice"),
+    ('```exercise id="double" title="Double it" kind="code"', '```exercise id="double" kind="code"',
+     "exercise fence: missing option(s) title"),
+    ("    return 2 * x", "    return 2 *", "exercise fence: section `#| solution` is not valid Python: invalid syntax"),
+    ("Multiply.", "See [the other page](other.md#there).", "section `#| hint` links to another page (other.md#there)"),
+])
+def test_an_authoring_error_names_the_page_line_and_the_fix(tmp_path, broken, bad_line, expected):
+    text = SOUND.replace(broken, bad_line, 1)
+    errors = scan_errors(tmp_path, text)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"docs/page.md:{line_of(text, bad_line)}: "), errors
+    assert expected in errors[0], errors
+
+
+def test_missing_and_misplaced_sections_are_named(tmp_path):
+    no_hint = SOUND.replace("#| hint\nMultiply.\n", "")
+    [error] = scan_errors(tmp_path, no_hint)
+    assert error.startswith(f"docs/page.md:{line_of(no_hint, SOUND.splitlines()[4])}: ") and "no `#| hint` section" in error
+    two_answers = CHOICE.replace("#| choice: Underfitting", "#| answer: Underfitting")
+    [error] = scan_errors(tmp_path, two_answers)
+    assert "a choice question needs exactly one `#| answer: label` section (it has 2)" in error
+    assert error.startswith(f"docs/page.md:{line_of(two_answers, '#| answer: Overfitting')}: ")
+    code_in_choice = CHOICE.replace("#| hint", "#| starter\nx = 1\n#| hint")
+    [error] = scan_errors(tmp_path, code_in_choice)
+    assert error.startswith(f"docs/page.md:{line_of(code_in_choice, '#| starter')}: ") and 'is for kind="code" or "tuning"' in error
+
+
+def test_an_exercise_id_is_unique_across_the_chapter(tmp_path):
+    write_docs(tmp_path, {"a.md": SOUND, "b.md": SOUND.replace("# Doubling", "# Again")})
+    _, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    assert errors == [f'docs/b.md:5: exercise fence: id="double" is already used at docs/a.md:5; ids are unique across '
+                      "the chapter (the reader's progress is stored under them)"]
+
+
+def test_the_progress_table_belongs_on_the_overview_page(tmp_path):
+    [error] = scan_errors(tmp_path, "# Page\n\n```exercise-progress\n```\n")
+    assert error.startswith("docs/page.md:3: the exercise-progress fence belongs on docs/index.md")
+
+
+# --- verification in the reader's Pyodide -------------------------------------------------------
+
+
+def test_a_sound_exercise_passes_and_its_verdict_is_cached(tmp_path, host):
+    write_docs(tmp_path, {"page.md": SOUND, "quiz.md": CHOICE})
+    assert verify(tmp_path, host).pages == ["exercise:double"]  # a choice question needs no Python
+    write_docs(tmp_path, {"page.md": SOUND.replace("Multiply.", "Multiply by two.").replace("Write `double`.", "Edited prose.")})
+    assert verify(tmp_path, host).pages == []  # prose and hints are not in the key: nothing reruns
+    write_docs(tmp_path, {"page.md": SOUND.replace("double(-3) == -6", "double(-4) == -8")})
+    assert verify(tmp_path, host).pages == ["exercise:double"]  # a check changed: verified again
+
+
+def test_a_solution_that_fails_a_check_fails_the_build_naming_the_check(tmp_path, host):
+    text = SOUND.replace("    return 2 * x", "    return 2 * abs(x)")
+    write_docs(tmp_path, {"page.md": text})
+    with pytest.raises(ExerciseError) as caught:
+        verify(tmp_path, host)
+    line = line_of(text, "#| hidden check: doubles a negative number")
+    assert str(caught.value) == (f'docs/page.md:{line}: exercise "double": the reference solution fails check '
+                                 "'doubles a negative number': double(-3) returned 6, not -6; fix the solution or the check")
+
+
+def test_a_solution_that_raises_fails_the_build_at_the_solution(tmp_path, host):
+    text = SOUND.replace("    return 2 * x\n", "    return 2 * x\nnot_defined_anywhere()\n")
+    write_docs(tmp_path, {"page.md": text})
+    with pytest.raises(ExerciseError) as caught:
+        verify(tmp_path, host)
+    line = line_of(text, "#| solution")
+    assert str(caught.value).startswith(f'docs/page.md:{line}: exercise "double": the reference solution raised NameError')
+
+
+def test_a_starter_that_already_passes_fails_the_build(tmp_path, host):
+    text = SOUND.replace("def double(x):\n    return x\n", "def double(x):\n    return x + x\n", 1)
+    write_docs(tmp_path, {"page.md": text})
+    with pytest.raises(ExerciseError) as caught:
+        verify(tmp_path, host)
+    assert str(caught.value).startswith(f'docs/page.md:{line_of(text, "#| starter")}: exercise "double": the starter code '
+                                        "already passes every check")
+
+
+def test_the_program_the_page_runs_is_the_one_the_build_verified():
+    """The page inserts the reader's code with JSON.stringify between programHead and programTail;
+    json.dumps gives the same literal, so the build checked exactly what a Check runs."""
+    [exercise] = list(iter_exercises(SOUND))
+    spec = check_spec(exercise, assets=None)
+    answer = 'print("quotes \\" and \\\\ and ünïcode")\n'
+    program = answer_program(spec, answer)
+    compile(program, "<program>", "eval")  # one expression: it leaves no names in the page's namespace
+    assert json.dumps(answer) in program
+
+
+# --- the fixture site: the MkDocs build stops on an authoring error ------------------------------
+
+
+def test_the_fixture_site_build_fails_on_a_malformed_exercise(fixture_site):
+    page = fixture_site / "docs" / "index.md"
+    text = page.read_text(encoding="utf-8") + "\n" + SOUND.replace("#| hint", "#| hnit").split("\n", 2)[2]
+    page.write_text(text, encoding="utf-8")
+    completed = build_site(fixture_site, check=False)
+    assert completed.returncode != 0
+    line = line_of(text, "#| hnit")
+    assert f"docs/index.md:{line}: exercise fence: unknown section `#| hnit` (did you mean 'hint'?)" in completed.stdout + completed.stderr
