@@ -7,12 +7,14 @@ the check, and progress survives a reload and is cleared by the reset. Run after
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cells import LOAD_TIMEOUT_MS
+from test_browser_livecells import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -70,9 +72,12 @@ def set_code(target: Locator, code: str) -> None:
     target.page.keyboard.insert_text(code)
 
 
-def check(target: Locator) -> str:
-    """Press Check and wait for the verdict; returns the announcement."""
-    target.locator(".exercise__check").click()
+def check(target: Locator, keyboard: bool = False) -> str:
+    """Press Check (or Shift+Enter in the editor) and wait for the verdict; returns the announcement."""
+    if keyboard:
+        target.locator(".cm-content").press("Shift+Enter")
+    else:
+        target.locator(".exercise__check").click()
     region = announcement(target)
     expect(region).to_have_text(re.compile(r"^(✓ Correct|✗ Not yet)"), timeout=LOAD_TIMEOUT_MS)
     expect(target.locator(".exercise__check")).to_be_enabled(timeout=LOAD_TIMEOUT_MS)
@@ -175,7 +180,7 @@ def test_a_tuning_challenge_checks_the_readers_own_run(page, site_url):
     assert "check “its final validation loss is at most 1.25 times the sweep's best” failed: the final validation loss is" in said
     expect(reach.locator(".exercise__output")).to_contain_text("learning rate 0.001: validation loss")
     set_code(reach, reach.locator(".exercise__static code").inner_text().replace("learning_rate = 0.001", "learning_rate = 0.3"))
-    said = check(reach)
+    said = check(reach, keyboard=True)  # Shift+Enter in the editor checks, as it runs a live cell
     assert said == "✓ Correct: your code passes all 2 checks.", said
     expect(reach.locator(".exercise__output")).to_contain_text("learning rate 0.3: validation loss")
 
@@ -200,3 +205,40 @@ def test_a_diagnosis_question_explains_each_answer_and_works_by_keyboard(page, s
     expect(said).to_contain_text("✓ Correct: “Overfitting” is right. Yes. The training loss keeps falling")
     expect(quiz.locator(".exercise__state")).to_have_text("✓ Solved")
     expect(page.locator(".exercise-summary__text")).to_contain_text("1 of 2 solved")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_with_feedback_hints_and_solution_shown(browser, site_url, scheme):
+    """The accessibility test sees exercises as a reader first does; this one after using them."""
+    context = browser.new_context(color_scheme=scheme)
+    tab = context.new_page()
+    try:
+        tab.goto(site_url + "learning-curves/")
+        quiz = exercise(tab, "diagnose-run-a")
+        quiz.get_by_label("Good fit").check()
+        quiz.locator(".exercise__check").click()
+        quiz.locator(".exercise__hint-button").click()
+        quiz.locator(".exercise__solution-button").click()
+        quiz_b = exercise(tab, "diagnose-run-b")
+        quiz_b.get_by_label("Learning rate too high").check()
+        quiz_b.locator(".exercise__check").click()
+        expect(quiz_b.locator(".exercise__feedback")).to_contain_text("✓ Correct")
+        violations = axe_violations(tab)
+        assert violations == [], json.dumps(violations, indent=1)
+    finally:
+        context.close()
+
+
+def test_an_exercise_fits_a_375_pixel_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    tab = context.new_page()
+    try:
+        tab.goto(site_url + "search-strategies/")
+        loop = exercise(tab, "random-search-loop")
+        loop.locator(".exercise__hint-button").click()
+        widths = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"the page scrolls sideways at 375 px: {widths}"
+        box, buttons = loop.bounding_box(), loop.locator(".exercise__buttons").bounding_box()
+        assert buttons["x"] + buttons["width"] <= box["x"] + box["width"] + 1, (box, buttons)
+    finally:
+        context.close()

@@ -59,7 +59,7 @@ class Exercise {
     const bar = element("div", { class: "exercise__buttons live-cell__buttons" });
     this.checkButton = element("button", { type: "button", class: "md-button md-button--primary exercise__check", "aria-label": `Check: ${title}` }, "Check");
     this.hintButton = element("button", { type: "button", class: "md-button exercise__hint-button" });
-    this.solutionButton = element("button", { type: "button", class: "md-button exercise__solution-button", disabled: "", "aria-label": `Show the solution of: ${title}` }, "Show solution");
+    this.solutionButton = element("button", { type: "button", class: "md-button exercise__solution-button", disabled: "", "aria-label": `Show solution: ${title}` }, "Show solution");
     bar.append(this.checkButton, this.hintButton, this.solutionButton);
     this.feedback = element("div", { class: "exercise__feedback", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     this.results = element("ul", { class: "exercise__results", "aria-label": `Checks of: ${title}` });
@@ -80,7 +80,7 @@ class Exercise {
   buildCode(bar) {
     const { title, id, starter } = this.data;
     this.storageKey = CODE_PREFIX + id;
-    this.resetButton = element("button", { type: "button", class: "md-button exercise__reset", "aria-label": `Reset the code of: ${title}` }, "Reset code");
+    this.resetButton = element("button", { type: "button", class: "md-button exercise__reset", "aria-label": `Reset code: ${title}` }, "Reset code");
     bar.append(this.resetButton);
     const staticCode = this.root.querySelector(":scope > .exercise__static");
     this.editorHost = element("div", { class: "live-cell__editor exercise__editor" });
