@@ -74,7 +74,9 @@ def check(spec: dict, answer: str) -> dict:
         _run(spec["setup"], "<exercise setup>", namespace)  # the author's code: an error here is a bug
     try:
         _run(answer, ANSWER_FILE, namespace)
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise  # Stop (or the time limit): the page reports it
+    except BaseException as error:  # SystemExit too: any way the reader's code ends is reported, not a crash
         sys.stderr.write(_answer_traceback(error))
         summary = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
         return {"passed": False, "error": summary, "cases": []}
