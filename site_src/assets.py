@@ -42,7 +42,7 @@ from typing import Protocol
 import numpy as np
 
 from site_src.cells import CellError, CellStep
-from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, scan_exercises, write_index
+from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.imports import ImportGraph
@@ -437,7 +437,7 @@ class AssetStep:
             if self.pyodide is not None:
                 self._cells(engine_hash)
                 self._exercises(exercise_pages, engine_hash, {name: json.loads(data) for name, data in results.items()})
-            if write_index(exercise_pages, self.settings.generated_dir):
+            if write_index(exercise_pages, self.settings.generated_dir, nav_order(self.settings.docs_dir)):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
             figure_entries = self._figures(figure_names, results)
         except (PyodideHostError, CellError, ExerciseError) as err:

@@ -114,11 +114,26 @@ def _progress_errors(page: str, text: str, docs_name: str) -> list[str]:
             for number, line in enumerate(text.split("\n"), start=1) if _PROGRESS_START.match(line)]
 
 
-def write_index(pages: list[PageExercises], generated_dir: Path) -> bool:
-    """Write ``exercises.json`` (page -> title, url, exercises); True if its bytes changed."""
+_NAV_PAGE = re.compile(r"^\s*-\s*(?:[^:\n]+:\s*)?(?P<path>[\w./-]+\.md)\s*$", re.MULTILINE)
+
+
+def nav_order(docs_dir: Path) -> list[str]:
+    """The pages (``docs/<path>``) in the order of mkdocs.yml's nav beside the docs folder, if any
+    (read as text: the file holds tags a plain YAML loader refuses)."""
+    config = docs_dir.parent / "mkdocs.yml"
+    if not config.is_file():
+        return []
+    return [f"{docs_dir.name}/{match.group('path')}" for match in _NAV_PAGE.finditer(config.read_text(encoding="utf-8"))]
+
+
+def write_index(pages: list[PageExercises], generated_dir: Path, order: list[str] = ()) -> bool:
+    """Write ``exercises.json`` (page -> title, url, exercises; pages in ``order`` first, as the
+    reader meets them); True if its bytes changed."""
+    rank = {page: index for index, page in enumerate(order)}
+    ordered = sorted(pages, key=lambda entry: (rank.get(entry.page, len(rank)), entry.page))
     index = {entry.page: {"title": entry.title, "url": entry.url,
                           "exercises": [{"id": e.id, "title": e.title, "kind": e.kind} for e in entry.exercises]}
-             for entry in pages}
+             for entry in ordered}
     return write_if_changed(generated_dir / INDEX_FILE, json.dumps(index, indent=1, ensure_ascii=False).encode() + b"\n")
 
 

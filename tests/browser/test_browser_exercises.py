@@ -61,6 +61,13 @@ def announcement(target: Locator) -> Locator:
     return region
 
 
+def notice(target: Locator) -> Locator:
+    """The exercise's second live region: hints, the solution and resets are announced there."""
+    region = target.locator(".exercise__notice")
+    expect(region).to_have_attribute("aria-live", "polite")
+    return region
+
+
 def set_code(target: Locator, code: str) -> None:
     """Replace the exercise's code as a reader would: open the editor, select all, type."""
     editor = target.locator(".cm-content")
@@ -129,7 +136,8 @@ def test_hints_are_revealed_one_at_a_time(page):
         expect(button).to_have_text(f"Show hint {shown} of {total}")
         button.click()
         expect(patience.locator(".exercise__hint:visible")).to_have_count(shown)
-        expect(announcement(patience)).to_contain_text(f"Hint {shown} of {total}:")
+        expect(notice(patience)).to_contain_text(f"Hint {shown} of {total}:")
+    expect(announcement(patience)).to_contain_text("✗ Not yet")  # the verdict stays on screen beside the hints
     expect(button).to_have_text("No more hints")
     expect(button).to_be_disabled()
 
@@ -141,7 +149,7 @@ def test_the_solution_is_shown_after_an_attempt(page):
     patience.locator(".exercise__solution-button").click()
     expect(solution).to_be_visible()
     expect(solution).to_contain_text("if epoch - best_epoch >= patience:")
-    expect(announcement(patience)).to_have_text("The reference solution is shown below the exercise.")
+    expect(notice(patience)).to_have_text("The reference solution is shown below the exercise.")
 
 
 def test_a_correct_answer_is_announced_and_counted(page):
@@ -200,7 +208,7 @@ def test_a_diagnosis_question_explains_each_answer_and_works_by_keyboard(page, s
     page.keyboard.press("Enter")
     said = announcement(quiz)
     expect(said).to_contain_text("✗ Not yet: “Good fit” is not the diagnosis. Not this one. In a good fit the validation loss levels off")
-    expect(quiz.locator(".exercise__why:visible")).to_have_count(1)
+    expect(quiz.locator(".exercise__why:visible")).to_have_count(0)  # said once, in the verdict
     quiz.get_by_label("Overfitting").check()
     quiz.locator(".exercise__check").click()
     expect(said).to_contain_text("✓ Correct: “Overfitting” is right. Yes. The training loss keeps falling")

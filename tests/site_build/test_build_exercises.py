@@ -14,7 +14,7 @@ import pytest
 from build_helpers import build_site
 
 from site_src.cache import ContentCache
-from site_src.exercises import ExerciseError, ExerciseStep, scan_exercises
+from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises
 from site_src.runtime.node_host import PyodideHost, PyodidePaths
 
@@ -204,3 +204,14 @@ def test_the_fixture_site_build_fails_on_a_malformed_exercise(fixture_site):
     assert completed.returncode != 0
     line = line_of(text, "#| hnit")
     assert f"docs/index.md:{line}: exercise fence: unknown section `#| hnit` (did you mean 'hint'?)" in completed.stdout + completed.stderr
+
+
+def test_the_progress_table_lists_pages_in_the_navs_order(tmp_path):
+    write_docs(tmp_path, {"a.md": SOUND, "b.md": CHOICE})
+    (tmp_path / "mkdocs.yml").write_text("nav:\n  - Home: index.md\n  - Quiz first: b.md\n  - a.md\n", encoding="utf-8")
+    pages, _, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    assert nav_order(tmp_path / "docs") == ["docs/index.md", "docs/b.md", "docs/a.md"]
+    write_index(pages, tmp_path / "generated", nav_order(tmp_path / "docs"))
+    index = json.loads((tmp_path / "generated" / "exercises.json").read_text(encoding="utf-8"))
+    assert list(index) == ["docs/b.md", "docs/a.md"]
+    assert index["docs/a.md"] == {"title": "Doubling", "url": "a/", "exercises": [{"id": "double", "title": "Double it", "kind": "code"}]}

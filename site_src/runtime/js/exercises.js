@@ -62,11 +62,14 @@ class Exercise {
     this.solutionButton = element("button", { type: "button", class: "md-button exercise__solution-button", disabled: "", "aria-label": `Show solution: ${title}` }, "Show solution");
     bar.append(this.checkButton, this.hintButton, this.solutionButton);
     this.feedback = element("div", { class: "exercise__feedback", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+    // Hints, the solution and resets are announced here, so the verdict stays on screen.
+    this.notice = element("p", { class: "exercise__notice", role: "status", "aria-live": "polite" });
     this.results = element("ul", { class: "exercise__results", "aria-label": `Checks of: ${title}` });
     this.results.hidden = true;
     if (this.data.kind === "choice") this.buildChoice(bar);
     else this.buildCode(bar);
     const firstHidden = this.root.querySelector(":scope > .exercise__why, :scope > .exercise__hint, :scope > .exercise__solution");
+    this.root.insertBefore(this.notice, firstHidden);
     this.root.insertBefore(this.feedback, firstHidden);
     this.root.insertBefore(this.results, firstHidden);
     this.root.classList.add("exercise--mounted");
@@ -99,7 +102,7 @@ class Exercise {
     this.resetButton.addEventListener("click", () => {
       localStorage.removeItem(this.storageKey);
       this.editor.setText(starter);
-      this.say("Code restored to the starter code.");
+      this.note("Code restored to the starter code.");
     });
   }
 
@@ -109,6 +112,10 @@ class Exercise {
 
   say(text) {
     this.feedback.textContent = text;
+  }
+
+  note(text) {
+    this.notice.textContent = text;
   }
 
   showState() {
@@ -136,14 +143,14 @@ class Exercise {
     }
     hint.hidden = false;
     this.updateHintButton();
-    this.say(`Hint ${this.shownHints} of ${this.hints.length}: ${hint.textContent.replace(/^Hint \d+ of \d+/, "").trim()}`);
+    this.note(`Hint ${this.shownHints} of ${this.hints.length}: ${hint.textContent.replace(/^Hint \d+ of \d+/, "").trim()}`);
   }
 
   showSolution() {
     const solution = this.root.querySelector(":scope > .exercise__solution");
     solution.hidden = false;
     this.solutionButton.disabled = true;
-    this.say("The reference solution is shown below the exercise.");
+    this.note("The reference solution is shown below the exercise.");
   }
 
   finish(passed, message, cases = []) {
@@ -169,7 +176,7 @@ class Exercise {
       return;
     }
     const index = Number(chosen.value);
-    for (const why of this.root.querySelectorAll(":scope > .exercise__why")) why.hidden = Number(why.dataset.choice) !== index;
+    // The explanation of the chosen answer is the verdict's text (shown and announced once).
     const why = this.root.querySelector(`:scope > .exercise__why[data-choice="${index}"]`).textContent.trim();
     const label = this.data.choices[index];
     const passed = index === this.data.answer;
