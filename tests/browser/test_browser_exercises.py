@@ -251,3 +251,26 @@ def test_an_exercise_fits_a_375_pixel_phone(browser, site_url):
         assert buttons["x"] + buttons["width"] <= box["x"] + box["width"] + 1, (box, buttons)
     finally:
         context.close()
+
+
+CODE_EXERCISES = {  # page -> its code and tuning exercises (the build verified each in Node's Pyodide)
+    "learning-rate/": ["lr-reach-best", "lr-diverge"],
+    "network-size/": ["smallest-width"],
+    "epochs-and-batch-size/": ["epochs-stop-in-time"],
+    "early-stopping/": ["patience-rule"],
+    "search-strategies/": ["random-search-loop"],
+}
+
+
+@pytest.mark.parametrize("path", sorted(CODE_EXERCISES))
+def test_every_reference_solution_passes_in_the_readers_browser(page, site_url, path):
+    """The same program the build verified passes in Chromium's Pyodide with the page's own solution."""
+    page.goto(site_url + path)
+    ids = [root.get_attribute("id").removeprefix("exercise-") for root in page.locator(".exercise--code, .exercise--tuning").all()]
+    assert ids == CODE_EXERCISES[path]
+    for exercise_id in ids:
+        target = exercise(page, exercise_id)
+        solution = target.locator(".exercise__solution pre code").text_content()
+        set_code(target, solution)
+        said = check(target)
+        assert said.startswith("✓ Correct: your code passes all"), f"{exercise_id}: {said}"
