@@ -165,3 +165,18 @@ def test_a_uniform_draw_hardly_tries_small_rates():
                 "ever tries the small rates.")
     low, high, middle = 1e-4, 1.0, 1e-2
     assert round((high - middle) / (high - low), 2) == 0.99, msg
+
+
+def test_a_shorter_run_repeats_the_first_epochs_of_the_figures_run(results):
+    from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
+
+    config = results("epochs")["config"]
+    msg = claim("epochs-and-batch-size.md", "Its first epochs are exactly those of the figure's run")
+    data = make_dataset(DataConfig(n_train=config["n_train"], seed=0))
+
+    def val_loss(epochs: int) -> list:
+        training = TrainConfig(learning_rate=config["learning_rate"], momentum=config["momentum"],
+                               batch_size=config["batch_size"], epochs=epochs)
+        return fit(data, NetworkConfig(hidden=(config["hidden"],)), training, seed=config["seed"]).history.val_loss
+
+    assert val_loss(20) == val_loss(40)[:21], msg
