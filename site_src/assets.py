@@ -42,9 +42,9 @@ from typing import Protocol
 import numpy as np
 
 from site_src.cells import CellError, CellStep
-from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
+from site_src.runtime.node_host import PyodideHostError, PyodidePaths, runtime_identity, shared_host
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
-from site_src.imports import ImportGraph
+from site_src.imports import ImportGraph, function_closure_source
 from site_src.pages import markdown_pages
 from site_src.markdown.results import (
     INDEX_FILE,
@@ -401,7 +401,8 @@ class AssetStep:
         self.report = AssetReport()
         self.versions = library_versions()
         self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
-        self.pyodide = PyodideHost(settings.pyodide) if settings.pyodide else None
+        # One Pyodide per process: `mkdocs serve` rebuilds reuse it (closed at exit).
+        self.pyodide = shared_host(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
         self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set()}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
@@ -428,15 +429,13 @@ class AssetStep:
             errors += value_errors(references, {name: json.loads(data) for name, data in results.items()})
             _raise_if_any(errors)
             if self.pyodide is not None:
-                self._cells(engine_hash)
+                self._cells()
             figure_entries = self._figures(figure_names, results)
         except (PyodideHostError, CellError) as err:
             raise AssetBuildError(str(err)) from err
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
-            if self.pyodide is not None:
-                self.pyodide.close()
         self._write_index(figure_entries)
         self._prune(set(experiment_names), set(figure_names))
         for cache_kind, keys in self._used_keys.items():
@@ -509,17 +508,28 @@ class AssetStep:
     def _experiment_code_hash(self, experiment: Experiment, engine_hash: str) -> str:
         """Hash of the engine files the experiment's code imports (so editing one experiment
         recomputes only it); the whole engine's hash when it is defined outside the engine."""
+        source = self._experiment_source(experiment)
+        return engine_hash if source is None else files_hash(self._imports.closure([source]))
+
+    def _experiment_source(self, experiment: Experiment) -> Path | None:
+        """The engine module that defines the experiment (None when it is defined elsewhere)."""
         source = inspect.getsourcefile(getattr(experiment, "compute", type(experiment)))
         engine = self.settings.engine_dir.resolve()
         if source is None or engine not in Path(source).resolve().parents:
-            return engine_hash
-        return files_hash(self._imports.closure([Path(source).resolve()]))
+            return None
+        return Path(source).resolve()
 
-    def _cells(self, engine_hash: str) -> None:
+    def _code_engine_hash(self, code: str) -> str:
+        """Hash of the engine files a page's cells depend on: what they import, and of the
+        experiments only those they run by name."""
+        modules = {name: self._experiment_source(experiment) for name, experiment in self.experiments.items()}
+        return files_hash(self._imports.code_closure(code, {n: p for n, p in modules.items() if p is not None}))
+
+    def _cells(self) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""
         start = time.perf_counter()
         cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
-                         {"engine": engine_hash, **self.runtime}, self.log)
+                         self.runtime, self._code_engine_hash, self.log)
         self._used_keys["cells"] = cells.run()
         for page, state, seconds in cells.records:
             self.report.records.append(StepRecord("cells", page, state == "hit", seconds, state))
@@ -545,13 +555,12 @@ class AssetStep:
         }
 
     def _figure_code_hash(self, spec) -> str:
-        """Hash of the figure package sources plus the module(s) defining this figure's functions."""
-        paths = {path.resolve() for path in self.settings.figure_code_paths}
-        for function in (spec.draw, spec.caption, spec.alt):
-            source = inspect.getsourcefile(function)
-            if source:
-                paths.add(Path(source).resolve())
-        return sha256_hex(canonical_json(sorted((path.name, sha256_hex(path.read_bytes())) for path in paths)))
+        """Hash of the files every figure shares plus this figure's own code: its draw, caption
+        and alt functions and whatever of their folder they use (not the rest of their module)."""
+        shared = sorted((path.name, sha256_hex(path.read_bytes())) for path in self.settings.figure_code_paths)
+        folder = Path(inspect.getsourcefile(spec.draw)).resolve().parent
+        own = function_closure_source((spec.draw, spec.caption, spec.alt), within=folder)
+        return sha256_hex(canonical_json({"shared": shared, "own": own}))
 
     def _record(self, kind: str, name: str, state: str, seconds: float) -> None:
         hit = state == "hit"
