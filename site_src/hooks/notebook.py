@@ -75,6 +75,6 @@ def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> s
     if page.file.src_uri != NOTEBOOK_SRC_URI:
         return html
     try:
-        return purge_inline_styles(html)
+        return purge_inline_styles(html, ContentCache(project_root(config) / CACHE_ROOT))
     except PageCssError as err:
         raise PluginError(f"docs/{NOTEBOOK_SRC_URI}: trimming its inline styles: {err}") from err
