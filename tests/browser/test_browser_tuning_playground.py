@@ -11,13 +11,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cells import LOAD_TIMEOUT_MS, cell, output_text, run, set_code
-from lesson.playground import LEARNING_RATES
+from lesson.playground import LEARNING_RATES, page_spec
 from playground_report import parse_report
 from site_server import PLAYGROUND as SANDBOX
+from site_server import PROJECT_ROOT
 from test_browser_livecells import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PAGE = "tuning-playground/"
+PALETTE = json.loads((PROJECT_ROOT / "site_src" / "figures" / "palette.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,26 @@ def boundary_pixels(page: Page) -> int:
         "canvas => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data"
         ".filter((value, index) => index % 4 === 3 && value > 0).length",
     )
+
+
+def as_js_string(value) -> str:
+    """JavaScript's String(value) of a JSON value: a whole float has no ".0"."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def test_the_controls_offer_the_engines_choices_and_defaults(tuning):
+    """The page repeats no choice: every control is lesson.playground's, as the build baked it in."""
+    for control in page_spec()["controls"]:
+        if control["kind"] == "slider":
+            slider = tuning.locator(f"input[name={control['name']}]")
+            assert slider.get_attribute("max") == str(len(control["choices"]) - 1)
+            values = [value for value, _ in control["choices"]]
+            expect(slider).to_have_value(str(values.index(control["default"])))
+            continue
+        select = tuning.locator(f"select[name={control['name']}]")
+        options = select.locator("option").evaluate_all("options => options.map((o) => [o.value, o.textContent])")
+        assert options == [[as_js_string(value), text] for value, text in control["choices"]]
+        expect(select).to_have_value(as_js_string(control["default"]))
 
 
 def test_training_streams_curves_and_draws_the_boundary(tuning):
@@ -136,7 +158,7 @@ def test_a_second_run_is_overlaid_on_the_first_and_the_best_is_marked(tuning):
     assert chart_runs(tuning).count() == 2
     assert [run.locator("path").count() for run in chart_runs(tuning).all()] == [2, 2]
     colours = {run.locator("path").first.get_attribute("stroke") for run in chart_runs(tuning).all()}
-    assert len(colours) == 2
+    assert len(colours) == 2 and colours <= set(PALETTE["okabe_ito"].values())  # the figures' palette
     best_losses = [cell_values(row)[0] for row in rows(tuning).all()]
     marked = [row for row in rows(tuning).all() if "★ best" in row.inner_text()]
     assert len(marked) == 1 and cell_values(marked[0])[0] == min(best_losses)

@@ -56,7 +56,7 @@ export function urlWithSettings(href, settings) {
   return url.href;
 }
 
-/** Short text for a run's settings, e.g. "η 0.3, batch 16, 8×1 tanh, …". */
+/** Short text for a run's settings, e.g. "η 0.3, batch 16, 1 × 8 tanh neurons, …". */
 export function describeSettings(settings) {
   const text = (name) => {
     const control = CONTROLS.find((entry) => entry.name === name);
@@ -66,7 +66,7 @@ export function describeSettings(settings) {
   return [
     `η ${text("learning_rate")}`,
     `batch ${text("batch_size")}`,
-    `${text("hidden_neurons")}×${text("hidden_layers")} ${text("activation")}`,
+    `${text("hidden_layers")} × ${text("hidden_neurons")} ${text("activation")} neurons`,
     `${text("epochs")} epochs`,
     `patience ${text("patience")}`,
     `momentum ${text("momentum")}`,
