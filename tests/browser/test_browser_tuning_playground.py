@@ -163,6 +163,10 @@ def test_a_second_run_is_overlaid_on_the_first_and_the_best_is_marked(tuning):
     marked = [row for row in rows(tuning).all() if "★ best" in row.inner_text()]
     assert len(marked) == 1 and cell_values(marked[0])[0] == min(best_losses)
     assert "★" in tuning.locator(".tuning-playground__chart").inner_html()
+    tuning.get_by_role("button", name="Use settings of run 1").click()
+    expect(tuning.locator(".tuning-playground__value")).to_have_text("0.3")  # run 1's learning rate
+    assert parse_qs(urlparse(tuning.url).query).get("learning_rate") is None  # the default again
+    expect(tuning.get_by_role("button", name="Train")).to_be_focused()
 
 
 def test_runs_survive_a_reload_and_clear_removes_them(tuning):

@@ -70,10 +70,11 @@ export function runRecord(number, settings, done, curves) {
   return { number, settings, shown: true, ...Object.fromEntries(keep.map((key) => [key, done[key]])), curves: { train: compact(curves.train), val: compact(curves.val) } };
 }
 
-/** The table of runs; `onToggle(run)` after a checkbox changes. */
+/** The table of runs; `onToggle(run)` after a checkbox changes, `onUse(run)` to train its settings again. */
 export class RunTable {
-  constructor(host, onToggle) {
+  constructor(host, onToggle, onUse) {
     this.onToggle = onToggle;
+    this.onUse = onUse;
     this.note = element("p", { class: "tuning-playground__runs-note" }, "Your runs are kept in this browser. Tick a run to draw its curves; ★ best marks the run with the lowest validation loss.");
     this.wrapper = element("div", { class: "tuning-playground__runs" });
     this.table = element("table", { class: "tuning-playground__runs-table" });
@@ -109,6 +110,9 @@ export class RunTable {
     const name = element("th", { scope: "row", class: "tuning-playground__run-name" });
     name.append(element("span", { class: "tuning-playground__swatch", style: `background:${runColour(run.number)}`, "aria-hidden": "true" }), `#${run.number}`);
     if (isBest) name.append(element("span", { class: "tuning-playground__best" }, " ★ best"));
+    const use = element("button", { type: "button", class: "tuning-playground__use", "aria-label": `Use settings of run ${run.number}` }, "Use settings");
+    use.addEventListener("click", () => this.onUse(run));
+    name.append(use);
     const number = (value, text) => element("td", { class: "tuning-playground__number", "data-value": value == null ? "" : String(value) }, text);
     const diverged = run.diverged ? `yes, at epoch ${run.diverged_epoch}` : "no";
     return this.row([

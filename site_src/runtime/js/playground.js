@@ -216,7 +216,7 @@ export class TuningPlayground {
     this.boundary = new BoundaryView(views);
     this.errors = element("pre", { class: "tuning-playground__errors", hidden: "" });
     const tableHost = element("div");
-    this.table = new RunTable(tableHost, () => (this.store.save(), this.redraw()));
+    this.table = new RunTable(tableHost, () => (this.store.save(), this.redraw()), (run) => this.useSettings(run));
     this.code = element("pre", { class: "tuning-playground__code", hidden: "" });
     this.root.append(this.urlProblems, form, this.status, this.link, views, this.errors, tableHost, this.code);
     this.root.classList.add("tuning-playground--mounted");
@@ -284,6 +284,14 @@ export class TuningPlayground {
     this.urlProblems.hidden = problems.length === 0;
     this.urlProblems.replaceChildren(...problems.map((text) => element("p", {}, text)));
     this.link.href = urlWithSettings(location.href, { ...defaults(), ...this.settings() });
+  }
+
+  /** Put a kept run's settings back in the form (and the address), ready to train or change. */
+  useSettings(run) {
+    for (const [name, value] of Object.entries(run.settings)) this.controls[name]?.write(value);
+    this.settingsChanged();
+    this.status.textContent = `The form holds the settings of run #${run.number}: ${describeSettings(run.settings)}.`;
+    this.trainButton.focus();
   }
 
   /** Keep the address in step with the form, so it can be shared or bookmarked. */
