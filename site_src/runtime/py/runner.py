@@ -179,3 +179,30 @@ async def run_cell(
         sys.stderr.flush()
         flush_figures(emit_image)
     return {"ok": True, "error": ""}
+
+
+def call_function(module: str, function: str, args_json: str, emit_data: Callable[[str], None]) -> str:
+    """``module.function(**args)`` for the page's `call` request; returns the result as JSON.
+
+    The page sends JSON arguments, not Python source (the tuning playground calls
+    ``lesson.playground`` so). A function with a ``send`` parameter gets `send_data` there, the
+    page's `data` replies. The worker has checked the name against protocol.js's CALLABLE; errors
+    propagate (the worker reports them) after their traceback is written to stderr.
+    """
+    import importlib
+    import inspect
+
+    target = getattr(importlib.import_module(module), function)
+    kwargs = json.loads(args_json)
+    if "send" in inspect.signature(target).parameters:
+        kwargs["send"] = send_data
+    DATA_CHANNEL.emit = emit_data
+    try:
+        return json.dumps(target(**kwargs), allow_nan=False)
+    except BaseException as error:  # the page shows the traceback; the worker reports the summary
+        called = error.__traceback__.tb_next if error.__traceback__ else None  # from the function on
+        sys.stderr.write("".join(traceback.format_exception(type(error), error, called)))
+        raise
+    finally:
+        DATA_CHANNEL.emit = None
+        sys.stderr.flush()
