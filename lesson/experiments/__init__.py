@@ -12,6 +12,7 @@ Each ``run_*`` function's docstring documents its result keys.
 
 from __future__ import annotations
 
+import json
 from types import MappingProxyType
 
 from lesson.experiments._common import Experiment
@@ -93,5 +94,14 @@ def run_experiment(name: str, **overrides) -> dict:
     return experiment.run(config)
 
 
+def result_json(result: dict) -> str:
+    """The result as the site publishes it (``generated/results/<name>.json``): indented JSON.
+
+    One definition for the build (which writes the file) and the page's "Rerun in your browser"
+    (which compares a rerun with the served file byte for byte). NaN/inf raise ValueError.
+    """
+    return json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
 __all__ = ["REGISTRY", "Experiment", "UnknownExperimentError", "get_experiment",
-           "run_experiment"]
+           "result_json", "run_experiment"]

@@ -8,6 +8,9 @@ export const REQUESTS = {
   init: ["config"],
   // Run one cell in the page's namespace.
   run: ["pageId", "index", "title", "setup", "code"],
+  // Rerun a named experiment with its published config (a figure's "Rerun in your browser");
+  // answered by `started`, then `done` carrying `text`: the result as the site serves it.
+  experiment: ["name"],
 };
 
 /** Worker -> page replies, with the fields each must carry. */

@@ -122,6 +122,24 @@ export class RuntimeClient {
   }
 
   /**
+   * Rerun experiment `name` with its published config, queued like a run; resolves to the
+   * `done` reply whose `text` is the result as the site serves it. `onReply` gets progress/started.
+   */
+  experiment(name, onReply) {
+    const job = this.queue.then(async () => {
+      const unsubscribe = this.onProgress((progress) => onReply({ type: "progress", ...progress }));
+      try {
+        await this.ensureStarted();
+      } finally {
+        unsubscribe();
+      }
+      return this.request("experiment", { name }, onReply);
+    });
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  /**
    * Stop the running code. With an interrupt buffer (cross-origin isolated page) Python gets a
    * KeyboardInterrupt; if it does not finish within `graceMs`, or without a buffer, the worker is
    * ended and a fresh one is started at once, so the next Run is quick.

@@ -169,7 +169,15 @@ async function run(message) {
   reply("done", message.id, { ok: outcome.ok, error: outcome.error });
 }
 
-const HANDLERS = { init, run };
+/** Rerun an experiment as the build did; reply with the text the site serves for it. */
+async function experiment(message) {
+  if (!state.runner) throw new Error("experiment before init: send init first");
+  reply("started", message.id, {});
+  const text = state.runner.published_result_json(message.name);
+  reply("done", message.id, { ok: true, error: "", text });
+}
+
+const HANDLERS = { init, run, experiment };
 
 self.onmessage = (event) => {
   const message = event.data;

@@ -8,7 +8,6 @@ numbers and the pre-rendered outputs are what a reader's Run gives, bit for bit.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import shutil
 import sys
@@ -20,10 +19,7 @@ import livecells_runner
 
 def experiment_json(name: str) -> str:
     """The experiment's default-config result as compact JSON (the build formats it)."""
-    from lesson.experiments import get_experiment
-
-    experiment = get_experiment(name)
-    return json.dumps(experiment.run(experiment.default_config), allow_nan=False)
+    return livecells_runner.experiment_json(name)
 
 
 async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image) -> dict:
