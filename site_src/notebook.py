@@ -12,6 +12,7 @@ Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
 from __future__ import annotations
 
 import argparse
+import re
 import platform
 import tempfile
 from dataclasses import asdict, dataclass
@@ -27,6 +28,11 @@ from site_src.imports import source_imports
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
 
 CACHE_KIND = "notebook"
+
+#: The tag of the notebook's set-up cell: the one that installs `lesson` in a downloaded copy.
+INSTALL_TAG = "install-lesson"
+#: The line of that cell the build rewrites with the address of the wheel the site serves.
+WHEEL_LINE = re.compile(r'^LESSON_WHEEL = "[^"\n]*"$', re.MULTILINE)
 
 
 class NotebookExecutionError(RuntimeError):
@@ -101,6 +107,24 @@ def serialize_notebook(notebook: nbformat.NotebookNode) -> bytes:
     """The notebook as validated, stable JSON bytes (one trailing newline, like Jupyter writes)."""
     nbformat.validate(notebook)
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
+
+
+def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str) -> bytes:
+    """The notebook with its install cell's `LESSON_WHEEL = "..."` line set to `url`.
+
+    Done on the executed copy (no re-execution: the build skips the install, `lesson` being
+    importable there), so the page and the download both show the address readers install from.
+    """
+    notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
+    cells = [cell for cell in notebook.cells if INSTALL_TAG in cell.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1 or not WHEEL_LINE.search(cells[0].source):
+        raise NotebookExecutionError(
+            f"{source_name}: expected one code cell tagged {INSTALL_TAG!r} holding a line "
+            f'LESSON_WHEEL = "..." (the build writes the wheel\'s address there); found {len(cells)} tagged '
+            "cell(s). Restore the set-up cell (see git history) or tag it (Jupyter: View > Cell Toolbar > Tags)."
+        )
+    cells[0].source = WHEEL_LINE.sub(lambda _: f"LESSON_WHEEL = {url!r}".replace("'", '"'), cells[0].source)
+    return serialize_notebook(notebook)
 
 
 def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path) -> str:
