@@ -28,6 +28,7 @@ import importlib.metadata
 import inspect
 import io
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -284,8 +285,10 @@ def figure_key(spec, result_sha256: str, code_hash: str, style: Mapping[str, obj
 
 def result_bytes(name: str, result: object) -> bytes:
     """The result as indented JSON (readable when downloaded); NaN/inf are refused, naming the experiment."""
+    from lesson.experiments import result_json  # the one format, shared with the page's rerun
+
     try:
-        return (json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode()
+        return result_json(result).encode()
     except (TypeError, ValueError) as err:
         raise AssetBuildError(
             f"experiment {name!r} returned data that is not plain JSON ({err}); store floats, ints, str, "
@@ -404,7 +407,8 @@ class AssetStep:
         # One Pyodide per process: `mkdocs serve` rebuilds reuse it (closed at exit).
         self.pyodide = shared_host(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
-        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set()}
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "timing": set()}
+        self._durations: dict[str, int] = {}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
 
     def run(self, *, everything: bool = False) -> AssetReport:
@@ -452,7 +456,26 @@ class AssetStep:
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
         for name, payload in payloads.items():
             self._write(self.settings.generated_dir / RESULTS_FOLDER / f"{name}.json", payload)
+        self._durations = self._experiment_durations(keys)
         return payloads
+
+    def _experiment_durations(self, keys: Mapping[str, str]) -> dict[str, int]:
+        """Seconds each experiment took when it was computed, kept beside its cached result.
+
+        The figures' "Rerun in your browser" control tells the reader how long to expect. Rounded
+        up to whole seconds: coarse enough that two clean builds of a small site write the same
+        bytes, and a cache hit keeps the duration measured when the result was computed (a
+        result cached before durations were kept is run once more, to time it).
+        """
+        self._used_keys["timing"].update(keys.values())
+        seconds = {r.name: r.seconds for r in self.report.records if r.kind == "experiment" and not r.hit}
+        untimed = [name for name, key in keys.items() if name not in seconds and self.cache.get("timing", key) is None]
+        for name, (_, taken) in self._compute("experiment", [(name, None) for name in untimed]).items():
+            self.log(f"assets: experiment {name:<28} timed (its cached result had no duration) {taken:6.2f} s")
+            seconds[name] = taken
+        for name, taken in seconds.items():
+            self.cache.put("timing", keys[name], str(max(1, math.ceil(taken))).encode())
+        return {name: int(self.cache.get("timing", key)) for name, key in keys.items()}
 
     def _figures(self, names: list[str], results: Mapping[str, bytes]) -> dict[str, dict]:
         from site_src.figures.style import figure_rc
@@ -550,6 +573,9 @@ class AssetStep:
             "data": f"{RESULTS_FOLDER}/{spec.experiment}.json",
             "width": round(spec.size[0] * CSS_PX_PER_INCH),
             "height": round(spec.size[1] * CSS_PX_PER_INCH),
+            # how long a rerun took in the build's runtime (the page's rerun control quotes it)
+            "rerun_seconds": self._durations.get(spec.experiment),
+            "rerun_timed_in": "Pyodide under Node" if self.pyodide is not None else "CPython",
             "caption": _text_of(spec.caption, result, name, "caption"),
             "alt": _text_of(spec.alt, result, name, "alt"),
         }

@@ -133,6 +133,11 @@ def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_di
     }
 
 
+def lesson_wheel_folder(settings: LiveCellsSettings) -> str:
+    """Where the site serves the lesson wheel, relative to the site root (as `_stage_packages` writes it)."""
+    return "runtime/pyodide/" if settings.pyodide == "self" else "runtime/"
+
+
 def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
     binary = paths.node_modules / ".bin" / "esbuild"
     if not binary.exists():

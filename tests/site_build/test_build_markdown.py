@@ -124,7 +124,8 @@ def test_figure_inside_an_admonition_stays_inside(generated):
         extensions=["admonition", "site_src.markdown.results"],
         extension_configs={"site_src.markdown.results": {"generated_dir": str(generated)}},
     )
-    admonition = html.split('<div class="admonition note">', 1)[1].split("</div>", 1)[0]
+    # The admonition's own closing tag is the last </div> before "Outside." (the figure holds a div too).
+    admonition = html.split('<div class="admonition note">', 1)[1].split("<p>Outside.</p>", 1)[0].rsplit("</div>", 1)[0]
     assert '<figure class="result-figure" id="figure-sweep_curves">' in admonition
     assert "<p>After.</p>" in admonition and "Outside." not in admonition
 

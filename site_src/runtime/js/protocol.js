@@ -15,6 +15,7 @@ export const REQUESTS = {
 /** The Python functions a `call` request may name: {module: [function, ...]}. */
 export const CALLABLE = {
   "lesson.playground": ["stream_training", "settings_code"], // the tuning playground
+  "lesson.experiments": ["published_json"], // a figure's "Rerun in your browser" (verify-figure.js)
 };
 
 /** Worker -> page replies, with the fields each must carry. */

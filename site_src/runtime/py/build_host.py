@@ -19,7 +19,8 @@ import livecells_runner
 
 
 def experiment_json(name: str) -> str:
-    """The experiment's default-config result as compact JSON (the build formats it)."""
+    """The experiment's default-config result as compact JSON (the build formats it with
+    ``lesson.experiments.result_json``, as ``published_json`` does in the reader's page)."""
     from lesson.experiments import get_experiment
 
     experiment = get_experiment(name)
