@@ -113,7 +113,8 @@ def test_a_huge_learning_rate_is_reported_as_diverged(tuning):
 def test_the_worker_calls_only_the_functions_the_protocol_lists(tuning):
     call = """([module, name]) => globalThis.liveCellsRuntime.call({module, function: name, args: {}}, () => {})
         .then(() => "called", (error) => error.message)"""
-    assert tuning.evaluate(call, ["os", "system"]) == 'call: unknown module "os" (callable: lesson.playground)'
+    assert tuning.evaluate(call, ["os", "system"]) == (
+        'call: unknown module "os" (callable: lesson.playground, lesson.experiments)')
     assert tuning.evaluate(call, ["lesson.playground", "_series"]) == (
         'call: lesson.playground has no callable "_series" (callable: stream_training, settings_code)')
 
