@@ -12,6 +12,12 @@ Numbers, not assertions: timing depends on the machine.
     .venv/bin/python scripts/bench_build.py            # the chapter
     .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/site_build/fixtures/site)
     .venv/bin/python scripts/bench_build.py --reproducible  # also: a second clean build, compared byte for byte
+    .venv/bin/python scripts/bench_build.py --serve    # also: the author's loop under scripts/serve
+
+With `--serve` it then starts the author's preview (`scripts/serve`: MkDocs' live-reload server)
+on the built copy and times three edits as an author makes them, from the moment the file is saved to the moment the served page shows the change:
+a sentence of prose, one experiment's default, and one figure module's drawing code; it counts
+the rebuilds each edit caused and what each rebuild recomputed.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +105,85 @@ def report(label: str, seconds: float, steps: list[dict], phases: dict[str, floa
           + ", ".join(f"{step['kind']} {step['name']} {float(step['seconds']):.2f} s" for step in slowest))
 
 
+#: What the live-reload server adds to every page it serves (a new request id each time).
+LIVERELOAD_SCRIPT = re.compile(rb"<script>[^<]*livereload\(\d+, \d+\);?\s*</script>")
+
+
+class ServedProject:
+    """The author's preview (`python -m site_src.serve`) on a project copy, with its log lines."""
+
+    def __init__(self, root: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.root = root
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "site_src.serve", "-a", f"127.0.0.1:{self.port}"], cwd=root,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def page(self, path: str) -> bytes | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=30) as response:
+                return LIVERELOAD_SCRIPT.sub(b"", response.read())
+        except OSError:
+            return None
+
+    def wait_for(self, path: str, changed_from: bytes | None, limit: float = 180.0) -> float:
+        """Seconds until `path` answers with bytes other than `changed_from` (polled every 20 ms)."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < limit:
+            body = self.page(path)
+            if body is not None and body != changed_from:
+                return time.perf_counter() - start
+            if self.process.poll() is not None:
+                sys.exit("bench_build: the preview server ended:\n" + "\n".join(self.lines[-30:]))
+            time.sleep(0.02)
+        sys.exit(f"bench_build: /{path} did not change within {limit:.0f} s:\n" + "\n".join(self.lines[-30:]))
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def serve_edit(served: ServedProject, label: str, path: Path, edit, page: str, settle: float = 4.0) -> None:
+    """Apply `edit` to `path`, time until `page` shows it, then count the rebuilds it caused."""
+    before = served.page(page)
+    seen = len(served.lines)
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    seconds = served.wait_for(page, before)
+    time.sleep(settle)  # a second rebuild, if the edit causes one, starts within this
+    lines = served.lines[seen:]
+    rebuilds = sum("Building documentation" in line for line in lines)
+    computed = [f"{match['kind']} {match['name']}" for line in lines
+                if (match := PROGRESS.search(line)) and match["outcome"] == "computed"]
+    print(f"  {label:<26} visible in {seconds:5.2f} s, {rebuilds} rebuild(s), recomputed: {', '.join(computed) or 'nothing'}")
+
+
+def serve_loop(root: Path) -> None:
+    """The author's loop: prose, experiment and figure edits under the preview server."""
+    served = ServedProject(root)
+    try:
+        served.wait_for("", None, limit=600)
+        time.sleep(2)
+        print("under scripts/serve (from the save to the served page showing it):")
+        serve_edit(served, "prose edit", root / "docs" / "index.md",
+                   lambda text: text + "\nA sentence added by the benchmark.\n", "")
+        serve_edit(served, "experiment default", root / "lesson" / "experiments" / "basics.py",
+                   lambda text: text.replace("    seeds: int = 10\n", "    seeds: int = 9\n", 1), "")
+        serve_edit(served, "figure drawing code", root / "site_src" / "figures" / "learning_rate.py",
+                   lambda text: text.replace('"learning rate η (log scale)"', '"learning rate η, log scale"', 1),
+                   "generated/figures/lr_sweep.svg")
+    finally:
+        served.close()
+
+
 def differing_files(first: Path, second: Path) -> list[str]:
     """Files whose bytes differ between two built sites (or that exist in only one)."""
     def digests(site: Path) -> dict[str, str]:
@@ -112,6 +200,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixture", action="store_true", help="benchmark the small fixture site instead of the chapter")
     parser.add_argument("--reproducible", action="store_true", help="build a second copy clean and compare bytes")
+    parser.add_argument("--serve", action="store_true", help="then time edits under the preview server (scripts/serve)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as temp:
         root = Path(temp) / "project"
@@ -130,6 +219,8 @@ def main() -> int:
         page = root / "docs" / "index.md"
         page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
         report("rebuild after a markdown-only edit", *timed_build(root))
+        if args.serve:
+            serve_loop(root)
     return 0
 
 

@@ -28,6 +28,7 @@ import importlib.metadata
 import inspect
 import io
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -43,9 +44,9 @@ import numpy as np
 
 from site_src.cells import CellError, CellStep
 from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
-from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity
+from site_src.runtime.node_host import PyodideHostError, PyodidePaths, runtime_identity, shared_host
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
-from site_src.imports import ImportGraph
+from site_src.imports import ImportGraph, function_closure_source
 from site_src.pages import markdown_pages
 from site_src.markdown.results import (
     INDEX_FILE,
@@ -285,8 +286,10 @@ def figure_key(spec, result_sha256: str, code_hash: str, style: Mapping[str, obj
 
 def result_bytes(name: str, result: object) -> bytes:
     """The result as indented JSON (readable when downloaded); NaN/inf are refused, naming the experiment."""
+    from lesson.experiments import result_json  # the one format, shared with the page's rerun
+
     try:
-        return (json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode()
+        return result_json(result).encode()
     except (TypeError, ValueError) as err:
         raise AssetBuildError(
             f"experiment {name!r} returned data that is not plain JSON ({err}); store floats, ints, str, "
@@ -402,9 +405,12 @@ class AssetStep:
         self.report = AssetReport()
         self.versions = library_versions()
         self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
-        self.pyodide = PyodideHost(settings.pyodide) if settings.pyodide else None
+        # One Pyodide per process: `mkdocs serve` rebuilds reuse it (closed at exit).
+        self.pyodide = shared_host(settings.pyodide) if settings.pyodide else None
         self._pool: ProcessPoolExecutor | None = None
-        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "exercise": set()}
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "timing": set(),
+                                                "exercise": set()}
+        self._durations: dict[str, int] = {}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
 
     def run(self, *, everything: bool = False) -> AssetReport:
@@ -435,7 +441,7 @@ class AssetStep:
             errors += code_value_errors(code_references, {name: json.loads(data) for name, data in results.items()})
             _raise_if_any(errors)
             if self.pyodide is not None:
-                self._cells(engine_hash)
+                self._cells()
                 self._exercises(exercise_pages, engine_hash, {name: json.loads(data) for name, data in results.items()})
             if write_index(exercise_pages, self.settings.generated_dir, nav_order(self.settings.docs_dir)):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
@@ -445,8 +451,6 @@ class AssetStep:
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
-            if self.pyodide is not None:
-                self.pyodide.close()
         self._write_index(figure_entries)
         self._prune(set(experiment_names), set(figure_names))
         for cache_kind, keys in self._used_keys.items():
@@ -463,7 +467,26 @@ class AssetStep:
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
         for name, payload in payloads.items():
             self._write(self.settings.generated_dir / RESULTS_FOLDER / f"{name}.json", payload)
+        self._durations = self._experiment_durations(keys)
         return payloads
+
+    def _experiment_durations(self, keys: Mapping[str, str]) -> dict[str, int]:
+        """Seconds each experiment took when it was computed, kept beside its cached result.
+
+        The figures' "Rerun in your browser" control tells the reader how long to expect. Rounded
+        up to whole seconds: coarse enough that two clean builds of a small site write the same
+        bytes, and a cache hit keeps the duration measured when the result was computed (a
+        result cached before durations were kept is run once more, to time it).
+        """
+        self._used_keys["timing"].update(keys.values())
+        seconds = {r.name: r.seconds for r in self.report.records if r.kind == "experiment" and not r.hit}
+        untimed = [name for name, key in keys.items() if name not in seconds and self.cache.get("timing", key) is None]
+        for name, (_, taken) in self._compute("experiment", [(name, None) for name in untimed]).items():
+            self.log(f"assets: experiment {name:<28} timed (its cached result had no duration) {taken:6.2f} s")
+            seconds[name] = taken
+        for name, taken in seconds.items():
+            self.cache.put("timing", keys[name], str(max(1, math.ceil(taken))).encode())
+        return {name: int(self.cache.get("timing", key)) for name, key in keys.items()}
 
     def _figures(self, names: list[str], results: Mapping[str, bytes]) -> dict[str, dict]:
         from site_src.figures.style import figure_rc
@@ -519,17 +542,28 @@ class AssetStep:
     def _experiment_code_hash(self, experiment: Experiment, engine_hash: str) -> str:
         """Hash of the engine files the experiment's code imports (so editing one experiment
         recomputes only it); the whole engine's hash when it is defined outside the engine."""
+        source = self._experiment_source(experiment)
+        return engine_hash if source is None else files_hash(self._imports.closure([source]))
+
+    def _experiment_source(self, experiment: Experiment) -> Path | None:
+        """The engine module that defines the experiment (None when it is defined elsewhere)."""
         source = inspect.getsourcefile(getattr(experiment, "compute", type(experiment)))
         engine = self.settings.engine_dir.resolve()
         if source is None or engine not in Path(source).resolve().parents:
-            return engine_hash
-        return files_hash(self._imports.closure([Path(source).resolve()]))
+            return None
+        return Path(source).resolve()
 
-    def _cells(self, engine_hash: str) -> None:
+    def _code_engine_hash(self, code: str) -> str:
+        """Hash of the engine files a page's cells depend on: what they import, and of the
+        experiments only those they run by name."""
+        modules = {name: self._experiment_source(experiment) for name, experiment in self.experiments.items()}
+        return files_hash(self._imports.code_closure(code, {n: p for n, p in modules.items() if p is not None}))
+
+    def _cells(self) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""
         start = time.perf_counter()
         cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
-                         {"engine": engine_hash, **self.runtime}, self.log)
+                         self.runtime, self._code_engine_hash, self.log)
         self._used_keys["cells"] = cells.run()
         for page, state, seconds in cells.records:
             self.report.records.append(StepRecord("cells", page, state == "hit", seconds, state))
@@ -560,18 +594,20 @@ class AssetStep:
             "data": f"{RESULTS_FOLDER}/{spec.experiment}.json",
             "width": round(spec.size[0] * CSS_PX_PER_INCH),
             "height": round(spec.size[1] * CSS_PX_PER_INCH),
+            # how long a rerun took in the build's runtime (the page's rerun control quotes it)
+            "rerun_seconds": self._durations.get(spec.experiment),
+            "rerun_timed_in": "Pyodide under Node" if self.pyodide is not None else "CPython",
             "caption": _text_of(spec.caption, result, name, "caption"),
             "alt": _text_of(spec.alt, result, name, "alt"),
         }
 
     def _figure_code_hash(self, spec) -> str:
-        """Hash of the figure package sources plus the module(s) defining this figure's functions."""
-        paths = {path.resolve() for path in self.settings.figure_code_paths}
-        for function in (spec.draw, spec.caption, spec.alt):
-            source = inspect.getsourcefile(function)
-            if source:
-                paths.add(Path(source).resolve())
-        return sha256_hex(canonical_json(sorted((path.name, sha256_hex(path.read_bytes())) for path in paths)))
+        """Hash of the files every figure shares plus this figure's own code: its draw, caption
+        and alt functions and whatever of their folder they use (not the rest of their module)."""
+        shared = sorted((path.name, sha256_hex(path.read_bytes())) for path in self.settings.figure_code_paths)
+        folder = Path(inspect.getsourcefile(spec.draw)).resolve().parent
+        own = function_closure_source((spec.draw, spec.caption, spec.alt), within=folder)
+        return sha256_hex(canonical_json({"shared": shared, "own": own}))
 
     def _record(self, kind: str, name: str, state: str, seconds: float) -> None:
         hit = state == "hit"

@@ -51,9 +51,13 @@ class CellStep:
     """Runs (or takes from the cache) every page's live cells and writes ``cells.json``."""
 
     def __init__(self, docs_dir: Path, generated_dir: Path, cache: ContentCache, host,
-                 runtime: Mapping[str, str], log: Callable[[str], None] = print) -> None:
+                 runtime: Mapping[str, str], engine_hash: Callable[[str], str],
+                 log: Callable[[str], None] = print) -> None:
+        """``engine_hash(code)`` hashes the engine files that code depends on: a page's cells
+        are rerun only when their own code, the runtime or those files change."""
         self.docs_dir, self.generated_dir = docs_dir, generated_dir
         self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
+        self.engine_hash = engine_hash
         self.files_written: list[Path] = []
         self.records: list[tuple[str, str, float]] = []  # (page, cache state, seconds)
 
@@ -61,8 +65,9 @@ class CellStep:
         """Writes the outputs of every cell; returns the cache keys used. Raises CellError."""
         outputs, errors, keys = {}, [], set()
         for page, cells in page_cells(self.docs_dir, self.generated_dir).items():
+            code = "\n".join(f"{c.setup}\n{c.code}" for c in cells)
             key = cache_key("cells", {"page": page, "cells": [[c.setup, c.code, c.options.title] for c in cells],
-                                      "runtime": self.runtime})
+                                      "runtime": self.runtime, "engine": self.engine_hash(code)})
             keys.add(key)
             results = self._page_results(page, cells, key)
             previous = ""

@@ -1,4 +1,6 @@
-"""Which source files a piece of code depends on: the closure of its imports inside one package.
+"""Which source code a piece of code depends on: the closure of its imports inside one package,
+and (``function_closure_source``) the functions, classes and constants of its own modules a
+function uses.
 
 Cache keys use it so that editing one experiment recomputes only that experiment (and whatever
 imports what changed), not every result: an experiment's key covers the module that defines it
@@ -11,8 +13,11 @@ register, and following them would pull in every module of the package.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import CodeType
 
 
 def module_file(package_dir: Path, dotted: str) -> Path | None:
@@ -36,7 +41,8 @@ def module_name(package_dir: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def imported_names(source: str, current: str, is_package: bool) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # `mkdocs serve` rebuilds parse the same unchanged sources again
+def imported_names(source: str, current: str, is_package: bool) -> frozenset[str]:
     """Dotted names the code imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
@@ -50,7 +56,7 @@ def imported_names(source: str, current: str, is_package: bool) -> set[str]:
                 base = ".".join([*package, base] if base else package)
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 class ImportGraph:
@@ -69,15 +75,31 @@ class ImportGraph:
             self._direct[path] = [file for file in found if file is not None]
         return self._direct[path]
 
-    def closure(self, start: Iterable[Path]) -> list[Path]:
-        """The files in ``start`` and every module of the package they import, transitively."""
-        todo, seen = list(start), set()
+    def closure(self, start: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
+        """The files in ``start`` and every module of the package they import, transitively,
+        not entering the files in ``skip`` (unless they are in ``start``)."""
+        todo, seen = list(start), set(skip) - set(start)
+        found = []
         while todo:
             path = todo.pop()
             if path not in seen:
                 seen.add(path)
+                found.append(path)
                 todo.extend(self.direct(path))
-        return sorted(seen)
+        return sorted(found)
+
+    def code_closure(self, source: str, experiment_files: Mapping[str, Path] | None = None) -> list[Path]:
+        """The package's files that a piece of code (a page's live cells, a notebook) imports,
+        transitively. With ``experiment_files`` (experiment name -> its module), code that reaches
+        the experiments only as ``run_experiment("name")`` depends on the named ones' modules, not
+        on every module the registry imports."""
+        direct = {module_file(self.package_dir, dotted) for dotted in imported_names(source, "__main__", False)}
+        start = [path for path in direct if path is not None]
+        named = named_experiments(source, experiment_files or {})
+        if named is None:
+            return self.closure(start)
+        needed = {experiment_files[name] for name in named}
+        return self.closure(start, skip=set(experiment_files.values()) - needed)
 
 
 def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
@@ -87,5 +109,85 @@ def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
 
 def source_imports(package_dir: Path, source: str) -> list[Path]:
     """The package's files that a piece of code (e.g. a notebook's cells) imports, transitively."""
-    direct = {module_file(package_dir, dotted) for dotted in imported_names(source, "__main__", False)}
-    return import_closure(package_dir, [path for path in direct if path is not None])
+    return ImportGraph(package_dir).code_closure(source)
+
+
+#: What code may take from the experiment registry and still depend only on the experiments it names.
+REGISTRY_NAMES = {"run_experiment", "get_experiment"}
+
+
+def named_experiments(source: str, experiment_files: Mapping[str, Path]) -> set[str] | None:
+    """The experiments ``source`` runs through the registry by a literal name
+    (``run_experiment("lr_sweep", seeds=1)``); None when it may reach any other: it imports
+    something else from the registry package or names an experiment through a variable."""
+    if not experiment_files:
+        return None
+    packages = {_package_of(path) for path in experiment_files.values()}
+    named: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import) and any(alias.name in packages for alias in node.names):
+            return None
+        if isinstance(node, ast.ImportFrom) and node.module in packages:
+            if any(alias.name not in REGISTRY_NAMES for alias in node.names):
+                return None
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in REGISTRY_NAMES:
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and first.value in experiment_files):
+                return None
+            named.add(first.value)
+    return named
+
+
+def _package_of(path: Path) -> str:
+    """``.../lesson/experiments/capacity.py`` -> ``lesson.experiments`` (its package's dotted name)."""
+    parts = []
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+
+def function_closure_source(functions: Iterable[Callable], within: Path) -> str:
+    """The source of ``functions`` and of every function and class they use, transitively, that
+    is defined in a file under ``within``, plus the values of the other globals they read: a
+    figure's key covers this, so editing one figure's drawing code redraws only that figure,
+    while an edit of a helper it calls redraws every figure that calls it."""
+    todo, seen, parts = list(functions), set(), set()
+    while todo:
+        code_object = todo.pop()
+        if code_object in seen:
+            continue
+        seen.add(code_object)
+        parts.add(inspect.getsource(code_object))
+        namespace = getattr(code_object, "__globals__", None) or vars(inspect.getmodule(code_object))
+        for name in _global_names(code_object):
+            value = namespace.get(name)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                source = inspect.getsourcefile(value)
+                if source and within in Path(source).resolve().parents:
+                    todo.append(value)
+            elif value is not None and not inspect.ismodule(value) and not callable(value):
+                parts.add(f"{name} = {_stable_repr(value)}")
+    return "\n".join(sorted(parts))
+
+
+def _stable_repr(value: object) -> str:
+    """``repr`` of a constant, without the memory address an object's default repr carries."""
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _global_names(code_object) -> set[str]:
+    """Names a function (or a class's methods) may read as globals, nested code included."""
+    if inspect.isclass(code_object):
+        members = [vars(code_object)[name] for name in vars(code_object)]
+        return set().union(*(_global_names(m) for m in members if inspect.isfunction(m)))
+    names: set[str] = set()
+    todo = [code_object.__code__]
+    while todo:
+        code = todo.pop()
+        names.update(code.co_names)
+        todo.extend(const for const in code.co_consts if isinstance(const, CodeType))
+    return names

@@ -12,6 +12,7 @@ Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
 from __future__ import annotations
 
 import argparse
+import re
 import platform
 import tempfile
 from dataclasses import asdict, dataclass
@@ -27,6 +28,12 @@ from site_src.imports import source_imports
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
 
 CACHE_KIND = "notebook"
+
+#: The tag of the notebook's set-up cell: the one that installs `lesson` in a downloaded copy.
+INSTALL_TAG = "install-lesson"
+#: The line of that cell whose last word the build sets to the address of the wheel the site
+#: serves. Written out, not a variable: JupyterLite's %pip (piplite) does not expand {variables}.
+INSTALL_LINE = re.compile(r"^(?P<command>[ \t]*%pip install numpy matplotlib )\S+$", re.MULTILINE)
 
 
 class NotebookExecutionError(RuntimeError):
@@ -101,6 +108,25 @@ def serialize_notebook(notebook: nbformat.NotebookNode) -> bytes:
     """The notebook as validated, stable JSON bytes (one trailing newline, like Jupyter writes)."""
     nbformat.validate(notebook)
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
+
+
+def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str) -> bytes:
+    """The notebook with its install cell's `%pip install numpy matplotlib <wheel>` line installing `url`.
+
+    Done on the executed copy (no re-execution: the build skips the install, `lesson` being
+    importable there), so the page and the download both show the address readers install from.
+    """
+    notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
+    cells = [cell for cell in notebook.cells if INSTALL_TAG in cell.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1 or not INSTALL_LINE.search(cells[0].source):
+        raise NotebookExecutionError(
+            f"{source_name}: expected one code cell tagged {INSTALL_TAG!r} holding a line "
+            "'%pip install numpy matplotlib <wheel>' (the build writes the wheel's address there); found "
+            f"{len(cells)} tagged cell(s). Restore the set-up cell (see git history) or tag it (Jupyter: View > "
+            "Cell Toolbar > Tags)."
+        )
+    cells[0].source = INSTALL_LINE.sub(lambda match: match["command"] + url, cells[0].source)
+    return serialize_notebook(notebook)
 
 
 def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path) -> str:

@@ -7,12 +7,18 @@ selectors match the page (plus the dark-scheme rules, which match the <body> the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
 from pathlib import Path
 
+from site_src.cache import ContentCache
+
 PURGER = Path(__file__).with_name("purge_css.mjs")
+#: PurgeCSS's version is pinned by package-lock.json; a new one changes this file and so the key.
+PACKAGE_LOCK = Path(__file__).resolve().parent.parent / "package-lock.json"
+CACHE_KIND = "page-css"
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 #: Selectors kept whatever the page holds: the colour scheme is an attribute of <body>, not of the fragment.
 SAFELIST = [r"data-md-color-scheme", r"data-jp-theme"]
@@ -22,20 +28,34 @@ class PageCssError(RuntimeError):
     """Node or PurgeCSS failed."""
 
 
-def purge_inline_styles(html: str, node: str = "node") -> str:
-    """`html` with each <style> block reduced to the rules that match the rest of `html`."""
+def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str = "node") -> str:
+    """`html` with each <style> block reduced to the rules that match the rest of `html`
+    (PurgeCSS takes about a second: with `cache`, its answer for the same page is reused)."""
     styles = list(STYLE.finditer(html))
     if not styles:
         return html
     markup = STYLE.sub("", html)
     request = json.dumps({"html": markup, "css": [match[2] for match in styles], "safelist": SAFELIST})
+    key = hashlib.sha256(b"\0".join([request.encode(), PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
+    cached = cache.lookup(CACHE_KIND, key)[0] if cache else None
+    reply = json.loads(cached) if cached is not None else _run_purgecss(request, node)
+    if cache and cached is None:
+        cache.put(CACHE_KIND, key, json.dumps(reply).encode())
+        cache.prune(CACHE_KIND, {key}, spare=4)
+    return _with_purged_css(html, styles, reply)
+
+
+def _run_purgecss(request: str, node: str) -> dict:
     try:
         completed = subprocess.run([node, str(PURGER)], input=request, capture_output=True, text=True, check=True, cwd=PURGER.parent)
     except FileNotFoundError as err:
         raise PageCssError(f"'{node}' not found: install Node 20, then run scripts/setup (npm ci installs PurgeCSS)") from err
     except subprocess.CalledProcessError as err:
         raise PageCssError(f"{PURGER.name} failed: {err.stderr.strip()[-500:]}\n(is PurgeCSS installed? run scripts/setup)") from err
-    reply = json.loads(completed.stdout)
+    return json.loads(completed.stdout)
+
+
+def _with_purged_css(html: str, styles: list[re.Match], reply: dict) -> str:
     # The purged CSS takes the first stylesheet's place (cascade order kept: they were purged in
     # order); a block that is not CSS (mkdocs-jupyter writes one as a Python list's repr) stays as
     # it is, for the browser to make of it what it did before; the other blocks go.

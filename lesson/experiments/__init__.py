@@ -12,6 +12,7 @@ Each ``run_*`` function's docstring documents its result keys.
 
 from __future__ import annotations
 
+import json
 from types import MappingProxyType
 
 from lesson.experiments._common import Experiment
@@ -93,5 +94,21 @@ def run_experiment(name: str, **overrides) -> dict:
     return experiment.run(config)
 
 
+def result_json(result: dict) -> str:
+    """The result as the site publishes it (``generated/results/<name>.json``): indented JSON.
+
+    One definition for the build (which writes the file) and the page's "Rerun in your browser"
+    (which compares a rerun with the served file byte for byte). NaN/inf raise ValueError.
+    """
+    return json.dumps(result, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def published_json(name: str) -> str:
+    """Experiment ``name`` run with its published (default) config, as the text the site serves
+    for it: what a figure's "Rerun in your browser" compares with the served file."""
+    experiment = get_experiment(name)
+    return result_json(experiment.run(experiment.default_config))
+
+
 __all__ = ["REGISTRY", "Experiment", "UnknownExperimentError", "get_experiment",
-           "run_experiment"]
+           "published_json", "result_json", "run_experiment"]

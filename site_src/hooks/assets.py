@@ -23,11 +23,13 @@ import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
+from site_src.runtime.node_host import shared_host
 
 SITE_SRC = Path(__file__).resolve().parent.parent
 THEME_ASSETS = SITE_SRC / "theme" / "assets"
@@ -85,9 +87,19 @@ class AssetHooks:
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         return files
 
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """Reuse compiled theme templates between builds: MkDocs makes a new Jinja environment for
+        every build, and compiling Material's templates costs 0.4 s of each `serve` rebuild. Jinja
+        checks each template's source against the cached checksum, so an edited one recompiles."""
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_bytecode_dir(_project_root(config))))
+        return env
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        """Rebuild on edits of the engine and the figure code, not only of the pages."""
+        """Rebuild on edits of the engine and the figure code, not only of the pages; have the
+        build's Pyodide running before the first edit that needs it."""
         settings = self.settings_for(_project_root(config))
+        if settings.pyodide is not None:
+            shared_host(settings.pyodide).warm_up()
         folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
         for path in sorted(folders):
             if path.exists():
@@ -97,6 +109,12 @@ class AssetHooks:
 
 def _project_root(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
+
+
+def _bytecode_dir(root: Path) -> Path:
+    folder = root / ".cache" / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _registries_or_error(registries):
@@ -154,4 +172,5 @@ _CHAPTER = AssetHooks(chapter_registries, workers=default_workers())
 on_config = _CHAPTER.on_config
 on_pre_build = _CHAPTER.on_pre_build
 on_files = _CHAPTER.on_files
+on_env = _CHAPTER.on_env
 on_serve = _CHAPTER.on_serve

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
@@ -23,7 +24,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.exceptions import PluginError
 
 from site_src.cache import ContentCache, write_if_changed
-from site_src.notebook import ExecutionSettings, executed_notebook
+from site_src.notebook import ExecutionSettings, NotebookExecutionError, executed_notebook, with_wheel_url
+from site_src.runtime.build import LiveCellsSettings, lesson_wheel_folder
+from site_src.runtime.lesson_wheel import wheel_file_name
 from site_src.page_css import PageCssError, purge_inline_styles
 
 log = logging.getLogger("mkdocs.hooks.notebook")
@@ -54,6 +57,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         settings=ExecutionSettings(),
     )
     log.info("lab notebook: %s", "executed copy from cache" if was_cached else "executed")
+    try:
+        executed = with_wheel_url(executed, lesson_wheel_url(config, root), source_name=f"docs/{NOTEBOOK_SRC_URI}")
+    except NotebookExecutionError as err:
+        raise PluginError(str(err)) from err
     executed_path = root / EXECUTED_DIR / NOTEBOOK_SRC_URI
     write_if_changed(executed_path, executed)
     files.remove(source_file)
@@ -70,11 +77,38 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return files
 
 
+def lesson_wheel_url(config: MkDocsConfig, root: Path) -> str:
+    """The address a downloaded notebook installs `lesson` from: the wheel the site serves.
+
+    pip needs an absolute URL, so it is built from `site_url`; without one, the path on the site
+    is written (a reader must complete it) and the build says so.
+    """
+    path = lesson_wheel_folder(LiveCellsSettings.from_extra(config.extra)) + wheel_file_name(root / "lesson")
+    if not config.site_url:
+        log.warning(
+            "lab notebook: site_url is not set, so the downloaded notebook names the lesson wheel by its path "
+            "on the site (%s), which pip cannot fetch: set site_url in mkdocs.yml (or SITE_URL) to the published address.",
+            path,
+        )
+        return path
+    return urljoin(config.site_url, path)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Check the downloaded notebook's wheel is in the site (the runtime hook wrote it just before)."""
+    path = lesson_wheel_folder(LiveCellsSettings.from_extra(config.extra)) + wheel_file_name(project_root(config) / "lesson")
+    if (Path(config.site_dir) / NOTEBOOK_SRC_URI.removesuffix(".ipynb")).is_dir() and not (Path(config.site_dir) / path).is_file():
+        raise PluginError(
+            f"docs/{NOTEBOOK_SRC_URI}: its install cell names {path}, which the site does not hold; the runtime "
+            "(site_src/runtime/build.py) writes the wheel elsewhere: keep lesson_wheel_folder in step with it."
+        )
+
+
 def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:
     """The notebook page with only the inline CSS it uses (runs after mkdocs-jupyter rendered it)."""
     if page.file.src_uri != NOTEBOOK_SRC_URI:
         return html
     try:
-        return purge_inline_styles(html)
+        return purge_inline_styles(html, ContentCache(project_root(config) / CACHE_ROOT))
     except PageCssError as err:
         raise PluginError(f"docs/{NOTEBOOK_SRC_URI}: trimming its inline styles: {err}") from err

@@ -6,7 +6,8 @@ Syntax (see ARCHITECTURE.md):
   replaced by the value at that dotted key path of the experiment's result (list indices are
   numbers, -1 is the last item), formatted with the optional Python format spec after `|`;
 - a line holding only `{{ figure: lr_curves }}` becomes a `<figure>` with the SVG, its alt text, its
-  Markdown caption and a download link to the result data the figure was drawn from.
+  Markdown caption, a download link to the result data the figure was drawn from and a place
+  for the "Rerun in your browser" control (`verify_placeholder`, filled by js/verify-figure.js).
 
 >>> [ref] = parse_references(["The best rate was {{ value: lr_sweep.best_learning_rate | .2g }}."])
 >>> ref.kind, ref.target, ref.key_path, ref.spec
@@ -316,7 +317,21 @@ class FigureBlockProcessor(BlockProcessor):
             },
         )
         link.text = "Download the data (JSON)"
+        figure.append(verify_placeholder(entry))
         return True
+
+
+def verify_placeholder(entry: dict) -> etree.Element:
+    """Where the "Rerun in your browser" control goes (js/verify-figure.js fills it on load).
+
+    Empty without JavaScript (no button that cannot work). It names the experiment to rerun and
+    how long the build's rerun took; the data to compare with is the figure's download link.
+    """
+    attributes = {"class": "result-figure__verify", "data-experiment": entry["experiment"]}
+    if entry.get("rerun_seconds"):
+        attributes["data-seconds"] = str(entry["rerun_seconds"])
+        attributes["data-timed-in"] = entry.get("rerun_timed_in", "")
+    return etree.Element("div", attributes)
 
 
 class ResultsExtension(Extension):

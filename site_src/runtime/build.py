@@ -25,6 +25,7 @@ import subprocess
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from lesson.playground import page_spec
 from site_src.runtime.lesson_wheel import DIST_NAME, build_lesson_wheel, write_lock_with_lesson
 from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror, load_official_lock, mirror_sizes
 
@@ -132,6 +133,11 @@ def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_di
     }
 
 
+def lesson_wheel_folder(settings: LiveCellsSettings) -> str:
+    """Where the site serves the lesson wheel, relative to the site root (as `_stage_packages` writes it)."""
+    return "runtime/pyodide/" if settings.pyodide == "self" else "runtime/"
+
+
 def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
     binary = paths.node_modules / ".bin" / "esbuild"
     if not binary.exists():
@@ -147,11 +153,13 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
     for old in (*runtime_dir.glob("chunk-*.js"), *runtime_dir.glob("chunk-*.js.map")):
         old.unlink()
     define = f"--define:LIVE_CELLS_CONFIG={json.dumps(config, sort_keys=True)}"
+    # The playground's controls, choices and defaults, defined once in lesson/playground.py.
+    define_playground = f"--define:PLAYGROUND_SPEC={json.dumps(page_spec(), sort_keys=True)}"
     common = ["--bundle", "--minify", "--sourcemap=linked", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
     js = HERE / "js"
     # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
     entries = [str(js / "livecells.js"), str(js / "editor.js")]
-    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", define, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
+    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", define, define_playground, f"--outdir={runtime_dir}", "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", f"--outfile={runtime_dir / 'worker.js'}"])
     _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={runtime_dir / 'runtime.css'}"])
 

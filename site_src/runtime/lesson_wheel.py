@@ -75,11 +75,16 @@ def _entries(package_dir: Path, version: str) -> list[tuple[str, bytes]]:
     return entries
 
 
+def wheel_file_name(package_dir: Path) -> str:
+    """The lesson wheel's file name (its version carries the sources' hash), without building it."""
+    return f"{DIST_NAME}-{BASE_VERSION}+{sources_hash(package_dir)}-{TAG}.whl"
+
+
 def build_lesson_wheel(package_dir: Path, out_dir: Path) -> Path:
     """Write the lesson wheel into `out_dir` (replacing older lesson wheels there) and return it."""
     version = f"{BASE_VERSION}+{sources_hash(package_dir)}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{DIST_NAME}-{version}-{TAG}.whl"
+    target = out_dir / wheel_file_name(package_dir)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in _entries(package_dir, version):

@@ -5,10 +5,15 @@ Pyodide from the verified mirror the site ships and the ``lesson`` wheel the sit
 sends it requests: run an experiment (``experiment``), run a page's live cells in order in one
 namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
 wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
+
+``shared_host`` keeps one host per project for the life of the process: under ``mkdocs serve``
+each rebuild reuses the running Pyodide (starting one costs 3-4 s) and only swaps in the new
+``lesson`` wheel when the engine changed (``use_current_engine``).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import queue
@@ -70,6 +75,8 @@ class PyodideHost:
         self._replies: queue.Queue = queue.Queue()
         self._stderr: list[str] = []
         self._next_id = 0
+        self._engine: Path | None = None  # the lesson wheel the running Pyodide has installed
+        self._lock = threading.Lock()  # one request at a time: a warm-up may run beside a build
 
     def __enter__(self) -> PyodideHost:
         return self
@@ -81,6 +88,27 @@ class PyodideHost:
         """(compact JSON of experiment ``name``'s default result, seconds in Pyodide)."""
         reply = self._request({"op": "experiment", "name": name}, f"experiment {name!r}")
         return reply["result"], reply["seconds"]
+
+    def warm_up(self) -> None:
+        """Start Pyodide now, in the background (``mkdocs serve``: the first edit that needs it
+        does not wait 3-4 s for it); a request made meanwhile waits for the start-up."""
+        threading.Thread(target=self._ping, daemon=True).start()
+
+    def _ping(self) -> None:
+        try:
+            self._request({"op": "ping"}, "starting Pyodide")
+        except PyodideHostError:
+            pass  # the build's own request meets the same problem and reports it
+
+    def use_current_engine(self) -> None:
+        """Make the running Pyodide (if any) use the engine as it is now on disk: a changed
+        ``lesson/`` gets its new wheel installed and every ``lesson`` module re-imported."""
+        if self._process is None:
+            return  # the next request starts Pyodide with the current wheel anyway
+        wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+        if wheel != self._engine:
+            self._request({"op": "engine", "wheel": str(wheel)}, "installing the edited lesson engine")
+            self._engine = wheel
 
     def run_page(self, page_id: str, cells: list[dict], timeout: float | None = None) -> list[dict]:
         """Runs ``cells`` ({index, title, setup, code}) in order in one fresh namespace; per cell
@@ -108,6 +136,7 @@ class PyodideHost:
             )
         mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
         wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+        self._engine = wheel
         arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST)]
         self._process = subprocess.Popen(
             [node, str(HOST_SCRIPT), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -128,6 +157,10 @@ class PyodideHost:
             del self._stderr[:-40]
 
     def _request(self, payload: dict, what: str, timeout: float | None = None) -> dict:
+        with self._lock:
+            return self._exchange(payload, what, timeout)
+
+    def _exchange(self, payload: dict, what: str, timeout: float | None) -> dict:
         if self._process is None:
             self._start()
         self._next_id += 1
@@ -153,3 +186,17 @@ class PyodideHost:
         if not reply["ok"]:
             raise PyodideHostError(f"{what} failed in Pyodide:\n{reply['error']}")
         return reply
+
+
+_SHARED: dict[Path, PyodideHost] = {}
+
+
+def shared_host(paths: PyodidePaths) -> PyodideHost:
+    """The process's host for this project (started on first use, closed at exit), with the
+    engine as it is on disk now."""
+    host = _SHARED.get(paths.root)
+    if host is None:
+        host = _SHARED[paths.root] = PyodideHost(paths)
+        atexit.register(host.close)
+    host.use_current_engine()
+    return host

@@ -7,6 +7,8 @@ import re
 import nbformat
 from chapter_site import DOCS_DIR, visible_text
 
+from site_src.notebook import INSTALL_TAG
+
 
 def test_the_committed_notebook_has_no_outputs():
     notebook = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
@@ -34,5 +36,25 @@ def test_the_download_link_serves_a_valid_executed_notebook(site_dir, page_html)
     notebook = nbformat.reads(downloaded.read_text(encoding="utf-8"), as_version=4)
     nbformat.validate(notebook)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert all(cell.execution_count is not None and cell.outputs for cell in code_cells)
+    assert all(cell.execution_count is not None for cell in code_cells)
+    # The install cell prints nothing at build time: `lesson` is importable there, nothing to install.
+    assert all(cell.outputs for cell in code_cells if not is_install_cell(cell))
     assert not any(output.output_type == "error" for cell in code_cells for output in cell.outputs)
+
+
+def is_install_cell(cell) -> bool:
+    return INSTALL_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def test_the_download_installs_lesson_from_the_wheel_the_site_serves(site_dir):
+    notebook = nbformat.read(site_dir / "lab" / "lab.ipynb", as_version=4)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert is_install_cell(code_cells[0]), "the first code cell installs lesson"
+    [wheel] = (site_dir / "runtime" / "pyodide").glob("lesson-*.whl")
+    # Written out (JupyterLite's %pip does not expand variables), under the check for repository users.
+    [url] = re.findall(r"^    %pip install numpy matplotlib (\S+)$", code_cells[0].source, re.MULTILINE)
+    assert re.fullmatch(rf"https?://[^/]+/(.+/)?runtime/pyodide/{re.escape(wheel.name)}", url), url
+    assert 'if importlib.util.find_spec("lesson") is None:' in code_cells[0].source, "repository users install nothing"
+    source = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
+    [committed] = [cell for cell in source.cells if is_install_cell(cell)]
+    assert "written-by-the-site-build" in committed.source, "the committed notebook keeps the placeholder"

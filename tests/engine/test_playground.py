@@ -1,11 +1,14 @@
 """The playground's engine side: the messages the page draws, from the real engine."""
 
+import contextlib
+import io
 import json
 
 import pytest
 
 from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
-from lesson.playground import PlaygroundSettings, stream_training
+from lesson.playground import PlaygroundSettings, page_spec, settings_code, stream_training
+from playground_report import parse_report
 
 
 def collect(settings: dict) -> list[dict]:
@@ -60,3 +63,45 @@ def test_patience_stops_early_and_restores_the_best_epoch():
 def test_bad_settings_name_the_setting_and_the_fix(raw, fragment):
     with pytest.raises(ValueError, match=fragment):
         PlaygroundSettings.from_dict(raw)
+
+
+def printed_numbers(code: str) -> dict[str, float]:
+    """Run the copied code as a live cell would and read the numbers its three lines print."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(code, "<copied code>", "exec"), {"__name__": "__main__"})
+    return parse_report(output.getvalue())
+
+
+@pytest.mark.parametrize("settings", [
+    {"epochs": 20},
+    {"epochs": 300, "patience": 5, "hidden_neurons": 64, "n_train": 40, "momentum": 0.9, "label_noise": 0.1},
+    {"epochs": 15, "hidden_layers": 2, "activation": "relu", "batch_size": 1, "seed": 3, "learning_rate": 0.03},
+    {"epochs": 20, "learning_rate": 100.0},
+])
+def test_copied_code_prints_the_playgrounds_numbers_exactly(settings):
+    done = collect(settings)[-1]
+    printed = printed_numbers(settings_code(settings))
+    expected = {key: done[key] for key in printed}
+    assert printed == expected
+    assert done["diverged"] == (settings.get("learning_rate") == 100.0)  # the list covers a diverged run
+
+
+def test_the_page_spec_offers_valid_choices_and_the_settings_defaults():
+    spec = page_spec()
+    defaults = PlaygroundSettings()
+    names = [control["name"] for control in spec["controls"]]
+    assert len(names) == len(set(names)) and "grid_size" not in names
+    for control in spec["controls"]:
+        assert control["default"] == getattr(defaults, control["name"])
+        for value, text in control["choices"]:
+            PlaygroundSettings(**{control["name"]: value})  # raises on a choice the engine refuses
+            assert text
+    rates = next(c for c in spec["controls"] if c["name"] == "learning_rate")["choices"]
+    assert [3.0, "3"] in rates and rates == sorted(rates)
+    json.dumps(spec, allow_nan=False)
+
+
+def test_copied_code_refuses_an_unknown_setting():
+    with pytest.raises(ValueError, match="valid settings are"):
+        settings_code({"learnig_rate": 0.3})

@@ -7,6 +7,9 @@ way the asset step runs it for the chapter.
 from __future__ import annotations
 
 import json
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,10 +72,10 @@ def host():
         yield real
 
 
-def make_step(tmp_path: Path, host) -> tuple[CellStep, CountingHost]:
+def make_step(tmp_path: Path, host, engine_hash=lambda code: "engine") -> tuple[CellStep, CountingHost]:
     counting = CountingHost(host)
     step = CellStep(tmp_path / "docs", tmp_path / "docs" / "generated", ContentCache(tmp_path / "cache"),
-                    counting, {"engine": "test", "pyodide": "0.27.7"}, log=lambda _: None)
+                    counting, {"pyodide": "0.27.7"}, engine_hash, log=lambda _: None)
     return step, counting
 
 
@@ -103,6 +106,26 @@ def test_a_prose_edit_runs_no_cell_and_a_code_edit_reruns_the_page(tmp_path, hos
     step, counting = make_step(tmp_path, host)
     step.run()
     assert counting.pages == ["docs/page.md"]
+
+
+def test_a_page_reruns_when_the_engine_code_its_cells_depend_on_changes(tmp_path, host):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text(PAGE)
+    (tmp_path / "docs" / "other.md").write_text(PAGE.replace("import math", "import cmath as math"))
+    seen = []
+
+    def engine_of(version):
+        def engine_hash(code):  # the "engine files" of a page: version 2 changed only cmath's
+            seen.append(code)
+            return f"{version}-cmath" if "cmath" in code and version == 2 else "unchanged"
+        return engine_hash
+
+    make_step(tmp_path, host, engine_of(1))[0].run()
+    step, counting = make_step(tmp_path, host, engine_of(2))
+    step.run()
+    assert counting.pages == ["docs/other.md"]
+    assert any("import math" in code and "print(math.sqrt(x * x * 4))" in code for code in seen), \
+        "the engine hash must see the page's cells' code, setup included"
 
 
 def test_a_cell_that_raises_fails_the_build_naming_the_page_line(tmp_path, host):
@@ -136,3 +159,45 @@ def test_an_error_in_the_hidden_setup_names_the_setup_line(tmp_path, host):
     step, _ = make_step(tmp_path, host)
     with pytest.raises(CellError, match=r"^docs/p.md:5: live cell 1 raised ModuleNotFoundError"):
         step.run()
+
+
+def test_the_same_page_run_again_starts_from_a_fresh_namespace(host):
+    # The host outlives builds under `mkdocs serve`: the next build's run of a page must not see
+    # the names the previous build's run of it left behind.
+    first = host.run_page("docs/again.md", [{"index": 1, "title": "", "setup": "", "code": "left_behind = 1"}])
+    again = host.run_page("docs/again.md", [{"index": 1, "title": "", "setup": "", "code": "print(left_behind)"}])
+    assert first[0]["ok"] and not again[0]["ok"]
+    assert "NameError" in again[0]["error"]
+
+
+@dataclass(frozen=True)
+class EngineCopy(PyodidePaths):
+    """The project's Pyodide with a copy of the engine that a test may edit."""
+
+    copy: Path = Path()
+
+    @property
+    def lesson(self) -> Path:
+        return self.copy / "lesson"
+
+    @property
+    def wheel_dir(self) -> Path:
+        return self.copy / "wheel"
+
+
+def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp_path):
+    shutil.copytree(ROOT / "lesson", tmp_path / "lesson", ignore=shutil.ignore_patterns("__pycache__"))
+    module = tmp_path / "lesson" / "experiments" / "basics.py"
+    with PyodideHost(EngineCopy(ROOT, copy=tmp_path)) as running:
+        before = json.loads(running.experiment("dataset")[0])
+        process = running._process.pid
+        running.use_current_engine()  # nothing changed: nothing to install
+        text = module.read_text()
+        edited = re.sub(r"(class DatasetConfig:.*?n_train: int = )(\d+)", lambda m: m[1] + str(int(m[2]) + 5),
+                        text, count=1, flags=re.S)
+        assert edited != text, "the test edits DatasetConfig's n_train default"
+        module.write_text(edited)
+        running.use_current_engine()
+        after = json.loads(running.experiment("dataset")[0])
+        assert running._process.pid == process, "the same Node process, not a restart"
+    assert after["config"]["n_train"] == before["config"]["n_train"] + 5

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import importlib.util
 import shutil
+from pathlib import Path
 
 from lesson.experiments import REGISTRY
 from site_src.assets import AssetSettings, AssetStep
 from site_src.cache import files_hash
-from site_src.imports import import_closure, source_imports
+from site_src.imports import ImportGraph, function_closure_source, import_closure, source_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lesson"
@@ -64,3 +64,90 @@ def test_each_chapter_experiment_key_changes_only_with_its_own_code(tmp_path):
     (copy / "kernels.py").write_text((copy / "kernels.py").read_text() + "\n# an engine edit\n")
     edited_engine = {m.name: files_hash(import_closure(copy, [m])) for m in modules}
     assert all(edited_engine[name] != after[name] for name in after), "every experiment trains through the kernels"
+
+
+# --- live cells: the engine files a page's cells depend on ----------------------------------------
+
+EXPERIMENT_FILES = {
+    name: (LESSON / "experiments" / f"{module}.py").resolve()
+    for name, module in {"lr_sweep": "learning_rate", "lr_curves": "learning_rate", "bad_vs_good": "basics",
+                         "capacity": "capacity", "grid_vs_random": "search_strategies"}.items()
+}
+
+
+def cell_files(code: str) -> set[str]:
+    return names(ImportGraph(LESSON.resolve()).code_closure(code, EXPERIMENT_FILES))
+
+
+def test_cells_that_run_experiments_by_name_depend_on_those_experiments_only():
+    files = cell_files('from lesson.experiments import run_experiment\nsweep = run_experiment("lr_sweep", seeds=1)\n')
+    assert {"experiments/learning_rate.py", "experiments/__init__.py", "train.py", "nn.py"} <= files
+    assert not {"experiments/basics.py", "experiments/capacity.py", "experiments/search_strategies.py"} & files
+
+
+def test_cells_that_may_reach_any_experiment_depend_on_all_of_them():
+    everything = {"experiments/basics.py", "experiments/capacity.py", "experiments/search_strategies.py"}
+    registry = 'from lesson.experiments import REGISTRY, run_experiment\nrun_experiment("lr_sweep")\n'
+    by_variable = 'from lesson.experiments import run_experiment\nname = "lr_sweep"\nrun_experiment(name)\n'
+    whole_package = 'import lesson.experiments\nlesson.experiments.run_experiment("lr_sweep")\n'
+    for code in (registry, by_variable, whole_package):
+        assert everything <= cell_files(code), code
+
+
+def test_cells_without_experiments_depend_on_what_they_import():
+    files = cell_files("from lesson.train import TrainConfig, fit\n")
+    assert "train.py" in files and not any(name.startswith("experiments/") for name in files)
+
+
+# --- figures: the code one figure depends on -----------------------------------------------------
+
+FIGURE_MODULE = '''
+LABEL = "loss"
+
+
+def shared_axes(ax):
+    ax.set(xlabel="step", ylabel=LABEL + " (nats)")
+
+
+def draw_a(axes, result):
+    axes[0].plot(result["loss"])
+    shared_axes(axes[0])
+    return axes
+
+
+def draw_b(axes, result):
+    axes[0].plot([value * 2 for value in result["loss"]])
+    shared_axes(axes[0])
+    return axes
+
+
+def caption(result):
+    return "Loss."
+'''
+
+
+def load_figures(folder: Path, source: str, version: int):
+    """The module written to ``folder`` and imported afresh (as the build re-imports after an edit)."""
+    path = folder / f"figures_v{version}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"figures_v{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def figure_sources(folder: Path, source: str, version: int) -> dict[str, str]:
+    module = load_figures(folder, source, version)
+    return {name: function_closure_source((draw, module.caption), within=folder.resolve())
+            for name, draw in (("a", module.draw_a), ("b", module.draw_b))}
+
+
+def test_a_figure_key_covers_its_own_functions_and_helpers_not_its_neighbours(tmp_path):
+    before = figure_sources(tmp_path, FIGURE_MODULE, 1)
+    assert "def shared_axes" in before["a"] and "LABEL = 'loss'" in before["a"] and "def draw_b" not in before["a"]
+    own_edit = figure_sources(tmp_path, FIGURE_MODULE.replace("value * 2", "value * 3"), 2)
+    assert own_edit["a"] == before["a"] and own_edit["b"] != before["b"], "editing draw_b changes only b's key"
+    helper_edit = figure_sources(tmp_path, FIGURE_MODULE.replace('xlabel="step"', 'xlabel="update"'), 3)
+    assert helper_edit["a"] != before["a"] and helper_edit["b"] != before["b"], "a shared helper is in both"
+    constant_edit = figure_sources(tmp_path, FIGURE_MODULE.replace('LABEL = "loss"', 'LABEL = "cost"'), 4)
+    assert constant_edit["a"] != before["a"], "a module constant a figure reads is in its key"

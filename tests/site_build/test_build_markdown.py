@@ -124,7 +124,8 @@ def test_figure_inside_an_admonition_stays_inside(generated):
         extensions=["admonition", "site_src.markdown.results"],
         extension_configs={"site_src.markdown.results": {"generated_dir": str(generated)}},
     )
-    admonition = html.split('<div class="admonition note">', 1)[1].split("</div>", 1)[0]
+    # The admonition's own closing tag is the last </div> before "Outside." (the figure holds a div too).
+    admonition = html.split('<div class="admonition note">', 1)[1].split("<p>Outside.</p>", 1)[0].rsplit("</div>", 1)[0]
     assert '<figure class="result-figure" id="figure-sweep_curves">' in admonition
     assert "<p>After.</p>" in admonition and "Outside." not in admonition
 
@@ -171,3 +172,16 @@ def test_inline_styles_keep_only_what_the_page_uses():
     assert "<style>['not css' ]</style>" in html, "a block that is not CSS is left as it was"
     assert "[data-md-color-scheme=slate] .used" in html, "dark-scheme rules stay (the scheme is on <body>)"
     assert html.endswith('<div class="wrap"><p class="used also-used">text</p></div>')
+
+
+def test_trimmed_styles_are_cached_by_the_page_they_were_trimmed_for(tmp_path):
+    from site_src.cache import ContentCache
+    from site_src.page_css import PageCssError, purge_inline_styles
+
+    page = "<style>.used{color: red} .unused{color: blue}</style><p class='used'>text</p>"
+    cache = ContentCache(tmp_path)
+    first = purge_inline_styles(page, cache)
+    # No Node at all the second time: the answer must come from the cache, the same bytes.
+    assert purge_inline_styles(page, cache, node="/nonexistent/node") == first
+    with pytest.raises(PageCssError, match="not found"):
+        purge_inline_styles(page.replace("text", "other text"), cache, node="/nonexistent/node")

@@ -217,6 +217,10 @@ function whenVisible(node, callback) {
 
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
 async function attachCells() {
+  if (document.querySelector(".result-figure__verify:not(.result-figure__verify--mounted)")) {
+    // Pages with figures fetch the small rerun control; Python loads only when a reader clicks it.
+    import("./verify-figure.js").then(({ attachVerifyControls }) => attachVerifyControls(client));
+  }
   const roots = [...document.querySelectorAll(".live-cell:not(.live-cell--mounted)")];
   const playgrounds = [...document.querySelectorAll(".tuning-playground:not(.tuning-playground--mounted)")];
   for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page

@@ -1,37 +1,21 @@
 // The tuning playground: the reader sets hyperparameters, presses Train, and watches the loss
 // curves and the decision boundary grow epoch by epoch. Python (lesson.playground, in the shared
-// worker) does the training and streams `data` replies; this module only draws them.
+// worker) does the training and streams `data` replies; this module only draws them. The page
+// sends no Python source: it `call`s lesson.playground's functions with JSON arguments.
+// Finished runs are kept and compared (playground-runs.js); the settings live in the address
+// (playground-settings.js); "Copy as code" shows the engine's own Python for the settings.
 // Charts are plain SVG/canvas drawn here: loading matplotlib for every epoch would be far too slow.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 import palette from "../../figures/palette.json";
+import { element } from "./dom.js";
+import { CONTROLS, defaults, describeSettings, settingsFromSearch, urlWithSettings } from "./playground-settings.js";
+import { RunStore, RunTable, bestRun, fixed, percent, runColour, runRecord } from "./playground-runs.js";
 
 // The chapter's one palette (Okabe-Ito, colour-blind-safe), the figures' colours for each role.
 const rgb = (hex) => [1, 3, 5].map((start) => parseInt(hex.slice(start, start + 2), 16));
 const ROLES = palette.roles;
-const COLORS = { train: ROLES.train, val: ROLES.validation, best: ROLES.best, pass: rgb(ROLES.pass), fail: rgb(ROLES.fail) };
-const LR_EXPONENTS = { min: -4, max: 2, step: 0.25 }; // learning rate 1e-4 .. 100 on a log slider (divergence starts near 15)
-
-/** The controls: [setting name, label, choices (value, text)] or a log slider for the learning rate. */
-const CHOICES = [
-  ["hidden_neurons", "Hidden neurons", [1, 2, 4, 8, 16, 32, 64].map((n) => [n, String(n)]), 8],
-  ["hidden_layers", "Hidden layers", [1, 2, 3].map((n) => [n, String(n)]), 1],
-  ["activation", "Activation", ["tanh", "relu", "sigmoid"].map((name) => [name, name]), "tanh"],
-  ["batch_size", "Batch size", [[1, "1"], [4, "4"], [16, "16"], [64, "64"], [100000, "all (full batch)"]], 16],
-  ["epochs", "Epochs", [20, 50, 100, 200, 500, 1000].map((n) => [n, String(n)]), 100],
-  ["patience", "Early stopping patience", [[0, "off"], [5, "5 epochs"], [10, "10 epochs"], [20, "20 epochs"], [50, "50 epochs"]], 0],
-  ["momentum", "Momentum", [0, 0.5, 0.9].map((m) => [m, String(m)]), 0],
-  ["n_train", "Training students", [40, 100, 400, 1000].map((n) => [n, String(n)]), 400],
-  ["label_noise", "Label noise", [[0, "none"], [0.02, "2 %"], [0.1, "10 %"], [0.2, "20 %"]], 0.02],
-  ["seed", "Random seed", [0, 1, 2, 3, 4].map((n) => [n, String(n)]), 0],
-];
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text) node.textContent = text;
-  return node;
-}
+const COLORS = { best: ROLES.best, pass: rgb(ROLES.pass), fail: rgb(ROLES.fail) };
 
 function svgElement(tag, attributes = {}) {
   const node = document.createElementNS(SVG_NS, tag);
@@ -39,42 +23,37 @@ function svgElement(tag, attributes = {}) {
   return node;
 }
 
-function learningRateFrom(exponent) {
-  return Number(Math.pow(10, exponent).toPrecision(2));
-}
-
-const percent = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)} %`);
-const fixed = (value) => (value == null ? "–" : value.toFixed(3));
-
-/** A live line chart of training and validation loss per epoch. */
+/**
+ * Training (solid) and validation (dashed) loss per epoch of several runs: the one training now
+ * and the finished runs the reader ticked. Each run has its palette colour and its number written
+ * at the end of its validation curve (so the colour is never the only clue).
+ */
 class LossChart {
   constructor(host) {
     this.width = 480;
     this.height = 260;
-    this.margin = { left: 48, right: 12, top: 12, bottom: 36 };
+    this.margin = { left: 48, right: 30, top: 12, bottom: 36 };
     this.svg = svgElement("svg", { viewBox: `0 0 ${this.width} ${this.height}`, class: "tuning-playground__chart", role: "img", "aria-label": "Training and validation loss per epoch (no run yet)" });
     host.append(this.svg);
-    this.reset(100);
-  }
-
-  reset(epochs) {
-    this.epochs = epochs;
-    this.points = { train: [], val: [] };
-    this.yMax = 1;
+    this.series = []; // [{number, epochs, train: [loss|null by epoch], val: [...]}]
     this.best = null;
+    this.epochs = 100;
+    this.yMax = 1;
     this.draw();
   }
 
-  add(record) {
-    for (const kind of ["train", "val"]) {
-      const value = record[`${kind}_loss`];
-      if (value != null) this.points[kind].push([record.epoch, value]);
-      if (value != null && value > this.yMax) this.yMax = Math.min(Math.ceil(value * 2) / 2, 5);
-    }
+  /** What to draw: `series` as above; `best` = {number, epoch} of the run marked best, or null. */
+  show(series, best) {
+    this.series = series;
+    this.best = best;
+    this.epochs = Math.max(1, ...series.map((run) => run.epochs));
+    const losses = series.flatMap((run) => [...run.train, ...run.val]).filter((value) => value != null);
+    this.yMax = Math.min(Math.ceil(Math.max(1, ...losses) * 2) / 2, 5);
+    this.draw();
   }
 
   x(epoch) {
-    return this.margin.left + (epoch / Math.max(this.epochs, 1)) * (this.width - this.margin.left - this.margin.right);
+    return this.margin.left + (epoch / this.epochs) * (this.width - this.margin.left - this.margin.right);
   }
 
   y(loss) {
@@ -84,6 +63,16 @@ class LossChart {
 
   draw() {
     this.svg.replaceChildren();
+    this.axes();
+    if (this.best) {
+      const x = this.x(this.best.epoch);
+      this.svg.append(svgElement("line", { x1: x, x2: x, y1: this.margin.top, y2: this.height - this.margin.bottom, stroke: COLORS.best, "stroke-dasharray": "4 3", class: "tuning-playground__best-epoch" }));
+    }
+    for (const run of this.series) this.drawRun(run);
+    this.legend();
+  }
+
+  axes() {
     const { left, bottom } = this.margin;
     const axis = { stroke: "currentColor", "stroke-width": 1 };
     this.svg.append(svgElement("line", { x1: left, x2: this.width - this.margin.right, y1: this.height - bottom, y2: this.height - bottom, ...axis }));
@@ -97,29 +86,38 @@ class LossChart {
     this.label((left + this.width) / 2, this.height - 4, "epoch", "middle");
     const yTitle = this.label(12, this.height / 2, "loss (cross-entropy)", "middle");
     yTitle.setAttribute("transform", `rotate(-90 12 ${this.height / 2})`);
-    if (this.best != null) {
-      this.svg.append(svgElement("line", { x1: this.x(this.best), x2: this.x(this.best), y1: this.margin.top, y2: this.height - bottom, stroke: COLORS.best, "stroke-dasharray": "4 3" }));
-    }
-    for (const kind of ["train", "val"]) {
-      const path = this.points[kind].map(([epoch, loss], i) => `${i ? "L" : "M"}${this.x(epoch).toFixed(1)},${this.y(loss).toFixed(1)}`).join("");
-      if (path) this.svg.append(svgElement("path", { d: path, fill: "none", stroke: COLORS[kind], "stroke-width": 2, "stroke-dasharray": kind === "val" ? "6 3" : "" }));
-    }
-    this.legend();
   }
 
-  label(x, y, text, anchor) {
+  drawRun(run) {
+    const group = svgElement("g", { class: "tuning-playground__run", "data-run": run.number });
+    const colour = runColour(run.number);
+    let end = null;
+    for (const kind of ["train", "val"]) {
+      const points = run[kind].map((loss, epoch) => [epoch, loss]).filter(([, loss]) => loss != null);
+      const path = points.map(([epoch, loss], i) => `${i ? "L" : "M"}${this.x(epoch).toFixed(1)},${this.y(loss).toFixed(1)}`).join("");
+      if (path) group.append(svgElement("path", { d: path, fill: "none", stroke: colour, "stroke-width": 2, "stroke-dasharray": kind === "val" ? "6 3" : "" }));
+      if (kind === "val" && points.length) end = points.at(-1);
+    }
+    if (end) {
+      const star = this.best && this.best.number === run.number ? " ★" : "";
+      group.append(this.label(this.x(end[0]) + 3, this.y(end[1]) + 4, `#${run.number}${star}`, "start", false));
+    }
+    this.svg.append(group);
+  }
+
+  label(x, y, text, anchor, append = true) {
     const node = svgElement("text", { x, y, "text-anchor": anchor, "font-size": 11, fill: "currentColor" });
     node.textContent = text;
-    this.svg.append(node);
+    if (append) this.svg.append(node);
     return node;
   }
 
   legend() {
-    const entries = [["train", "training loss"], ["val", "validation loss"]];
-    entries.forEach(([kind, text], i) => {
+    const entries = [["", "training loss (solid)"], ["6 3", "validation loss (dashed)"]];
+    entries.forEach(([dashes, text], i) => {
       const y = this.margin.top + 10 + i * 16;
-      const x = this.width - this.margin.right - 130;
-      this.svg.append(svgElement("line", { x1: x, x2: x + 22, y1: y - 4, y2: y - 4, stroke: COLORS[kind], "stroke-width": 2, "stroke-dasharray": kind === "val" ? "6 3" : "" }));
+      const x = this.width - this.margin.right - 150;
+      this.svg.append(svgElement("line", { x1: x, x2: x + 22, y1: y - 4, y2: y - 4, stroke: "currentColor", "stroke-width": 2, "stroke-dasharray": dashes }));
       this.label(x + 28, y, text, "start");
     });
   }
@@ -192,7 +190,11 @@ export class TuningPlayground {
     this.client = client;
     this.pageId = pageId;
     this.running = null;
+    this.live = null; // the run training now: {number, epochs, train, val}
+    this.store = new RunStore();
     this.build();
+    this.restoreFromURL();
+    this.redraw();
   }
 
   build() {
@@ -202,69 +204,128 @@ export class TuningPlayground {
       event.preventDefault();
       this.train();
     });
-    this.inputs = {};
-    form.append(this.learningRateControl());
-    for (const [name, label, choices, initial] of CHOICES) form.append(this.selectControl(name, label, choices, initial));
-    const buttons = element("div", { class: "tuning-playground__buttons" });
-    this.trainButton = element("button", { type: "submit", class: "md-button md-button--primary" }, "Train");
-    this.stopButton = element("button", { type: "button", class: "md-button", disabled: "" }, "Stop");
-    this.stopButton.addEventListener("click", () => this.stop());
-    buttons.append(this.trainButton, this.stopButton);
-    form.append(buttons);
+    this.urlProblems = element("div", { class: "tuning-playground__url-problems", role: "alert", hidden: "" });
+    this.controls = {};
+    for (const control of CONTROLS) form.append(control.kind === "slider" ? this.sliderControl(control) : this.selectControl(control));
+    form.addEventListener("change", () => this.settingsChanged());
+    form.append(this.buttons());
     this.status = element("p", { class: "tuning-playground__status", role: "status", "aria-live": "polite" }, "Choose settings and press Train. Python loads on the first run.");
+    this.link = element("a", { class: "tuning-playground__link", href: location.href }, "Link to these settings");
     const views = element("div", { class: "tuning-playground__views" });
     this.chart = new LossChart(views);
     this.boundary = new BoundaryView(views);
     this.errors = element("pre", { class: "tuning-playground__errors", hidden: "" });
-    this.root.append(form, this.status, views, this.errors);
+    const tableHost = element("div");
+    this.table = new RunTable(tableHost, () => (this.store.save(), this.redraw()), (run) => this.useSettings(run));
+    this.code = element("pre", { class: "tuning-playground__code", hidden: "" });
+    this.root.append(this.urlProblems, form, this.status, this.link, views, this.errors, tableHost, this.code);
     this.root.classList.add("tuning-playground--mounted");
   }
 
-  learningRateControl() {
+  buttons() {
+    const buttons = element("div", { class: "tuning-playground__buttons" });
+    const button = (text, onClick, extra = {}) => {
+      const node = element("button", { type: "button", class: "md-button", ...extra }, text);
+      if (onClick) node.addEventListener("click", onClick);
+      buttons.append(node);
+      return node;
+    };
+    this.trainButton = button("Train", null, { type: "submit", class: "md-button md-button--primary" });
+    this.stopButton = button("Stop", () => this.stop(), { disabled: "" });
+    this.copyButton = button("Copy as code", () => this.copyCode());
+    this.clearButton = button("Clear runs", () => this.clearRuns());
+    return buttons;
+  }
+
+  sliderControl(control) {
     const wrapper = element("label", { class: "tuning-playground__field" });
-    const caption = element("span", {}, "Learning rate");
-    const input = element("input", { type: "range", min: LR_EXPONENTS.min, max: LR_EXPONENTS.max, step: LR_EXPONENTS.step, value: Math.log10(0.3).toFixed(2), name: "learning_rate" });
+    const index = control.choices.findIndex(([value]) => value === control.default);
+    const input = element("input", { type: "range", min: 0, max: control.choices.length - 1, step: 1, value: index, name: control.name });
     const shown = element("output", { class: "tuning-playground__value" });
     const update = () => {
-      const rate = learningRateFrom(Number(input.value));
-      shown.textContent = String(rate);
-      input.setAttribute("aria-valuetext", `learning rate ${rate}`);
+      const [, text] = control.choices[Number(input.value)];
+      shown.textContent = text;
+      input.setAttribute("aria-valuetext", `${control.label.toLowerCase()} ${text}`);
     };
-    input.addEventListener("input", update);
+    input.addEventListener("input", () => (update(), this.settingsChanged()));
     update();
-    this.inputs.learning_rate = () => learningRateFrom(Number(input.value));
-    wrapper.append(caption, input, shown);
+    this.controls[control.name] = {
+      read: () => control.choices[Number(input.value)][0],
+      write: (value) => ((input.value = String(control.choices.findIndex(([choice]) => choice === value))), update()),
+    };
+    wrapper.append(element("span", {}, control.label), input, shown);
     return wrapper;
   }
 
-  selectControl(name, label, choices, initial) {
+  selectControl(control) {
     const wrapper = element("label", { class: "tuning-playground__field" });
-    const select = element("select", { name });
-    for (const [value, text] of choices) {
+    const select = element("select", { name: control.name });
+    for (const [value, text] of control.choices) {
       const option = element("option", { value: String(value) }, text);
-      if (value === initial) option.selected = true;
+      if (value === control.default) option.selected = true;
       select.append(option);
     }
-    this.inputs[name] = () => (name === "activation" ? select.value : Number(select.value));
-    wrapper.append(element("span", {}, label), select);
+    this.controls[control.name] = {
+      read: () => (typeof control.default === "string" ? select.value : Number(select.value)),
+      write: (value) => (select.value = String(value)),
+    };
+    wrapper.append(element("span", {}, control.label), select);
     return wrapper;
   }
 
   settings() {
-    return Object.fromEntries(Object.entries(this.inputs).map(([name, read]) => [name, read()]));
+    return Object.fromEntries(Object.entries(this.controls).map(([name, control]) => [name, control.read()]));
   }
 
-  /** The Python the worker runs: the engine's own streaming trainer, fed the form as JSON. */
-  code(settings) {
-    const json = JSON.stringify(JSON.stringify(settings)); // a JSON string literal is a valid Python literal
-    return `import json\nfrom lesson.playground import stream_training\nfrom livecells_runner import send_data\nstream_training(json.loads(${json}), send_data)\n`;
+  /** Settings from the page's address; invalid ones are named, with what they accept. */
+  restoreFromURL() {
+    const { settings, problems } = settingsFromSearch(location.search);
+    for (const [name, value] of Object.entries(settings)) this.controls[name].write(value);
+    this.urlProblems.hidden = problems.length === 0;
+    this.urlProblems.replaceChildren(...problems.map((text) => element("p", {}, text)));
+    this.link.href = urlWithSettings(location.href, { ...defaults(), ...this.settings() });
+  }
+
+  /** Put a kept run's settings back in the form (and the address), ready to train or change. */
+  useSettings(run) {
+    for (const [name, value] of Object.entries(run.settings)) this.controls[name]?.write(value);
+    this.settingsChanged();
+    this.status.textContent = `The form holds the settings of run #${run.number}: ${describeSettings(run.settings)}.`;
+    this.trainButton.focus();
+  }
+
+  /** Keep the address in step with the form, so it can be shared or bookmarked. */
+  settingsChanged() {
+    const url = urlWithSettings(location.href, this.settings());
+    if (url !== location.href) history.replaceState(history.state, "", url);
+    this.link.href = url;
+    this.code.hidden = true; // it described the settings before this change
+  }
+
+  /** The chart shows the ticked runs and the one training now; the best run's best epoch is marked. */
+  redraw() {
+    const runs = this.store.runs;
+    const best = bestRun(runs);
+    const shown = runs.filter((run) => run.shown).map((run) => ({ number: run.number, epochs: run.settings.epochs, ...run.curves }));
+    if (this.live) shown.push(this.live);
+    this.chart.show(shown, best && best.shown ? { number: best.number, epoch: best.best_epoch } : null);
+    this.table.render(runs);
+    this.clearButton.disabled = runs.length === 0;
+    if (this.store.problem) this.status.textContent = this.store.problem;
+  }
+
+  clearRuns() {
+    this.store.clear();
+    this.redraw();
+    this.status.textContent = "Runs cleared.";
   }
 
   onData(message) {
     if (message.kind === "start") {
       this.boundary.start(message.points, message.grid);
     } else if (message.kind === "epoch") {
-      this.chart.add(message);
+      this.live.train[message.epoch] = message.train_loss;
+      this.live.val[message.epoch] = message.val_loss;
       this.lastEpoch = message;
       this.scheduleDraw();
     } else if (message.kind === "boundary") {
@@ -279,17 +340,19 @@ export class TuningPlayground {
     this.drawPending = true;
     requestAnimationFrame(() => {
       this.drawPending = false;
-      this.chart.draw();
       if (this.finished) return; // the final summary, drawn already, stays
+      this.redraw();
       const e = this.lastEpoch;
-      this.status.textContent = `Epoch ${e.epoch} of ${this.chart.epochs}: validation loss ${fixed(e.val_loss)}, validation accuracy ${percent(e.val_acc)}`;
+      this.status.textContent = `Epoch ${e.epoch} of ${this.live.epochs} (run #${this.live.number}): validation loss ${fixed(e.val_loss)}, validation accuracy ${percent(e.val_acc)}`;
     });
   }
 
   finish(done) {
     this.finished = true;
-    this.chart.best = done.best_epoch;
-    this.chart.draw();
+    const live = this.live;
+    this.live = null;
+    this.store.add(runRecord(live.number, live.settings, done, live));
+    this.redraw();
     const why = {
       completed: `Trained all ${done.stopped_epoch} epochs.`,
       early_stopping: `Early stopping ended training at epoch ${done.stopped_epoch}; the weights of epoch ${done.best_epoch} were restored.`,
@@ -297,16 +360,19 @@ export class TuningPlayground {
       callback: `Stopped at epoch ${done.stopped_epoch}.`,
     }[done.stop_reason];
     const best = `Best epoch ${done.best_epoch}: validation loss ${fixed(done.best_val_loss)}, accuracy ${percent(done.best_val_acc)}.`;
-    this.status.textContent = `${why} ${best}`;
-    this.chart.describe(`Training and validation loss per epoch. ${why} ${best}`);
-    this.boundary.canvas.setAttribute("aria-label", `Decision boundary after training: ${best}`);
+    const isBest = bestRun(this.store.runs)?.number === live.number ? " It is your best run so far (★ best)." : "";
+    this.status.textContent = `Run #${live.number}: ${why} ${best}${isBest}`;
+    this.chart.describe(`Training and validation loss per epoch of the runs ticked in the table. Run #${live.number}: ${why} ${best}`);
+    this.boundary.canvas.setAttribute("aria-label", `Decision boundary after run #${live.number}: ${best}`);
   }
 
   async train() {
     if (this.running) return;
     const settings = this.settings();
     this.finished = false;
-    this.chart.reset(settings.epochs);
+    this.live = { number: this.store.next, epochs: settings.epochs, settings, train: [], val: [] };
+    this.store.next += 1;
+    this.redraw();
     this.errors.hidden = true;
     this.errors.textContent = "";
     this.trainButton.disabled = true;
@@ -318,7 +384,7 @@ export class TuningPlayground {
       else if (reply.type === "progress") this.status.textContent = reply.done ? reply.stage : `${reply.stage}…`;
       else if (reply.type === "started") this.status.textContent = "Training…";
     };
-    this.running = this.client.run({ pageId: this.pageId, index: 0, title: "tuning playground", setup: "", code: this.code(settings) }, onReply);
+    this.running = this.client.call({ module: "lesson.playground", function: "stream_training", args: { settings } }, onReply);
     try {
       const done = await this.running;
       if (!done.ok && !this.stopping) this.status.textContent = `Error: ${done.error}`;
@@ -327,9 +393,36 @@ export class TuningPlayground {
     } finally {
       if (this.stopping) this.status.textContent = this.stopping;
       this.stopping = null;
-      this.running = null;
+      this.running = null; // a stopped run's curves stay drawn (not kept) until the next Train
+      this.redraw();
       this.trainButton.disabled = false;
       this.stopButton.disabled = true;
+    }
+  }
+
+  /** Show (and copy) the live-cell Python that trains exactly these settings, written by the engine. */
+  async copyCode() {
+    const settings = this.settings();
+    this.status.textContent = this.client.ready ? "Writing the code…" : "Starting Python to write the code…";
+    let code = "";
+    try {
+      const done = await this.client.call({ module: "lesson.playground", function: "settings_code", args: { settings } }, (reply) => {
+        if (reply.type === "result") code = JSON.parse(reply.json);
+        else if (reply.type === "stderr") this.showError(reply.text);
+      });
+      if (!done.ok) throw new Error(done.error);
+    } catch (error) {
+      this.status.textContent = `Error: ${error.message}`;
+      return;
+    }
+    this.code.textContent = code; // text, never HTML
+    this.code.hidden = false;
+    const where = "Paste it into a live cell, e.g. on the Python sandbox page, to train this run and print its numbers.";
+    try {
+      await navigator.clipboard.writeText(code);
+      this.status.textContent = `Copied the Python for ${describeSettings(settings)}. ${where}`;
+    } catch {
+      this.status.textContent = `The Python for these settings is below (this browser did not allow copying: select it and copy). ${where}`;
     }
   }
 

@@ -8,6 +8,14 @@ export const REQUESTS = {
   init: ["config"],
   // Run one cell in the page's namespace.
   run: ["pageId", "index", "title", "setup", "code"],
+  // Call a Python function with JSON arguments (no generated source): one of CALLABLE below.
+  call: ["module", "function", "args"],
+};
+
+/** The Python functions a `call` request may name: {module: [function, ...]}. */
+export const CALLABLE = {
+  "lesson.playground": ["stream_training", "settings_code"], // the tuning playground
+  "lesson.experiments": ["published_json"], // a figure's "Rerun in your browser" (verify-figure.js)
 };
 
 /** Worker -> page replies, with the fields each must carry. */
@@ -19,6 +27,7 @@ export const REPLIES = {
   stderr: ["text"],
   image: ["png", "title"], // a matplotlib figure as base64 PNG
   data: ["json"], // structured data the code sent with livecells_runner.send_data (the tuning playground's epochs)
+  result: ["json"], // a `call` request's return value, as JSON (before its `done`)
   done: ["ok", "error"], // a run finished (ok=false: the reader's exception; traceback already on stderr)
   failed: ["error"], // the runtime itself failed (load error, unknown message, ...)
 };

@@ -107,6 +107,16 @@ export class RuntimeClient {
    * Runs are queued: a second Run waits for the first.
    */
   run(cell, onOutput) {
+    return this.enqueue("run", cell, onOutput);
+  }
+
+  /** Call a Python function ({module, function, args}, see protocol.js CALLABLE); queued like `run`. */
+  call(request, onOutput) {
+    return this.enqueue("call", request, onOutput);
+  }
+
+  /** Start Python if needed, then send the request once the requests before it have finished. */
+  enqueue(type, fields, onOutput) {
     const job = this.queue.then(async () => {
       const unsubscribe = this.onProgress((progress) => onOutput({ type: "progress", ...progress }));
       try {
@@ -115,7 +125,7 @@ export class RuntimeClient {
         unsubscribe();
       }
       if (this.interruptBuffer) new Uint8Array(this.interruptBuffer)[0] = 0;
-      return this.request("run", cell, onOutput);
+      return this.request(type, fields, onOutput);
     });
     this.queue = job.catch(() => {});
     return job;

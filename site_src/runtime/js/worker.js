@@ -1,7 +1,7 @@
 // The Python worker: loads Pyodide (self-hosted or the pinned CDN, chosen at build time), the
 // chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
-import { REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
+import { CALLABLE, REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
 import runnerSource from "../py/runner.py";
 
 /* global importScripts, loadPyodide */
@@ -169,7 +169,45 @@ async function run(message) {
   reply("done", message.id, { ok: outcome.ok, error: outcome.error });
 }
 
-const HANDLERS = { init, run };
+/** Why a `call` request may not run ("" when it may): only CALLABLE functions, JSON-object args. */
+function callProblem(message) {
+  const functions = CALLABLE[message.module];
+  if (!functions) return `call: unknown module ${JSON.stringify(message.module)} (callable: ${Object.keys(CALLABLE).join(", ")})`;
+  if (!functions.includes(message.function)) {
+    return `call: ${message.module} has no callable ${JSON.stringify(message.function)} (callable: ${functions.join(", ")})`;
+  }
+  const args = message.args;
+  if (!args || typeof args !== "object" || Array.isArray(args)) return "call: args must be a JSON object of keyword arguments";
+  return "";
+}
+
+async function call(message) {
+  if (!state.runner) throw new Error("call before init: send init first");
+  const problem = callProblem(message);
+  if (problem) {
+    reply("failed", message.id, { error: problem }); // the page's mistake: no worker stack trace
+    return;
+  }
+  await loadPackagesWithProgress(message.id, packagesForImports(`import ${message.module}`));
+  state.currentRun = message.id;
+  const emitData = (json) => (output.flush(message.id), reply("data", message.id, { json }));
+  reply("started", message.id, {});
+  let outcome = { ok: true, error: "" };
+  try {
+    const json = state.runner.call_function(message.module, message.function, JSON.stringify(message.args), emitData);
+    output.flush(message.id);
+    reply("result", message.id, { json });
+  } catch (error) {
+    // The traceback is on stderr already; the last line names the exception (e.g. ValueError: ...).
+    const lines = String(error?.message || error).trim().split("\n");
+    outcome = { ok: false, error: lines[lines.length - 1] };
+  } finally {
+    output.flush(message.id);
+  }
+  reply("done", message.id, outcome);
+}
+
+const HANDLERS = { init, run, call };
 
 self.onmessage = (event) => {
   const message = event.data;

@@ -49,6 +49,7 @@ async function experiment(request) {
 }
 
 async function page(request) {
+  host.new_page();
   const outputs = [];
   for (const cell of request.cells) {
     capture.items = [];
@@ -60,7 +61,14 @@ async function page(request) {
   return { outputs };
 }
 
-const HANDLERS = { experiment, page };
+// Under `mkdocs serve` the host outlives a build: an edited engine is swapped in, not restarted.
+async function engine(request) {
+  py.FS.writeFile("/tmp/lesson-engine.whl", fs.readFileSync(request.wheel));
+  host.install_engine("/tmp/lesson-engine.whl");
+  return {};
+}
+
+const HANDLERS = { experiment, page, engine, ping: async () => ({}) };
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;

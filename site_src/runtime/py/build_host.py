@@ -7,13 +7,20 @@ numbers and the pre-rendered outputs are what a reader's Run gives, bit for bit.
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import shutil
+import sys
+import sysconfig
+import zipfile
 
 import livecells_runner
 
 
 def experiment_json(name: str) -> str:
-    """The experiment's default-config result as compact JSON (the build formats it)."""
+    """The experiment's default-config result as compact JSON (the build formats it with
+    ``lesson.experiments.result_json``, as ``published_json`` does in the reader's page)."""
     from lesson.experiments import get_experiment
 
     experiment = get_experiment(name)
@@ -23,3 +30,27 @@ def experiment_json(name: str) -> str:
 async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image) -> dict:
     """Runs one cell in the page's namespace exactly as the browser's worker does."""
     return await livecells_runner.run_cell(page_id, index, title, setup, code, emit_image)
+
+
+def new_page() -> None:
+    """Start the next page's cells in a fresh namespace, even if the previous build's last page
+    had the same name (the host outlives builds under ``mkdocs serve``)."""
+    livecells_runner.NAMESPACES.clear()
+
+
+def install_engine(wheel_path: str) -> None:
+    """Replace the installed ``lesson`` package by the wheel at ``wheel_path`` (in Pyodide's file
+    system) and forget the imported modules, so the next import reads the edited engine."""
+    site_packages = sysconfig.get_paths()["purelib"]
+    for stale in [f"{site_packages}/lesson", *_dist_infos(site_packages)]:
+        shutil.rmtree(stale, ignore_errors=True)
+    with zipfile.ZipFile(wheel_path) as wheel:
+        wheel.extractall(site_packages)
+    for name in [name for name in sys.modules if name == "lesson" or name.startswith("lesson.")]:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+def _dist_infos(site_packages: str) -> list[str]:
+    return [f"{site_packages}/{entry}" for entry in os.listdir(site_packages)
+            if entry.startswith("lesson-") and entry.endswith(".dist-info")]

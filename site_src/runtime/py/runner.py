@@ -46,6 +46,40 @@ class PageNamespaces:
 
 NAMESPACES = PageNamespaces()
 
+#: What a cell that reads typed input (input(), sys.stdin) gets instead of Pyodide's bare
+#: "OSError: [Errno 29] I/O error": there is no keyboard stream in a worker or in the build.
+NO_TYPED_INPUT = (
+    "Live cells cannot read typed input: input() has no keyboard here. "
+    'Set the value in the code instead, e.g. name = "Ada".'
+)
+
+
+class TypedInputError(RuntimeError):
+    """Raised when a cell reads typed input (the message says how to set the value instead)."""
+
+
+class NoKeyboardStdin(io.TextIOBase):
+    """sys.stdin for live cells: reading it raises `TypedInputError` with `NO_TYPED_INPUT`.
+
+    input() reads a line from sys.stdin once it has printed its prompt, so this one object
+    covers input(), sys.stdin.read() and sys.stdin.readline(). A reader may still replace
+    sys.stdin (e.g. with io.StringIO("Ada\n")) to feed input() from the code.
+    """
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        raise TypedInputError(NO_TYPED_INPUT)
+
+    def readline(self, size: int | None = -1) -> str:
+        raise TypedInputError(NO_TYPED_INPUT)
+
+
+# Installed once, on import, in the browser's worker and in the build's Pyodide alike (both
+# import this module before running a cell); per run it would undo a reader's own sys.stdin.
+sys.stdin = NoKeyboardStdin()
+
 
 class DataChannel:
     """Where `send_data` goes: the page's handler for the cell that is running now."""
@@ -89,6 +123,10 @@ def format_reader_traceback(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         return "".join(traceback.format_exception_only(type(error), error))
     trimmed = _reader_frames(error.__traceback__)
+    if isinstance(error, TypedInputError):
+        # Only the reader's lines: the frame of NoKeyboardStdin.readline is the runtime's.
+        frames = [frame for frame in traceback.extract_tb(trimmed) if frame.filename.startswith(CELL_PREFIX)]
+        return "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + f"TypedInputError: {error}\n"
     return "".join(traceback.format_exception(type(error), error, trimmed))
 
 
@@ -179,3 +217,30 @@ async def run_cell(
         sys.stderr.flush()
         flush_figures(emit_image)
     return {"ok": True, "error": ""}
+
+
+def call_function(module: str, function: str, args_json: str, emit_data: Callable[[str], None]) -> str:
+    """``module.function(**args)`` for the page's `call` request; returns the result as JSON.
+
+    The page sends JSON arguments, not Python source (the tuning playground calls
+    ``lesson.playground`` so). A function with a ``send`` parameter gets `send_data` there, the
+    page's `data` replies. The worker has checked the name against protocol.js's CALLABLE; errors
+    propagate (the worker reports them) after their traceback is written to stderr.
+    """
+    import importlib
+    import inspect
+
+    target = getattr(importlib.import_module(module), function)
+    kwargs = json.loads(args_json)
+    if "send" in inspect.signature(target).parameters:
+        kwargs["send"] = send_data
+    DATA_CHANNEL.emit = emit_data
+    try:
+        return json.dumps(target(**kwargs), allow_nan=False)
+    except BaseException as error:  # the page shows the traceback; the worker reports the summary
+        called = error.__traceback__.tb_next if error.__traceback__ else None  # from the function on
+        sys.stderr.write("".join(traceback.format_exception(type(error), error, called)))
+        raise
+    finally:
+        DATA_CHANNEL.emit = None
+        sys.stderr.flush()

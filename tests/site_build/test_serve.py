@@ -1,0 +1,113 @@
+"""The author's preview (`scripts/serve`, site_src/serve.py) shows a build error in the page and
+recovers on the next good save; `mkdocs serve` itself would hold every request instead."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from build_helpers import copy_fixture_site
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKEN = "{{ value: toy_curves.best.learnin_rate | g }}"
+GOOD = "{{ value: toy_curves.best.learning_rate | g }}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Preview:
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "site_src.serve", "-a", f"127.0.0.1:{self.port}"], cwd=root, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def get(self, path: str = "") -> str | None:
+        """The page's text (error pages too), or None while nothing answers. Never waits long:
+        a request that hangs fails the test, which is what `mkdocs serve` does on an error."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=20) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.read().decode()
+        except ConnectionError:
+            return None
+        except urllib.error.URLError as err:
+            if isinstance(err.reason, ConnectionError):
+                return None
+            raise
+
+    def wait_until(self, check, path: str = "", limit: float = 60.0) -> str:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            text = self.get(path)
+            if text is not None and check(text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"/{path} did not reach the expected state within {limit} s; last answer:\n{text}")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def site(tmp_path):
+    return copy_fixture_site(tmp_path / "site")
+
+
+def edit(page: Path, old: str, new: str) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert old in text
+    page.write_text(text.replace(old, new), encoding="utf-8")
+    time.sleep(0.1)
+
+
+def test_a_build_error_shows_on_the_last_good_page_and_clears_on_the_next_good_save(site):
+    page = site / "docs" / "index.md"
+    line = next(number for number, text in enumerate(page.read_text(encoding="utf-8").splitlines(), 1) if GOOD in text)
+    preview = Preview(site)
+    try:
+        first = preview.wait_until(lambda text: "Fixture chapter" in text)
+        assert "build-error" not in first
+        edit(page, GOOD, BROKEN)
+        shown = preview.wait_until(lambda text: 'id="build-error"' in text)
+        assert "The last build failed." in shown
+        assert f"docs/index.md:{line}:" in shown and "did you mean &#x27;learning_rate&#x27;" in shown, shown[:3000]
+        assert "The best of" in shown, "the last good page stays under the error"
+        other = preview.get("part/sweeps/")
+        assert 'id="build-error"' in other, "every page says that the build failed"
+        edit(page, BROKEN, GOOD)
+        fixed = preview.wait_until(lambda text: 'id="build-error"' not in text)
+        assert "The best of" in fixed
+        assert 'id="build-error"' not in preview.get("part/sweeps/")
+    finally:
+        preview.close()
+
+
+def test_a_first_build_that_fails_serves_an_error_page_that_retries(site):
+    page = site / "docs" / "index.md"
+    edit(page, GOOD, BROKEN)
+    preview = Preview(site)
+    try:
+        shown = preview.wait_until(lambda text: 'id="build-error"' in text)
+        assert 'http-equiv="refresh"' in shown and "learnin_rate" in shown
+        edit(page, BROKEN, GOOD)
+        fixed = preview.wait_until(lambda text: "The best of" in text)
+        assert 'id="build-error"' not in fixed
+    finally:
+        preview.close()
