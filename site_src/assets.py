@@ -442,7 +442,7 @@ class AssetStep:
             _raise_if_any(errors)
             if self.pyodide is not None:
                 self._cells()
-                self._exercises(exercise_pages, engine_hash, {name: json.loads(data) for name, data in results.items()})
+                self._exercises(exercise_pages, {name: json.loads(data) for name, data in results.items()})
             if write_index(exercise_pages, self.settings.generated_dir, nav_order(self.settings.docs_dir)):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
             figure_entries = self._figures(figure_names, results)
@@ -554,10 +554,14 @@ class AssetStep:
         return Path(source).resolve()
 
     def _code_engine_hash(self, code: str) -> str:
-        """Hash of the engine files a page's cells depend on: what they import, and of the
-        experiments only those they run by name."""
+        """Hash of the engine files a page's cells (or an exercise's programs) depend on: what they
+        import, and of the experiments only those they run by name; the whole engine's hash for
+        code that does not parse (it fails when run, and the failure must see engine edits too)."""
         modules = {name: self._experiment_source(experiment) for name, experiment in self.experiments.items()}
-        return files_hash(self._imports.code_closure(code, {n: p for n, p in modules.items() if p is not None}))
+        try:
+            return files_hash(self._imports.code_closure(code, {n: p for n, p in modules.items() if p is not None}))
+        except SyntaxError:
+            return tree_hash(self.settings.engine_dir)
 
     def _cells(self) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""
@@ -570,11 +574,10 @@ class AssetStep:
         self.report.files_written.extend(cells.files_written)
         self.report.wall_seconds["cells"] = time.perf_counter() - start
 
-    def _exercises(self, pages, engine_hash: str, results: Mapping[str, dict]) -> None:
+    def _exercises(self, pages, results: Mapping[str, dict]) -> None:
         """Verify (or take from the cache) every exercise: its solution passes, its starter does not."""
         start = time.perf_counter()
-        step = ExerciseStep(pages, results, self.cache, self.pyodide,
-                            {"engine": engine_hash, **self.runtime}, self.log)
+        step = ExerciseStep(pages, results, self.cache, self.pyodide, self.runtime, self._code_engine_hash, self.log)
         self._used_keys["exercise"] = step.run()
         for name, state, seconds in step.records:
             self.report.records.append(StepRecord("exercise", name, state == "hit", seconds, state))

@@ -190,9 +190,12 @@ class ExerciseStep:
     """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
 
     def __init__(self, pages: list[PageExercises], results: Mapping[str, dict], cache: ContentCache, host,
-                 runtime: Mapping[str, str], log: Callable[[str], None] = print) -> None:
+                 runtime: Mapping[str, str], engine_hash: Callable[[str], str],
+                 log: Callable[[str], None] = print) -> None:
+        """``engine_hash(code)`` hashes the engine files that code depends on (as for live cells)."""
         self.pages, self.assets = pages, PublishedResults(results)
         self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
+        self.engine_hash = engine_hash
         self.records: list[tuple[str, str, float]] = []  # (exercise id, cache state, seconds)
 
     def run(self) -> set[str]:
@@ -204,7 +207,8 @@ class ExerciseStep:
                     continue
                 spec = check_spec(exercise, self.assets)
                 programs = [answer_program(spec, exercise.text(name)) for name in ("solution", "starter")]
-                key = cache_key("exercise", {"programs": programs, "runtime": self.runtime})
+                key = cache_key("exercise", {"programs": programs, "runtime": self.runtime,
+                                             "engine": self.engine_hash("\n".join(programs))})
                 keys.add(key)
                 solution, starter = self._results(exercise, programs, key)
                 errors += problems(entry.page, exercise, solution, starter)

@@ -87,7 +87,7 @@ def verify(tmp_path: Path, host) -> CountingHost:
     assert errors == []
     counting = CountingHost(host)
     ExerciseStep(pages, {}, ContentCache(tmp_path / "cache"), counting,
-                 {"engine": "test", "pyodide": "0.27.7"}, log=lambda _: None).run()
+                 {"pyodide": "0.27.7"}, lambda code: "engine", log=lambda _: None).run()
     return counting
 
 
