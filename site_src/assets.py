@@ -246,8 +246,11 @@ def cpython_identity(versions: Mapping[str, str]) -> dict:
 
 
 def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, str]) -> str:
-    """Cache key of a result: experiment name and config, engine sources, and the runtime that
-    computes it (Pyodide version and lock hash, or CPython's Python/numpy versions and machine)."""
+    """Cache key of a result: experiment name and config, engine sources, the published format
+    (the cached bytes are ``result_json``'s output), and the runtime that computes it (Pyodide
+    version and lock hash, or CPython's Python/numpy versions and machine)."""
+    from lesson.experiments import result_json
+
     try:
         canonical_json(config_as_dict(config))
     except (TypeError, ValueError) as err:
@@ -261,6 +264,7 @@ def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping
             "experiment": name,
             "config": config_as_dict(config),
             "engine": engine_hash,
+            "format": inspect.getsource(result_json),
             "runtime": dict(runtime),
         },
     )

@@ -314,3 +314,16 @@ def test_every_reference_error_is_reported_at_once_with_a_close_name(project):
     assert lines[1].startswith("docs/three.md:5: unknown experiment 'alpah' (did you mean 'alpha'?)")
     assert "docs/three.md:5:" in lines[2] and "has no key 'fnial' (did you mean 'final'?)" in lines[2]
     assert "docs/three.md:6:" in lines[3] and "'d' formats whole numbers only" in lines[3]
+
+
+def test_experiment_key_covers_the_published_format(monkeypatch):
+    import lesson.experiments
+
+    runtime = {"pyodide": "0.27.7"}
+    before = experiment_key("alpha", ToyConfig(), "engine", runtime)
+
+    def result_json(result):  # a different format: every cached result's bytes would change
+        return json.dumps(result, indent=2) + "\n"
+
+    monkeypatch.setattr(lesson.experiments, "result_json", result_json)
+    assert experiment_key("alpha", ToyConfig(), "engine", runtime) != before

@@ -1,4 +1,4 @@
-// A small DOM helper shared by the playground's modules (text is set as text, never as HTML).
+// A small DOM helper shared by the page scripts (live cells, exercises, figure reruns, playground) (text is set as text, never as HTML).
 
 /** A new element with attributes and, optionally, its text. */
 export function element(tag, attributes = {}, text = "") {

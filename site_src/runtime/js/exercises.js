@@ -4,19 +4,13 @@
 // (programHead + the reader's code as a JSON string + programTail) in the shared Python worker; the
 // checker reports its verdict as a `data` reply. Fetched by livecells.js only on pages that need it.
 import { createLazyEditor } from "./lazy-editor.js";
+import { element } from "./dom.js";
 
 const SOLVED_PREFIX = "exercise:v1:solved:";
 const CODE_PREFIX = "exercise:v1:code:";
 const MAX_OUTPUT_CHARS = 20000; // the reader's prints beyond this are counted, not shown
 const PASS = "✓";
 const FAIL = "✗";
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** The reader's progress, kept in this browser: an exercise id is solved or not. */
 export const progress = {

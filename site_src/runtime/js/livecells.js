@@ -4,6 +4,7 @@
 // on each `document$` emission and the worker (with its loaded packages) lives on.
 import { RuntimeClient } from "./runtime-client.js";
 import { createLazyEditor } from "./lazy-editor.js";
+import { element } from "./dom.js";
 
 /* global LIVE_CELLS_CONFIG, document$ */
 
@@ -23,13 +24,6 @@ const client = new RuntimeClient(runtimeConfig(), new URL("worker.js", RUNTIME_B
 let pageCounter = 0;
 let currentCells = [];
 let stopShowingPreload = () => {};
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text) node.textContent = text;
-  return node;
-}
 
 function shortHash(text) {
   let hash = 2166136261; // FNV-1a: a stable key for the cell's original code

@@ -4,16 +4,11 @@
 // Python itself downloads only when a reader clicks. The placeholder is written by
 // site_src/markdown/results.py (`verify_placeholder`): data-experiment, data-seconds, data-timed-in.
 
+import { element } from "./dom.js";
+
 const MOUNTED = "result-figure__verify--mounted";
 //: How many differing key paths the report names.
 const SHOWN_DIFFERENCES = 3;
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** A value as the report quotes it: JSON, cut short when long. */
 function quote(value) {
