@@ -112,7 +112,9 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
     ``final_val_loss_per_seed``: [lr][seed] (None = diverged); ``diverged``: per lr, True if any
     seed diverged; ``final_val_acc``: mean; ``best_learning_rate``, ``best_val_loss``,
     ``best_index``: the lowest mean final validation loss among runs that never diverged;
-    ``smallest_diverging_learning_rate`` (None if none diverged); ``initial_train_loss``: mean
+    ``smallest_diverging_learning_rate`` (None if none diverged);
+    ``smallest_all_diverging_learning_rate``: the smallest swept rate from which on every seed of
+    every rate diverged (None if the largest rate has a seed that did not); ``initial_train_loss``: mean
     training loss before the first update; seed noise at the best rate: ``best_val_loss_per_seed``,
     ``best_seed_spread`` (largest minus smallest) and ``best_learning_rate_per_seed`` (each seed's
     own best rate among those where no seed diverged); ``below_best`` and ``above_best``: the
@@ -133,6 +135,11 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
     finite = [i for i, v in enumerate(mean_loss) if v is not None]
     best = min(finite, key=lambda i: mean_loss[i])
     first_diverged = next((lr for lr, d in zip(lrs, diverged) if d), None)
+    all_diverged_from = None
+    for index in range(len(lrs) - 1, -1, -1):
+        if any(v is not None for v in losses[index]):
+            break
+        all_diverged_from = lrs[index]
     per_seed_best = [lrs[min(finite, key=lambda i: losses[i][seed])]
                      for seed in range(config.seeds)]
     return {
@@ -142,6 +149,7 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
                           for ts, d in zip(per_lr, diverged)],
         "best_index": best, "best_learning_rate": lrs[best], "best_val_loss": mean_loss[best],
         "smallest_diverging_learning_rate": first_diverged,
+        "smallest_all_diverging_learning_rate": all_diverged_from,
         "initial_train_loss": mean([t.history.train_loss[0] for t in trained]),
         "best_val_loss_per_seed": losses[best],
         "best_seed_spread": max(losses[best]) - min(losses[best]),

@@ -2,7 +2,7 @@
 without their settings or labels, so that the reader diagnoses them from their shape alone.
 
 Run A is the long run of the epochs page (`epochs`), run B the diverging run of the learning-rate
-page (`lr_curves`, the one labelled "diverging"). The captions and alt texts say what a sighted
+page (`lr_curves.runs.3`, which must be labelled "diverging"). The captions and alt texts say what a sighted
 reader sees (numbers included), never the diagnosis.
 """
 
@@ -13,16 +13,18 @@ from matplotlib.axes import Axes
 from site_src.figures.common import LOSS_LABEL, TRAIN_COLOUR, VAL_COLOUR, finite_points
 from site_src.figures.registry import FigureSpec
 
-#: The run of `lr_curves` that quiz B shows.
+#: The run of `lr_curves` that quiz B shows: the page quotes it as ``lr_curves.runs.3``.
+QUIZ_B_INDEX = 3
 QUIZ_B_LABEL = "diverging"
 
 
 def quiz_b_run(result: dict) -> dict:
-    """The `lr_curves` run labelled QUIZ_B_LABEL (a missing label names the ones there are)."""
-    for run in result["runs"]:
-        if run["label"] == QUIZ_B_LABEL:
-            return run
-    raise KeyError(f"lr_curves has no run {QUIZ_B_LABEL!r}; it has {[run['label'] for run in result['runs']]}")
+    """The `lr_curves` run at QUIZ_B_INDEX, the one the page quotes; it must be labelled QUIZ_B_LABEL."""
+    runs = result["runs"]
+    if len(runs) <= QUIZ_B_INDEX or runs[QUIZ_B_INDEX]["label"] != QUIZ_B_LABEL:
+        raise KeyError(f"lr_curves.runs.{QUIZ_B_INDEX} should be the {QUIZ_B_LABEL!r} run the page quotes; "
+                       f"the runs are {[run['label'] for run in runs]}")
+    return runs[QUIZ_B_INDEX]
 
 
 def draw_curves(ax: Axes, epochs: list, train: list, val: list, title: str) -> list:

@@ -76,13 +76,7 @@ def draw_lr_sweep(axes: list[Axes], result: dict) -> list:
 
 def all_seeds_diverged_from(result: dict) -> float | None:
     """The smallest swept rate from which on every seed of every rate diverged (None if none)."""
-    lrs, per_seed = result["learning_rates"], result["final_val_loss_per_seed"]
-    first = None
-    for index in range(len(lrs) - 1, -1, -1):
-        if any(v is not None for v in per_seed[index]):
-            break
-        first = lrs[index]
-    return first
+    return result["smallest_all_diverging_learning_rate"]
 
 
 def _divergence_text(result: dict) -> str:
