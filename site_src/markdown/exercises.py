@@ -70,7 +70,7 @@ import markdown as python_markdown
 from markdown import Extension, Markdown
 from pymdownx.superfences import RE_OPTIONS, SuperFencesException
 
-from site_src.markdown.livecells import _fence_body, _highlighted
+from site_src.markdown.livecells import _highlighted, fenced_blocks
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
@@ -255,15 +255,9 @@ def parse_exercise(header: str, body: str, fence_line: int) -> Exercise:
 
 def iter_exercises(page_text: str) -> Iterator[Exercise | ExerciseSyntaxError]:
     """Every ``exercise`` fence of a page, parsed, or what is wrong with it (with its line)."""
-    lines = page_text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = FENCE_START.match(line)
-        if not match:
-            continue
-        indent = len(match.group("indent"))
-        body = "\n".join(text[indent:] for text in _fence_body(lines, number, match.group("fence")))
+    for number, header, body in fenced_blocks(page_text, FENCE_START):
         try:
-            yield parse_exercise(match.group("header"), body, number)
+            yield parse_exercise(header, body, number)
         except ExerciseSyntaxError as err:
             yield err
 

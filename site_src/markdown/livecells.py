@@ -184,15 +184,9 @@ def iter_fences(markdown: str) -> Iterator[tuple[int, FencedCell | LiveCellOptio
     >>> [str(err) for _, err in iter_fences('```python-live colour="red"\n```')]
     ['unknown option(s) colour; valid options: title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"']
     """
-    lines = markdown.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = FENCE_START.match(line)
-        if not match:
-            continue
-        indent = len(match.group("indent"))
-        body = "\n".join(text[indent:] for text in _fence_body(lines, number, match.group("fence")))
+    for number, header, body in fenced_blocks(markdown, FENCE_START):
         try:
-            options = parse_header(match.group("header"))
+            options = parse_header(header)
             setup, code = split_setup(body)
         except LiveCellOptionError as err:
             yield number, err
@@ -205,6 +199,18 @@ def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
     for number, found in iter_fences(markdown):
         if isinstance(found, LiveCellOptionError):
             yield number, str(found)
+
+
+def fenced_blocks(markdown: str, start: re.Pattern) -> Iterator[tuple[int, str, str]]:
+    """(1-based line, header, body) of every fence whose opening line ``start`` matches (its groups:
+    ``indent``, ``fence``, ``header``), the body without the fence's indentation."""
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines, start=1):
+        match = start.match(line)
+        if match:
+            indent = len(match.group("indent"))
+            body = "\n".join(text[indent:] for text in _fence_body(lines, number, match.group("fence")))
+            yield number, match.group("header"), body
 
 
 def _fence_body(lines: list[str], start: int, fence: str) -> list[str]:

@@ -43,6 +43,17 @@ def build_site(root: Path, *args: str, check: bool = True) -> subprocess.Complet
     return completed
 
 
+class CountingHost:
+    """A build Pyodide host that records the pages it is asked to run (proves what a cache saves)."""
+
+    def __init__(self, host) -> None:
+        self.host, self.pages = host, []
+
+    def run_page(self, page, cells, timeout=None):
+        self.pages.append(page)
+        return self.host.run_page(page, cells, timeout)
+
+
 # --- checks shared by the fixture-site and chapter-site tests -------------------------------------
 
 

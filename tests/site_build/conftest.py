@@ -1,4 +1,5 @@
-"""Fixtures for the build tests: a copy of the fixture site in a temporary folder, and a built one."""
+"""Fixtures for the build tests: a copy of the fixture site in a temporary folder, a built one,
+and the build's Pyodide (one Node process for the session)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from pathlib import Path
 
 import pytest
 from build_helpers import build_site, copy_fixture_site
+
+from site_src.runtime.node_host import PyodideHost, PyodidePaths
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -20,3 +25,10 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
     """The fixture site built once for a module: (project folder, the build's output)."""
     root = copy_fixture_site(tmp_path_factory.mktemp("built") / "project")
     return root, build_site(root)
+
+
+@pytest.fixture(scope="session")
+def host():
+    """The chapter's build Pyodide (Node), started once for every test that runs code in it."""
+    with PyodideHost(PyodidePaths(ROOT)) as real:
+        yield real

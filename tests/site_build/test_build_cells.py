@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from build_helpers import CountingHost
 
 from site_src.cache import ContentCache
 from site_src.cells import CellError, CellStep
@@ -53,23 +54,6 @@ print(z)
 w = z / 0
 ```
 """
-
-
-class CountingHost:
-    """The real host, counting the pages it runs (proves what the cache saves)."""
-
-    def __init__(self, host: PyodideHost) -> None:
-        self.host, self.pages = host, []
-
-    def run_page(self, page, cells, timeout=None):
-        self.pages.append(page)
-        return self.host.run_page(page, cells, timeout)
-
-
-@pytest.fixture(scope="module")
-def host():
-    with PyodideHost(PyodidePaths(ROOT)) as real:
-        yield real
 
 
 def make_step(tmp_path: Path, host, engine_hash=lambda code: "engine") -> tuple[CellStep, CountingHost]:

@@ -11,14 +11,12 @@ import json
 from pathlib import Path
 
 import pytest
-from build_helpers import build_site
+from build_helpers import CountingHost, build_site
 
 from site_src.cache import ContentCache
 from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
 
-ROOT = Path(__file__).resolve().parents[2]
 
 SOUND = '''# Doubling
 
@@ -55,23 +53,6 @@ Look at the gap.
 
 def line_of(text: str, line: str) -> int:
     return text.split("\n").index(line) + 1
-
-
-class CountingHost:
-    """The real host, counting the exercises it verifies (proves what the cache saves)."""
-
-    def __init__(self, host: PyodideHost) -> None:
-        self.host, self.pages = host, []
-
-    def run_page(self, page, cells, timeout=None):
-        self.pages.append(page)
-        return self.host.run_page(page, cells, timeout)
-
-
-@pytest.fixture(scope="module")
-def host():
-    with PyodideHost(PyodidePaths(ROOT)) as real:
-        yield real
 
 
 def write_docs(tmp_path: Path, pages: dict[str, str]) -> None:
