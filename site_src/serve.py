@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -103,7 +104,7 @@ class Preview:
         logging.getLogger("mkdocs").addHandler(warnings)
         try:
             build(config, serve_url=self.serve_url)
-        except (Exception, SystemExit) as err:  # MkDocs' Abort is a SystemExit-like click exception
+        except (Exception, SystemExit) as err:  # Abort (strict mode) and a hook's sys.exit end a build too
             # An Abort only says that the build stopped; the logged errors and warnings say why.
             self.error = "\n".join(warnings.lines if isinstance(err, Abort) and warnings.lines else
                                    [*warnings.lines, describe(err)])
@@ -141,6 +142,7 @@ class Preview:
                 server.shutdown()
         finally:
             self.config.plugins.on_shutdown()
+            shutil.rmtree(self.site_dir, ignore_errors=True)  # as `mkdocs serve` removes its own
 
 
 def main(argv: list[str] | None = None) -> int:
