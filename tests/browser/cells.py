@@ -36,6 +36,8 @@ def set_code(target: Locator, code: str) -> None:
 def code_of(target: Locator) -> str:
     """The code the cell shows, line by line: in the editor once it is open, else the highlighted block."""
     expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    if "live-cell--editing" in (target.get_attribute("class") or ""):  # the editor is on its way
+        expect(target.locator(".cm-content")).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
     if target.locator(".cm-content").count():  # an empty line holds a <br>: its inner text is "\n"
         return "\n".join(line.rstrip("\n") for line in target.locator(".cm-line").all_inner_texts())
     return target.locator(".live-cell__static code").text_content().rstrip("\n")

@@ -60,7 +60,12 @@ export function createLazyEditor(host, placeholder, options) {
       options.onRun();
     }
   });
-  if (text !== shownText) load();
+  if (text !== shownText) {
+    // The reader's saved edit, not the highlighted original, is the cell's code: never show the
+    // original in the meantime (the editor replaces the empty space within moments).
+    cell.classList.add("live-cell--editing");
+    load();
+  }
 
   return {
     load: () => load(),

@@ -210,7 +210,13 @@ function whenVisible(node, callback) {
 }
 
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
+// Each page change starts a new attach; one that resumes after a later page change (a lazy module
+// took long to fetch) must not touch the later page's cells.
+let attachGeneration = 0;
+
 async function attachCells() {
+  const generation = ++attachGeneration;
+  const superseded = () => generation !== attachGeneration;
   if (document.querySelector(".result-figure__verify:not(.result-figure__verify--mounted)")) {
     // Pages with figures fetch the small rerun control; Python loads only when a reader clicks it.
     import("./verify-figure.js").then(({ attachVerifyControls }) => attachVerifyControls(client));
@@ -226,10 +232,12 @@ async function attachCells() {
   const pageId = `${location.pathname}#${pageCounter}`;
   if (playgrounds.length) {
     const { TuningPlayground } = await import("./playground.js"); // fetched only by the playground page
+    if (superseded()) return;
     currentCells = playgrounds.map((root) => new TuningPlayground(root, client, pageId));
   }
   if (exerciseRoots.length) {
     const { attachExercises } = await import("./exercises.js"); // fetched only by pages with exercises
+    if (superseded()) return;
     currentCells.push(...attachExercises(client, pageId));
   }
   if (!roots.length) return;
