@@ -24,6 +24,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
+from watchdog.events import FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent
+from watchdog.observers import Observer
 
 LOG = logging.getLogger("mkdocs.site_src.serve")
 BANNER_START, BANNER_END = "<!-- build-error -->", "<!-- /build-error -->"
@@ -65,6 +67,19 @@ def mark_pages(site_dir: Path, message: str | None) -> None:
 def describe(error: BaseException) -> str:
     """The error as an author reads it: the build's own message names the file and line."""
     return f"{type(error).__name__}: {error}"
+
+
+class SaveObserver(Observer):
+    """The system's file events (inotify on Linux) where MkDocs' server polls the watched folders
+    every 0.5 s: a save is seen at once, which takes 0.25 s on average off every edit's wait.
+    Only what a save does counts: the build reading a watched file (an open/close event) must not
+    start another build."""
+
+    SAVES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent]
+
+    def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
+        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or self.SAVES,
+                                follow_symlink=follow_symlink)
 
 
 class WarningLines(logging.Handler):
@@ -126,6 +141,7 @@ class Preview:
         server = LiveReloadServer(builder=self.builder, host=host, port=port, root=str(self.site_dir),
                                   mount_path=self.mount_path)
         server.error_handler = self.error_response
+        server.observer = SaveObserver()  # before the first watch()
         self.config.plugins.on_startup(command="serve", dirty=False)
         try:
             self.builder(self.config)
