@@ -99,7 +99,7 @@ class AssetHooks:
         build's Pyodide running before the first edit that needs it."""
         settings = self.settings_for(_project_root(config))
         if settings.pyodide is not None:
-            shared_host(settings.pyodide).warm_up()
+            shared_host(settings.pyodide).warm_up_in_background()
         folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
         for path in sorted(folders):
             if path.exists():

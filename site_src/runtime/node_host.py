@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import logging
 import queue
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from site_src.runtime.lesson_wheel import build_lesson_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger("mkdocs.site_src.pyodide")
 HOST_SCRIPT = HERE / "node" / "host.mjs"
 RUNNER = HERE / "py" / "runner.py"
 BUILD_HOST = HERE / "py" / "build_host.py"
@@ -90,15 +92,20 @@ class PyodideHost:
         return reply["result"], reply["seconds"]
 
     def warm_up(self) -> None:
-        """Start Pyodide now, in the background (``mkdocs serve``: the first edit that needs it
-        does not wait 3-4 s for it); a request made meanwhile waits for the start-up."""
-        threading.Thread(target=self._ping, daemon=True).start()
+        """Start Pyodide, import the engine and train a little, so that the next experiment does
+        not also pay about 1 s for first imports and V8's first compilation of numpy's code."""
+        self._request({"op": "warm"}, "warming up Pyodide")
 
-    def _ping(self) -> None:
-        try:
-            self._request({"op": "ping"}, "starting Pyodide")
-        except PyodideHostError:
-            pass  # the build's own request meets the same problem and reports it
+    def warm_up_in_background(self) -> None:
+        """``warm_up`` in a thread (``mkdocs serve``: the first edit that reruns an experiment
+        does not wait 3-4 s for the start-up either); a request made meanwhile waits for it."""
+        def warm() -> None:
+            try:
+                self.warm_up()
+            except PyodideHostError as err:  # a build's own request reports a start-up problem
+                LOG.warning("the build's Pyodide could not warm up (edits still rebuild): %s", err)
+
+        threading.Thread(target=warm, daemon=True).start()
 
     def use_current_engine(self) -> None:
         """Make the running Pyodide (if any) use the engine as it is now on disk: a changed

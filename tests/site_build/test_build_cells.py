@@ -185,3 +185,11 @@ def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp
         after = json.loads(running.experiment("dataset")[0])
         assert running._process.pid == process, "the same Node process, not a restart"
     assert after["config"]["n_train"] == before["config"]["n_train"] + 5
+
+
+def test_the_serve_warm_up_runs_against_the_current_engine(host):
+    # Under scripts/serve the warm-up runs in the background and only logs a failure, so an
+    # engine change that breaks its training call would go unnoticed but for this test.
+    host.warm_up()
+    result = json.loads(host.experiment("dataset")[0])
+    assert result["config"]["n_train"] > 0

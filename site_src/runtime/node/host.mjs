@@ -68,7 +68,7 @@ async function engine(request) {
   return {};
 }
 
-const HANDLERS = { experiment, page, engine, ping: async () => ({}) };
+const HANDLERS = { experiment, page, engine, warm: async () => (host.warm_up(), {}) };
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;

@@ -27,6 +27,19 @@ def experiment_json(name: str) -> str:
     return json.dumps(experiment.run(experiment.default_config), allow_nan=False)
 
 
+def warm_up() -> None:
+    """Import the engine and train two small networks: the first experiment an author's edit
+    reruns under ``mkdocs serve`` then pays neither the first imports (about 0.8 s) nor V8's
+    first, unoptimised compilation of numpy's code paths (about 0.3 s)."""
+    import lesson.experiments  # noqa: F401  (every experiment module, and the numpy they use)
+    from lesson.data import DataConfig, make_dataset
+    from lesson.nn import NetworkConfig
+    from lesson.train import Run, TrainConfig, train_many
+
+    training = TrainConfig(learning_rate=0.3, batch_size=16, epochs=30)
+    train_many(make_dataset(DataConfig(seed=0)), [Run(NetworkConfig(hidden=(8,)), training, seed) for seed in (0, 1)])
+
+
 async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image) -> dict:
     """Runs one cell in the page's namespace exactly as the browser's worker does."""
     return await livecells_runner.run_cell(page_id, index, title, setup, code, emit_image)
