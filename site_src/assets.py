@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.metadata
+import importlib.util
 import inspect
 import io
 import json
@@ -60,6 +61,7 @@ from site_src.markdown.results import (
     resolve_key_path,
 )
 
+SITE_SRC = Path(__file__).resolve().parent
 #: Cache entries kept per kind beyond those the current build uses (a few engine versions' worth).
 CACHE_SPARE_ENTRIES = 120
 
@@ -416,6 +418,7 @@ class AssetStep:
                                                 "exercise": set()}
         self._durations: dict[str, int] = {}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
+        self._experiment_modules = experiment_modules(experiments, settings.engine_dir)
 
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
@@ -465,7 +468,7 @@ class AssetStep:
     def _results(self, names: list[str], engine_hash: str) -> dict[str, bytes]:
         keys = {
             name: experiment_key(name, self.experiments[name].default_config,
-                                 self._experiment_code_hash(self.experiments[name], engine_hash), self.runtime)
+                                 self._experiment_code_hash(name, engine_hash), self.runtime)
             for name in names
         }
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
@@ -543,27 +546,18 @@ class AssetStep:
         futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
 
-    def _experiment_code_hash(self, experiment: Experiment, engine_hash: str) -> str:
+    def _experiment_code_hash(self, name: str, engine_hash: str) -> str:
         """Hash of the engine files the experiment's code imports (so editing one experiment
         recomputes only it); the whole engine's hash when it is defined outside the engine."""
-        source = self._experiment_source(experiment)
+        source = self._experiment_modules.get(name)
         return engine_hash if source is None else files_hash(self._imports.closure([source]))
-
-    def _experiment_source(self, experiment: Experiment) -> Path | None:
-        """The engine module that defines the experiment (None when it is defined elsewhere)."""
-        source = inspect.getsourcefile(getattr(experiment, "compute", type(experiment)))
-        engine = self.settings.engine_dir.resolve()
-        if source is None or engine not in Path(source).resolve().parents:
-            return None
-        return Path(source).resolve()
 
     def _code_engine_hash(self, code: str) -> str:
         """Hash of the engine files a page's cells (or an exercise's programs) depend on: what they
         import, and of the experiments only those they run by name; the whole engine's hash for
         code that does not parse (it fails when run, and the failure must see engine edits too)."""
-        modules = {name: self._experiment_source(experiment) for name, experiment in self.experiments.items()}
         try:
-            return files_hash(self._imports.code_closure(code, {n: p for n, p in modules.items() if p is not None}))
+            return files_hash(self._imports.code_closure(code, self._experiment_modules))
         except SyntaxError:
             return tree_hash(self.settings.engine_dir)
 
@@ -656,13 +650,29 @@ def _text_of(function: Callable[[dict], str], result: dict, name: str, what: str
     return text
 
 
+def experiment_modules(experiments: Mapping[str, Experiment], engine_dir: Path) -> dict[str, Path]:
+    """Experiment name -> the engine module that defines it (cache keys: code that runs an
+    experiment by name depends on that module); experiments defined outside the engine are left out."""
+    engine = engine_dir.resolve()
+    modules = {}
+    for name, experiment in experiments.items():
+        source = inspect.getsourcefile(getattr(experiment, "compute", type(experiment)))
+        if source is not None and engine in Path(source).resolve().parents:
+            modules[name] = Path(source).resolve()
+    return modules
+
+
 def chapter_registries() -> tuple[Mapping[str, Experiment], Mapping[str, object]]:
     """The chapter's experiment registry (`lesson.experiments.REGISTRY`) and figure registry.
 
-    Imported afresh on every call: under `mkdocs serve` the process lives across edits, and a
-    result cached under the hash of the edited engine must come from the edited code, not from
-    the modules imported before the edit.
+    Imported afresh when a source file of the engine or of the figures changed since the last
+    call: under `mkdocs serve` the process lives across edits, and a result cached under the hash
+    of the edited engine must come from the edited code, not from the modules imported before the
+    edit. Unchanged sources keep the modules imported then (a prose edit re-imports nothing).
     """
+    sources = _registry_sources_hash()
+    if _LAST_REGISTRIES and _LAST_REGISTRIES[0] == sources:
+        return _LAST_REGISTRIES[1]
     for module_name in sorted(sys.modules):
         if module_name.split(".")[0] == "lesson" or module_name.startswith("site_src.figures"):
             del sys.modules[module_name]
@@ -675,7 +685,20 @@ def chapter_registries() -> tuple[Mapping[str, Experiment], Mapping[str, object]
         ) from err
     from site_src.figures import FIGURES
 
+    _LAST_REGISTRIES[:] = [sources, (REGISTRY, FIGURES)]
     return REGISTRY, FIGURES
+
+
+#: [hash of the sources, (experiments, figures)] of the last `chapter_registries` import.
+_LAST_REGISTRIES: list = []
+
+
+def _registry_sources_hash() -> str:
+    """Hash of the engine's and the figure code's files, as they are on disk now."""
+    spec = importlib.util.find_spec("lesson")
+    engine = Path(spec.origin).parent if spec and spec.origin else None
+    parts = [tree_hash(engine) if engine else "no engine", tree_hash(SITE_SRC / "figures", ("**/*.py", "**/*.json"))]
+    return sha256_hex("\n".join(parts).encode())
 
 
 def default_workers() -> int:

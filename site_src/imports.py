@@ -107,11 +107,6 @@ def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
     return ImportGraph(package_dir).closure(start)
 
 
-def source_imports(package_dir: Path, source: str) -> list[Path]:
-    """The package's files that a piece of code (e.g. a notebook's cells) imports, transitively."""
-    return ImportGraph(package_dir).code_closure(source)
-
-
 #: What code may take from the experiment registry and still depend only on the experiments it names.
 REGISTRY_NAMES = {"run_experiment", "get_experiment"}
 
@@ -149,7 +144,10 @@ def _package_of(path: Path) -> str:
 
 
 
-def function_closure_source(functions: Iterable[Callable], within: Path) -> str:
+# Memoised by the function objects: `mkdocs serve` keeps the figure modules imported until one of
+# their files changes (site_src.assets.chapter_registries), and inspect reads sources slowly.
+@functools.lru_cache(maxsize=256)
+def function_closure_source(functions: tuple[Callable, ...], within: Path) -> str:
     """The source of ``functions`` and of every function and class they use, transitively, that
     is defined in a file under ``within``, plus the values of the other globals they read: a
     figure's key covers this, so editing one figure's drawing code redraws only that figure,

@@ -15,14 +15,16 @@ import argparse
 import re
 import platform
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
 import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
 
 from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
-from site_src.imports import source_imports
+from site_src.imports import ImportGraph
 
 #: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
@@ -129,24 +131,30 @@ def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str) -> byte
     return serialize_notebook(notebook)
 
 
-def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path) -> str:
+def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path,
+                          experiment_files: Mapping[str, Path] | None = None) -> str:
     """Hash of the `lesson` files the notebook's code imports, transitively (editing another
-    module does not re-execute it); the whole package's hash if the notebook cannot be parsed."""
+    module does not re-execute it; with `experiment_files`, experiments run only by name count
+    by their own modules); the whole package's hash if the notebook cannot be parsed."""
     try:
         notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
-        code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
-        return files_hash(source_imports(lesson_root.resolve(), code))
+        # IPython's own translation of magics (`%pip install ...`) into Python, so the cells parse.
+        code = "\n".join(TransformerManager().transform_cell(cell.source)
+                         for cell in notebook.cells if cell.cell_type == "code")
+        return files_hash(ImportGraph(lesson_root.resolve()).code_closure(code, experiment_files))
     except (ValueError, SyntaxError, UnicodeDecodeError):
         return tree_hash(lesson_root)
 
 
-def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, settings: ExecutionSettings) -> tuple[bytes, bool]:
+def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, settings: ExecutionSettings,
+                      experiment_files: Mapping[str, Path] | None = None) -> tuple[bytes, bool]:
     """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached)."""
     try:
         notebook_bytes = source.read_bytes()
     except OSError as err:
         raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
-    key = notebook_cache_key(notebook_bytes, notebook_imports_hash(notebook_bytes, lesson_root), library_versions(), settings)
+    imports_hash = notebook_imports_hash(notebook_bytes, lesson_root, experiment_files)
+    key = notebook_cache_key(notebook_bytes, imports_hash, library_versions(), settings)
     cached = cache.get(CACHE_KIND, key)
     if cached is not None:
         return cached, True
@@ -162,8 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, help="where to write the executed copy")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/notebook/store"), help="content cache root")
     args = parser.parse_args(argv)
+    from site_src.assets import chapter_registries, experiment_modules  # the build's key, so the build reuses this run
+
+    experiments, _ = chapter_registries()
     executed, was_cached = executed_notebook(
-        args.source, lesson_root=Path("lesson"), cache=ContentCache(args.cache_dir), settings=ExecutionSettings()
+        args.source, lesson_root=Path("lesson"), cache=ContentCache(args.cache_dir), settings=ExecutionSettings(),
+        experiment_files=experiment_modules(experiments, Path("lesson")),
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(executed)

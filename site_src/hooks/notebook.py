@@ -3,7 +3,8 @@
 mkdocs-jupyter is configured with `execute: false`; this hook executes `docs/lab.ipynb` itself
 (cached, see `site_src.notebook`), writes the executed copy outside `docs/`, and hands MkDocs a
 `File` with the same `src_uri` whose source is that copy. mkdocs-jupyter then renders
-it and, with `include_source: true`, copies it next to the page as the download (`lab/lab.ipynb`).
+it and, with `include_source: true`, copies it next to the page as the download (`lab/lab.ipynb`);
+`on_post_build` puts the lesson wheel its install cell names beside it (`lab/lesson-0.1.0-py3-none-any.whl`).
 
 It runs before mkdocs-jupyter's own `on_files` (higher priority), so the plugin wraps the
 replacement file. `on_page_content` then trims the JupyterLab styles mkdocs-jupyter inlines into the
@@ -14,6 +15,7 @@ returned.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -23,16 +25,19 @@ from mkdocs.structure.files import File, Files
 
 from mkdocs.exceptions import PluginError
 
+from site_src.assets import experiment_modules
 from site_src.cache import ContentCache, write_if_changed
 from site_src.notebook import ExecutionSettings, NotebookExecutionError, executed_notebook, with_wheel_url
 from site_src.runtime.build import LiveCellsSettings, lesson_wheel_folder
-from site_src.runtime.lesson_wheel import wheel_file_name
+from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME, wheel_file_name
 from site_src.page_css import PageCssError, purge_inline_styles
 
 log = logging.getLogger("mkdocs.hooks.notebook")
 
 #: The notebook's path inside docs/ (also its nav entry and its download file name).
 NOTEBOOK_SRC_URI = "lab.ipynb"
+#: The notebook page's folder in the site, where mkdocs-jupyter puts the download.
+NOTEBOOK_FOLDER = NOTEBOOK_SRC_URI.removesuffix(".ipynb")
 #: Where the executed copy is written (git-ignored, outside docs/ so MkDocs does not list it twice).
 EXECUTED_DIR = Path(".cache/notebook/executed")
 CACHE_ROOT = Path(".cache/notebook/store")
@@ -50,15 +55,19 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if source_file is None:
         return files
     root = project_root(config)
+    # The engine as this build imported it (site_src/hooks/assets.py imports it afresh before each build).
+    from lesson.experiments import REGISTRY
+
     executed, was_cached = executed_notebook(
         Path(source_file.abs_src_path),
         lesson_root=root / "lesson",
         cache=ContentCache(root / CACHE_ROOT),
         settings=ExecutionSettings(),
+        experiment_files=experiment_modules(REGISTRY, root / "lesson"),
     )
     log.info("lab notebook: %s", "executed copy from cache" if was_cached else "executed")
     try:
-        executed = with_wheel_url(executed, lesson_wheel_url(config, root), source_name=f"docs/{NOTEBOOK_SRC_URI}")
+        executed = with_wheel_url(executed, lesson_wheel_url(config), source_name=f"docs/{NOTEBOOK_SRC_URI}")
     except NotebookExecutionError as err:
         raise PluginError(str(err)) from err
     executed_path = root / EXECUTED_DIR / NOTEBOOK_SRC_URI
@@ -77,13 +86,14 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return files
 
 
-def lesson_wheel_url(config: MkDocsConfig, root: Path) -> str:
-    """The address a downloaded notebook installs `lesson` from: the wheel the site serves.
+def lesson_wheel_url(config: MkDocsConfig) -> str:
+    """The address a downloaded notebook installs `lesson` from: the copy of the site's wheel
+    that `on_post_build` puts next to the notebook.
 
     pip needs an absolute URL, so it is built from `site_url`; without one, the path on the site
     is written (a reader must complete it) and the build says so.
     """
-    path = lesson_wheel_folder(LiveCellsSettings.from_extra(config.extra)) + wheel_file_name(root / "lesson")
+    path = f"{NOTEBOOK_FOLDER}/{DOWNLOAD_WHEEL_NAME}"
     if not config.site_url:
         log.warning(
             "lab notebook: site_url is not set, so the downloaded notebook names the lesson wheel by its path "
@@ -95,13 +105,18 @@ def lesson_wheel_url(config: MkDocsConfig, root: Path) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Check the downloaded notebook's wheel is in the site (the runtime hook wrote it just before)."""
-    path = lesson_wheel_folder(LiveCellsSettings.from_extra(config.extra)) + wheel_file_name(project_root(config) / "lesson")
-    if (Path(config.site_dir) / NOTEBOOK_SRC_URI.removesuffix(".ipynb")).is_dir() and not (Path(config.site_dir) / path).is_file():
+    """Put a copy of the wheel the site serves (the runtime hook wrote it just before) next to
+    the downloaded notebook, under the name its install cell uses."""
+    site = Path(config.site_dir)
+    if not (site / NOTEBOOK_FOLDER).is_dir():
+        return
+    served = site / lesson_wheel_folder(LiveCellsSettings.from_extra(config.extra)) / wheel_file_name(project_root(config) / "lesson")
+    if not served.is_file():
         raise PluginError(
-            f"docs/{NOTEBOOK_SRC_URI}: its install cell names {path}, which the site does not hold; the runtime "
-            "(site_src/runtime/build.py) writes the wheel elsewhere: keep lesson_wheel_folder in step with it."
+            f"docs/{NOTEBOOK_SRC_URI}: its install cell needs the lesson wheel, and the site does not hold {served}; the "
+            "runtime (site_src/runtime/build.py) writes the wheel elsewhere: keep lesson_wheel_folder in step with it."
         )
+    shutil.copyfile(served, site / NOTEBOOK_FOLDER / DOWNLOAD_WHEEL_NAME)
 
 
 def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:

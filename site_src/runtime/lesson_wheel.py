@@ -27,6 +27,9 @@ BASE_VERSION = "0.1.0"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 REQUIRES = ("numpy",)
 TAG = "py3-none-any"
+#: The name the downloaded lab notebook installs it by (a copy next to the notebook): without the
+#: sources' hash, so the notebook, and its rendered page, do not change with every engine edit.
+DOWNLOAD_WHEEL_NAME = f"{DIST_NAME}-{BASE_VERSION}-{TAG}.whl"
 
 
 class LessonWheelError(RuntimeError):

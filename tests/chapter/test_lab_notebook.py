@@ -23,7 +23,7 @@ def test_the_committed_notebook_has_no_outputs():
 def test_the_notebook_page_shows_executed_outputs(page_html):
     page = page_html("lab.ipynb")
     text = visible_text(page)
-    assert "experiments: dataset" in text, "the first cell's printed output is missing"
+    assert "LrSweepConfig(low=" in text, "the first cell's printed output is missing"
     assert "random search won" in text
     assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= 3, "the notebook's plots are missing"
 
@@ -50,10 +50,12 @@ def test_the_download_installs_lesson_from_the_wheel_the_site_serves(site_dir):
     notebook = nbformat.read(site_dir / "lab" / "lab.ipynb", as_version=4)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert is_install_cell(code_cells[0]), "the first code cell installs lesson"
-    [wheel] = (site_dir / "runtime" / "pyodide").glob("lesson-*.whl")
+    [served] = (site_dir / "runtime" / "pyodide").glob("lesson-*.whl")
     # Written out (JupyterLite's %pip does not expand variables), under the check for repository users.
     [url] = re.findall(r"^    %pip install numpy matplotlib (\S+)$", code_cells[0].source, re.MULTILINE)
-    assert re.fullmatch(rf"https?://[^/]+/(.+/)?runtime/pyodide/{re.escape(wheel.name)}", url), url
+    assert re.fullmatch(r"https?://[^/]+/(.+/)?lab/lesson-0\.1\.0-py3-none-any\.whl", url), url
+    beside = site_dir / "lab" / "lesson-0.1.0-py3-none-any.whl"
+    assert beside.read_bytes() == served.read_bytes(), "the download installs the engine the site's live cells run"
     assert 'if importlib.util.find_spec("lesson") is None:' in code_cells[0].source, "repository users install nothing"
     source = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
     [committed] = [cell for cell in source.cells if is_install_cell(cell)]

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 from lesson.experiments import REGISTRY
-from site_src.assets import AssetSettings, AssetStep
+from site_src.assets import AssetSettings, AssetStep, experiment_modules
 from site_src.cache import files_hash
-from site_src.imports import ImportGraph, function_closure_source, import_closure, source_imports
+from site_src.imports import ImportGraph, function_closure_source, import_closure
+from site_src.notebook import notebook_imports_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lesson"
@@ -43,13 +44,29 @@ def test_relative_and_package_imports_are_followed(tmp_path):
 
 def test_the_notebook_depends_only_on_the_modules_its_cells_import():
     code = "import numpy as np\nfrom lesson.data import DataConfig, make_dataset\n"
-    assert names(source_imports(LESSON, code)) == {"data.py"}
+    assert names(ImportGraph(LESSON).code_closure(code)) == {"data.py"}
+
+
+def test_the_lab_notebook_reexecutes_for_the_experiments_it_runs_not_for_the_others(tmp_path):
+    copy = tmp_path / "lesson"
+    shutil.copytree(LESSON, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    experiment_files = {name: copy / path.relative_to(LESSON) for name, path in experiment_modules(REGISTRY, LESSON).items()}
+    notebook = (ROOT / "docs" / "lab.ipynb").read_bytes()
+    before = notebook_imports_hash(notebook, copy, experiment_files)
+
+    def edit(module: str) -> str:
+        path = copy / "experiments" / module
+        path.write_text(path.read_text() + "\n# an edit\n")
+        return notebook_imports_hash(notebook, copy, experiment_files)
+
+    assert edit("basics.py") == before, "the notebook runs neither bad_vs_good nor dataset"
+    assert edit("learning_rate.py") != before, "its section 3 runs lr_sweep"
 
 
 def test_each_chapter_experiment_key_changes_only_with_its_own_code(tmp_path):
     step = AssetStep(AssetSettings.for_project(ROOT), REGISTRY, {})
     whole = "0" * 64
-    hashes = {name: step._experiment_code_hash(exp, whole) for name, exp in REGISTRY.items()}
+    hashes = {name: step._experiment_code_hash(name, whole) for name in REGISTRY}
     assert whole not in hashes.values(), "chapter experiments are keyed by their own imports"
     assert len(set(hashes.values())) >= 6, "experiments in different modules must have different code hashes"
     # the same closure on a copy of the engine, before and after editing one experiment module
