@@ -173,3 +173,27 @@ def test_the_cdn_switch_serves_only_the_lesson_wheel_and_the_lock(tmp_path):
     assert (runtime / lock["packages"]["lesson"]["file_name"]).is_file()
     assert config["pyodideIntegrity"].startswith("sha384-")
     assert any(CDN_INDEX_URL in script.read_text() for script in runtime.glob("*.js"))  # baked into the bundle
+
+
+def test_bundles_are_made_once_per_inputs_and_old_chunks_are_removed(tmp_path, monkeypatch):
+    from site_src.runtime import build
+
+    made = []
+
+    def fake_esbuild(paths, defines, bundle):  # what the real one writes, without esbuild
+        made.append(defines["LIVE_CELLS_CONFIG"])
+        bundle.mkdir(parents=True)
+        (bundle / "livecells.js").write_text(json.dumps(defines["LIVE_CELLS_CONFIG"]))
+        (bundle / f"chunk-{len(made)}.js").write_text("chunk")
+
+    monkeypatch.setattr(build, "_run_esbuild", fake_esbuild)
+    paths = build.ProjectPaths(tmp_path)
+    runtime = tmp_path / "site" / "runtime"
+    runtime.mkdir(parents=True)
+    build.bundle_scripts(paths, {"timeout": 30}, runtime)
+    build.bundle_scripts(paths, {"timeout": 30}, runtime)  # a rebuild: the same inputs
+    assert made == [{"timeout": 30}]
+    build.bundle_scripts(paths, {"timeout": 60}, runtime)  # a setting baked into the bundle changed
+    assert made == [{"timeout": 30}, {"timeout": 60}]
+    assert sorted(path.name for path in runtime.iterdir()) == ["chunk-2.js", "livecells.js"]
+    assert json.loads((runtime / "livecells.js").read_text()) == {"timeout": 60}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,3 +330,27 @@ def test_experiment_key_covers_the_published_format(monkeypatch):
 
     monkeypatch.setattr(lesson.experiments, "result_json", result_json)
     assert experiment_key("alpha", ToyConfig(), "engine", runtime) != before
+
+
+REIMPORTS = """
+import sys
+from pathlib import Path
+from site_src.assets import chapter_registries
+
+first = chapter_registries()
+print(chapter_registries()[0] is first[0])        # nothing changed: the modules imported before
+module = Path(sys.argv[1]) / "lesson" / "experiments" / "basics.py"
+module.write_text(module.read_text() + "\\n# an edit\\n")
+print(chapter_registries()[0] is first[0])        # an engine file changed: imported afresh
+"""
+
+
+def test_the_chapter_registries_are_imported_again_only_after_an_edit(tmp_path):
+    # In a process of its own, on a copy of the engine: a re-import here would leave this test
+    # session with two generations of the engine's classes.
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "lesson", tmp_path / "lesson", ignore=shutil.ignore_patterns("__pycache__"))
+    completed = subprocess.run([sys.executable, "-c", REIMPORTS, str(tmp_path)], capture_output=True, text=True,
+                               env={"PYTHONPATH": f"{tmp_path}:{root}", "PATH": ""}, cwd=tmp_path, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["True", "False"]

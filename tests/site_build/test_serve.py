@@ -31,10 +31,15 @@ class Preview:
     def __init__(self, root: Path) -> None:
         self.port = free_port()
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "site_src.serve", "-a", f"127.0.0.1:{self.port}"], cwd=root, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        self.log = root.parent / "serve.log"  # outside the watched project
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "site_src.serve", "-a", f"127.0.0.1:{self.port}"], cwd=root, env=env,
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    def builds(self) -> int:
+        return self.log.read_text(encoding="utf-8").count("Building documentation")
 
     def get(self, path: str = "") -> str | None:
         """The page's text (error pages too), or None while nothing answers. Never waits long:
@@ -109,5 +114,22 @@ def test_a_first_build_that_fails_serves_an_error_page_that_retries(site):
         edit(page, BROKEN, GOOD)
         fixed = preview.wait_until(lambda text: "The best of" in text)
         assert 'id="build-error"' not in fixed
+    finally:
+        preview.close()
+
+
+def test_a_save_rebuilds_once_and_a_build_starts_no_other(site):
+    # The preview watches with the system's file events: the build's own reads of the watched
+    # files (open/close events) must not count as edits, or it would rebuild for ever.
+    page = site / "docs" / "index.md"
+    preview = Preview(site)
+    try:
+        preview.wait_until(lambda text: "Fixture chapter" in text)
+        time.sleep(3)  # a build that set off another would have started it by now
+        assert preview.builds() == 1
+        page.write_text(page.read_text(encoding="utf-8") + "\nA sentence saved by the test.\n", encoding="utf-8")
+        preview.wait_until(lambda text: "A sentence saved by the test." in text)
+        time.sleep(3)
+        assert preview.builds() == 2
     finally:
         preview.close()
