@@ -2,8 +2,9 @@
 
 `mkdocs serve` stops answering while a rebuild has failed: its server holds every request until
 a build succeeds, so the author sees a page that never loads and has to look in the terminal.
-This runs the same server (`mkdocs.livereload.LiveReloadServer`) and the same build, with one
-difference: a failed build still ends. The last good pages then carry the error on top (and any
+This runs the same server (`mkdocs.livereload.LiveReloadServer`) and the same build, with two
+differences: it hears saves through the system's file events instead of polling every 0.5 s
+(`SaveObserver`), and a failed build still ends. The last good pages then carry the error on top (and any
 page the failed build did not leave behind is an error page that retries every two seconds);
 the browser reloads to show it, and the next good save rebuilds the site as usual.
 
