@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
 SUMMARY = re.compile(
     r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ pages of live cells \(.*?, (?P<cells>\d+\.\d+) s\), "
-    r"\d+ figures \(.*?, (?P<figure>\d+\.\d+) s\)")
+    r"\d+ figures \(.*?, (?P<figure>\d+\.\d+) s\); \d+ files written; (?P<step>\d+\.\d+) s in all")
 BUILT_IN = re.compile(r"Documentation built in (?P<seconds>\d+\.\d+) seconds")
 PROGRESS = re.compile(r"assets: (?P<kind>experiment|cells|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")
 
@@ -96,9 +96,10 @@ def report(label: str, seconds: float, steps: list[dict], phases: dict[str, floa
     computed = sum(step["outcome"] == "computed" for step in steps)
     print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/pages of cells/figures computed")
     print(f"  experiments        {share(experiments, seconds)}  in Pyodide under Node, start-up included")
-    print(f"  live cells         {share(cells, seconds)}  every page's cells, in the same Pyodide")
-    print(f"  figures            {share(figures, seconds)}")
-    print(f"  MkDocs build       {share(phases['build'] - experiments - cells - figures, seconds)}  pages, search, other hooks")
+    print(f"  live cells         {share(cells, seconds)}  every page's cells, in the same Pyodide, while ...")
+    print(f"  figures            {share(figures, seconds)}  ... this process draws the figures")
+    print(f"  asset step         {share(phases['step'], seconds)}  all of the above, and the exercises' checks")
+    print(f"  MkDocs build       {share(phases['build'] - phases['step'], seconds)}  pages, search, notebook, other hooks")
     print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
     slowest = sorted(steps, key=lambda step: -float(step["seconds"]))[:5]
     print("  slowest (work, not wall): "

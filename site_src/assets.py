@@ -36,7 +36,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -142,7 +142,8 @@ class AssetReport:
                 f"{count} {noun} ({len(self.hits(kind))} cached, {len(self.misses(kind))} computed, "
                 f"{self.wall_seconds.get(kind, 0.0):.2f} s)"
             )
-        return f"assets: {', '.join(parts)}; {len(self.files_written)} files written"
+        return (f"assets: {', '.join(parts)}; {len(self.files_written)} files written; "
+                f"{self.wall_seconds.get('step', 0.0):.2f} s in all")
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,7 @@ class AssetStep:
 
     def run(self, *, everything: bool = False) -> AssetReport:
         """Run the experiments the pages use (all with `everything`), render their figures, write files."""
+        start = time.perf_counter()
         references = scan_pages(self.settings.docs_dir, self.settings.generated_dir)
         # Exercise fences: malformed ones are reported with the other errors; their quoted values too.
         exercise_pages, exercise_errors, prose_references, code_references = scan_exercises(self.settings.docs_dir, self.settings.generated_dir)
@@ -447,12 +449,14 @@ class AssetStep:
             errors += value_errors(references, {name: json.loads(data) for name, data in results.items()})
             errors += code_value_errors(code_references, {name: json.loads(data) for name, data in results.items()})
             _raise_if_any(errors)
-            if self.pyodide is not None:
-                self._cells()
-                self._exercises(exercise_pages, {name: json.loads(data) for name, data in results.items()})
+            with ThreadPoolExecutor(max_workers=1) as pyodide_thread:
+                # The live cells and exercises run in Node's Pyodide while this process draws the
+                # figures (both need only the results): two cores busy where there was one.
+                in_pyodide = pyodide_thread.submit(self._cells_and_exercises, exercise_pages, results)
+                figure_entries = self._figures(figure_names, results)
+                in_pyodide.result()
             if write_index(exercise_pages, self.settings.generated_dir, nav_order(self.settings.docs_dir)):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
-            figure_entries = self._figures(figure_names, results)
         except (PyodideHostError, CellError, ExerciseError) as err:
             raise AssetBuildError(str(err)) from err
         finally:
@@ -462,6 +466,7 @@ class AssetStep:
         self._prune(set(experiment_names), set(figure_names))
         for cache_kind, keys in self._used_keys.items():
             self.cache.prune(cache_kind, keys, CACHE_SPARE_ENTRIES)
+        self.report.wall_seconds["step"] = time.perf_counter() - start
         self.log(self.report.summary())
         return self.report
 
@@ -560,6 +565,11 @@ class AssetStep:
             return files_hash(self._imports.code_closure(code, self._experiment_modules))
         except SyntaxError:
             return tree_hash(self.settings.engine_dir)
+
+    def _cells_and_exercises(self, exercise_pages, results: Mapping[str, bytes]) -> None:
+        if self.pyodide is not None:
+            self._cells()
+            self._exercises(exercise_pages, {name: json.loads(data) for name, data in results.items()})
 
     def _cells(self) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""
