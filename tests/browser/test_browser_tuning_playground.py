@@ -129,6 +129,28 @@ def test_stop_ends_a_long_run_and_the_next_run_works(tuning):
     assert re.match(r"Run #\d+: Trained all 20 epochs\.", train_and_wait(tuning))
 
 
+def test_stop_at_any_moment_ends_the_run(shared_context, site_url):
+    """Stop while Python loads, and Stop just after an epoch arrived (its draw still waiting for a
+    frame): each run ends "Stopped." for good, and the worker started at Stop serves the next run."""
+    page = shared_context.new_page()
+    # Late frames, as on a busy machine: when Stop is pressed, the last epoch's draw is still pending.
+    page.add_init_script("{ const frame = requestAnimationFrame;"
+                         " window.requestAnimationFrame = (draw) => setTimeout(() => frame(draw), 300); }")
+    page.goto(site_url + PAGE + "?epochs=1000&batch_size=1&n_train=1000")
+    train, stop = page.get_by_role("button", name="Train"), page.get_by_role("button", name="Stop")
+    train.click()
+    stop.click()  # while Python loads
+    expect(status(page)).to_contain_text("Stopped.")
+    train.click()
+    expect(status(page)).to_contain_text(re.compile(r"Epoch [1-9]"), timeout=LOAD_TIMEOUT_MS)
+    stop.click()
+    expect(status(page)).to_contain_text("Stopped.")
+    page.wait_for_timeout(600)  # past the frame the last epoch's draw waited for
+    expect(status(page)).to_contain_text("Stopped.")
+    assert page.evaluate("globalThis.liveCellsRuntime.starts") == 3  # the first, and one after each Stop
+    page.close()
+
+
 def test_bad_settings_show_the_engines_message_as_text(tuning):
     # A reader can edit the form's HTML; the engine's validation still answers, as text.
     tuning.eval_on_selector("select[name=epochs] option:checked", "option => { option.value = '0'; }")

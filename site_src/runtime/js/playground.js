@@ -340,7 +340,7 @@ export class TuningPlayground {
     this.drawPending = true;
     requestAnimationFrame(() => {
       this.drawPending = false;
-      if (this.finished) return; // the final summary, drawn already, stays
+      if (this.finished) return; // the final summary (or Stop's or the error's status), drawn already, stays
       this.redraw();
       const e = this.lastEpoch;
       this.status.textContent = `Epoch ${e.epoch} of ${this.live.epochs} (run #${this.live.number}): validation loss ${fixed(e.val_loss)}, validation accuracy ${percent(e.val_acc)}`;
@@ -392,6 +392,9 @@ export class TuningPlayground {
       if (!this.stopping) this.showError(`${error.message}\n`);
     } finally {
       if (this.stopping) this.status.textContent = this.stopping;
+      // The run is over: a draw its last epoch scheduled for the next frame must not replace this
+      // status (a Stop right after an epoch arrived left "Epoch n of …" showing, not "Stopped.").
+      this.finished = true;
       this.stopping = null;
       this.running = null; // a stopped run's curves stay drawn (not kept) until the next Train
       this.redraw();

@@ -45,17 +45,20 @@ export class RuntimeClient {
       this.interruptBuffer = new SharedArrayBuffer(1);
     }
     const config = { ...this.config, interruptBuffer: this.interruptBuffer };
-    this.ready = this.request("init", { config }, (reply) => {
+    const ready = this.request("init", { config }, (reply) => {
       if (reply.type === "progress") this.emitProgress({ stage: reply.stage, bytes: reply.bytes, done: false });
     }).then((reply) => {
       this.versions = reply.versions;
       this.emitProgress({ stage: `Python ${reply.versions.python} ready (Pyodide ${reply.versions.pyodide}, numpy ${reply.versions.numpy})`, bytes: 0, done: true });
       return reply;
     });
-    this.ready.catch(() => {
-      this.ready = null; // let the next Run try again
+    this.ready = ready;
+    ready.catch(() => {
+      // Let the next Run try again, unless a replacement started meanwhile (Stop during loading
+      // starts one at once): forgetting it would leave that worker running unused.
+      if (this.ready === ready) this.ready = null;
     });
-    return this.ready;
+    return ready;
   }
 
   request(type, fields, onReply) {
