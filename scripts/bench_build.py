@@ -15,7 +15,8 @@ Numbers, not assertions: timing depends on the machine.
     .venv/bin/python scripts/bench_build.py --serve    # also: the author's loop under scripts/serve
 
 With `--serve` it then starts the author's preview (`scripts/serve`: MkDocs' live-reload server)
-on the built copy and times three edits as an author makes them, from the moment the file is saved to the moment the served page shows the change:
+on the built copy and times three kinds of edit as an author makes them, three times each (median
+and all three), from the moment the file is saved to the moment the served page shows the change:
 a sentence of prose, one experiment's default, and one figure module's drawing code; it counts
 the rebuilds each edit caused and what each rebuild recomputed.
 """
@@ -28,6 +29,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,33 +155,43 @@ class ServedProject:
         self.process.wait(timeout=30)
 
 
-def serve_edit(served: ServedProject, label: str, path: Path, edit, page: str, settle: float = 4.0) -> None:
-    """Apply `edit` to `path`, time until `page` shows it, then count the rebuilds it caused."""
-    before = served.page(page)
-    seen = len(served.lines)
-    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    seconds = served.wait_for(page, before)
-    time.sleep(settle)  # a second rebuild, if the edit causes one, starts within this
-    lines = served.lines[seen:]
-    rebuilds = sum("Building documentation" in line for line in lines)
-    computed = [f"{match['kind']} {match['name']}" for line in lines
-                if (match := PROGRESS.search(line)) and match["outcome"] == "computed"]
-    print(f"  {label:<26} visible in {seconds:5.2f} s, {rebuilds} rebuild(s), recomputed: {', '.join(computed) or 'nothing'}")
+def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, settle: float = 4.0) -> None:
+    """Apply each of `edits` to `path` in turn, time until `page` shows it, count the rebuilds it
+    caused; print the median and the range (one sample says little on a shared machine)."""
+    seconds, rebuilds, computed = [], [], []
+    for edit in edits:
+        before = served.page(page)
+        seen = len(served.lines)
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+        seconds.append(served.wait_for(page, before))
+        time.sleep(settle)  # a second rebuild, if the edit causes one, starts within this
+        lines = served.lines[seen:]
+        rebuilds.append(sum("Building documentation" in line for line in lines))
+        computed.append([f"{match['kind']} {match['name']}" for line in lines
+                         if (match := PROGRESS.search(line)) and match["outcome"] == "computed"])
+    print(f"  {label:<26} visible in {statistics.median(seconds):5.2f} s (median of {len(seconds)}: "
+          f"{', '.join(f'{value:.2f}' for value in seconds)}), rebuilds {'/'.join(map(str, rebuilds))}, "
+          f"recomputed: {', '.join(sorted(set(computed[0]))) or 'nothing'}"
+          + ("" if all(sorted(c) == sorted(computed[0]) for c in computed) else " (the first edit; others differed)"))
 
 
 def serve_loop(root: Path) -> None:
-    """The author's loop: prose, experiment and figure edits under the preview server."""
+    """The author's loop: prose, experiment and figure edits under the preview server, three of each."""
     served = ServedProject(root)
     try:
         served.wait_for("", None, limit=600)
         time.sleep(2)
         print("under scripts/serve (from the save to the served page showing it):")
         serve_edit(served, "prose edit", root / "docs" / "index.md",
-                   lambda text: text + "\nA sentence added by the benchmark.\n", "")
+                   [lambda text, n=n: text + f"\nSentence {n} added by the benchmark.\n" for n in range(3)], "")
         serve_edit(served, "experiment default", root / "lesson" / "experiments" / "basics.py",
-                   lambda text: text.replace("    seeds: int = 10\n", "    seeds: int = 9\n", 1), "")
+                   [lambda text, n=n: text.replace(f"    seeds: int = {10 - n}\n", f"    seeds: int = {9 - n}\n", 1)
+                    for n in range(3)], "")
         serve_edit(served, "figure drawing code", root / "site_src" / "figures" / "learning_rate.py",
-                   lambda text: text.replace('"learning rate η (log scale)"', '"learning rate η, log scale"', 1),
+                   [lambda text, old=old, new=new: text.replace(old, new, 1) for old, new in (
+                       ('"learning rate η (log scale)"', '"learning rate η, log scale"'),
+                       ('"learning rate η, log scale"', '"learning rate η (log)"'),
+                       ('"learning rate η (log)"', '"learning rate η (log axis)"'))],
                    "generated/figures/lr_sweep.svg")
     finally:
         served.close()

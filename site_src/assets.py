@@ -445,16 +445,20 @@ class AssetStep:
         )
         engine_hash = tree_hash(self.settings.engine_dir)
         try:
-            results = self._results(experiment_names, engine_hash)
-            errors += value_errors(references, {name: json.loads(data) for name, data in results.items()})
-            errors += code_value_errors(code_references, {name: json.loads(data) for name, data in results.items()})
-            _raise_if_any(errors)
-            with ThreadPoolExecutor(max_workers=1) as pyodide_thread:
-                # The live cells and exercises run in Node's Pyodide while this process draws the
-                # figures (both need only the results): two cores busy where there was one.
-                in_pyodide = pyodide_thread.submit(self._cells_and_exercises, exercise_pages, results)
+            with ThreadPoolExecutor(max_workers=2) as beside:
+                # The live cells need no results: a second Pyodide runs them while the first runs
+                # the experiments. The exercises (they quote results) follow in the first, while this
+                # process draws the figures. Each process is single-threaded; the machine has cores.
+                cells = beside.submit(self._cells) if self.pyodide is not None else None
+                results = self._results(experiment_names, engine_hash)
+                parsed = {name: json.loads(data) for name, data in results.items()}
+                errors += value_errors(references, parsed) + code_value_errors(code_references, parsed)
+                _raise_if_any(errors)
+                exercises = beside.submit(self._exercises, exercise_pages, parsed) if self.pyodide is not None else None
                 figure_entries = self._figures(figure_names, results)
-                in_pyodide.result()
+                for job in (cells, exercises):
+                    if job is not None:
+                        job.result()
             if write_index(exercise_pages, self.settings.generated_dir, nav_order(self.settings.docs_dir)):
                 self.report.files_written.append(self.settings.generated_dir / "exercises.json")
         except (PyodideHostError, CellError, ExerciseError) as err:
@@ -566,15 +570,13 @@ class AssetStep:
         except SyntaxError:
             return tree_hash(self.settings.engine_dir)
 
-    def _cells_and_exercises(self, exercise_pages, results: Mapping[str, bytes]) -> None:
-        if self.pyodide is not None:
-            self._cells()
-            self._exercises(exercise_pages, {name: json.loads(data) for name, data in results.items()})
-
     def _cells(self) -> None:
         """Run (or take from the cache) every page's live cells in the build's Pyodide."""
         start = time.perf_counter()
-        cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, self.pyodide,
+        # The cells' own Pyodide, fetched here: an edited engine is swapped into it in this thread,
+        # while the experiments' Pyodide gets it in the other.
+        host = shared_host(self.settings.pyodide, lane="cells")
+        cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, host,
                          self.runtime, self._code_engine_hash, self.log)
         self._used_keys["cells"] = cells.run()
         for page, state, seconds in cells.records:

@@ -29,7 +29,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
-from site_src.runtime.node_host import shared_host
+from site_src.runtime.node_host import LANES, shared_host
 
 SITE_SRC = Path(__file__).resolve().parent.parent
 THEME_ASSETS = SITE_SRC / "theme" / "assets"
@@ -96,10 +96,11 @@ class AssetHooks:
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         """Rebuild on edits of the engine and the figure code, not only of the pages; have the
-        build's Pyodide running before the first edit that needs it."""
+        build's Pyodides running and warm before the first edit that needs them."""
         settings = self.settings_for(_project_root(config))
         if settings.pyodide is not None:
-            shared_host(settings.pyodide).warm_up_in_background()
+            for lane in LANES:
+                shared_host(settings.pyodide, lane).warm_up_in_background()
         folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
         for path in sorted(folders):
             if path.exists():

@@ -21,6 +21,8 @@ from pathlib import Path
 from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
 
+from site_src.cache import atomic_write
+
 DIST_NAME = "lesson"
 BASE_VERSION = "0.1.0"
 #: 1980-01-01, the earliest time a zip entry can hold: the same for every build.
@@ -95,10 +97,12 @@ def build_lesson_wheel(package_dir: Path, out_dir: Path) -> Path:
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data, compresslevel=9)
+    # The build's two Pyodides may swap in an edited engine at the same time: each writes the
+    # same bytes, atomically, and an older wheel may already be gone.
     for old in out_dir.glob(f"{DIST_NAME}-*.whl"):
         if old != target:
-            old.unlink()
-    target.write_bytes(buffer.getvalue())
+            old.unlink(missing_ok=True)
+    atomic_write(target, buffer.getvalue())
     return target
 
 

@@ -6,9 +6,10 @@ sends it requests: run an experiment (``experiment``), run a page's live cells i
 namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
 wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
 
-``shared_host`` keeps one host per project for the life of the process: under ``mkdocs serve``
-each rebuild reuses the running Pyodide (starting one costs 3-4 s) and only swaps in the new
-``lesson`` wheel when the engine changed (``use_current_engine``).
+``shared_host`` keeps one host per project and lane (experiments, live cells: two Node processes
+that run at once) for the life of the process: under ``mkdocs serve`` each rebuild reuses the
+running Pyodides (starting one costs 3-4 s) and only swaps in the new ``lesson`` wheel when the
+engine changed (``use_current_engine``).
 """
 
 from __future__ import annotations
@@ -195,15 +196,17 @@ class PyodideHost:
         return reply
 
 
-_SHARED: dict[Path, PyodideHost] = {}
+_SHARED: dict[tuple[Path, str], PyodideHost] = {}
+#: The build's Pyodides: one runs the experiments (then the exercises), one the live cells, at once.
+LANES = ("experiments", "cells")
 
 
-def shared_host(paths: PyodidePaths) -> PyodideHost:
-    """The process's host for this project (started on first use, closed at exit), with the
-    engine as it is on disk now."""
-    host = _SHARED.get(paths.root)
+def shared_host(paths: PyodidePaths, lane: str = LANES[0]) -> PyodideHost:
+    """The process's host for this project and lane (started on first use, closed at exit), with
+    the engine as it is on disk now."""
+    host = _SHARED.get((paths.root, lane))
     if host is None:
-        host = _SHARED[paths.root] = PyodideHost(paths)
+        host = _SHARED[(paths.root, lane)] = PyodideHost(paths)
         atexit.register(host.close)
     host.use_current_engine()
     return host
