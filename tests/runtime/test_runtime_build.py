@@ -197,3 +197,19 @@ def test_bundles_are_made_once_per_inputs_and_old_chunks_are_removed(tmp_path, m
     assert made == [{"timeout": 30}, {"timeout": 60}]
     assert sorted(path.name for path in runtime.iterdir()) == ["chunk-2.js", "livecells.js"]
     assert json.loads((runtime / "livecells.js").read_text()) == {"timeout": 60}
+
+
+def test_two_pyodides_can_swap_in_an_edited_engine_at_once(tmp_path):
+    # The build's two Pyodides each rebuild the wheel after an engine edit, at the same moment:
+    # removing the old wheel and writing the new one must not trip over each other.
+    from concurrent.futures import ThreadPoolExecutor
+
+    package = _fake_lesson(tmp_path / "src")
+    for version in range(40):  # many rounds: a race shows in some
+        (package / "core.py").write_text(f"VALUE = {version}\n")  # an edit: the old wheel goes
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            wheels = list(pool.map(lambda _: build_lesson_wheel(package, tmp_path / "wheels"), range(8)))
+        assert len(set(wheels)) == 1
+        assert [path.name for path in (tmp_path / "wheels").iterdir()] == [wheels[0].name]
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            assert wheel.read("lesson/core.py") == f"VALUE = {version}\n".encode()
