@@ -39,6 +39,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from site_src.runtime.node_host import LANES, WARM  # noqa: E402  (the project's own package)
 FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
 SUMMARY = re.compile(
     r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ pages of live cells \(.*?, (?P<cells>\d+\.\d+) s\), "
@@ -98,9 +100,9 @@ def report(label: str, seconds: float, steps: list[dict], phases: dict[str, floa
     computed = sum(step["outcome"] == "computed" for step in steps)
     print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/pages of cells/figures computed")
     print(f"  experiments        {share(experiments, seconds)}  in Pyodide under Node, start-up included")
-    print(f"  live cells         {share(cells, seconds)}  every page's cells, in the same Pyodide, while ...")
-    print(f"  figures            {share(figures, seconds)}  ... this process draws the figures")
-    print(f"  asset step         {share(phases['step'], seconds)}  all of the above, and the exercises' checks")
+    print(f"  live cells         {share(cells, seconds)}  every page's cells, in a second Pyodide, meanwhile")
+    print(f"  figures            {share(figures, seconds)}  drawn here as the results come in, while the exercises are checked")
+    print(f"  asset step         {share(phases['step'], seconds)}  all of the above: parts overlap, so this is less than their sum")
     print(f"  MkDocs build       {share(phases['build'] - phases['step'], seconds)}  pages, search, notebook, other hooks")
     print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
     slowest = sorted(steps, key=lambda step: -float(step["seconds"]))[:5]
@@ -150,6 +152,14 @@ class ServedProject:
             time.sleep(0.02)
         sys.exit(f"bench_build: /{path} did not change within {limit:.0f} s:\n" + "\n".join(self.lines[-30:]))
 
+    def wait_for_log(self, text: str, count: int = 1, limit: float = 120.0) -> None:
+        """Wait until the server has logged `text` `count` times."""
+        deadline = time.perf_counter() + limit
+        while sum(text in line for line in self.lines) < count:
+            if time.perf_counter() > deadline:
+                sys.exit(f"bench_build: the preview did not log {text!r} {count} times within {limit:.0f} s")
+            time.sleep(0.1)
+
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -180,7 +190,8 @@ def serve_loop(root: Path) -> None:
     served = ServedProject(root)
     try:
         served.wait_for("", None, limit=600)
-        time.sleep(2)
+        served.wait_for_log(WARM, count=len(LANES))  # an author's first edit comes after the warm-up
+        time.sleep(1)
         print("under scripts/serve (from the save to the served page showing it):")
         serve_edit(served, "prose edit", root / "docs" / "index.md",
                    [lambda text, n=n: text + f"\nSentence {n} added by the benchmark.\n" for n in range(3)], "")

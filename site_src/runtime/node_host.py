@@ -22,6 +22,7 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirro
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("mkdocs.site_src.pyodide")
+#: What the preview logs when a Pyodide has started, imported the engine and trained once.
+WARM = "a build's Pyodide is warm"
 HOST_SCRIPT = HERE / "node" / "host.mjs"
 RUNNER = HERE / "py" / "runner.py"
 BUILD_HOST = HERE / "py" / "build_host.py"
@@ -101,10 +104,13 @@ class PyodideHost:
         """``warm_up`` in a thread (``mkdocs serve``: the first edit that reruns an experiment
         does not wait 3-4 s for the start-up either); a request made meanwhile waits for it."""
         def warm() -> None:
+            started = time.perf_counter()
             try:
                 self.warm_up()
             except PyodideHostError as err:  # a build's own request reports a start-up problem
                 LOG.warning("the build's Pyodide could not warm up (edits still rebuild): %s", err)
+            else:
+                LOG.info("%s in %.1f s", WARM, time.perf_counter() - started)
 
         threading.Thread(target=warm, daemon=True).start()
 
