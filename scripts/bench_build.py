@@ -101,7 +101,7 @@ def report(label: str, seconds: float, steps: list[dict], phases: dict[str, floa
     print(f"{label}: {seconds:.2f} s wall, {computed} of {len(steps)} experiments/pages of cells/figures computed")
     print(f"  experiments        {share(experiments, seconds)}  in Pyodide under Node, start-up included")
     print(f"  live cells         {share(cells, seconds)}  every page's cells, in a second Pyodide, meanwhile")
-    print(f"  figures            {share(figures, seconds)}  drawn here as the results come in, while the exercises are checked")
+    print(f"  figures            {share(figures, seconds)}  drawn in this process once the results are in, while the exercises are checked")
     print(f"  asset step         {share(phases['step'], seconds)}  all of the above: parts overlap, so this is less than their sum")
     print(f"  MkDocs build       {share(phases['build'] - phases['step'], seconds)}  pages, search, notebook, other hooks")
     print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
