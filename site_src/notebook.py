@@ -12,6 +12,8 @@ Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
 from __future__ import annotations
 
 import argparse
+import html
+import logging
 import re
 import platform
 import tempfile
@@ -83,7 +85,7 @@ def execute_notebook(notebook_bytes: bytes, *, source_name: str, cwd: Path, sett
     Timing metadata is not recorded, so the same sources give the same bytes.
     """
     from jupyter_client.manager import KernelManager
-    from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
+    from nbconvert.preprocessors import CellExecutionError, CoalesceStreamsPreprocessor, ExecutePreprocessor
 
     notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=settings.nbformat_version)
     executor = ExecutePreprocessor(
@@ -103,6 +105,14 @@ def execute_notebook(notebook_bytes: bytes, *, source_name: str, cwd: Path, sett
                 f"{source_name}: a cell raised while executing the lab notebook at build time:\n{err}\n"
                 f"Fix the cell (open it with `jupyter lab {source_name}`), then rebuild."
             ) from err
+        finally:
+            # A kernel manager passed in stays ours to stop: left running, the kernel outlives the
+            # build and prints "Parent appears to have exited" into the terminal.
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
+    # How a cell's printed lines are split into outputs depends on when the kernel flushed them:
+    # merged, the same sources give the same bytes (and the same page).
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
     return serialize_notebook(notebook)
 
 
@@ -161,6 +171,57 @@ def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, s
     executed = execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent, settings=settings)
     cache.put(CACHE_KIND, key, executed)
     return executed, False
+
+
+#: What nbconvert writes for an image without alt text (its template has no place for one).
+PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
+
+
+def image_alt_texts(notebook_bytes: bytes, *, source_name: str) -> list[str]:
+    """The alt text of each image the executed notebook shows, in page order: the ``alt``
+    metadata of the code cell that drew it."""
+    notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
+    alts = []
+    for number, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        images = sum(1 for output in cell.get("outputs", []) if any(kind.startswith("image/") for kind in output.get("data", {})))
+        if images and not cell.metadata.get("alt"):
+            raise NotebookExecutionError(
+                f"{source_name}: cell {number} draws {images} image(s) without a description for readers who cannot see "
+                'it: add one as the cell\'s metadata "alt" (Jupyter: Property Inspector > Cell Metadata), e.g. '
+                '{"alt": "Learning curves: training and validation loss against epoch"}.'
+            )
+        alts += [cell.metadata.get("alt")] * images
+    return alts
+
+
+def with_alt_texts(page_html: str, alts: list[str], *, source_name: str) -> str:
+    """The rendered notebook page with nbconvert's placeholder alt replaced, image by image."""
+    parts = page_html.split(PLACEHOLDER_ALT)
+    if len(parts) - 1 != len(alts):
+        raise NotebookExecutionError(
+            f"{source_name}: the page shows {len(parts) - 1} image(s) without alt text, the notebook's cells describe "
+            f"{len(alts)}: each image must come from one cell's output (site_src/notebook.py, image_alt_texts)."
+        )
+    return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"{part}' for alt, part in zip(alts, parts[1:]))
+
+
+class _AltTextsSupplied(logging.Filter):
+    """nbconvert warns of every notebook image without alt text; `with_alt_texts` supplies them
+    (and the build fails where a cell has none), so the warning is noise in the build's output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Alternative text is missing")
+
+
+ALT_TEXTS_SUPPLIED = _AltTextsSupplied()
+
+
+def quiet_alt_text_warning() -> None:
+    logger = logging.getLogger("traitlets")
+    if ALT_TEXTS_SUPPLIED not in logger.filters:
+        logger.addFilter(ALT_TEXTS_SUPPLIED)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,8 @@ from mkdocs.exceptions import PluginError
 
 from site_src.assets import experiment_modules
 from site_src.cache import ContentCache, write_if_changed
-from site_src.notebook import ExecutionSettings, NotebookExecutionError, executed_notebook, with_wheel_url
+from site_src.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
+                               quiet_alt_text_warning, with_alt_texts, with_wheel_url)
 from site_src.runtime.build import LiveCellsSettings, lesson_wheel_folder
 from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME, wheel_file_name
 from site_src.page_css import PageCssError, purge_inline_styles
@@ -54,6 +55,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     source_file = files.get_file_from_path(NOTEBOOK_SRC_URI)
     if source_file is None:
         return files
+    quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
     root = project_root(config)
     # The engine as this build imported it (site_src/hooks/assets.py imports it afresh before each build).
     from lesson.experiments import REGISTRY
@@ -120,10 +122,17 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 
 def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:
-    """The notebook page with only the inline CSS it uses (runs after mkdocs-jupyter rendered it)."""
+    """The notebook page with its images described (each by the `alt` metadata of the cell that
+    drew it) and only the inline CSS it uses (runs after mkdocs-jupyter rendered it)."""
     if page.file.src_uri != NOTEBOOK_SRC_URI:
         return html
+    root = project_root(config)
+    source_name = f"docs/{NOTEBOOK_SRC_URI}"
     try:
-        return purge_inline_styles(html, ContentCache(project_root(config) / CACHE_ROOT))
+        alts = image_alt_texts((root / EXECUTED_DIR / NOTEBOOK_SRC_URI).read_bytes(), source_name=source_name)
+        html = with_alt_texts(html, alts, source_name=source_name)
+        return purge_inline_styles(html, ContentCache(root / CACHE_ROOT))
+    except NotebookExecutionError as err:
+        raise PluginError(str(err)) from err
     except PageCssError as err:
-        raise PluginError(f"docs/{NOTEBOOK_SRC_URI}: trimming its inline styles: {err}") from err
+        raise PluginError(f"{source_name}: trimming its inline styles: {err}") from err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import nbformat
@@ -60,3 +61,11 @@ def test_the_download_installs_lesson_from_the_wheel_the_site_serves(site_dir):
     source = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
     [committed] = [cell for cell in source.cells if is_install_cell(cell)]
     assert "written-by-the-site-build" in committed.source, "the committed notebook keeps the placeholder"
+
+
+def test_every_plot_on_the_notebook_page_is_described_by_its_cell(page_html):
+    page = page_html("lab.ipynb")
+    described = [cell.metadata.alt for cell in nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4).cells
+                 if cell.cell_type == "code" and "plt.show()" in cell.source]
+    shown = [html.unescape(alt) for alt in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="data:image/png', page)]
+    assert len(described) == 4 and shown == described

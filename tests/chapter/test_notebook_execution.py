@@ -78,3 +78,26 @@ def test_a_failing_cell_names_the_notebook_and_the_fix(tmp_path):
     with pytest.raises(lab.NotebookExecutionError, match=r"(?s)broken\.ipynb.*no such hyperparameter.*rebuild") as error:
         lab.execute_notebook(source.read_bytes(), source_name=str(source), cwd=tmp_path, settings=SETTINGS)
     assert error.value.__cause__ is not None
+
+
+def test_a_plot_without_a_description_fails_naming_the_cell_and_the_fix(tmp_path):
+    source = tiny_notebook(tmp_path / "plots.ipynb", "print('no image here')")
+    notebook = nbformat.read(source, as_version=4)
+    notebook.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+    with pytest.raises(lab.NotebookExecutionError, match=r'plots\.ipynb: cell 1 draws 1 image\(s\) without a description.*"alt"'):
+        lab.image_alt_texts(nbformat.writes(notebook).encode(), source_name=str(source))
+    notebook.cells[0].metadata["alt"] = "A <test> plot"
+    alts = lab.image_alt_texts(nbformat.writes(notebook).encode(), source_name=str(source))
+    page = f'<p>x</p><img {lab.PLACEHOLDER_ALT} src="data:image/png;base64,AA">'
+    assert lab.with_alt_texts(page, alts, source_name="p") == '<p>x</p><img alt="A &lt;test&gt; plot" src="data:image/png;base64,AA">'
+    with pytest.raises(lab.NotebookExecutionError, match="the page shows 2 image"):
+        lab.with_alt_texts(page * 2, alts, source_name="p")
+
+
+def test_printed_lines_are_one_output_however_the_kernel_flushed_them(tmp_path):
+    # Split by the flush and the pause, the kernel sends two stream messages; the build merges
+    # them, or the executed bytes (and the page) would depend on timing.
+    source = tiny_notebook(tmp_path / "flush.ipynb", "import time\nprint('a', flush=True)\ntime.sleep(0.5)\nprint('b')")
+    executed = lab.execute_notebook(source.read_bytes(), source_name=str(source), cwd=tmp_path, settings=SETTINGS)
+    outputs = nbformat.reads(executed.decode(), as_version=4).cells[0].outputs
+    assert [(output.output_type, output.text) for output in outputs] == [("stream", "a\nb\n")]
