@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 #: Loading Python cold takes ~15 s on the 2-core test machine; matplotlib ~8 s more.
 LOAD_TIMEOUT_MS = 120_000
 FINISHED = re.compile(r"^(Finished|Error|Stopped|Python failed)")
+
+
+def recorded_page(browser: Browser, url: str) -> tuple[Page, list[str]]:
+    """A page in a fresh browser context, opened at `url`, and the list of the URLs it requests
+    (recorded from the first request on). Close it with `page.context.close()`."""
+    page = browser.new_context().new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    return page, requests
 
 
 def cell(page: Page, title: str) -> Locator:

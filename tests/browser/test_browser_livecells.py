@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from cells import LOAD_TIMEOUT_MS, cell, code_of, open_editor, output_text, run, set_code, wait_done
+from cells import LOAD_TIMEOUT_MS, cell, code_of, open_editor, output_text, recorded_page, run, set_code, wait_done
 from site_server import PLAYGROUND, PROJECT_ROOT, SITE_DIR, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -183,11 +183,7 @@ def test_the_time_limit_stops_runaway_code(browser, site_url):
 
 
 def test_python_loads_only_on_run_with_a_progress_indicator_and_only_from_127_0_0_1(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(site_url + PLAYGROUND)
+    page, requests = recorded_page(browser, site_url + PLAYGROUND)
     scratch = cell(page, "Scratch")
     expect(scratch).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     page.wait_for_timeout(500)
@@ -205,7 +201,7 @@ def test_python_loads_only_on_run_with_a_progress_indicator_and_only_from_127_0_
     hosts = {urlparse(url).hostname for url in requests if urlparse(url).scheme not in ("data", "blob")}
     assert hosts == {"127.0.0.1"}, sorted(url for url in requests if urlparse(url).hostname != "127.0.0.1")
     assert any(url.endswith(".wasm") for url in requests) and any("lesson-" in url for url in requests)
-    context.close()
+    page.context.close()
 
 
 def test_usable_on_a_375_px_phone(browser, site_url):
@@ -359,11 +355,7 @@ def test_a_flood_of_output_is_capped_and_the_page_stays_responsive(playground):
 
 
 def test_the_editor_loads_on_the_first_click_in_the_code_in_its_place(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(site_url + PLAYGROUND)
+    page, requests = recorded_page(browser, site_url + PLAYGROUND)
     scratch, below = cell(page, "Scratch"), cell(page, "Train a network")
     expect(scratch).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     page.wait_for_load_state("networkidle")
@@ -385,4 +377,4 @@ def test_the_editor_loads_on_the_first_click_in_the_code_in_its_place(browser, s
     train = cell(page, "Train a network")  # from the keyboard: focusing the code opens its editor
     train.locator(".live-cell__static code").focus()
     expect(train.locator(".cm-content")).to_be_focused()
-    context.close()
+    page.context.close()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from cells import LOAD_TIMEOUT_MS
+from cells import LOAD_TIMEOUT_MS, recorded_page
 from site_server import SITE_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,11 +37,7 @@ def figure_entry(figure: str) -> dict:
 
 
 def test_reruns_of_three_figures_are_reported_identical_and_python_loads_only_on_click(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(site_url + PAGE)
+    page, requests = recorded_page(browser, site_url + PAGE)
     for figure in IDENTICAL:
         seconds = figure_entry(figure)["rerun_seconds"]
         assert isinstance(seconds, int) and seconds >= 1, (figure, seconds)
@@ -54,7 +50,7 @@ def test_reruns_of_three_figures_are_reported_identical_and_python_loads_only_on
         assert report.startswith(f"Identical: the rerun of {figure} in your browser"), report
         assert f"byte for byte ({len(served):,} bytes)" in report, report
     assert any(url.endswith("pyodide.asm.wasm") for url in requests), "the rerun ran in the page's Pyodide"
-    context.close()
+    page.context.close()
 
 
 def test_an_altered_published_file_is_reported_different_naming_the_key(browser, site_url):
