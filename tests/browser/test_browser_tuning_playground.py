@@ -238,9 +238,13 @@ def test_copied_code_reproduces_the_runs_numbers_in_a_live_cell(tuning, shared_c
     tuning.goto(site_url + PAGE)
     choose(tuning, epochs=200, patience=5, n_train=40, hidden_neurons=64, momentum=0.9, label_noise=0.1)
     train_and_wait(tuning)
-    tuning.get_by_role("button", name="Copy as code").click()
     code_block = tuning.locator(".tuning-playground__code")
-    expect(code_block).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    # Hidden until there is code (Material's `pre` display once showed it empty, and the test
+    # read it before the code came).
+    expect(code_block).to_be_hidden()
+    expect(tuning.locator(".tuning-playground__errors")).to_be_hidden()
+    tuning.get_by_role("button", name="Copy as code").click()
+    expect(code_block).to_contain_text("from lesson import", timeout=LOAD_TIMEOUT_MS)
     code = code_block.text_content()
     assert "from lesson import" in code and "fit(" in code and "lesson.playground" not in code
     best_loss, best_acc, final_loss, final_acc, stopped = cell_values(rows(tuning).first)
