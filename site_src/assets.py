@@ -45,7 +45,7 @@ import numpy as np
 
 from site_src.cells import CellError, CellStep
 from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
-from site_src.runtime.node_host import PyodideHostError, PyodidePaths, runtime_identity, shared_host
+from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity, shared_host
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.imports import ImportGraph, function_closure_source
 from site_src.pages import markdown_pages
@@ -412,8 +412,9 @@ class AssetStep:
         self.report = AssetReport()
         self.versions = library_versions()
         self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
-        # One Pyodide per process: `mkdocs serve` rebuilds reuse it (closed at exit).
-        self.pyodide = shared_host(settings.pyodide) if settings.pyodide else None
+        # The experiments' Pyodide (one per process and lane: `mkdocs serve` rebuilds reuse it),
+        # fetched in `run`, beside the live cells' one.
+        self.pyodide: PyodideHost | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "timing": set(),
                                                 "exercise": set()}
@@ -449,7 +450,9 @@ class AssetStep:
                 # The live cells need no results: a second Pyodide runs them while the first runs
                 # the experiments. The exercises (they quote results) follow in the first, while this
                 # process draws the figures. Each process is single-threaded; the machine has cores.
-                cells = beside.submit(self._cells) if self.pyodide is not None else None
+                cells = beside.submit(self._cells) if self.settings.pyodide else None
+                # Fetching it swaps in an edited engine: here while the cells' Pyodide does in its thread.
+                self.pyodide = shared_host(self.settings.pyodide) if self.settings.pyodide else None
                 results = self._results(experiment_names, engine_hash)
                 parsed = {name: json.loads(data) for name, data in results.items()}
                 errors += value_errors(references, parsed) + code_value_errors(code_references, parsed)

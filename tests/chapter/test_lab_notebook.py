@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 
@@ -38,9 +39,15 @@ def test_the_download_link_serves_a_valid_executed_notebook(site_dir, page_html)
     nbformat.validate(notebook)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.execution_count is not None for cell in code_cells)
-    # The install cell prints nothing at build time: `lesson` is importable there, nothing to install.
-    assert all(cell.outputs for cell in code_cells if not is_install_cell(cell))
+    # The install cell prints nothing at build time (`lesson` is importable there, nothing to
+    # install), nor does the set-up cell, which only imports; every other cell shows its output.
+    assert all(cell.outputs for cell in code_cells if not is_install_cell(cell) and not only_imports(cell))
+    assert sum(only_imports(cell) for cell in code_cells if not is_install_cell(cell)) == 1
     assert not any(output.output_type == "error" for cell in code_cells for output in cell.outputs)
+
+
+def only_imports(cell) -> bool:
+    return all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.parse(cell.source).body)
 
 
 def is_install_cell(cell) -> bool:
