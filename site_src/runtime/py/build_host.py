@@ -28,16 +28,18 @@ def experiment_json(name: str) -> str:
 
 
 def warm_up() -> None:
-    """Import the engine and train two small networks: the first experiment an author's edit
-    reruns under ``mkdocs serve`` then pays neither the first imports (about 0.8 s) nor V8's
-    first, unoptimised compilation of numpy's code paths (about 0.3 s)."""
+    """Import the engine and train eight small networks for 100 epochs, twice: the first
+    experiment or page of cells an author's edit reruns under ``mkdocs serve`` then pays neither
+    the first imports (about 0.8 s) nor most of the time V8 takes to optimise numpy's hot code
+    (a run's first repetitions are up to 0.5 s slower)."""
     import lesson.experiments  # noqa: F401  (every experiment module, and the numpy they use)
     from lesson.data import DataConfig, make_dataset
     from lesson.nn import NetworkConfig
     from lesson.train import Run, TrainConfig, train_many
 
-    training = TrainConfig(learning_rate=0.3, batch_size=16, epochs=30)
-    train_many(make_dataset(DataConfig(seed=0)), [Run(NetworkConfig(hidden=(8,)), training, seed) for seed in (0, 1)])
+    training = TrainConfig(learning_rate=0.3, batch_size=16, epochs=100)
+    for _ in range(2):
+        train_many(make_dataset(DataConfig(seed=0)), [Run(NetworkConfig(hidden=(8,)), training, seed) for seed in range(8)])
 
 
 async def run_cell(page_id: str, index: int, title: str, setup: str, code: str, emit_image) -> dict:
