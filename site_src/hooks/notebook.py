@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from mkdocs.exceptions import PluginError
 
-from site_src.assets import experiment_modules
+from site_src.assets import chapter_registries, experiment_modules
 from site_src.cache import ContentCache, write_if_changed
 from site_src.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
                                quiet_alt_text_warning, with_alt_texts, with_wheel_url)
@@ -57,15 +57,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         return files
     quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
     root = project_root(config)
-    # The engine as this build imported it (site_src/hooks/assets.py imports it afresh before each build).
-    from lesson.experiments import REGISTRY
-
+    experiments, _ = chapter_registries()  # as the asset hook imported them for this build
     executed, was_cached = executed_notebook(
         Path(source_file.abs_src_path),
         lesson_root=root / "lesson",
         cache=ContentCache(root / CACHE_ROOT),
         settings=ExecutionSettings(),
-        experiment_files=experiment_modules(REGISTRY, root / "lesson"),
+        experiment_files=experiment_modules(experiments, root / "lesson"),
     )
     log.info("lab notebook: %s", "executed copy from cache" if was_cached else "executed")
     try:

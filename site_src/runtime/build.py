@@ -152,6 +152,8 @@ def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
 #: esbuild's outputs by a key over its inputs: `mkdocs serve` rebuilds skip esbuild (0.2 s) when
 #: neither the runtime's sources nor the baked-in settings changed.
 BUNDLE_CACHE = Path(".cache") / "runtime-bundles"
+#: Bundles kept in the cache (the newest): enough to switch between branches without re-bundling.
+BUNDLES_KEPT = 8
 
 
 def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None:
@@ -174,10 +176,6 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
         shutil.copyfile(output, runtime_dir / output.name)
     for stale in sorted(bundle.parent.iterdir(), key=lambda entry: entry.stat().st_mtime)[:-BUNDLES_KEPT]:
         shutil.rmtree(stale, ignore_errors=True)
-
-
-#: Bundles kept in the cache (the newest): enough to switch between branches without re-bundling.
-BUNDLES_KEPT = 8
 
 
 def _run_esbuild(paths: ProjectPaths, defines: dict, bundle: Path) -> None:

@@ -96,8 +96,9 @@ class PyodideHost:
         return reply["result"], reply["seconds"]
 
     def warm_up(self) -> None:
-        """Start Pyodide, import the engine and train a little, so that the next experiment does
-        not also pay about 1 s for first imports and V8's first compilation of numpy's code."""
+        """Start Pyodide, import the engine and train (``build_host.warm_up``), so that the next
+        experiment or page of cells does not also pay for first imports and V8's optimising of
+        numpy's code (about 1 s)."""
         self._request({"op": "warm"}, "warming up Pyodide")
 
     def warm_up_in_background(self) -> None:
