@@ -140,7 +140,7 @@ def build_baseline(site: Path, workdir: Path) -> Path:
     theme.pop("custom_dir", None)  # plain Material: none of our overrides
     docs = workdir / "docs"
     docs.mkdir(parents=True)
-    (docs / "index.md").write_text(baseline_markdown(ROOT / "docs" / "generated"), encoding="utf-8")
+    (docs / "index.md").write_text(baseline_markdown(ROOT / "generated"), encoding="utf-8")
     shutil.copyfile(site / "generated" / "figures" / f"{BASELINE_FIGURE}.svg", docs / f"{BASELINE_FIGURE}.svg")
     config = {
         "site_name": "Hyperparameter Tuning (plain Material baseline)",

@@ -288,3 +288,19 @@ def test_axe_finds_no_violations_on_the_playground(tuning):
     expect(tuning.locator(".tuning-playground--mounted")).to_be_visible()
     violations = axe_violations(tuning)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_the_text_under_the_playground_does_not_move_when_it_appears(browser, site_url):
+    # The script builds the interface after the page has loaded; its room is kept from the start
+    # (playground.css), on a phone and on a laptop. Layout shifts are summed as Lighthouse does.
+    for width, height in ((412, 823), (1280, 720)):
+        page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+        page.add_init_script("""window.shifts = 0;
+            new PerformanceObserver((list) => { for (const shift of list.getEntries()) if (!shift.hadRecentInput) window.shifts += shift.value; })
+              .observe({ type: "layout-shift", buffered: true });""")
+        page.goto(site_url + PAGE)
+        expect(page.locator(".tuning-playground--mounted")).to_be_visible()
+        page.wait_for_timeout(500)  # a shift is reported a frame or two after it happened
+        shifts = page.evaluate("window.shifts")
+        page.context.close()
+        assert shifts < 0.05, f"{width} px: layout shift {shifts:.3f}"
