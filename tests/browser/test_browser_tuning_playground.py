@@ -255,6 +255,7 @@ def test_copied_code_reproduces_the_runs_numbers_in_a_live_cell(tuning, shared_c
         set_code(scratch, code)
         assert run(scratch).startswith("Finished"), output_text(scratch)
         printed = parse_report(output_text(scratch))
+        scratch.locator(".live-cell__reset").click()  # the edit is saved in this browser: later tests expect the original
     finally:
         sandbox.close()
     assert printed["stop_reason"] == "early_stopping"  # the settings exercise restore-best
