@@ -68,9 +68,9 @@ from pathlib import Path
 
 import markdown as python_markdown
 from markdown import Extension, Markdown
-from pymdownx.superfences import RE_OPTIONS, SuperFencesException
+from pymdownx.superfences import SuperFencesException
 
-from site_src.markdown.livecells import _highlighted, fenced_blocks
+from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
@@ -141,10 +141,7 @@ class Exercise:
 
 def parse_options(header: str) -> dict:
     """The fence line's options as validated values; raises ExerciseSyntaxError."""
-    values, leftover = {}, header
-    for match in RE_OPTIONS.finditer(header):
-        values[match.group("key")] = match.group("value") if match.group("value") is not None else match.group("key")
-        leftover = leftover.replace(match.group(0), " ", 1)
+    values, leftover = header_options(header)
     valid = 'id="...", title="...", kind="code|tuning|choice", timeout="seconds"'
     if leftover.strip():
         raise ExerciseSyntaxError(f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted); valid options: {valid}")

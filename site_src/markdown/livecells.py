@@ -131,14 +131,21 @@ def parse_options(values: Mapping[str, str]) -> CellOptions:
     return CellOptions(**parsed)
 
 
-def parse_header(header: str) -> CellOptions:
-    """Parse the text after ``python-live`` on the fence line; reject anything not key="value" or a flag."""
+def header_options(header: str) -> tuple[dict[str, str], str]:
+    """A fence line's ``key="value"`` options (a bare flag maps to its own name), and the text left
+    that is neither (blank when the line is well-formed). Live cells and exercises read it so."""
     values: dict[str, str] = {}
     leftover = header
     for match in RE_OPTIONS.finditer(header):
         key, value = match.group("key"), match.group("value")
         values[key] = key if value is None else value
         leftover = leftover.replace(match.group(0), " ", 1)
+    return values, leftover
+
+
+def parse_header(header: str) -> CellOptions:
+    """Parse the text after ``python-live`` on the fence line; reject anything not key="value" or a flag."""
+    values, leftover = header_options(header)
     if leftover.strip():
         raise LiveCellOptionError(
             f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted) or bare flags; "
