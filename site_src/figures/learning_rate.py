@@ -74,14 +74,9 @@ def draw_lr_sweep(axes: list[Axes], result: dict) -> list:
     return artists
 
 
-def all_seeds_diverged_from(result: dict) -> float | None:
-    """The smallest swept rate from which on every seed of every rate diverged (None if none)."""
-    return result["smallest_all_diverging_learning_rate"]
-
-
 def _divergence_text(result: dict) -> str:
     """'From η ≈ a up at least one seed diverged; from η ≈ b up every seed did' (from the result)."""
-    some, every = result["smallest_diverging_learning_rate"], all_seeds_diverged_from(result)
+    some, every = result["smallest_diverging_learning_rate"], result["smallest_all_diverging_learning_rate"]
     if some is None:
         return ""
     text = f"from η ≈ {some:.2g} up at least one seed diverged"
