@@ -18,7 +18,7 @@ EPOCHS_SOLUTION = 90
 
 def test_the_challenge_margin_is_wider_than_the_seed_spread(results):
     sweep = results("lr_sweep")
-    msg = claim("learning-rate.md", "Your run is a single seed, and the seeds' best losses alone spread over "
+    msg = claim("learning-rate.md", "Your run is a single seed, and at that rate the seeds' losses alone spread over "
                 "{{ value: lr_sweep.best_seed_spread | .3f }}, so the target leaves a margin of 25 %")
     margin = (TARGET_FACTOR - 1) * sweep["best_val_loss"]
     assert margin > 2 * sweep["best_seed_spread"], msg
@@ -38,9 +38,12 @@ def test_the_best_rates_neighbours_fall_on_either_side_of_the_target(results):
     sweep = results("lr_sweep")
     target = TARGET_FACTOR * sweep["best_val_loss"]
     below, above = sweep["below_best"], sweep["above_best"]
-    msg = claim("learning-rate.md", "ended at {{ value: lr_sweep.below_best.val_loss | .3f }} (mean of the seeds), above the "
-                "target; its upper neighbour, {{ value: lr_sweep.above_best.learning_rate | .2g }}, ended at "
+    msg = claim("learning-rate.md", "Two steps below it on the sweep's grid, {{ value: lr_sweep.below_best.learning_rate | .2g }} "
+                "ended at {{ value: lr_sweep.below_best.val_loss | .3f }} (mean of the seeds), above the target; two steps "
+                "above it, {{ value: lr_sweep.above_best.learning_rate | .2g }} ended at "
                 "{{ value: lr_sweep.above_best.val_loss | .3f }}, within it.")
+    rates, best = sweep["learning_rates"], sweep["best_index"]
+    assert (below["learning_rate"], above["learning_rate"]) == (rates[best - 2], rates[best + 2]), msg
     assert below["val_loss"] > target and above["val_loss"] <= target, msg
     msg = claim("learning-rate.md", "The valley is steeper on the low side.")
     assert below["val_loss"] - sweep["best_val_loss"] > 2 * (above["val_loss"] - sweep["best_val_loss"]), msg
@@ -59,8 +62,8 @@ def test_near_the_cliff_the_seeds_disagree_and_seed_0_survives_the_first_crosses
     msg = claim("learning-rate.md", "From {{ value: lr_sweep.smallest_all_diverging_learning_rate | .2g }} up every seed "
                 "of the sweep diverged")
     assert all(all(v is None for v in losses) for lr, losses in zip(rates, per_seed) if lr >= every), msg
-    msg = claim("learning-rate.md", "Look at the crosses on the far right, where there are no dots left: there every "
-                "seed diverged.")
+    msg = claim("learning-rate.md", "Look at the crosses on the far right, where not even the small per-seed dots are "
+                "left (the line's markers stop earlier): there every seed diverged.")
     assert every < rates[-1] and sweep["diverged"][-1], msg
 
 
@@ -139,12 +142,26 @@ def test_run_b_needs_a_learning_rate_10_to_100_times_smaller(results):
 
 
 def test_a_short_patience_stops_on_the_plateau(results):
-    plain = results("early_stopping")["rules"]["plain"]
-    msg = claim("early-stopping.md", "A new best resets that distance to zero, which is why a long plateau followed by a drop "
-                "(as in this page's run) fools a short patience: it stops on the plateau.")
-    short, long = plain[0], plain[-1]
-    assert short["patience"] < long["patience"], msg
+    run = results("early_stopping")
+    plain = run["rules"]["plain"]
+    msg = claim("early-stopping.md", "On a plateau none comes for many epochs, so a short patience runs out there, before "
+                "the loss drops again: on this page's run, patience {{ value: early_stopping.rules.plain.2.patience | d }} "
+                "stops at epoch {{ value: early_stopping.rules.plain.2.stop_epoch | d }}, while the lowest validation loss "
+                "comes only at epoch {{ value: early_stopping.rules.plain.5.best_epoch | d }}.")
+    short, long = plain[2], plain[5]
+    assert short["patience"] < long["patience"] == plain[-1]["patience"], msg
     assert short["stop_epoch"] < long["best_epoch"] and short["restored_val_loss"] > 1.5 * long["restored_val_loss"], msg
+    # a plateau: no new best in the `patience` epochs before the short stop, and a lower loss after it
+    losses = run["val_loss"]
+    assert min(losses[short["best_epoch"] + 1:short["stop_epoch"] + 1]) >= losses[short["best_epoch"]], msg
+    assert min(losses[short["stop_epoch"] + 1:]) < losses[short["best_epoch"]], msg
+
+
+def test_the_engine_stops_patience_epochs_after_the_kept_epoch(results):
+    msg = claim("early-stopping.md", "compare its answer with the epoch at which the engine's own rule stopped: "
+                "`patience` epochs after the epoch the table shows as kept.")
+    for rule in results("early_stopping")["rules"]["plain"]:
+        assert rule["stop_epoch"] == rule["best_epoch"] + rule["patience"], (msg, rule)
 
 
 # --- docs/epochs-and-batch-size.md ----------------------------------------------------------------
@@ -165,16 +182,32 @@ def test_the_epochs_curve_wobbles_and_the_margin_leaves_a_narrower_window(result
 
 def test_early_stopping_finds_the_lowest_point_only_with_enough_patience(results):
     plain, best = results("early_stopping")["rules"]["plain"], results("epochs")["best"]
-    msg = claim("epochs-and-batch-size.md", "Early stopping with enough patience (here "
-                "{{ value: early_stopping.rules.plain.5.patience | d }} epochs) finds that point, epoch "
-                "{{ value: early_stopping.rules.plain.5.best_epoch | d }}, and keeps its weights; with a patience of "
+    msg = claim("epochs-and-batch-size.md", "Early stopping with restore-best finds such a point for you: with a patience "
+                "of {{ value: early_stopping.rules.plain.3.patience | d }} epochs it keeps epoch "
+                "{{ value: early_stopping.rules.plain.3.best_epoch | d }} (validation loss "
+                "{{ value: early_stopping.rules.plain.3.restored_val_loss | .3f }}), with "
+                "{{ value: early_stopping.rules.plain.5.patience | d }} epochs the lowest point, epoch "
+                "{{ value: early_stopping.rules.plain.5.best_epoch | d }} "
+                "({{ value: early_stopping.rules.plain.5.restored_val_loss | .3f }}); with a patience of "
                 "{{ value: early_stopping.rules.plain.2.patience | d }} epochs or less it stops on the early plateau, by "
                 "epoch {{ value: early_stopping.rules.plain.2.stop_epoch | d }}")
     assert plain[5]["best_epoch"] == best["epoch"] and plain[5]["restored_val_loss"] == best["val_loss"], msg
+    # "such a point": the patience-20 network is within the challenge's target too, though not the lowest
+    assert best["val_loss"] < plain[3]["restored_val_loss"] <= EPOCHS_TARGET_FACTOR * best["val_loss"], msg
     assert all(rule["patience"] <= plain[2]["patience"] for rule in plain[:3]), msg
     assert all(rule["stop_epoch"] <= plain[2]["stop_epoch"] < results("early_stopping")["transient"]["plateau_end"]
                for rule in plain[:3]), msg
     assert all(rule["restored_val_loss"] > 2 * best["val_loss"] for rule in plain[:3]), msg
+
+
+def test_run_a_early_stopping_keeps_a_network_from_near_the_lowest_point(results):
+    plain, run = results("early_stopping")["rules"]["plain"], results("epochs")
+    msg = claim("learning-curves.md", "Early stopping with enough patience would keep a network from near its lowest point: "
+                "epoch {{ value: early_stopping.rules.plain.5.best_epoch | d }} with a patience of "
+                "{{ value: early_stopping.rules.plain.5.patience | d }}, epoch "
+                "{{ value: early_stopping.rules.plain.3.best_epoch | d }} with {{ value: early_stopping.rules.plain.3.patience | d }}.")
+    assert plain[5]["best_epoch"] == run["best"]["epoch"], msg  # the same run as run A (its lowest point)
+    assert plain[3]["restored_val_loss"] <= 1.05 * run["best"]["val_loss"] < run["too_many"]["val_loss"], msg
 
 
 def test_epochs_after_the_lowest_point_help_training_and_hurt_validation(results):
@@ -198,6 +231,17 @@ def test_the_underfitting_target_separates_one_neuron_from_the_rest_for_every_se
     assert all(loss > target for loss in per_seed[0]), msg
     assert all(loss <= target for seeds in per_seed[1:] for loss in seeds), msg
     assert max(seeds[0] for seeds in per_seed[1:]) > capacity["early_stopped_high"], msg  # seed 0 scatters above the mean
+
+
+def test_the_wider_networks_best_losses_span_the_quoted_range_and_one_neuron_is_far_above(results):
+    capacity = results("capacity")
+    msg = claim("network-size.md", "At their best epochs the networks of {{ value: capacity.widths.1 | d }} to "
+                "{{ value: capacity.widths.-1 | d }} neurons in the figure reached between "
+                "{{ value: capacity.early_stopped_low | .3f }} and {{ value: capacity.early_stopped_high | .3f }}")
+    wider = capacity["min_val_loss"][1:]
+    assert (capacity["early_stopped_low"], capacity["early_stopped_high"]) == (min(wider), max(wider)), msg
+    msg = claim("network-size.md", "one neuron reached {{ value: capacity.min_val_loss.0 | .3f }}.")
+    assert capacity["widths"][0] == 1 and capacity["min_val_loss"][0] > 1.5 * capacity["early_stopped_high"], msg
 
 
 def test_an_underfitting_network_fits_neither_set(results):
