@@ -128,6 +128,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp's file is private (0600); these are build outputs a web server must read.
+        os.fchmod(handle, 0o644)
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(data)
         os.replace(temp_name, path)

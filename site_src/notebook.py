@@ -12,10 +12,12 @@ Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import logging
 import re
 import platform
+import struct
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -205,6 +207,30 @@ def with_alt_texts(page_html: str, alts: list[str], *, source_name: str) -> str:
             f"{len(alts)}: each image must come from one cell's output (site_src/notebook.py, image_alt_texts)."
         )
     return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"{part}' for alt, part in zip(alts, parts[1:]))
+
+
+#: An image nbconvert inlined into the page (every plot of the notebook is a PNG).
+INLINE_PNG = re.compile(r'src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)"')
+
+
+def images_as_files(page_html: str, stem: str = "figure") -> tuple[str, dict[str, bytes]]:
+    """The rendered notebook page with each inline PNG replaced by a file beside the page, and
+    those files (name -> bytes, ``figure-1.png``... in page order).
+
+    Inline, the plots were two thirds of the page's HTML and loaded with it; as files they load
+    only as the reader scrolls to them (``loading="lazy"``), and their size, in the tag, keeps
+    the text from moving when they arrive.
+    """
+    files: dict[str, bytes] = {}
+
+    def to_file(match: re.Match) -> str:
+        png = base64.b64decode(match["data"])
+        width, height = struct.unpack(">II", png[16:24])  # the PNG header's IHDR chunk
+        name = f"{stem}-{len(files) + 1}.png"
+        files[name] = png
+        return f'src="{name}" width="{width}" height="{height}" loading="lazy" decoding="async"'
+
+    return INLINE_PNG.sub(to_file, page_html), files
 
 
 class _AltTextsSupplied(logging.Filter):

@@ -8,8 +8,9 @@ it and, with `include_source: true`, copies it next to the page as the download 
 
 It runs before mkdocs-jupyter's own `on_files` (higher priority), so the plugin wraps the
 replacement file. `on_page_content` then trims the JupyterLab styles mkdocs-jupyter inlines into the
-page to the rules the notebook uses (`site_src.page_css`): ~570 KB fewer in each load of the page. Nothing is patched: the file list is changed through the `Files` API and
-returned.
+page to the rules the notebook uses (`site_src.page_css`): ~570 KB fewer in each load of the page,
+and moves the plots nbconvert inlined into files beside the page, loaded as the reader scrolls to
+them. Nothing is patched: the file list is changed through the `Files` API and returned.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from mkdocs.exceptions import PluginError
 from site_src.assets import chapter_registries, experiment_modules
 from site_src.cache import ContentCache, write_if_changed
 from site_src.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
-                               quiet_alt_text_warning, with_alt_texts, with_wheel_url)
+                               images_as_files, quiet_alt_text_warning, with_alt_texts, with_wheel_url)
 from site_src.runtime.build import LiveCellsSettings, lesson_wheel_folder
 from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME, wheel_file_name
 from site_src.page_css import PageCssError, purge_inline_styles
@@ -121,14 +122,17 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:
     """The notebook page with its images described (each by the `alt` metadata of the cell that
-    drew it) and only the inline CSS it uses (runs after mkdocs-jupyter rendered it)."""
+    drew it) and in files of their own, and only the inline CSS it uses (runs after
+    mkdocs-jupyter rendered it)."""
     if page.file.src_uri != NOTEBOOK_SRC_URI:
         return html
     root = project_root(config)
     source_name = f"docs/{NOTEBOOK_SRC_URI}"
     try:
         alts = image_alt_texts((root / EXECUTED_DIR / NOTEBOOK_SRC_URI).read_bytes(), source_name=source_name)
-        html = with_alt_texts(html, alts, source_name=source_name)
+        html, images = images_as_files(with_alt_texts(html, alts, source_name=source_name))
+        for name, png in images.items():
+            write_if_changed(Path(config.site_dir) / NOTEBOOK_FOLDER / name, png)
         return purge_inline_styles(html, ContentCache(root / CACHE_ROOT))
     except NotebookExecutionError as err:
         raise PluginError(str(err)) from err

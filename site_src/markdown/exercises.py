@@ -62,12 +62,14 @@ from __future__ import annotations
 import html
 import json
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as python_markdown
 from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
 from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
@@ -379,6 +381,8 @@ def format_exercise(src: str, language: str, class_name: str, options: dict, md:
         solution = _highlighted(exercise.text("solution"), "Reference solution", md) + explanation
     payload = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
     label = html.escape(f"{KIND_LABELS[exercise.kind]}: {exercise.title}")
+    if hasattr(md, "page_exercise_ids"):  # for the page's summary line (PageSummaryTreeprocessor)
+        md.page_exercise_ids.append(exercise.id)
     return (
         f'<div class="{html.escape(class_name)} exercise--{exercise.kind}" id="exercise-{exercise.id}" '
         f'role="group" aria-label="Exercise: {label}" data-exercise="{payload}">'
@@ -429,8 +433,38 @@ class ExerciseIndex:
             raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.assets`)") from err
 
 
+def summary_html(ids: list[str]) -> str:
+    """The page's "N of M exercises solved" line, as the page script shows it before any is solved.
+
+    It is in the page from the start, not added by the script, so that the text under it does not
+    move when the script runs (layout shift); the script counts the solved ones and wires the reset.
+    Kept out of the search index: it says nothing about the page's subject.
+    """
+    return (
+        f'<div class="exercise-summary" data-search-exclude><p class="exercise-summary__text" role="status" aria-live="polite">'
+        f'Exercises on this page: 0 of {len(ids)} solved. <a href="#exercise-{ids[0]}">Go to the first exercise</a></p>'
+        f'<button type="button" class="md-button exercise-summary__reset">Reset my progress on this page</button></div>'
+    )
+
+
+class PageSummaryTreeprocessor(Treeprocessor):
+    """Puts the summary line under the page's title when the page has exercises."""
+
+    def run(self, root: etree.Element) -> None:
+        ids = self.md.page_exercise_ids
+        if not ids:
+            return
+        # As raw HTML, like the exercises themselves: its link's target is in their raw HTML, which
+        # MkDocs' anchor check does not see in the tree.
+        block = etree.Element("p")
+        block.text = self.md.htmlStash.store(summary_html(ids))
+        title = next((index for index, child in enumerate(root) if child.tag == "h1"), -1)
+        root.insert(title + 1, block)
+
+
 class ExercisesExtension(Extension):
-    """Gives the fences the published results and the exercise index (``generated_dir``)."""
+    """Gives the fences the published results and the exercise index (``generated_dir``), and puts
+    the summary line of a page's exercises under its title."""
 
     def __init__(self, **kwargs) -> None:
         self.config = {"generated_dir": ["generated", "Folder the build writes results and exercises.json to."]}
@@ -440,11 +474,15 @@ class ExercisesExtension(Extension):
         generated = Path(self.getConfig("generated_dir"))
         md.exercise_assets = GeneratedAssets(generated)
         md.exercise_index = ExerciseIndex(generated)
+        md.page_exercise_ids = []
+        # Fences are formatted by a preprocessor, so by now every exercise of the page is known.
+        md.treeprocessors.register(PageSummaryTreeprocessor(md), "exercise_summary", 5)
         md.registerExtension(self)
         self.md = md
 
     def reset(self) -> None:
         self.md.exercise_assets = GeneratedAssets(Path(self.getConfig("generated_dir")))
+        self.md.page_exercise_ids = []
 
 
 def makeExtension(**kwargs) -> ExercisesExtension:  # noqa: N802 (Python-Markdown's entry point name)

@@ -21,6 +21,22 @@ def recorded_page(browser: Browser, url: str) -> tuple[Page, list[str]]:
     return page, requests
 
 
+def page_with_layout_shifts(browser: Browser, width: int, height: int) -> Page:
+    """A page in a fresh context of that size that sums its layout shifts as Lighthouse does
+    (`layout_shift`). Close it with `page.context.close()`."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.add_init_script("""window.layoutShift = 0;
+        new PerformanceObserver((list) => { for (const shift of list.getEntries()) if (!shift.hadRecentInput) window.layoutShift += shift.value; })
+          .observe({ type: "layout-shift", buffered: true });""")
+    return page
+
+
+def layout_shift(page: Page) -> float:
+    """The sum of the page's layout shifts so far (a shift is reported a frame or two after it happened)."""
+    page.wait_for_timeout(500)
+    return page.evaluate("window.layoutShift")
+
+
 def cell(page: Page, title: str) -> Locator:
     """The live cell whose title bar reads `title`."""
     return page.locator(".live-cell", has=page.locator(".live-cell__title", has_text=re.compile(f"^{re.escape(title)}$")))

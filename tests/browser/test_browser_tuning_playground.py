@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from cells import LOAD_TIMEOUT_MS, cell, output_text, run, set_code
+from cells import LOAD_TIMEOUT_MS, cell, layout_shift, output_text, page_with_layout_shifts, run, set_code
 from lesson.playground import LEARNING_RATES, page_spec
 from playground_report import parse_report
 from site_server import PLAYGROUND as SANDBOX
@@ -293,15 +293,11 @@ def test_axe_finds_no_violations_on_the_playground(tuning):
 
 def test_the_text_under_the_playground_does_not_move_when_it_appears(browser, site_url):
     # The script builds the interface after the page has loaded; its room is kept from the start
-    # (playground.css), on a phone and on a laptop. Layout shifts are summed as Lighthouse does.
+    # (playground.css), on a phone and on a laptop.
     for width, height in ((412, 823), (1280, 720)):
-        page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-        page.add_init_script("""window.shifts = 0;
-            new PerformanceObserver((list) => { for (const shift of list.getEntries()) if (!shift.hadRecentInput) window.shifts += shift.value; })
-              .observe({ type: "layout-shift", buffered: true });""")
+        page = page_with_layout_shifts(browser, width, height)
         page.goto(site_url + PAGE)
         expect(page.locator(".tuning-playground--mounted")).to_be_visible()
-        page.wait_for_timeout(500)  # a shift is reported a frame or two after it happened
-        shifts = page.evaluate("window.shifts")
+        shifts = layout_shift(page)
         page.context.close()
         assert shifts < 0.05, f"{width} px: layout shift {shifts:.3f}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 from pathlib import Path
 
 import nbformat
@@ -92,6 +94,24 @@ def test_a_plot_without_a_description_fails_naming_the_cell_and_the_fix(tmp_path
     assert lab.with_alt_texts(page, alts, source_name="p") == '<p>x</p><img alt="A &lt;test&gt; plot" src="data:image/png;base64,AA">'
     with pytest.raises(lab.NotebookExecutionError, match="the page shows 2 image"):
         lab.with_alt_texts(page * 2, alts, source_name="p")
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR chunk: where its size is written."""
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", width, height) + b"\x08\x06\x00\x00\x00"
+
+
+def test_the_pages_plots_become_files_with_their_size_loaded_as_the_reader_scrolls():
+    first, second = png_header(455, 340), png_header(536, 325)
+    page = "".join(f'<p>{n}</p><img alt="plot {n}" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
+                   for n, png in ((1, first), (2, second)))
+    html, files = lab.images_as_files(page)
+    assert files == {"figure-1.png": first, "figure-2.png": second}
+    assert html == (
+        '<p>1</p><img alt="plot 1" src="figure-1.png" width="455" height="340" loading="lazy" decoding="async"/>'
+        '<p>2</p><img alt="plot 2" src="figure-2.png" width="536" height="325" loading="lazy" decoding="async"/>'
+    )
+    assert lab.images_as_files("<p>no plots</p>") == ("<p>no plots</p>", {})
 
 
 def test_printed_lines_are_one_output_however_the_kernel_flushed_them(tmp_path):

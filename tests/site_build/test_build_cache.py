@@ -99,6 +99,13 @@ def test_cache_serves_only_verified_entries(tmp_path):
     assert not list(tmp_path.rglob("*.tmp")), "atomic writes leave no temporary files"
 
 
+def test_an_atomic_write_is_readable_by_a_web_server(tmp_path):
+    # Written through mkstemp, whose file is private (0600): a host serving the site as another
+    # user could not read the lab notebook's plots, written into the site this way.
+    write_if_changed(tmp_path / "site" / "figure-1.png", b"png")
+    assert (tmp_path / "site" / "figure-1.png").stat().st_mode & 0o777 == 0o644
+
+
 def test_write_if_changed_leaves_identical_files_alone(tmp_path):
     target = tmp_path / "out" / "a.json"
     assert write_if_changed(target, b"1") is True

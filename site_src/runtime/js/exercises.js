@@ -255,14 +255,13 @@ class Exercise {
   }
 }
 
-/** The page's "N of M exercises solved" line, with a reset of this page's progress. */
+/** The page's "N of M exercises solved" line (in the page from the build: site_src/markdown/exercises.py),
+ * kept up to date, with a reset of this page's progress. */
 function pageSummary(exercises) {
-  const heading = document.querySelector("article h1") ?? exercises[0].root;
-  const summary = element("div", { class: "exercise-summary" });
-  const text = element("p", { class: "exercise-summary__text", role: "status", "aria-live": "polite" });
-  const reset = element("button", { type: "button", class: "md-button exercise-summary__reset" }, "Reset my progress on this page");
-  summary.append(text, reset);
-  heading.after(summary);
+  const summary = document.querySelector(".exercise-summary");
+  if (!summary) return () => {};
+  const text = summary.querySelector(".exercise-summary__text");
+  const reset = summary.querySelector(".exercise-summary__reset");
   const ids = exercises.map((exercise) => exercise.data.id);
   const update = (note = "") => {
     const first = `#${exercises[0].root.id}`;

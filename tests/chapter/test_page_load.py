@@ -1,0 +1,55 @@
+"""What a page loads before the reader does anything, and what keeps it from moving (issue 10):
+the exercises' summary line is in the page, formulas' fonts are preloaded, the notebook's plots
+are files loaded as the reader scrolls. Lighthouse's numbers are in scripts/bench_pages.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+
+import pytest
+from chapter_site import SITE_DIR, built_page_path, nav_pages
+
+EXERCISE = re.compile(r'<div class="exercise [^"]*" id="exercise-(?P<id>[\w-]+)"')
+PRELOADED_FONTS = re.compile(r'<link rel="preload" as="font" type="font/woff2" crossorigin href="(?P<href>[^"]+)">')
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_a_page_with_exercises_shows_their_summary_under_its_title_from_the_start(page_html, page):
+    # Added by the script, the line pushed the page's text down 128 px on a phone (layout shift 0.11).
+    html = page_html(page)
+    ids = [match["id"] for match in EXERCISE.finditer(html)]
+    if not ids:
+        assert "exercise-summary" not in html
+        return
+    after_title = html.split("</h1>", 1)[1].lstrip()
+    assert after_title.startswith('<div class="exercise-summary" data-search-exclude>')
+    summary = after_title[: after_title.index("</div>")]
+    assert f"Exercises on this page: 0 of {len(ids)} solved." in summary
+    assert f'<a href="#exercise-{ids[0]}">Go to the first exercise</a>' in summary
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_a_page_with_math_preloads_the_fonts_its_formulas_use(page_html, page):
+    html = page_html(page)
+    preloaded = [match["href"].rsplit("/", 1)[-1] for match in PRELOADED_FONTS.finditer(html)]
+    if 'class="katex"' not in html:
+        assert preloaded == []
+        return
+    expected = ["KaTeX_Main-Regular.woff2"] + (["KaTeX_Math-Italic.woff2"] if 'mathnormal' in html else [])
+    assert preloaded == expected
+    for href in (match["href"] for match in PRELOADED_FONTS.finditer(html)):
+        assert (built_page_path(page).parent / href).resolve().is_file(), href
+
+
+def test_the_lab_notebooks_plots_are_files_of_their_own_with_their_size_loaded_lazily(page_html):
+    html = page_html("lab.ipynb")
+    assert "data:image/png" not in html, "no plot inlined into the page"
+    notebook = json.loads((SITE_DIR / "lab" / "lab.ipynb").read_text(encoding="utf-8"))
+    plots = sum("image/png" in output.get("data", {}) for cell in notebook["cells"] for output in cell.get("outputs", []))
+    images = re.findall(r'<img alt="[^"]+" class="" src="(figure-\d+\.png)" width="(\d+)" height="(\d+)" loading="lazy" decoding="async"/>', html)
+    assert len(images) == plots == 4
+    for name, width, height in images:
+        png = (SITE_DIR / "lab" / name).read_bytes()
+        assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24]) == (int(width), int(height)), name
