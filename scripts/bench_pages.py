@@ -11,7 +11,11 @@ Prints per page: performance, accessibility, best practices, LCP, TBT, CLS and b
 the accessibility and best-practices categories. A benchmark, not a test: nothing is asserted.
 About a minute a page on a 2-core machine; `--pages` measures some (with the baseline).
 
-Usage: .venv/bin/python scripts/bench_pages.py [--site site] [--runs 1] [--pages learning-rate/ ...]
+Both sites are served as `python -m http.server` serves them (no compression), the measure of
+issue 10; `--compress` serves text gzip-compressed instead, as static hosts (GitHub Pages, Netlify,
+Read the Docs) do, which is what a reader downloads.
+
+Usage: .venv/bin/python scripts/bench_pages.py [--site site] [--runs 1] [--compress] [--pages learning-rate/ ...]
        (build first: scripts/build; wrap it in `flock /tmp/heavy.lock`: it keeps both cores busy)
 """
 
@@ -190,6 +194,7 @@ def main() -> None:
     parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page; the median is shown (default: 1)")
     parser.add_argument("--pages", nargs="*", help="only these page paths, e.g. learning-rate/ ('' is the overview)")
+    parser.add_argument("--compress", action="store_true", help="serve text gzip-compressed, as static hosts do")
     args = parser.parse_args()
     if not (args.site / "sitemap.xml").is_file():
         sys.exit(f"{args.site}/sitemap.xml is missing: run scripts/build first")
@@ -201,12 +206,13 @@ def main() -> None:
     pages = [(path, title) for path, title in site_pages(args.site) if args.pages is None or path in args.pages]
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as workdir:
         baseline_site = build_baseline(args.site, Path(workdir))
-        baseline_server, _ = serve(baseline_site)
-        server, _ = serve(args.site)
+        baseline_server, _ = serve(baseline_site, compress=args.compress)
+        server, _ = serve(args.site, compress=args.compress)
         base_url = f"http://127.0.0.1:{baseline_server.server_address[1]}/"
         site_url = f"http://127.0.0.1:{server.server_address[1]}/"
         print(f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}, "
-              f"{args.runs} run(s) per page, mobile profile; baseline {base_url}, site {site_url}", flush=True)
+              f"{args.runs} run(s) per page, mobile profile, {'gzip' if args.compress else 'no'} compression; "
+              f"baseline {base_url}, site {site_url}", flush=True)
         baseline = run_lighthouse(base_url, args.runs)
         print(HEADER, "-" * len(HEADER), row("plain Material (baseline)", baseline, baseline), sep="\n", flush=True)
         scores = []
