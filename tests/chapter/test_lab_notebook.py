@@ -7,7 +7,7 @@ import html
 import re
 
 import nbformat
-from chapter_site import DOCS_DIR, visible_text
+from chapter_site import DOCS_DIR, SITE_DIR, visible_text
 
 from site_src.notebook import INSTALL_TAG
 
@@ -27,7 +27,8 @@ def test_the_notebook_page_shows_executed_outputs(page_html):
     text = visible_text(page)
     assert "LrSweepConfig(low=" in text, "the first cell's printed output is missing"
     assert "random search won" in text
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= 3, "the notebook's plots are missing"
+    plots = re.findall(r'<img [^>]*src="(figure-\d+\.png)"', page)  # files beside the page (images_as_files)
+    assert len(plots) >= 3 and all((SITE_DIR / "lab" / name).is_file() for name in plots), "the notebook's plots are missing"
 
 
 def test_the_download_link_serves_a_valid_executed_notebook(site_dir, page_html):
@@ -74,5 +75,5 @@ def test_every_plot_on_the_notebook_page_is_described_by_its_cell(page_html):
     page = page_html("lab.ipynb")
     described = [cell.metadata.alt for cell in nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4).cells
                  if cell.cell_type == "code" and "plt.show()" in cell.source]
-    shown = [html.unescape(alt) for alt in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="data:image/png', page)]
+    shown = [html.unescape(alt) for alt in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="figure-\d+\.png"', page)]
     assert len(described) == 4 and shown == described
