@@ -53,3 +53,11 @@ def test_the_lab_notebooks_plots_are_files_of_their_own_with_their_size_loaded_l
     for name, width, height in images:
         png = (SITE_DIR / "lab" / name).read_bytes()
         assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24]) == (int(width), int(height)), name
+
+
+def test_the_summary_line_is_not_in_the_search_index(site_dir):
+    # Material's search skips `data-search-exclude`: a search for "exercises" should find the pages
+    # that teach with them, not the same line on seven pages.
+    index = (site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Exercises on this page" not in index
+    assert "patience" in index, "the pages' text is indexed"
