@@ -10,6 +10,7 @@ import nbformat
 from chapter_site import DOCS_DIR, SITE_DIR, visible_text
 
 from site_src.notebook import INSTALL_TAG
+from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME
 
 
 def test_the_committed_notebook_has_no_outputs():
@@ -69,6 +70,15 @@ def test_the_download_installs_lesson_from_the_wheel_the_site_serves(site_dir):
     source = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4)
     [committed] = [cell for cell in source.cells if is_install_cell(cell)]
     assert "written-by-the-site-build" in committed.source, "the committed notebook keeps the placeholder"
+
+
+def test_the_jupyterlite_fallback_names_the_wheel_beside_the_page_and_installs_it_from_the_notebooks_folder(site_dir, page_html):
+    # In JupyterLite, %pip (micropip) reads a bare `name.whl` as an address on the JupyterLite
+    # server; `emfs:` names a file in the notebook's own folder, where the reader uploaded it.
+    intro = nbformat.read(DOCS_DIR / "lab.ipynb", as_version=4).cells[0].source
+    assert f"%pip install emfs:{DOWNLOAD_WHEEL_NAME}" in intro
+    assert f'<a href="{DOWNLOAD_WHEEL_NAME}" download>' in intro and "not in a downloaded copy" in intro
+    assert f'href="{DOWNLOAD_WHEEL_NAME}"' in page_html("lab.ipynb") and (site_dir / "lab" / DOWNLOAD_WHEEL_NAME).is_file()
 
 
 def test_every_plot_on_the_notebook_page_is_described_by_its_cell(page_html):
