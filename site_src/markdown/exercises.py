@@ -73,6 +73,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
 from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
+from site_src.runtime.node_host import CHECKER
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
@@ -94,7 +95,6 @@ CODE_SECTIONS = ("setup", "starter", "solution", "check", "hidden check")
 DEFAULT_TIMEOUT = 120.0
 #: Where the build lists every page's exercises (read by the ``exercise-progress`` fence).
 INDEX_FILE = "exercises.json"
-CHECKER = Path(__file__).resolve().parents[1] / "runtime" / "py" / "exercise_check.py"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PAGE_LINK = re.compile(r"\]\(\s*([^)\s]*\.md(?:#[^)\s]*)?)\s*\)")
 _SECTION = re.compile(r"^#\|\s*(?P<name>[A-Za-z][A-Za-z -]*?)\s*(?::\s*(?P<label>.*?))?\s*$")
@@ -300,13 +300,14 @@ def program_parts(spec: Mapping) -> tuple[str, str]:
     """The Python a Check runs, around the reader's code: head + (code as a JSON string) + tail.
 
     A JSON string is a valid Python string literal, so the page (``JSON.stringify``) and the build
-    (``json.dumps``) insert the answer the same way. The checker is defined in a throwaway
-    namespace: the page's live-cell namespace gains no names.
+    (``json.dumps``) insert the answer the same way. The checker is the module ``exercise_check``
+    (``runtime/py/exercise_check.py``), which the worker and the build's Node host install beside
+    the runner; one expression imports it, so the page's live-cell namespace gains no names, and the
+    page carries only the spec, not the checker's source with every exercise.
     """
-    checker = json.dumps(CHECKER.read_text(encoding="utf-8"))
     spec_literal = json.dumps(json.dumps(dict(spec), ensure_ascii=False, sort_keys=True), ensure_ascii=False)
-    head = f'(lambda checker: (exec({checker}, checker), checker["main"](__import__("json").loads({spec_literal}), '
-    tail = '))[-1])({"__name__": "exercise_check"})'
+    head = f'__import__("{CHECKER.stem}").main(__import__("json").loads({spec_literal}), '
+    tail = ")"
     return head, tail
 
 

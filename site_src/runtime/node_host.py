@@ -36,6 +36,8 @@ WARM = "a build's Pyodide is warm"
 HOST_SCRIPT = HERE / "node" / "host.mjs"
 RUNNER = HERE / "py" / "runner.py"
 BUILD_HOST = HERE / "py" / "build_host.py"
+#: The exercise checker: a module beside the runner here and in the worker (what a Check imports).
+CHECKER = HERE / "py" / "exercise_check.py"
 #: One host at a time prepares the mirror and the wheel it starts from.
 _STARTING = threading.Lock()
 #: Start-up (Pyodide, numpy, the wheel) and one request may each take this long at most.
@@ -155,7 +157,7 @@ class PyodideHost:
             mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
             wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
         self._engine = wheel
-        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST)]
+        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST), str(CHECKER)]
         self._process = subprocess.Popen(
             [node, str(HOST_SCRIPT), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,

@@ -15,7 +15,8 @@ from build_helpers import CountingHost, build_site
 
 from site_src.cache import ContentCache
 from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
-from site_src.markdown.exercises import answer_program, check_spec, iter_exercises
+from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
+from site_src.runtime.node_host import CHECKER
 
 
 SOUND = '''# Doubling
@@ -135,6 +136,18 @@ def test_a_sound_exercise_passes_and_its_verdict_is_cached(tmp_path, host):
     assert verify(tmp_path, host).pages == ["exercise:double"]  # a check changed: verified again
 
 
+def test_an_edit_of_the_checker_verifies_every_exercise_again(tmp_path, host, monkeypatch):
+    """The program only imports the checker, so the checker's own bytes must be in the cache key."""
+    checker = tmp_path / "exercise_check.py"
+    checker.write_text(CHECKER.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr("site_src.exercises.CHECKER", checker)
+    write_docs(tmp_path, {"page.md": SOUND})
+    assert verify(tmp_path, host).pages == ["exercise:double"]
+    assert verify(tmp_path, host).pages == []
+    checker.write_text(checker.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert verify(tmp_path, host).pages == ["exercise:double"]
+
+
 def test_a_solution_that_fails_a_check_fails_the_build_naming_the_check(tmp_path, host):
     text = SOUND.replace("    return 2 * x", "    return 2 * abs(x)")
     write_docs(tmp_path, {"page.md": text})
@@ -172,6 +185,17 @@ def test_the_program_the_page_runs_is_the_one_the_build_verified():
     program = answer_program(spec, answer)
     compile(program, "<program>", "eval")  # one expression: it leaves no names in the page's namespace
     assert json.dumps(answer) in program
+
+
+def test_the_program_imports_the_checker_rather_than_carrying_its_source():
+    """Every exercise's payload in the page holds its program's head: the spec and an import (the
+    checker's 6.7 KB of source, repeated per exercise, made up 16 KB of the learning-rate page)."""
+    [exercise] = list(iter_exercises(SOUND))
+    spec = check_spec(exercise, assets=None)
+    head, tail = program_parts(spec)
+    assert head.startswith('__import__("exercise_check").main(') and tail == ")"
+    assert "def check(" not in head
+    assert len(head) < len(json.dumps(json.dumps(spec))) + 100
 
 
 # --- the fixture site: the MkDocs build stops on an authoring error ------------------------------

@@ -2,6 +2,7 @@
 // chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
 import { CALLABLE, REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
+import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
 /* global importScripts, loadPyodide */
@@ -130,6 +131,7 @@ async function init(message) {
   if (config.interruptBuffer) state.pyodide.setInterruptBuffer(new Uint8Array(config.interruptBuffer));
   attachStreams(message.id);
   state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
+  state.pyodide.FS.writeFile("/home/pyodide/exercise_check.py", checkerSource); // what an exercise's Check imports
   state.runner = state.pyodide.pyimport("livecells_runner");
   await loadPackagesWithProgress(message.id, config.preload);
   const found = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}");

@@ -3,12 +3,12 @@
 // each request {"id", "op", ...} gets one reply {"id", "ok", ...}. Python's own output never
 // reaches stdout (it is captured per cell), so stdout carries only replies.
 //
-//   node host.mjs <pyodide.mjs> <mirror dir/> <lesson wheel> <runner.py> <build_host.py>
+//   node host.mjs <pyodide.mjs> <mirror dir/> <lesson wheel> <runner.py> <build_host.py> <exercise_check.py>
 import fs from "node:fs";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const [pyodideModule, indexURL, wheelPath, runnerPath, hostPath] = process.argv.slice(2);
+const [pyodideModule, indexURL, wheelPath, runnerPath, hostPath, checkerPath] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(pyodideModule).href);
 
 // What Python writes goes to the current cell's output, kept as the page's worker keeps it:
@@ -34,6 +34,7 @@ py.setStderr(streamTo("stderr"));
 await py.loadPackage(["numpy", wheelPath], { messageCallback: () => {} });
 py.FS.writeFile("/home/pyodide/livecells_runner.py", fs.readFileSync(runnerPath));
 py.FS.writeFile("/home/pyodide/build_host.py", fs.readFileSync(hostPath));
+py.FS.writeFile("/home/pyodide/exercise_check.py", fs.readFileSync(checkerPath)); // as the worker does
 const host = py.pyimport("build_host");
 
 function toJs(proxy) {

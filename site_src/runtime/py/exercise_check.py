@@ -1,8 +1,8 @@
 """Checks a reader's answer to an exercise, inside Pyodide (the browser's worker and the build's Node).
 
-The exercise fence (``site_src/markdown/exercises.py``) embeds this file's source in the program a
-Check runs, so the build's verification and the reader's Check run the same code in the same
-runtime. ``main(spec, answer)`` runs the hidden setup and the reader's code in a fresh namespace
+The browser's worker and the build's Node host install this file as the module ``exercise_check``
+beside the runner; the program a Check runs (built by ``site_src/markdown/exercises.py``) imports
+it, so the build's verification and the reader's Check run the same code in the same runtime. ``main(spec, answer)`` runs the hidden setup and the reader's code in a fresh namespace
 (not the page's, so live cells cannot make an answer pass), then every check in a copy of it, and
 reports a verdict::
 
