@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 from pathlib import Path
 
 from site_src.cache import ContentCache
+from site_src.node_script import run_json_script
 
 PURGER = Path(__file__).with_name("purge_css.mjs")
 #: PurgeCSS's version is pinned by package-lock.json; a new one changes this file and so the key.
@@ -35,24 +35,14 @@ def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str 
     if not styles:
         return html
     markup = STYLE.sub("", html)
-    request = json.dumps({"html": markup, "css": [match[2] for match in styles], "safelist": SAFELIST})
-    key = hashlib.sha256(b"\0".join([request.encode(), PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
+    request = {"html": markup, "css": [match[2] for match in styles], "safelist": SAFELIST}
+    key = hashlib.sha256(b"\0".join([json.dumps(request).encode(), PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
     cached = cache.lookup(CACHE_KIND, key)[0] if cache else None
-    reply = json.loads(cached) if cached is not None else _run_purgecss(request, node)
+    reply = json.loads(cached) if cached is not None else run_json_script(PURGER, request, package="PurgeCSS", error=PageCssError, node=node)
     if cache and cached is None:
         cache.put(CACHE_KIND, key, json.dumps(reply).encode())
         cache.prune(CACHE_KIND, {key}, spare=4)
     return _with_purged_css(html, styles, reply)
-
-
-def _run_purgecss(request: str, node: str) -> dict:
-    try:
-        completed = subprocess.run([node, str(PURGER)], input=request, capture_output=True, text=True, check=True, cwd=PURGER.parent)
-    except FileNotFoundError as err:
-        raise PageCssError(f"'{node}' not found: install Node 20, then run scripts/setup (npm ci installs PurgeCSS)") from err
-    except subprocess.CalledProcessError as err:
-        raise PageCssError(f"{PURGER.name} failed: {err.stderr.strip()[-500:]}\n(is PurgeCSS installed? run scripts/setup)") from err
-    return json.loads(completed.stdout)
 
 
 def _with_purged_css(html: str, styles: list[re.Match], reply: dict) -> str:

@@ -16,14 +16,14 @@ naming the formula and KaTeX's message.
 from __future__ import annotations
 
 import html
-import json
 import re
-import subprocess
 from pathlib import Path
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
+
+from site_src.node_script import run_json_script
 
 RENDERER = Path(__file__).with_name("katex_render.mjs")
 #: What arithmatex's generic mode writes: the wrapping element, then \( \) inline or \[ \] display.
@@ -42,18 +42,8 @@ def render_formulas(formulas: list[tuple[str, bool]], node: str = "node") -> lis
     """KaTeX HTML + MathML of each (TeX, display) pair, in order; errors name every bad formula."""
     missing = sorted({formula for formula in formulas if formula not in _RENDERED})
     if missing:
-        request = json.dumps([{"tex": tex, "display": display} for tex, display in missing])
-        try:
-            completed = subprocess.run(
-                [node, str(RENDERER)], input=request, capture_output=True, text=True, check=True, cwd=RENDERER.parent
-            )
-        except FileNotFoundError as err:
-            raise MathRenderError(f"'{node}' not found: install Node 20, then run scripts/setup (npm ci installs KaTeX)") from err
-        except subprocess.CalledProcessError as err:
-            raise MathRenderError(
-                f"{RENDERER.name} failed: {err.stderr.strip()[-500:]}\n(is KaTeX installed? run scripts/setup, which runs npm ci)"
-            ) from err
-        replies = json.loads(completed.stdout)
+        request = [{"tex": tex, "display": display} for tex, display in missing]
+        replies = run_json_script(RENDERER, request, package="KaTeX", error=MathRenderError, node=node)
         errors = [f"  {_shown(tex, display)}: {reply['error']}" for (tex, display), reply in zip(missing, replies) if "error" in reply]
         if errors:
             raise MathRenderError("KaTeX cannot render these formulas; fix their TeX:\n" + "\n".join(errors))
