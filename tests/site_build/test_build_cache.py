@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -55,16 +56,18 @@ def test_experiment_key_covers_config_engine_and_versions():
     assert base != experiment_key("other", ToyConfig(), "engine-1", VERSIONS)
 
 
-def test_figure_key_covers_result_code_style_size_and_matplotlib():
+def test_figure_key_covers_result_code_style_size_matplotlib_and_optimizer():
     spec = FigureSpec("fig", "toy", draw=lambda axes, r: None, caption=str, alt=str)
-    base = figure_key(spec, "result-1", "code-1", {"font.size": 10}, VERSIONS)
-    assert base == figure_key(spec, "result-1", "code-1", {"font.size": 10}, VERSIONS)
-    assert base != figure_key(spec, "result-2", "code-1", {"font.size": 10}, VERSIONS)
-    assert base != figure_key(spec, "result-1", "code-2", {"font.size": 10}, VERSIONS)
-    assert base != figure_key(spec, "result-1", "code-1", {"font.size": 11}, VERSIONS)
-    assert base != figure_key(spec, "result-1", "code-1", {"font.size": 10}, {**VERSIONS, "matplotlib": "3.9"})
+    style = {"font.size": 10}
+    base = figure_key(spec, "result-1", "code-1", style, VERSIONS, "svgo-1")
+    assert base == figure_key(spec, "result-1", "code-1", style, VERSIONS, "svgo-1")
+    assert base != figure_key(spec, "result-2", "code-1", style, VERSIONS, "svgo-1")
+    assert base != figure_key(spec, "result-1", "code-2", style, VERSIONS, "svgo-1")
+    assert base != figure_key(spec, "result-1", "code-1", {"font.size": 11}, VERSIONS, "svgo-1")
+    assert base != figure_key(spec, "result-1", "code-1", style, {**VERSIONS, "matplotlib": "3.9"}, "svgo-1")
+    assert base != figure_key(spec, "result-1", "code-1", style, VERSIONS, "svgo-2")
     wider = FigureSpec("fig", "toy", draw=spec.draw, caption=str, alt=str, size=(8.0, 3.6))
-    assert base != figure_key(wider, "result-1", "code-1", {"font.size": 10}, VERSIONS)
+    assert base != figure_key(wider, "result-1", "code-1", style, VERSIONS, "svgo-1")
 
 
 def test_tree_hash_sees_edits_renames_and_new_files(tmp_path):
@@ -174,7 +177,8 @@ def test_first_run_computes_only_what_pages_use(project):
     assert RUNS == Counter({"alpha": 1, "beta": 1})
     generated = project.generated_dir
     assert json.loads((generated / "results" / "alpha.json").read_text())["final"] == pytest.approx(1 / 1.4)
-    assert (generated / "figures" / "alpha_loss.svg").read_bytes().startswith(b"<?xml")
+    svg = ElementTree.fromstring((generated / "figures" / "alpha_loss.svg").read_bytes())  # optimised: no XML prolog
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox")
     index = json.loads((generated / "index.json").read_text())
     assert index["experiments"] == ["alpha", "beta", "gamma"]
     assert index["figures"]["alpha_loss"]["data"] == "results/alpha.json"
