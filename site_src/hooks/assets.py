@@ -7,7 +7,8 @@ are the Markdown extension `site_src.markdown.results`. This hook
   errors into a clean `PluginError`;
 - serves KaTeX's CSS and fonts from `node_modules/katex` (copied into the site, no CDN; math is
   typeset at build time by `site_src.markdown.math`, so no KaTeX JavaScript is shipped, and the
-  theme override links the CSS only on pages with math) and the chapter CSS
+  theme override links the CSS only on pages with math; `on_post_build` cuts the fonts down to the
+  characters the site's formulas show) and the chapter CSS
   (`site_src/theme/assets/`), adding the latter to every page's head (`on_config`, `on_files`);
 - makes `mkdocs serve` watch the engine and the figure code (`on_serve`).
 
@@ -29,6 +30,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
+from site_src.cache import ContentCache
+from site_src.katex_fonts import subset_site_fonts
 from site_src.runtime.node_host import LANES, shared_host
 
 SITE_SRC = Path(__file__).resolve().parent.parent
@@ -86,6 +89,14 @@ class AssetHooks:
         for src_uri, path in _site_assets(KATEX_DIST):
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Cut KaTeX's fonts down to the characters the site's formulas show (`site_src.katex_fonts`)."""
+        site_dir = Path(config.site_dir)
+        root = _project_root(config)
+        before, after = subset_site_fonts(site_dir, KATEX_DIST / "fonts", site_dir / KATEX_URI / "fonts",
+                                          ContentCache(self.settings_for(root).cache_dir))
+        LOG.info(f"KaTeX fonts cut to the formulas' characters: {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB")
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Reuse compiled theme templates between builds: MkDocs makes a new Jinja environment for
@@ -174,4 +185,5 @@ on_config = _CHAPTER.on_config
 on_pre_build = _CHAPTER.on_pre_build
 on_files = _CHAPTER.on_files
 on_env = _CHAPTER.on_env
+on_post_build = _CHAPTER.on_post_build
 on_serve = _CHAPTER.on_serve

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cells import layout_shift, page_with_layout_shifts, recorded_page
+from site_server import SITE_DIR
 from test_browser_accessibility import site_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -54,3 +55,41 @@ def test_a_search_results_link_highlights_its_terms_on_arrival(browser, site_url
     expect(page.locator("article mark").first).to_have_text("momentum", ignore_case=True)
     assert [url for url in requests if SEARCH_INDEX in url]
     page.context.close()
+
+
+def formula_boxes(page) -> list[list[float]]:
+    """Width and height of every formula's visible part (KaTeX's HTML), once the fonts are in."""
+    page.evaluate("document.fonts.ready")
+    return page.evaluate("""[...document.querySelectorAll('.katex-html')].map((box) => {
+        const rect = box.getBoundingClientRect();
+        return [Math.round(rect.width * 100) / 100, Math.round(rect.height * 100) / 100];
+    })""")
+
+
+def test_the_cut_down_math_fonts_draw_every_formula_as_katexs_own_fonts_do(browser, site_url):
+    """site_src/katex_fonts.py ships KaTeX's fonts cut down to the characters of the site's
+    formulas. A character it dropped would be drawn in a fallback font, of another width: every
+    formula of every page must measure the same as with KaTeX's whole fonts."""
+    whole_fonts = SITE_DIR.parent / "node_modules" / "katex" / "dist" / "fonts"
+    shipped = SITE_DIR / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2"
+    assert shipped.stat().st_size < (whole_fonts / shipped.name).stat().st_size / 2, "the fonts are not cut down"
+    pages = [path for path in site_pages() if 'class="katex"' in (SITE_DIR / path / "index.html").read_text(encoding="utf-8")]
+    assert len(pages) >= 8
+    whole = browser.new_context()
+    whole.route("**/assets/katex/fonts/*.woff2",
+                lambda route: route.fulfill(path=whole_fonts / route.request.url.rsplit("/", 1)[1]))
+    cut = browser.new_context()
+    differing = {}
+    for path in pages:
+        boxes = []
+        for context in (whole, cut):
+            page = context.new_page()
+            page.goto(site_url + path)
+            boxes.append(formula_boxes(page))
+            page.close()
+        assert boxes[0], f"{path}: no formula measured"
+        if boxes[0] != boxes[1]:
+            differing[path] = [(a, b) for a, b in zip(*boxes) if a != b][:3]
+    whole.close()
+    cut.close()
+    assert differing == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -151,6 +152,26 @@ def test_bad_tex_fails_naming_the_formula_and_the_fix():
 
     with pytest.raises(MathRenderError, match=r"fix their TeX:\n  \$\\frac\{a\}\{\$: KaTeX parse error"):
         typeset("Broken: $\\frac{a}{$ and fine: $x$.")
+
+
+def test_the_characters_of_a_pages_formulas_are_what_katex_draws_not_the_tex_source():
+    from site_src.katex_fonts import formula_characters
+
+    html = typeset("Prose outside: Q. Inline $\\eta \\approx 3$ and\n\n$$\n\\lceil N / B \\rceil\n$$\n\nZ after.")
+    characters = formula_characters(html)
+    assert {"η", "≈", "3", "⌈", "⌉", "N", "/", "B"} <= characters
+    assert not {"\\", "a", "p", "Q", "Z"} & characters, "neither the TeX annotation nor the prose"
+
+
+def test_a_cut_down_font_keeps_exactly_the_glyphs_asked_for_and_is_reproducible():
+    from fontTools.ttLib import TTFont
+
+    from site_src.katex_fonts import subset_woff2
+
+    whole = (Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist" / "fonts" / "KaTeX_Math-Italic.woff2").read_bytes()
+    cut = subset_woff2(whole, "ηx")
+    assert cut == subset_woff2(whole, "xη") and len(cut) < len(whole) / 2
+    assert {ord("η"), ord("x")} == set(TTFont(io.BytesIO(cut)).getBestCmap())
 
 
 # --- inline styles trimmed to what the page uses (site_src/page_css.py, the lab notebook's page) ----
