@@ -35,14 +35,22 @@ def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str 
     if not styles:
         return html
     markup = STYLE.sub("", html)
-    request = {"html": markup, "css": [match[2] for match in styles], "safelist": SAFELIST}
-    key = hashlib.sha256(b"\0".join([json.dumps(request).encode(), PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
+    css = [match[2] for match in styles]
+    request = json.dumps({"html": markup, "css": css, "safelist": SAFELIST}).encode()
+    key = hashlib.sha256(b"\0".join([request, PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
     cached = cache.lookup(CACHE_KIND, key)[0] if cache else None
-    reply = json.loads(cached) if cached is not None else run_json_script(PURGER, request, package="PurgeCSS", error=PageCssError, node=node)
+    reply = json.loads(cached) if cached is not None else purge(css, markup, SAFELIST, node)
     if cache and cached is None:
         cache.put(CACHE_KIND, key, json.dumps(reply).encode())
         cache.prune(CACHE_KIND, {key}, spare=4)
     return _with_purged_css(html, styles, reply)
+
+
+def purge(css: list[str], html: str, safelist: list[str] = (), node: str = "node") -> dict:
+    """PurgeCSS's reply ({"css": the rules of `css` that `html` uses, "unparsable": indexes of the
+    stylesheets it could not parse}); `safelist`: regexes of selectors kept whatever `html` holds."""
+    request = {"html": html, "css": css, "safelist": list(safelist)}
+    return run_json_script(PURGER, request, package="PurgeCSS", error=PageCssError, node=node)
 
 
 def _with_purged_css(html: str, styles: list[re.Match], reply: dict) -> str:

@@ -7,8 +7,8 @@ are the Markdown extension `site_src.markdown.results`. This hook
   errors into a clean `PluginError`;
 - serves KaTeX's CSS and fonts from `node_modules/katex` (copied into the site, no CDN; math is
   typeset at build time by `site_src.markdown.math`, so no KaTeX JavaScript is shipped, and the
-  theme override links the CSS only on pages with math; `on_post_build` cuts the fonts down to the
-  characters the site's formulas show) and the chapter CSS
+  theme override links the CSS only on pages with math; `on_post_build` cuts the CSS and fonts
+  down to what the site's formulas use) and the chapter CSS
   (`site_src/theme/assets/`), adding the latter to every page's head (`on_config`, `on_files`);
 - makes `mkdocs serve` watch the engine and the figure code (`on_serve`).
 
@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files
 
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
 from site_src.cache import ContentCache
-from site_src.katex_fonts import subset_site_fonts
+from site_src.katex_assets import trim_site_katex
 from site_src.runtime.node_host import LANES, shared_host
 
 SITE_SRC = Path(__file__).resolve().parent.parent
@@ -91,12 +91,12 @@ class AssetHooks:
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Cut KaTeX's fonts down to the characters the site's formulas show (`site_src.katex_fonts`)."""
+        """Cut KaTeX's fonts and CSS down to what the site's formulas use (`site_src.katex_assets`)."""
         site_dir = Path(config.site_dir)
-        root = _project_root(config)
-        before, after = subset_site_fonts(site_dir, KATEX_DIST / "fonts", site_dir / KATEX_URI / "fonts",
-                                          ContentCache(self.settings_for(root).cache_dir))
-        LOG.info(f"KaTeX fonts cut to the formulas' characters: {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB")
+        cache = ContentCache(self.settings_for(_project_root(config)).cache_dir)
+        sizes = trim_site_katex(site_dir, KATEX_DIST, site_dir / KATEX_URI, cache)
+        LOG.info("KaTeX cut to the formulas: " + ", ".join(
+            f"{what} {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB" for what, (before, after) in sizes.items()))
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Reuse compiled theme templates between builds: MkDocs makes a new Jinja environment for

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
 from cells import layout_shift, page_with_layout_shifts, recorded_page
@@ -57,39 +60,44 @@ def test_a_search_results_link_highlights_its_terms_on_arrival(browser, site_url
     page.context.close()
 
 
-def formula_boxes(page) -> list[list[float]]:
-    """Width and height of every formula's visible part (KaTeX's HTML), once the fonts are in."""
+#: Only the formulas are drawn (KaTeX's MathML stays clipped, as on the page).
+FORMULAS_ONLY = "body { visibility: hidden !important } .katex, .katex * { visibility: visible !important }"
+
+
+def formulas_picture(context, url: str) -> Image.Image:
+    """The page's formulas alone, drawn in full-page grey levels once the fonts are in."""
+    page = context.new_page()
+    page.goto(url)
+    page.add_style_tag(content=FORMULAS_ONLY)
     page.evaluate("document.fonts.ready")
-    return page.evaluate("""[...document.querySelectorAll('.katex-html')].map((box) => {
-        const rect = box.getBoundingClientRect();
-        return [Math.round(rect.width * 100) / 100, Math.round(rect.height * 100) / 100];
-    })""")
+    picture = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("L")
+    page.close()
+    return picture
 
 
-def test_the_cut_down_math_fonts_draw_every_formula_as_katexs_own_fonts_do(browser, site_url):
-    """site_src/katex_fonts.py ships KaTeX's fonts cut down to the characters of the site's
-    formulas. A character it dropped would be drawn in a fallback font, of another width: every
-    formula of every page must measure the same as with KaTeX's whole fonts."""
-    whole_fonts = SITE_DIR.parent / "node_modules" / "katex" / "dist" / "fonts"
-    shipped = SITE_DIR / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2"
-    assert shipped.stat().st_size < (whole_fonts / shipped.name).stat().st_size / 2, "the fonts are not cut down"
+def test_the_cut_down_math_fonts_and_css_draw_every_formula_as_katexs_own_do(browser, site_url):
+    """site_src/katex_assets.py ships KaTeX's fonts cut down to the characters of the site's
+    formulas, and its CSS to their rules. A character it dropped would be drawn in a fallback font,
+    a rule it dropped would draw the formula otherwise, a subset hinted otherwise would move its
+    glyphs: every page's formulas must draw the same pixels as with KaTeX's whole fonts and CSS."""
+    katex_dist = SITE_DIR.parent / "node_modules" / "katex" / "dist"
+    shipped = SITE_DIR / "assets" / "katex"
+    for cut_down in ("fonts/KaTeX_Main-Regular.woff2", "katex.min.css"):
+        assert (shipped / cut_down).stat().st_size < (katex_dist / cut_down).stat().st_size / 2, f"{cut_down} is not cut down"
     pages = [path for path in site_pages() if 'class="katex"' in (SITE_DIR / path / "index.html").read_text(encoding="utf-8")]
     assert len(pages) >= 8
     whole = browser.new_context()
-    whole.route("**/assets/katex/fonts/*.woff2",
-                lambda route: route.fulfill(path=whole_fonts / route.request.url.rsplit("/", 1)[1]))
+    whole.route("**/assets/katex/**", lambda route: route.fulfill(path=katex_dist / route.request.url.split("/assets/katex/", 1)[1]))
     cut = browser.new_context()
-    differing = {}
+    moved = {}
     for path in pages:
-        boxes = []
-        for context in (whole, cut):
-            page = context.new_page()
-            page.goto(site_url + path)
-            boxes.append(formula_boxes(page))
-            page.close()
-        assert boxes[0], f"{path}: no formula measured"
-        if boxes[0] != boxes[1]:
-            differing[path] = [(a, b) for a, b in zip(*boxes) if a != b][:3]
+        expected, drawn = formulas_picture(whole, site_url + path), formulas_picture(cut, site_url + path)
+        assert expected.size == drawn.size, f"{path}: the page's height changed"
+        ink = sum(expected.point(lambda level: 255 if level < 200 else 0).histogram()[255:])
+        assert ink > 50, f"{path}: no formula drawn"
+        changed = sum(ImageChops.difference(expected, drawn).histogram()[33:])  # by more than 32 grey levels
+        if changed > ink / 1000:
+            moved[path] = f"{changed} of {ink} ink pixels"
     whole.close()
     cut.close()
-    assert differing == {}
+    assert moved == {}

@@ -155,18 +155,34 @@ def test_bad_tex_fails_naming_the_formula_and_the_fix():
 
 
 def test_the_characters_of_a_pages_formulas_are_what_katex_draws_not_the_tex_source():
-    from site_src.katex_fonts import formula_characters
+    from site_src.katex_assets import formula_characters, formulas
 
     html = typeset("Prose outside: Q. Inline $\\eta \\approx 3$ and\n\n$$\n\\lceil N / B \\rceil\n$$\n\nZ after.")
-    characters = formula_characters(html)
+    assert len(list(formulas(html))) == 2
+    characters = set().union(*map(formula_characters, formulas(html)))
     assert {"η", "≈", "3", "⌈", "⌉", "N", "/", "B"} <= characters
     assert not {"\\", "a", "p", "Q", "Z"} & characters, "neither the TeX annotation nor the prose"
+
+
+def test_katexs_css_is_cut_to_the_rules_the_formulas_use(tmp_path):
+    from site_src.cache import ContentCache
+    from site_src.katex_assets import trim_site_katex
+
+    katex_dist = Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist"
+    (tmp_path / "site" / "assets" / "katex" / "fonts").mkdir(parents=True)
+    (tmp_path / "site" / "index.html").write_text(typeset("A formula: $\\eta_{\\text{eff}} = \\frac{\\eta}{1 - \\beta}$."))
+    sizes = trim_site_katex(tmp_path / "site", katex_dist, tmp_path / "site" / "assets" / "katex", ContentCache(tmp_path / "cache"))
+    css = (tmp_path / "site" / "assets" / "katex" / "katex.min.css").read_text()
+    assert ".mathnormal{" in css and ".mfrac " in css, "the rules of what the formula holds"
+    assert ".mathfrak{" not in css and ".boxpad" not in css, "not the rest"
+    assert sizes["css"][1] < sizes["css"][0] / 2
+    assert css.count("@font-face") == 20, "the fonts' declarations stay: only used ones are fetched"
 
 
 def test_a_cut_down_font_keeps_exactly_the_glyphs_asked_for_and_is_reproducible():
     from fontTools.ttLib import TTFont
 
-    from site_src.katex_fonts import subset_woff2
+    from site_src.katex_assets import subset_woff2
 
     whole = (Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist" / "fonts" / "KaTeX_Math-Italic.woff2").read_bytes()
     cut = subset_woff2(whole, "ηx")
