@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, sha256_hex, write_if_changed
-from site_src.page_css import PageCssError, purge
+from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, write_if_changed
+from site_src.page_css import PACKAGE_LOCK, PURGER, PageCssError, purge
 
 CACHE_KIND = "katex"
 #: Kept whatever the formulas hold: the digits and parentheses KaTeX's CSS numbers equations with
@@ -105,13 +105,14 @@ def trim_site_katex(site_dir: Path, katex_dist: Path, site_katex: Path, cache: C
         return payload
 
     css = (katex_dist / "katex.min.css").read_bytes()
-    purged = cached({"css": sha256_hex(css), "selectors": sorted(selectors)}, lambda: _purged_css(css, selectors))
+    purger = files_hash([PURGER, PACKAGE_LOCK])  # our script and PurgeCSS's version
+    purged = cached({"css": sha256_hex(css), "selectors": sorted(selectors), "purger": purger}, lambda: _purged_css(css, selectors))
     write_if_changed(site_katex / "katex.min.css", purged)
     sizes = {"css": (len(css), len(purged)), "fonts": (0, 0)}
-    version = importlib.metadata.version("fonttools")
+    versions = {library: importlib.metadata.version(library) for library in ("fonttools", "brotli")}  # brotli: WOFF2's compression
     for source in sorted((katex_dist / "fonts").glob("*.woff2")):
         font = source.read_bytes()
-        inputs = {"font": sha256_hex(font), "characters": "".join(sorted(characters)), "fonttools": version}
+        inputs = {"font": sha256_hex(font), "characters": "".join(sorted(characters)), **versions}
         subset = cached(inputs, lambda: subset_woff2(font, characters))  # noqa: B023 (called at once)
         write_if_changed(site_katex / "fonts" / source.name, subset)
         sizes["fonts"] = (sizes["fonts"][0] + len(font), sizes["fonts"][1] + len(subset))

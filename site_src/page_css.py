@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from site_src.cache import ContentCache
@@ -46,7 +47,7 @@ def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str 
     return _with_purged_css(html, styles, reply)
 
 
-def purge(css: list[str], html: str, safelist: list[str] = (), node: str = "node") -> dict:
+def purge(css: list[str], html: str, safelist: Sequence[str] = (), node: str = "node") -> dict:
     """PurgeCSS's reply ({"css": the rules of `css` that `html` uses, "unparsable": indexes of the
     stylesheets it could not parse}); `safelist`: regexes of selectors kept whatever `html` holds."""
     request = {"html": html, "css": css, "safelist": list(safelist)}

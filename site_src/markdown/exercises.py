@@ -73,7 +73,6 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
 from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
-from site_src.runtime.node_host import CHECKER
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
@@ -83,6 +82,7 @@ from site_src.markdown.results import (
     parse_references,
     resolve_key_path,
 )
+from site_src.runtime.node_host import CHECKER
 
 FENCE_NAME = "exercise"
 PROGRESS_FENCE = "exercise-progress"
