@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from site_src import svg_optimize
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
 from site_src.cache import ContentCache
 from site_src.katex_assets import trim_site_katex
@@ -107,11 +109,12 @@ class AssetHooks:
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         """Rebuild on edits of the engine and the figure code, not only of the pages; have the
-        build's Pyodides running and warm before the first edit that needs them."""
+        build's Pyodides and SVGO running and warm before the first edit that needs them."""
         settings = self.settings_for(_project_root(config))
         if settings.pyodide is not None:
             for lane in LANES:
                 shared_host(settings.pyodide, lane).warm_up_in_background()
+        threading.Thread(target=svg_optimize.warm_up, name="svgo-warm-up", daemon=True).start()
         folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
         for path in sorted(folders):
             if path.exists():

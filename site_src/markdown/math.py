@@ -3,7 +3,7 @@
 `pymdownx.arithmatex` (``generic: true``) marks formulas as ``<span class="arithmatex">\\(...\\)</span>``
 and ``<div class="arithmatex">\\[...\\]</div>``; this extension replaces the TeX inside those
 elements by KaTeX's HTML + MathML (KaTeX from npm, run by Node: ``katex_render.mjs`` beside this
-file, one Node process per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
+file, kept running by ``site_src.node_script``; one request per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
 fonts; the theme override ``site_src/theme/overrides/main.html`` links them on pages with math
 only), the MathML is what screen readers read and what copy/paste carries, with the TeX source as
 its annotation. Dark mode needs nothing: KaTeX's HTML takes the text colour of the page.
