@@ -10,7 +10,7 @@ it takes about half a second, optimising one figure a tenth of that.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from site_src.cache import sha256_hex
@@ -33,9 +33,13 @@ def optimize_svgs(svgs: Mapping[str, bytes], node: str = "node") -> dict[str, by
     return {name: reply[name].encode("utf-8") for name in svgs}
 
 
-def warm_up() -> None:
-    """Start SVGO (``scripts/serve`` does, so that the first figure edit does not wait for it)."""
-    optimize_svgs({"warm-up": b'<svg xmlns="http://www.w3.org/2000/svg"/>'})
+def warm_up(figures: Iterable[Path] = ()) -> None:
+    """Start SVGO and run it on `figures` twice (``scripts/serve`` does, with the last build's,
+    so that the first figure edits wait neither for Node nor for V8 to optimise SVGO's code:
+    its first run on a figure takes 0.15 s, its third 0.05 s)."""
+    svgs = {path.name: path.read_bytes() for path in figures} or {"empty": b'<svg xmlns="http://www.w3.org/2000/svg"/>'}
+    for _ in range(2):
+        optimize_svgs(svgs)
 
 
 def optimizer_identity() -> str:

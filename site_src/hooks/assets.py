@@ -34,6 +34,7 @@ from site_src import svg_optimize
 from site_src.assets import AssetBuildError, AssetSettings, AssetStep, chapter_registries, default_workers
 from site_src.cache import ContentCache
 from site_src.katex_assets import trim_site_katex
+from site_src.markdown.results import FIGURES_FOLDER
 from site_src.runtime.node_host import LANES, shared_host
 
 SITE_SRC = Path(__file__).resolve().parent.parent
@@ -114,7 +115,8 @@ class AssetHooks:
         if settings.pyodide is not None:
             for lane in LANES:
                 shared_host(settings.pyodide, lane).warm_up_in_background()
-        threading.Thread(target=svg_optimize.warm_up, name="svgo-warm-up", daemon=True).start()
+        figures = sorted((settings.generated_dir / FIGURES_FOLDER).glob("*.svg"))[:4]  # the last build's
+        threading.Thread(target=svg_optimize.warm_up, args=(figures,), name="svgo-warm-up", daemon=True).start()
         folders = {settings.engine_dir, *(path.parent for path in settings.figure_code_paths)}
         for path in sorted(folders):
             if path.exists():
