@@ -2,14 +2,14 @@
 
 KaTeX's fonts cover all of TeX's math (KaTeX_Main-Regular alone is 26 KB) and its CSS styles all of
 it (25 KB, render-blocking); a page with one formula loads both, and two fonts, before its text
-settles. The math is typeset at build time, so every formula is in the built pages: once MkDocs
-has written the site, each KaTeX font it copied is replaced by its subset to the characters inside
-the site's formulas and the Greek block (fontTools; the 20 fonts from 254 KiB to 125 KiB, and the
-two nearly every formula uses, Main-Regular and Math-Italic, from 42 KiB to 21 KiB), and
-katex.min.css by the rules whose class names occur in them (PurgeCSS, as ``page_css`` uses it:
-24 KiB -> 7 KiB). Both are cut from KaTeX's own files, never from an
-earlier cut, keep their names (the theme's links and preloads need nothing), and are cached by
-their inputs. A browser test compares every page's formulas, pixel by pixel, with KaTeX's whole fonts and CSS.
+settles. The math is typeset at build time, so every formula is in the built pages: once MkDocs has
+written the site, each KaTeX font it copied is replaced by its subset to the characters inside the
+site's formulas and the Greek block (fontTools; the 20 fonts from 254 KiB to 125 KiB, and the two
+nearly every formula uses, Main-Regular and Math-Italic, from 42 KiB to 21 KiB), and katex.min.css
+by the rules whose class names occur in them (PurgeCSS, as ``page_css`` uses it: 24 KiB -> 7 KiB).
+Both are cut from KaTeX's own files, never from an earlier cut, keep their names (the theme's links
+and preloads need nothing), and are cached by their inputs. A browser test compares every page's
+formulas, pixel by pixel, with KaTeX's whole fonts and CSS.
 """
 
 from __future__ import annotations
