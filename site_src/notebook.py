@@ -209,6 +209,23 @@ def with_alt_texts(page_html: str, alts: list[str], *, source_name: str) -> str:
     return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"{part}' for alt, part in zip(alts, parts[1:]))
 
 
+#: The Mermaid loader mkdocs-jupyter's template puts on every notebook page (nbconvert's
+#: `mermaid_js` macro: a script, its styles, an end comment; 19 KB): the script imports Mermaid
+#: from cdnjs.cloudflare.com when the page holds a diagram (`.jp-Mermaid`), else does nothing.
+MERMAID_LOADER = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{\s*'
+    r'const diagrams = document\.querySelectorAll\("\.jp-Mermaid.*?<!-- End of mermaid configuration -->\s*', re.S
+)
+
+
+def without_unused_mermaid_loader(page_html: str) -> str:
+    """The rendered notebook page without the Mermaid loader when it has no diagram to draw:
+    less to load, and no address of a CDN in a page whose requests stay on the site."""
+    if 'class="jp-Mermaid' in page_html:
+        return page_html
+    return MERMAID_LOADER.sub("", page_html)
+
+
 #: An image nbconvert inlined into the page (every plot of the notebook is a PNG).
 INLINE_PNG = re.compile(r'src="data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)"')
 

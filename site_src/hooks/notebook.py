@@ -29,7 +29,8 @@ from mkdocs.exceptions import PluginError
 from site_src.assets import chapter_registries, experiment_modules
 from site_src.cache import ContentCache, write_if_changed
 from site_src.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
-                               images_as_files, quiet_alt_text_warning, with_alt_texts, with_wheel_url)
+                               images_as_files, quiet_alt_text_warning, with_alt_texts, with_wheel_url,
+                               without_unused_mermaid_loader)
 from site_src.runtime.build import LiveCellsSettings, lesson_wheel_folder
 from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME, wheel_file_name
 from site_src.page_css import PageCssError, purge_inline_styles
@@ -122,15 +123,15 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_page_content(html: str, *, page, config: MkDocsConfig, files: Files) -> str:
     """The notebook page with its images described (each by the `alt` metadata of the cell that
-    drew it) and in files of their own, and only the inline CSS it uses (runs after
-    mkdocs-jupyter rendered it)."""
+    drew it) and in files of their own, only the inline CSS it uses, and no Mermaid loader unless
+    it has a diagram (runs after mkdocs-jupyter rendered it)."""
     if page.file.src_uri != NOTEBOOK_SRC_URI:
         return html
     root = project_root(config)
     source_name = f"docs/{NOTEBOOK_SRC_URI}"
     try:
         alts = image_alt_texts((root / EXECUTED_DIR / NOTEBOOK_SRC_URI).read_bytes(), source_name=source_name)
-        html, images = images_as_files(with_alt_texts(html, alts, source_name=source_name))
+        html, images = images_as_files(with_alt_texts(without_unused_mermaid_loader(html), alts, source_name=source_name))
         for name, png in images.items():
             write_if_changed(Path(config.site_dir) / NOTEBOOK_FOLDER / name, png)
         return purge_inline_styles(html, ContentCache(root / CACHE_ROOT))

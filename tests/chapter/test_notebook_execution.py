@@ -114,6 +114,18 @@ def test_the_pages_plots_become_files_with_their_size_loaded_as_the_reader_scrol
     assert lab.images_as_files("<p>no plots</p>") == ("<p>no plots</p>", {})
 
 
+def test_the_mermaid_loader_goes_unless_the_page_has_a_diagram():
+    loader = ('<script type="module">\n  document.addEventListener("DOMContentLoaded", async () => {\n'
+              '    const diagrams = document.querySelectorAll(".jp-Mermaid > pre.mermaid");\n'
+              '    await import("https://cdnjs.cloudflare.com/ajax/libs/mermaid/11.10.0/mermaid.esm.min.mjs");\n  });\n</script>\n'
+              "<style>.jp-RenderedMermaid { overflow: auto; }</style>\n<!-- End of mermaid configuration -->\n")
+    other = '<script type="module">import "./other.js";</script>'
+    page = f"<head>{other}{loader}</head><body><p>text</p></body>"
+    assert lab.without_unused_mermaid_loader(page) == f"<head>{other}</head><body><p>text</p></body>"
+    with_diagram = page.replace("<p>text</p>", '<div class="jp-Mermaid"><pre class="mermaid">graph TD</pre></div>')
+    assert lab.without_unused_mermaid_loader(with_diagram) == with_diagram
+
+
 def test_printed_lines_are_one_output_however_the_kernel_flushed_them(tmp_path):
     # Split by the flush and the pause, the kernel sends two stream messages; the build merges
     # them, or the executed bytes (and the page) would depend on timing.

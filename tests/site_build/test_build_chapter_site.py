@@ -64,11 +64,12 @@ def test_figures_are_light_sized_and_lazy_below_the_first():
             assert ('loading="lazy"' in attributes) == (number > 0), (page, number, attributes)
 
 
-def test_the_lab_notebook_page_carries_only_the_styles_it_uses():
+def test_the_lab_notebook_page_carries_only_the_styles_and_scripts_it_uses():
     html = (SITE / "lab" / "index.html").read_text(encoding="utf-8")
     inline_css = sum(len(css) for css in re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
     assert inline_css < 60_000, f"lab/index.html holds {inline_css:,} characters of inline CSS (mkdocs-jupyter inlines ~590 000)"
     assert ".jp-InputPrompt" in html and "highlight-ipynb .k" in html, "the notebook's own styles are kept"
+    assert "mermaid" not in html.lower() and "cdnjs" not in html, "no Mermaid loader: the notebook draws no diagram"
 
 
 def test_no_request_leaves_the_origin():
