@@ -44,10 +44,10 @@ class NodeScript:
                 process.wait()
                 self._stderr_reader.join(timeout=5)  # its last lines say why
                 self._process = None
-                raise self.error(self._failure("".join(self._stderr).strip()))
+                raise self.error(self._failure("".join(self._stderr).strip()[-500:]))  # the end says why it stopped
         reply = json.loads(line)
         if "error" in reply:
-            raise self.error(self._failure(reply["error"]))
+            raise self.error(self._failure(reply["error"][:500]))  # a stack: the message comes first
         return reply["result"]
 
     def close(self) -> None:
@@ -76,7 +76,7 @@ class NodeScript:
             self._stderr.append(line)
 
     def _failure(self, message: str) -> str:
-        return f"{self.script.name} failed: {message[-500:]}\n(is {self.package} installed? run scripts/setup, which runs npm ci)"
+        return f"{self.script.name} failed: {message}\n(is {self.package} installed? run scripts/setup, which runs npm ci)"
 
 
 _RUNNING: dict[tuple[Path, str, int], NodeScript] = {}

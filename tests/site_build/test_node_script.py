@@ -41,7 +41,7 @@ def test_one_process_answers_every_request_until_its_script_changes(tmp_path):
 
 def test_an_error_names_the_script_and_the_fix_and_the_next_request_is_answered(tmp_path):
     script = helper(tmp_path, '{ if (request === "exit") { console.error("gone for good"); process.exit(3); } '
-                              'if (request === "throw") throw new Error("bad request"); return "fine"; }')
+                              'if (request === "throw") throw new Error("bad request " + "x".repeat(600)); return "fine"; }')
     with pytest.raises(HelperError, match=r"helper\.mjs failed: Error: bad request") as thrown:
         ask(script, "throw")
     assert "(is nothing installed? run scripts/setup, which runs npm ci)" in str(thrown.value)
