@@ -47,7 +47,8 @@ from site_src.cells import CellError, CellStep
 from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity, shared_host
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
-from site_src.svg_optimize import optimize_svgs, optimizer_identity
+from site_src.node_script import helper_identity
+from site_src.svg_optimize import OPTIMIZER, optimize_svgs
 from site_src.imports import ImportGraph, function_closure_source
 from site_src.pages import markdown_pages
 from site_src.markdown.results import (
@@ -278,7 +279,7 @@ def figure_key(
     spec, result_sha256: str, code_hash: str, style: Mapping[str, object], versions: Mapping[str, str], optimizer: str
 ) -> str:
     """Cache key of an SVG: the result's bytes, figure code, style settings, size, matplotlib/numpy
-    versions, and the optimiser's identity (``svg_optimize.optimizer_identity``)."""
+    versions, and the optimiser's identity (SVGO's script and version: ``node_script.helper_identity``)."""
     return cache_key(
         "figure",
         {
@@ -516,7 +517,7 @@ class AssetStep:
         from site_src.figures.style import figure_rc
 
         inputs = {name: results[self.figures[name].experiment] for name in names}
-        optimizer = optimizer_identity()
+        optimizer = helper_identity(OPTIMIZER)
         keys = {
             name: figure_key(
                 self.figures[name], sha256_hex(inputs[name]), self._figure_code_hash(self.figures[name]),

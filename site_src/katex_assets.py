@@ -21,8 +21,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, write_if_changed
-from site_src.page_css import PACKAGE_LOCK, PURGER, PageCssError, purge
+from site_src.cache import ContentCache, cache_key, sha256_hex, write_if_changed
+from site_src.node_script import helper_identity
+from site_src.page_css import PURGER, PageCssError, purge
 
 CACHE_KIND = "katex"
 #: Kept whatever the formulas hold: the digits and parentheses KaTeX's CSS numbers equations with
@@ -94,9 +95,10 @@ def trim_site_katex(site_dir: Path, katex_dist: Path, site_katex: Path, cache: C
             characters |= formula_characters(formula)
             selectors |= formula_selectors(formula)
     used: set[str] = set()
+    code = sha256_hex(Path(__file__).read_bytes())
 
     def cached(inputs: dict, make: Callable[[], bytes]) -> bytes:
-        key = cache_key(CACHE_KIND, {**inputs, "code": sha256_hex(Path(__file__).read_bytes())})
+        key = cache_key(CACHE_KIND, {**inputs, "code": code})
         used.add(key)
         payload = cache.get(CACHE_KIND, key)
         if payload is None:
@@ -105,7 +107,7 @@ def trim_site_katex(site_dir: Path, katex_dist: Path, site_katex: Path, cache: C
         return payload
 
     css = (katex_dist / "katex.min.css").read_bytes()
-    purger = files_hash([PURGER, PACKAGE_LOCK])  # our script and PurgeCSS's version
+    purger = helper_identity(PURGER)  # our script and PurgeCSS's version
     purged = cached({"css": sha256_hex(css), "selectors": sorted(selectors), "purger": purger}, lambda: _purged_css(css, selectors))
     write_if_changed(site_katex / "katex.min.css", purged)
     sizes = {"css": (len(css), len(purged)), "fonts": (0, 0)}

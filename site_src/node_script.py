@@ -16,6 +16,10 @@ import subprocess
 import threading
 from pathlib import Path
 
+from site_src.cache import files_hash
+
+#: npm's lock pins the package each helper runs (KaTeX, PurgeCSS, SVGO): a new version changes it.
+PACKAGE_LOCK = Path(__file__).resolve().parent.parent / "package-lock.json"
 #: The stderr lines an error message quotes.
 STDERR_LINES = 20
 
@@ -77,6 +81,12 @@ class NodeScript:
 
     def _failure(self, message: str) -> str:
         return f"{self.script.name} failed: {message}\n(is {self.package} installed? run scripts/setup, which runs npm ci)"
+
+
+def helper_identity(script: Path) -> str:
+    """What decides a helper's replies besides its requests, for cache keys: its script and the
+    npm packages the lock pins."""
+    return files_hash([script, PACKAGE_LOCK])
 
 
 _RUNNING: dict[tuple[Path, str, int], NodeScript] = {}

@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from site_src.cache import ContentCache
-from site_src.node_script import run_json_script
+from site_src.node_script import helper_identity, run_json_script
 
 PURGER = Path(__file__).with_name("purge_css.mjs")
-#: PurgeCSS's version is pinned by package-lock.json; a new one changes this file and so the key.
-PACKAGE_LOCK = Path(__file__).resolve().parent.parent / "package-lock.json"
 CACHE_KIND = "page-css"
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 #: Selectors kept whatever the page holds: the colour scheme is an attribute of <body>, not of the fragment.
@@ -38,7 +36,7 @@ def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str 
     markup = STYLE.sub("", html)
     css = [match[2] for match in styles]
     request = json.dumps({"html": markup, "css": css, "safelist": SAFELIST}).encode()
-    key = hashlib.sha256(b"\0".join([request, PURGER.read_bytes(), PACKAGE_LOCK.read_bytes()])).hexdigest()
+    key = hashlib.sha256(request + b"\0" + helper_identity(PURGER).encode()).hexdigest()  # PurgeCSS's version too
     cached = cache.lookup(CACHE_KIND, key)[0] if cache else None
     reply = json.loads(cached) if cached is not None else purge(css, markup, SAFELIST, node)
     if cache and cached is None:

@@ -9,15 +9,12 @@ it takes about half a second, optimising one figure a tenth of that.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from site_src.cache import sha256_hex
 from site_src.node_script import run_json_script
 
 OPTIMIZER = Path(__file__).with_name("svg_optimize.mjs")
-SVGO_PACKAGE = Path(__file__).resolve().parent.parent / "node_modules" / "svgo" / "package.json"
 
 
 class SvgOptimizeError(RuntimeError):
@@ -40,12 +37,3 @@ def warm_up(figures: Iterable[Path] = ()) -> None:
     svgs = {path.name: path.read_bytes() for path in figures} or {"empty": b'<svg xmlns="http://www.w3.org/2000/svg"/>'}
     for _ in range(2):
         optimize_svgs(svgs)
-
-
-def optimizer_identity() -> str:
-    """What changes the optimised bytes, for the figures' cache key: SVGO's version and our settings."""
-    try:
-        version = json.loads(SVGO_PACKAGE.read_text(encoding="utf-8"))["version"]
-    except FileNotFoundError as err:
-        raise SvgOptimizeError(f"{SVGO_PACKAGE}: missing; run scripts/setup (npm ci installs SVGO)") from err
-    return sha256_hex(version.encode() + b"\0" + OPTIMIZER.read_bytes())
