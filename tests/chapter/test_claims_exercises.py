@@ -205,19 +205,41 @@ def test_early_stopping_finds_the_lowest_point_only_with_enough_patience(results
     assert all(rule["restored_val_loss"] > 2 * best["val_loss"] for rule in plain[:3]), msg
 
 
-def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point(results):
-    plain, run = results("early_stopping")["rules"]["plain"], results("epochs")
+def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point_given_patience(results):
+    stopping, run = results("early_stopping"), results("epochs")
+    plain, best = stopping["rules"]["plain"], run["best"]
     msg = claim("learning-curves.md", "Early stopping, which keeps the weights of the best epoch, would keep a network "
-                "almost as good as the lowest point: with a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
+                "as good or almost as good as the lowest point, provided its patience outlasts the plateau of the first "
+                "epochs: with a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
                 "it keeps epoch {{ value: early_stopping.rules.plain.3.best_epoch | d }} (validation loss "
                 "{{ value: early_stopping.rules.plain.3.restored_val_loss | .3f }}), with "
                 "{{ value: early_stopping.rules.plain.5.patience | d }} the lowest point itself, epoch "
-                "{{ value: early_stopping.rules.plain.5.best_epoch | d }} ({{ value: early_stopping.rules.plain.5.restored_val_loss | .3f }}).")
-    # the same run as run A: patience 100 keeps its lowest point, at its lowest loss
-    assert plain[5]["best_epoch"] == run["best"]["epoch"] and plain[5]["restored_val_loss"] == run["best"]["val_loss"], msg
+                "{{ value: early_stopping.rules.plain.5.best_epoch | d }} ({{ value: early_stopping.rules.plain.5.restored_val_loss | .3f }}), "
+                "against {{ value: early_stopping.full_run.final_val_loss | .3f }} after all "
+                "{{ value: early_stopping.config.epochs | d }} epochs.")
+    # the same run as run A: patience 100 keeps its lowest point, at its lowest loss; the last epoch is its last
+    assert plain[5]["best_epoch"] == best["epoch"] and plain[5]["restored_val_loss"] == best["val_loss"], msg
+    assert stopping["full_run"]["final_val_loss"] == run["too_many"]["val_loss"], msg
+    assert stopping["config"]["epochs"] == run["too_many"]["epoch"], msg
     assert plain[3]["patience"] < plain[5]["patience"] and plain[3]["best_epoch"] < plain[5]["best_epoch"], msg
     # "almost as good": within 5 % of the lowest loss, and better than training on to the end
-    assert run["best"]["val_loss"] < plain[3]["restored_val_loss"] <= 1.05 * run["best"]["val_loss"] < run["too_many"]["val_loss"], msg
+    assert best["val_loss"] < plain[3]["restored_val_loss"] <= 1.05 * best["val_loss"] < stopping["full_run"]["final_val_loss"], msg
+    # "provided its patience outlasts the plateau": both kept epochs come after it
+    assert plain[3]["best_epoch"] >= stopping["transient"]["plateau_end"], msg
+
+
+def test_run_a_early_stopping_with_little_patience_keeps_a_network_from_the_plateau(results):
+    stopping = results("early_stopping")
+    plain, lowest = stopping["rules"]["plain"], stopping["full_run"]["min_val_loss"]
+    msg = claim("learning-curves.md", "With a patience of {{ value: early_stopping.rules.plain.2.patience | d }} or less "
+                "it gives up inside that plateau and keeps a validation loss of "
+                "{{ value: early_stopping.rules.plain.2.restored_val_loss | .3f }} or worse (the early-stopping page shows why).")
+    little = [rule for rule in plain if rule["patience"] <= plain[2]["patience"]]
+    assert len(little) == 3, msg
+    assert all(rule["stop_epoch"] < stopping["transient"]["plateau_end"] for rule in little), msg
+    assert min(rule["restored_val_loss"] for rule in little) == plain[2]["restored_val_loss"], msg
+    # "or worse", and by much: more than twice the lowest point's loss
+    assert plain[2]["restored_val_loss"] > 2 * lowest, msg
 
 
 def test_epochs_after_the_lowest_point_help_training_and_hurt_validation(results):
