@@ -210,7 +210,8 @@ def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point
     plain, best = stopping["rules"]["plain"], run["best"]
     msg = claim("learning-curves.md", "Early stopping, which keeps the weights of the best epoch, would keep a network "
                 "as good or almost as good as the lowest point, provided its patience outlasts the plateau of the first "
-                "epochs: with a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
+                "{{ value: early_stopping.transient.plateau_end | d }} or so epochs: with a patience of "
+                "{{ value: early_stopping.rules.plain.3.patience | d }} "
                 "it keeps epoch {{ value: early_stopping.rules.plain.3.best_epoch | d }} (validation loss "
                 "{{ value: early_stopping.rules.plain.3.restored_val_loss | .3f }}), with "
                 "{{ value: early_stopping.rules.plain.5.patience | d }} the lowest point itself, epoch "
@@ -232,14 +233,16 @@ def test_run_a_early_stopping_with_little_patience_keeps_a_network_from_the_plat
     stopping = results("early_stopping")
     plain, lowest = stopping["rules"]["plain"], stopping["full_run"]["min_val_loss"]
     msg = claim("learning-curves.md", "With a patience of {{ value: early_stopping.rules.plain.2.patience | d }} or less "
-                "it gives up inside that plateau and keeps a validation loss of "
-                "{{ value: early_stopping.rules.plain.2.restored_val_loss | .3f }} or worse (the early-stopping page shows why).")
+                "it gives up within those first epochs and keeps a validation loss of "
+                "{{ value: early_stopping.rules.plain.2.restored_val_loss | .3f }} or worse, worse even than not stopping at "
+                "all (the early-stopping page shows why).")
     little = [rule for rule in plain if rule["patience"] <= plain[2]["patience"]]
     assert len(little) == 3, msg
     assert all(rule["stop_epoch"] < stopping["transient"]["plateau_end"] for rule in little), msg
     assert min(rule["restored_val_loss"] for rule in little) == plain[2]["restored_val_loss"], msg
-    # "or worse", and by much: more than twice the lowest point's loss
+    # "or worse", and by much: more than twice the lowest point's loss, and above the last epoch's
     assert plain[2]["restored_val_loss"] > 2 * lowest, msg
+    assert plain[2]["restored_val_loss"] > stopping["full_run"]["final_val_loss"], msg
 
 
 def test_epochs_after_the_lowest_point_help_training_and_hurt_validation(results):
