@@ -397,7 +397,10 @@ def format_exercise(src: str, language: str, class_name: str, options: dict, md:
 
 def format_progress(src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
     """superfences formatter of ``exercise-progress``: one row per page with exercises; the page
-    script fills in how many the reader solved (stored in the browser)."""
+    script fills in how many the reader solved (stored in the browser) and wires the reset.
+
+    The reset button and its status line are in the page from the start, like the page's summary
+    line (`summary_html`), so that the text under the table does not move when the script runs."""
     index = getattr(md, "exercise_index", None)
     if index is None:
         raise SuperFencesException(f"```{PROGRESS_FENCE} fence: the exercises extension (site_src.markdown.exercises) is not configured")
@@ -411,7 +414,9 @@ def format_progress(src: str, language: str, class_name: str, options: dict, md:
     return (
         f'<div class="{html.escape(class_name)}"><table><thead><tr><th scope="col">Page</th>'
         f'<th scope="col">Your exercises</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f'<p class="exercise-progress__note">Your progress is kept in this browser only.</p></div>'
+        f'<p class="exercise-progress__note">Your progress is kept in this browser only.</p>'
+        f'<button type="button" class="md-button exercise-progress__reset" data-search-exclude>Reset all my exercise progress</button>'
+        f'<p class="exercise-progress__status" role="status" aria-live="polite"></p></div>'
     )
 
 

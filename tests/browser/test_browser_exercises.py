@@ -181,6 +181,24 @@ def test_progress_survives_a_reload_and_the_reset_clears_it(page, site_url):
     expect(exercise(page, "patience-rule").locator(".exercise__state")).to_have_text("Not solved yet")
 
 
+def test_the_overviews_reset_clears_every_pages_progress(page, site_url):
+    page.goto(site_url)
+    counts = page.locator(".exercise-progress [data-exercise-ids]")
+    ids = [exercise_id for cell in counts.all() for exercise_id in json.loads(cell.get_attribute("data-exercise-ids"))]
+    assert len(ids) >= 8, ids  # every page's exercises
+    # As if the reader had solved them all (what a passing Check stores: exercises.js's `progress`).
+    page.evaluate("ids => ids.forEach((id) => localStorage.setItem('exercise:v1:solved:' + id, 'solved'))", ids)
+    page.reload()
+    expect(counts.first).to_have_text(re.compile(r"^✓ (\d+) of \1 exercises? solved$"))
+    page.get_by_role("button", name="Reset all my exercise progress").click()
+    expect(page.locator(".exercise-progress__status")).to_have_text("All exercise progress was reset.")
+    for cell in counts.all():
+        expect(cell).to_have_text(re.compile(r"^0 of \d+ exercises? solved$"))
+    page.reload()
+    expect(counts.last).to_have_text(re.compile(r"^0 of \d+ exercises? solved$"))
+    assert page.evaluate("Object.keys(localStorage).filter((key) => key.startsWith('exercise:v1:solved:'))") == []
+
+
 def test_a_tuning_challenge_checks_the_readers_own_run(page, site_url):
     page.goto(site_url + "learning-rate/")
     reach = exercise(page, "lr-reach-best")

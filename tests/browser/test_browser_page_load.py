@@ -65,9 +65,11 @@ FORMULAS_ONLY = "body { visibility: hidden !important } .katex, .katex * { visib
 
 
 def formulas_picture(context, url: str) -> Image.Image:
-    """The page's formulas alone, drawn in full-page grey levels once the fonts are in."""
+    """The page's formulas alone, drawn in full-page grey levels once the page's scripts have built
+    its cells, exercises and controls (they may change its height) and the fonts are in."""
     page = context.new_page()
     page.goto(url)
+    page.wait_for_load_state("networkidle")
     page.add_style_tag(content=FORMULAS_ONLY)
     page.evaluate("document.fonts.ready")
     picture = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("L")

@@ -1,5 +1,5 @@
 """What a page loads before the reader does anything, and what keeps it from moving (issue 10):
-the exercises' summary line is in the page, formulas' fonts are preloaded, the notebook's plots
+the exercises' summary line and the overview's reset are in the page, formulas' fonts are preloaded, the notebook's plots
 are files loaded as the reader scrolls. Lighthouse's numbers are in scripts/bench_pages.py."""
 
 from __future__ import annotations
@@ -28,6 +28,16 @@ def test_a_page_with_exercises_shows_their_summary_under_its_title_from_the_star
     summary = after_title[: after_title.index("</div>")]
     assert f"Exercises on this page: 0 of {len(ids)} solved." in summary
     assert f'<a href="#exercise-{ids[0]}">Go to the first exercise</a>' in summary
+
+
+def test_the_overviews_progress_table_has_its_reset_from_the_start(page_html):
+    # Added by the script, the button and its status line made the table 42 px taller after the
+    # load: everything under it moved, and a browser test that drew the page twice saw two heights.
+    html = page_html("index.md")
+    table = html[html.index('<div class="exercise-progress">'):]
+    table = table[: table.index("</div>")]
+    assert '<button type="button" class="md-button exercise-progress__reset" data-search-exclude>Reset all my exercise progress</button>' in table
+    assert '<p class="exercise-progress__status" role="status" aria-live="polite"></p>' in table
 
 
 @pytest.mark.parametrize("page", nav_pages())

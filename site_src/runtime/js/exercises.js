@@ -277,7 +277,8 @@ function pageSummary(exercises) {
   return update;
 }
 
-/** The overview's table: how many of each page's exercises the reader solved. */
+/** The overview's table: how many of each page's exercises the reader solved, with a reset of all
+ * (the button and its status line are in the page from the build: site_src/markdown/exercises.py). */
 function attachOverview(root) {
   const cells = [...root.querySelectorAll("[data-exercise-ids]")];
   const all = cells.flatMap((cell) => JSON.parse(cell.dataset.exerciseIds));
@@ -288,14 +289,12 @@ function attachOverview(root) {
       cell.textContent = `${solved === ids.length ? PASS + " " : ""}${solved} of ${plural(ids.length, "exercise")} solved`;
     }
   };
-  const reset = element("button", { type: "button", class: "md-button exercise-progress__reset" }, "Reset all my exercise progress");
-  const status = element("p", { class: "exercise-progress__status", role: "status", "aria-live": "polite" });
-  reset.addEventListener("click", () => {
+  const status = root.querySelector(".exercise-progress__status");
+  root.querySelector(".exercise-progress__reset").addEventListener("click", () => {
     progress.reset(all);
     update();
     status.textContent = "All exercise progress was reset.";
   });
-  root.append(reset, status);
   root.classList.add("exercise-progress--mounted");
   update();
 }
