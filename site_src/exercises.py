@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, write_if_changed
+from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
 from site_src.markdown.exercises import (
     FENCE_NAME,
     INDEX_FILE,
@@ -34,7 +34,6 @@ from site_src.markdown.exercises import (
     value_references,
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
-from site_src.runtime.node_host import CHECKER
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
 from site_src.pages import markdown_pages
 
@@ -208,7 +207,7 @@ class ExerciseStep:
                     continue
                 spec = check_spec(exercise, self.assets)
                 programs = [answer_program(spec, exercise.text(name)) for name in ("solution", "starter")]
-                key = cache_key("exercise", {"programs": programs, "checker": files_hash([CHECKER]), "runtime": self.runtime,
+                key = cache_key("exercise", {"programs": programs, "runtime": self.runtime,
                                              "engine": self.engine_hash("\n".join(programs))})
                 keys.add(key)
                 solution, starter = self._results(exercise, programs, key)

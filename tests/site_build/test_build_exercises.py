@@ -16,7 +16,9 @@ from build_helpers import CountingHost, build_site
 from site_src.cache import ContentCache
 from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
-from site_src.runtime.node_host import CHECKER
+from site_src.runtime import node_host
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 SOUND = '''# Doubling
@@ -63,13 +65,13 @@ def write_docs(tmp_path: Path, pages: dict[str, str]) -> None:
         (docs / name).write_text(text, encoding="utf-8")
 
 
-def verify(tmp_path: Path, host) -> CountingHost:
+def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
     """Scan the docs folder and verify its exercises (raises ExerciseError)."""
     pages, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
     assert errors == []
     counting = CountingHost(host)
     ExerciseStep(pages, {}, ContentCache(tmp_path / "cache"), counting,
-                 {"pyodide": "0.27.7"}, lambda code: "engine", log=lambda _: None).run()
+                 runtime or {"pyodide": "0.27.7"}, lambda code: "engine", log=lambda _: None).run()
     return counting
 
 
@@ -136,16 +138,26 @@ def test_a_sound_exercise_passes_and_its_verdict_is_cached(tmp_path, host):
     assert verify(tmp_path, host).pages == ["exercise:double"]  # a check changed: verified again
 
 
-def test_an_edit_of_the_checker_verifies_every_exercise_again(tmp_path, host, monkeypatch):
-    """The program only imports the checker, so the checker's own bytes must be in the cache key."""
-    checker = tmp_path / "exercise_check.py"
-    checker.write_text(CHECKER.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr("site_src.exercises.CHECKER", checker)
+@pytest.mark.parametrize("name", ["HOST_SCRIPT", "RUNNER", "BUILD_HOST", "CHECKER"])
+def test_an_edit_of_the_code_around_the_engine_changes_the_runtime_every_key_holds(tmp_path, monkeypatch, name):
+    """A Check's program only imports the checker, and the host's script, runner and build module
+    shape every result, cell output and verdict: their bytes are part of the runtime's identity."""
+    source = getattr(node_host, name)
+    copy = tmp_path / source.name
+    copy.write_bytes(source.read_bytes())
+    monkeypatch.setattr(node_host, name, copy)
+    paths = node_host.PyodidePaths(ROOT)
+    before = node_host.runtime_identity(paths)
+    assert node_host.runtime_identity(paths) == before
+    copy.write_bytes(source.read_bytes() + b"\n// edited\n")
+    assert node_host.runtime_identity(paths) != before
+
+
+def test_an_edit_of_the_runtime_verifies_every_exercise_again(tmp_path, host):
     write_docs(tmp_path, {"page.md": SOUND})
     assert verify(tmp_path, host).pages == ["exercise:double"]
     assert verify(tmp_path, host).pages == []
-    checker.write_text(checker.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert verify(tmp_path, host).pages == ["exercise:double"]
+    assert verify(tmp_path, host, runtime={"pyodide": "0.27.7", "host": "edited"}).pages == ["exercise:double"]
 
 
 def test_a_solution_that_fails_a_check_fails_the_build_naming_the_check(tmp_path, host):
