@@ -67,6 +67,11 @@ SITE_SRC = Path(__file__).resolve().parent
 #: Cache entries kept per kind beyond those the current build uses (a few engine versions' worth).
 CACHE_SPARE_ENTRIES = 120
 
+#: The published rerun times (whole seconds per experiment), in the project's root, committed.
+RERUN_SECONDS_FILE = "rerun-seconds.json"
+#: A measured rerun time replaces the kept one only when it is more than this factor off.
+RERUN_SECONDS_TOLERANCE = 2
+
 #: Pixels per inch the browser uses for the SVG's pt-based size (1 pt = 1/72 in, 1 px = 1/96 in).
 CSS_PX_PER_INCH = 96
 
@@ -95,6 +100,11 @@ class AssetSettings:
     figure_code_paths: tuple[Path, ...] = ()
     #: Where the build's Pyodide comes from; None runs experiments in this CPython (test sites).
     pyodide: PyodidePaths | None = None
+
+    @property
+    def rerun_seconds_file(self) -> Path:
+        """The kept rerun times: beside `docs/`, in the project's root."""
+        return self.docs_dir.parent / RERUN_SECONDS_FILE
 
     @classmethod
     def for_project(cls, root: Path) -> AssetSettings:
@@ -253,7 +263,7 @@ def cpython_identity(versions: Mapping[str, str]) -> dict:
 def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, str]) -> str:
     """Cache key of a result: experiment name and config, engine sources, the published format
     (the cached bytes are ``result_json``'s output), and the runtime that computes it (Pyodide
-    version and lock hash, or CPython's Python/numpy versions and machine)."""
+    version, lock hash and host code: ``runtime_identity``; or CPython's Python/numpy versions and machine)."""
     from lesson.experiments import result_json
 
     try:
@@ -422,7 +432,7 @@ class AssetStep:
         # fetched in `run`, beside the live cells' one.
         self.pyodide: PyodideHost | None = None
         self._pool: ProcessPoolExecutor | None = None
-        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(), "timing": set(),
+        self._used_keys: dict[str, set[str]] = {"result": set(), "figure": set(), "cells": set(),
                                                 "exercise": set()}
         self._durations: dict[str, int] = {}
         self._imports = ImportGraph(settings.engine_dir.resolve())  # each engine file parsed once per run
@@ -492,26 +502,50 @@ class AssetStep:
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
         for name, payload in payloads.items():
             self._write(self.settings.generated_dir / RESULTS_FOLDER / f"{name}.json", payload)
-        self._durations = self._experiment_durations(keys)
+        self._durations = self._experiment_durations(names)
         return payloads
 
-    def _experiment_durations(self, keys: Mapping[str, str]) -> dict[str, int]:
-        """Seconds each experiment took when it was computed, kept beside its cached result.
+    def _experiment_durations(self, names: Iterable[str]) -> dict[str, int]:
+        """Whole seconds each experiment's rerun takes, for the figures' "Rerun in your browser".
 
-        The figures' "Rerun in your browser" control tells the reader how long to expect. Rounded
-        up to whole seconds: coarse enough that two clean builds of a small site write the same
-        bytes, and a cache hit keeps the duration measured when the result was computed (a
-        result cached before durations were kept is run once more, to time it).
+        Measured whenever an experiment is computed, but published from `rerun-seconds.json`, which
+        the project commits: a clock's reading varies from build to build, and the published site
+        must not (same sources, same site). A measurement replaces the kept time only when it is
+        more than `RERUN_SECONDS_TOLERANCE` times off (a changed config, a slower engine, a new
+        experiment); the build then rewrites the file and says so, to be committed with the change.
+        An experiment the file lacks, served from the cache, is run once more to time it.
         """
-        self._used_keys["timing"].update(keys.values())
-        seconds = {r.name: r.seconds for r in self.report.records if r.kind == "experiment" and not r.hit}
-        untimed = [name for name, key in keys.items() if name not in seconds and self.cache.get("timing", key) is None]
+        path = self.settings.rerun_seconds_file
+        kept = self._kept_rerun_seconds(path)
+        measured = {r.name: r.seconds for r in self.report.records if r.kind == "experiment" and not r.hit}
+        untimed = [name for name in names if name not in measured and name not in kept]
         for name, (_, taken) in self._compute("experiment", [(name, None) for name in untimed]).items():
-            self.log(f"assets: experiment {name:<28} timed (its cached result had no duration) {taken:6.2f} s")
-            seconds[name] = taken
-        for name, taken in seconds.items():
-            self.cache.put("timing", keys[name], str(max(1, math.ceil(taken))).encode())
-        return {name: int(self.cache.get("timing", key)) for name, key in keys.items()}
+            self.log(f"assets: experiment {name:<28} timed (not in {RERUN_SECONDS_FILE}) {taken:6.2f} s")
+            measured[name] = taken
+        published = {}
+        for name in names:
+            old, new = kept.get(name), (max(1, math.ceil(measured[name])) if name in measured else None)
+            off = new is not None and (old is None or not old / RERUN_SECONDS_TOLERANCE <= new <= old * RERUN_SECONDS_TOLERANCE)
+            published[name] = new if off else old
+            if off and old is not None:
+                self.log(f"assets: experiment {name:<28} reruns in {new} s, not {old} s: {RERUN_SECONDS_FILE} updated, commit it")
+        # Experiments no longer registered drop out; those no page uses today keep their time.
+        updated = {name: seconds for name, seconds in {**kept, **published}.items() if name in self.experiments}
+        write_if_changed(path, (json.dumps(dict(sorted(updated.items())), indent=2) + "\n").encode())
+        return published
+
+    @staticmethod
+    def _kept_rerun_seconds(path: Path) -> dict[str, int]:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except json.JSONDecodeError as err:
+            raise AssetBuildError(f"{path}:{err.lineno}: not JSON ({err.msg}); delete the file and build again to rewrite it") from err
+        wrong = ([name for name, seconds in kept.items() if type(seconds) is not int or seconds < 1]
+                 if isinstance(kept, dict) else [kept])
+        if wrong:
+            raise AssetBuildError(f"{path}: expected {{experiment name: whole seconds >= 1}}; wrong: {wrong!r}; "
+                                  "delete the file and build again to rewrite it")
+        return kept
 
     def _figures(self, names: list[str], results: Mapping[str, bytes]) -> dict[str, dict]:
         from site_src.figures.style import figure_rc
