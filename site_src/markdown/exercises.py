@@ -72,6 +72,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
+from site_src.markdown.fences import fails_the_build
 from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
 from site_src.markdown.results import (
     VALUE_PATTERN,
@@ -320,6 +321,7 @@ def answer_program(spec: Mapping, answer: str) -> str:
 # --- the page: superfences validator and formatter -------------------------------------------
 
 
+@fails_the_build
 def validate_exercise(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
     """superfences validator: options checked (the asset step reports errors with their line)."""
     header = " ".join(f'{key}="{value}"' for key, value in inputs.items())
@@ -354,6 +356,7 @@ def _choice_parts(exercise: Exercise, assets) -> tuple[str, str, list[str], int,
     return static, whys, [section.label for section in choices], answer, solution
 
 
+@fails_the_build
 def format_exercise(src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
     """superfences formatter: the exercise's static view plus what the page script needs as JSON."""
     found = options.get("exercise")
@@ -395,6 +398,7 @@ def format_exercise(src: str, language: str, class_name: str, options: dict, md:
     )
 
 
+@fails_the_build
 def format_progress(src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
     """superfences formatter of ``exercise-progress``: one row per page with exercises; the page
     script fills in how many the reader solved (stored in the browser) and wires the reset.
@@ -420,6 +424,7 @@ def format_progress(src: str, language: str, class_name: str, options: dict, md:
     )
 
 
+@fails_the_build
 def validate_progress(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
     if inputs:
         raise SuperFencesException(f"```{PROGRESS_FENCE} fence takes no options (it has {', '.join(inputs)})")

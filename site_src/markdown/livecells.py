@@ -57,6 +57,8 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from pymdownx.superfences import RE_OPTIONS, SuperFencesException
 
+from site_src.markdown.fences import fails_the_build
+
 FENCE_NAME = "python-live"
 SETUP_MARKER = "#| end-setup"
 FLAG_OPTIONS = ("readonly", "autorun", "raises")
@@ -302,6 +304,7 @@ def makeExtension(**kwargs) -> LiveCellOutputs:  # noqa: N802 (Python-Markdown's
     return LiveCellOutputs(**kwargs)
 
 
+@fails_the_build
 def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
     """superfences validator: check the options and store them; a bad option stops the build."""
     try:
@@ -318,6 +321,7 @@ def _highlighted(code: str, title: str, md: object) -> str:
     return fences.highlight(src=code, language="python", options=options, md=md, classes=[], id_value="", attrs={})
 
 
+@fails_the_build
 def format_live_cell(src: str, language: str, class_name: str, options: dict, md: object, **kwargs: object) -> str:
     """superfences formatter: the highlighted code plus the cell's source and options as JSON."""
     cell: CellOptions = options.get("cell") or CellOptions()

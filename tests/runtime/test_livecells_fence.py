@@ -48,6 +48,19 @@ def test_a_cell_renders_highlighted_code_and_its_source():
     assert '<span class="filename">Demo</span>' in page
 
 
+def test_a_bug_in_the_formatter_stops_the_build_instead_of_leaving_a_plain_code_block(monkeypatch):
+    # SuperFences renders a fence whose formatter raises as a plain code block, and the build
+    # passed: a changed helper signature once removed every exercise from the chapter that way.
+    def broken(*args):
+        raise TypeError("_highlighted() takes 2 positional arguments but 3 were given")
+
+    monkeypatch.setattr("site_src.markdown.livecells._highlighted", broken)
+    with pytest.raises(SuperFencesException) as caught:
+        render("```python-live\nprint(1)\n```\n")
+    assert str(caught.value) == ("site_src.markdown.livecells.format_live_cell failed (TypeError: _highlighted() takes 2 positional "
+                                 "arguments but 3 were given): a bug in the site's build code, not in the page; the traceback above shows where")
+
+
 def test_hidden_setup_is_split_off_and_not_shown():
     page = render("```python-live\nSECRET = 41\n#| end-setup\nprint(SECRET + 1)\n```\n")
     (data,) = cell_data(page)
