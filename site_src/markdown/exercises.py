@@ -342,6 +342,32 @@ def _hidden_block(css: str, inner: str, extra: str = "") -> str:
     return f'<div class="exercise__{css}" hidden{extra}>{inner}</div>'
 
 
+def _controls(exercise: Exercise) -> tuple[str, str]:
+    """(what goes under the code or the choices, what goes above the hidden sections): the buttons,
+    the code's editor and output areas, the announcement regions (js/exercises.js wires them).
+
+    In the page from the build, so that nothing moves when the script takes the exercise over;
+    without JavaScript the buttons hide and a note says why (exercises.css)."""
+    title = html.escape(exercise.title)
+    hints = len(exercise.all("hint"))
+    hint = (f'<button type="button" class="md-button exercise__hint-button">Show hint 1 of {hints}</button>' if hints else
+            '<button type="button" class="md-button exercise__hint-button" disabled>No more hints</button>')
+    reset = ("" if exercise.kind == "choice" else
+             f'<button type="button" class="md-button exercise__reset" aria-label="Reset code: {title}">Reset code</button>')
+    buttons = (f'<div class="exercise__buttons live-cell__buttons" data-search-exclude>'
+               f'<button type="button" class="md-button md-button--primary exercise__check" aria-label="Check: {title}">Check</button>'
+               f'{hint}<button type="button" class="md-button exercise__solution-button" disabled aria-label="Show solution: {title}">'
+               f'Show solution</button>{reset}</div>')
+    if exercise.kind != "choice":
+        buttons = (f'<div class="live-cell__editor exercise__editor"></div>{buttons}<div class="exercise__output live-cell__output" '
+                   f'role="log" aria-live="off" aria-label="Output of your code: {title}" tabindex="0" hidden></div>')
+    # Hints, the solution and resets are announced in the notice, so the verdict stays on screen.
+    announcements = ('<p class="exercise__notice" role="status" aria-live="polite"></p>'
+                     '<div class="exercise__feedback" role="status" aria-live="polite" aria-atomic="true"></div>'
+                     f'<ul class="exercise__results" aria-label="Checks of: {title}" hidden></ul>')
+    return buttons, announcements
+
+
 def _choice_parts(exercise: Exercise, assets) -> tuple[str, str, list[str], int, str]:
     choices = exercise.all("choice", "answer")
     answer = next(index for index, section in enumerate(choices) if section.name == "answer")
@@ -387,14 +413,15 @@ def format_exercise(src: str, language: str, class_name: str, options: dict, md:
     label = html.escape(f"{KIND_LABELS[exercise.kind]}: {exercise.title}")
     if hasattr(md, "page_exercise_ids"):  # for the page's summary line (PageSummaryTreeprocessor)
         md.page_exercise_ids.append(exercise.id)
+    controls, announcements = _controls(exercise)
     return (
         f'<div class="{html.escape(class_name)} exercise--{exercise.kind}" id="exercise-{exercise.id}" '
         f'role="group" aria-label="Exercise: {label}" data-exercise="{payload}">'
         f'<p class="exercise__title"><span class="exercise__kind">{html.escape(KIND_LABELS[exercise.kind])}</span> '
-        f'<strong>{html.escape(exercise.title)}</strong></p>'
-        f'{static}'
+        f'<strong>{html.escape(exercise.title)}</strong><span class="exercise__state" data-search-exclude>Not solved yet</span></p>'
+        f'{static}{controls}'
         f'<p class="exercise__nojs">Checking an answer runs Python in the page: it needs JavaScript.</p>'
-        f'{whys}{hints}{_hidden_block("solution", solution)}</div>'
+        f'{announcements}{whys}{hints}{_hidden_block("solution", solution)}</div>'
     )
 
 

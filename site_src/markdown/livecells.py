@@ -267,6 +267,10 @@ class PrerenderedOutputs:
         return self._outputs[self.previous]
 
 
+#: Where a run's output goes when the build recorded none.
+EMPTY_OUTPUT = '<div class="live-cell__output"></div>'
+
+
 def render_output(items: list[dict], title: str) -> str:
     """A cell's recorded output as the page script shows a run's output: stdout and stderr in
     <pre> blocks, figures as images."""
@@ -315,10 +319,29 @@ def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, 
 
 
 def _highlighted(code: str, title: str, md: object) -> str:
-    """The code as the site's ordinary highlighted Python block (the no-JS / print view)."""
+    """The code as the site's ordinary highlighted Python block (the no-JS / print view), with a
+    title bar when `title` is not empty."""
     fences = md.preprocessors["fenced_code_block"]
     options = {"title": title} if title else {}
     return fences.highlight(src=code, language="python", options=options, md=md, classes=[], id_value="", attrs={})
+
+
+def _bar(title: str) -> str:
+    """The cell's title and its Run / Stop / Reset buttons (js/livecells.js wires them).
+
+    In the page from the build, with the status line under the code, so that nothing moves when
+    the script takes the cell over; the buttons and the status hide without JavaScript and in
+    print, where the title stays. The buttons stay out of the search index."""
+    title = html.escape(title)
+    buttons = "".join(
+        f'<button type="button" class="live-cell__{name} md-button{extra}" aria-label="{label}: {title}"{state}>{text}</button>'
+        for name, text, label, extra, state in (
+            ("run", "Run", "Run", " md-button--primary", ""),
+            ("stop", "Stop", "Stop", "", " disabled"),
+            ("reset", "Reset", "Reset the code of", "", ""),
+        ))
+    return (f'<div class="live-cell__bar"><span class="live-cell__title">{title}</span>'
+            f'<div class="live-cell__buttons" data-search-exclude>{buttons}</div></div>')
 
 
 @fails_the_build
@@ -335,8 +358,11 @@ def format_live_cell(src: str, language: str, class_name: str, options: dict, md
     # The source travels in an attribute, not a <script>: Material's instant navigation
     # re-evaluates every <script> of a new page as JavaScript, whatever its type.
     data = html.escape(json.dumps(source, ensure_ascii=False, sort_keys=True), quote=True)
+    # The output's reserved height (`height` lines) applies only where a script can run the cell.
+    reserve = f' style="--live-cell-output-lines: {cell.height}"' if cell.height else ""
     return (
-        f'<div class="{html.escape(class_name)}" data-live-cell="{data}">'
-        f'<div class="live-cell__static">{_highlighted(code, cell.title, md)}</div>'
-        f"{output}</div>"
+        f'<div class="{html.escape(class_name)}" data-live-cell="{data}"{reserve}>{_bar(cell.title or "Python")}'
+        f'<div class="live-cell__static">{_highlighted(code, "", md)}</div><div class="live-cell__editor"></div>'
+        f'<p class="live-cell__status" role="status" aria-live="polite"></p>'
+        f'{output or EMPTY_OUTPUT}</div>'
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image, ImageChops
@@ -29,6 +30,44 @@ def test_nothing_moves_while_a_page_loads_on_a_phone(browser, site_url, path):
     shifts = layout_shift(page)
     page.context.close()
     assert shifts < 0.05, f"{path or 'overview'}: layout shift {shifts:.3f}"
+
+
+#: What the page scripts take over after the load: each must keep the height the build's HTML gives it.
+TAKEN_OVER = ".live-cell, .exercise, .tuning-playground, .exercise-progress, .exercise-summary, .result-figure"
+HEIGHTS = "all => all.map((e) => [e.id || e.className, Math.round(e.getBoundingClientRect().height)])"
+
+
+def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[int, list]:
+    """At a phone's width and a laptop's: each taken-over element's height, with the page's scripts
+    or as the build wrote it (the runtime's modules never arrive; Material's script still runs)."""
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    if not scripts:
+        context.route(re.compile(r"/runtime/[^/]+\.js$"), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    heights = {}
+    for width in (412, 1280):
+        page.set_viewport_size({"width": width, "height": 823})
+        heights[width] = [(name.split(" ")[0], height) for name, height in page.eval_on_selector_all(TAKEN_OVER, HEIGHTS)]
+    assert ("--mounted" in page.content()) == scripts  # the scripts took over (or never ran)
+    context.close()
+    return heights
+
+
+def pages_with_what_scripts_take_over() -> list[str]:
+    classes = re.compile(r'class="(live-cell|exercise|tuning-playground|exercise-progress|result-figure)[ "]')
+    return [path for path in site_pages() if classes.search((SITE_DIR / path / "index.html").read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("path", pages_with_what_scripts_take_over() or ["(site not built)"])
+def test_the_scripts_take_over_cells_exercises_and_controls_without_moving_anything(browser, site_url, path):
+    # Below the first screen too: a reader who follows a link to a section (an exercise, a search
+    # result) lands there, and Safari keeps no scroll anchor. A live cell's bar used to push the
+    # text down 30-62 px, an exercise's buttons 7-9 px, the tuning playground 63-134 px.
+    built = heights_of_what_scripts_take_over(browser, site_url + path, scripts=False)
+    taken_over = heights_of_what_scripts_take_over(browser, site_url + path, scripts=True)
+    assert taken_over == built
 
 
 def test_the_search_index_is_fetched_when_the_reader_first_searches(browser, site_url):

@@ -30,6 +30,28 @@ def test_a_page_with_exercises_shows_their_summary_under_its_title_from_the_star
     assert f'<a href="#exercise-{ids[0]}">Go to the first exercise</a>' in summary
 
 
+@pytest.mark.parametrize("page", nav_pages())
+def test_live_cells_and_exercises_have_their_controls_from_the_start(page_html, page):
+    # Added by the script, a live cell's bar moved the text under it by 30 px (62 px on a phone,
+    # where its buttons wrap), and an exercise's buttons, in place of its no-JavaScript note, by 7-9 px.
+    html = page_html(page)
+    cells = html.split('<div class="live-cell no-copy"')[1:]
+    for cell in cells:
+        assert re.match(r'[^>]*><div class="live-cell__bar"><span class="live-cell__title">[^<]+</span><div class="live-cell__buttons"', cell)
+        assert all(f'class="live-cell__{name} md-button' in cell for name in ("run", "stop", "reset"))
+        assert '<p class="live-cell__status" role="status" aria-live="polite"></p>' in cell
+    exercises = list(EXERCISE.finditer(html))
+    for match in exercises:
+        exercise = html[match.start():]
+        kind = re.match(r'<div class="exercise [^"]*exercise--(\w+)', exercise)[1]
+        assert '<span class="exercise__state" data-search-exclude>Not solved yet</span>' in exercise.split("</p>", 1)[0]
+        for control in ("exercise__check", "exercise__hint-button", "exercise__solution-button", "exercise__feedback", "exercise__notice"):
+            assert f"{control}\"" in exercise.split('<div class="exercise__solution"', 1)[0], (match["id"], control)
+        assert ('class="exercise__output live-cell__output"' in exercise.split('<div class="exercise__solution"', 1)[0]) == (kind != "choice")
+    if page in ("learning-rate.md", "early-stopping.md", "playground.md"):
+        assert cells and (exercises or page == "playground.md"), "the pages this test is about have cells and exercises"
+
+
 def test_the_overviews_progress_table_has_its_reset_from_the_start(page_html):
     # Added by the script, the button and its status line made the table 42 px taller after the
     # load: everything under it moved, and a browser test that drew the page twice saw two heights.

@@ -45,7 +45,25 @@ def test_a_cell_renders_highlighted_code_and_its_source():
     assert data == {"code": "import os\nprint(os.sep)", "setup": "", "options": {"title": "Demo", "height": 5, "readonly": True}}
     assert '<div class="live-cell"' in page and 'class="live-cell__static"' in page
     assert '<span class="kn">import</span>' in page  # the no-JS / print view is highlighted Python
-    assert '<span class="filename">Demo</span>' in page
+    assert "filename" not in page  # the title is the bar's
+
+
+def test_a_cell_has_its_bar_status_and_output_area_before_any_script_runs():
+    # Added by the script, the bar (and the status line) moved everything under the cell by 30 px
+    # on a wide screen, 62 px on a phone, where its buttons wrap.
+    page = render('```python-live title="A <b>" height="5"\nprint(1)\n```\n')
+    root, rest = page.split('><div class="live-cell__bar">', 1)
+    assert root.endswith('style="--live-cell-output-lines: 5"')  # the `height` option's room
+    assert rest.startswith(
+        '<span class="live-cell__title">A &lt;b&gt;</span><div class="live-cell__buttons" data-search-exclude>'
+        '<button type="button" class="live-cell__run md-button md-button--primary" aria-label="Run: A &lt;b&gt;">Run</button>'
+        '<button type="button" class="live-cell__stop md-button" aria-label="Stop: A &lt;b&gt;" disabled>Stop</button>'
+        '<button type="button" class="live-cell__reset md-button" aria-label="Reset the code of: A &lt;b&gt;">Reset</button></div></div>'
+        '<div class="live-cell__static">')
+    assert '</div><div class="live-cell__editor"></div><p class="live-cell__status" role="status" aria-live="polite"></p>' in rest
+    untitled = render("```python-live\nprint(1)\n```\n")
+    assert '<span class="live-cell__title">Python</span>' in untitled and "--live-cell-output-lines" not in untitled
+    assert untitled.endswith('<div class="live-cell__output"></div></div>')  # no recorded output: an empty area
 
 
 def test_a_bug_in_the_formatter_stops_the_build_instead_of_leaving_a_plain_code_block(monkeypatch):

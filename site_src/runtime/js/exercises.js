@@ -46,26 +46,17 @@ class Exercise {
   }
 
   build() {
-    const { title } = this.data;
-    this.root.querySelector(":scope > .exercise__nojs")?.remove();
-    this.state = element("p", { class: "exercise__state" });
-    this.root.querySelector(":scope > .exercise__title").append(this.state);
-    const bar = element("div", { class: "exercise__buttons live-cell__buttons" });
-    this.checkButton = element("button", { type: "button", class: "md-button md-button--primary exercise__check", "aria-label": `Check: ${title}` }, "Check");
-    this.hintButton = element("button", { type: "button", class: "md-button exercise__hint-button" });
-    this.solutionButton = element("button", { type: "button", class: "md-button exercise__solution-button", disabled: "", "aria-label": `Show solution: ${title}` }, "Show solution");
-    bar.append(this.checkButton, this.hintButton, this.solutionButton);
-    this.feedback = element("div", { class: "exercise__feedback", role: "status", "aria-live": "polite", "aria-atomic": "true" });
-    // Hints, the solution and resets are announced here, so the verdict stays on screen.
-    this.notice = element("p", { class: "exercise__notice", role: "status", "aria-live": "polite" });
-    this.results = element("ul", { class: "exercise__results", "aria-label": `Checks of: ${title}` });
-    this.results.hidden = true;
-    if (this.data.kind === "choice") this.buildChoice(bar);
-    else this.buildCode(bar);
-    const firstHidden = this.root.querySelector(":scope > .exercise__why, :scope > .exercise__hint, :scope > .exercise__solution");
-    this.root.insertBefore(this.notice, firstHidden);
-    this.root.insertBefore(this.feedback, firstHidden);
-    this.root.insertBefore(this.results, firstHidden);
+    // The buttons, the editor and output areas and the announcement regions are in the page from
+    // the build (site_src/markdown/exercises.py), so taking the exercise over moves nothing.
+    const part = (name) => this.root.querySelector(`:scope .exercise__${name}`);
+    this.state = part("state");
+    this.checkButton = part("check");
+    this.hintButton = part("hint-button");
+    this.solutionButton = part("solution-button");
+    this.feedback = part("feedback");
+    this.notice = part("notice"); // hints, the solution and resets: the verdict stays on screen
+    this.results = part("results");
+    if (this.data.kind !== "choice") this.buildCode();
     this.root.classList.add("exercise--mounted");
     this.updateHintButton();
     this.showState();
@@ -74,34 +65,23 @@ class Exercise {
     this.solutionButton.addEventListener("click", () => this.showSolution());
   }
 
-  buildCode(bar) {
-    const { title, id, starter } = this.data;
+  buildCode() {
+    const { id, starter } = this.data;
     this.storageKey = CODE_PREFIX + id;
-    this.resetButton = element("button", { type: "button", class: "md-button exercise__reset", "aria-label": `Reset code: ${title}` }, "Reset code");
-    bar.append(this.resetButton);
-    const staticCode = this.root.querySelector(":scope > .exercise__static");
-    this.editorHost = element("div", { class: "live-cell__editor exercise__editor" });
-    staticCode.after(this.editorHost, bar);
-    this.output = element("div", { class: "exercise__output live-cell__output", role: "log", "aria-live": "off", "aria-label": `Output of your code: ${title}`, tabindex: "0" });
-    this.output.hidden = true;
-    bar.after(this.output);
+    this.output = this.root.querySelector(":scope > .exercise__output");
     const saved = localStorage.getItem(this.storageKey);
-    this.editor = createLazyEditor(this.editorHost, staticCode, {
+    this.editor = createLazyEditor(this.root.querySelector(":scope > .exercise__editor"), this.root.querySelector(":scope > .exercise__static"), {
       doc: saved ?? starter,
       readOnly: false,
-      label: `Your code: ${title}. Shift+Enter checks it.`,
+      label: `Your code: ${this.data.title}. Shift+Enter checks it.`,
       onRun: () => this.check(),
       onChange: (text) => (text === starter ? localStorage.removeItem(this.storageKey) : localStorage.setItem(this.storageKey, text)),
     });
-    this.resetButton.addEventListener("click", () => {
+    this.root.querySelector(":scope .exercise__reset").addEventListener("click", () => {
       localStorage.removeItem(this.storageKey);
       this.editor.setText(starter);
       this.note("Code restored to the starter code.");
     });
-  }
-
-  buildChoice(bar) {
-    this.root.querySelector(":scope > .exercise__choices").after(bar);
   }
 
   say(text) {

@@ -49,24 +49,18 @@ class LiveCell {
   }
 
   build() {
+    // The bar, the status line and the output area are in the page from the build
+    // (site_src/markdown/livecells.py), so taking the cell over moves nothing.
     const title = this.options.title || "Python";
-    const bar = element("div", { class: "live-cell__bar" });
-    bar.append(element("span", { class: "live-cell__title" }, title));
-    this.runButton = element("button", { type: "button", class: "live-cell__run md-button md-button--primary", "aria-label": `Run: ${title}` }, "Run");
-    this.stopButton = element("button", { type: "button", class: "live-cell__stop md-button", "aria-label": `Stop: ${title}`, disabled: "" }, "Stop");
-    this.resetButton = element("button", { type: "button", class: "live-cell__reset md-button", "aria-label": `Reset the code of: ${title}` }, "Reset");
-    const buttons = element("div", { class: "live-cell__buttons" });
-    buttons.append(this.runButton, this.stopButton, this.resetButton);
-    bar.append(buttons);
-    this.editorHost = element("div", { class: "live-cell__editor" });
-    this.status = element("p", { class: "live-cell__status", role: "status", "aria-live": "polite" });
-    // The build ran the cell and put its output in the page (shown until the reader runs it).
-    this.output = this.root.querySelector(":scope > .live-cell__output") ?? element("div", { class: "live-cell__output" });
+    const part = (name) => this.root.querySelector(`:scope .live-cell__${name}`);
+    this.runButton = part("run");
+    this.stopButton = part("stop");
+    this.resetButton = part("reset");
+    this.editorHost = part("editor");
+    this.status = part("status");
+    this.output = part("output"); // the build's run of the cell, shown until the reader runs it
     for (const [name, value] of Object.entries({ role: "log", "aria-live": "polite", "aria-label": `Output of: ${title}`, tabindex: "0" })) this.output.setAttribute(name, value);
     this.shownChars = this.output.textContent.length;
-    if (this.options.height) this.output.style.minHeight = `${this.options.height * 1.4}em`;
-    this.root.prepend(bar);
-    this.root.append(this.editorHost, this.status, this.output);
 
     const saved = localStorage.getItem(this.storageKey);
     // The highlighted code stands in until the reader focuses, edits or runs the cell (lazy-editor.js).
