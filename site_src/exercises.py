@@ -35,7 +35,7 @@ from site_src.markdown.exercises import (
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
-from site_src.pages import markdown_pages
+from site_src.pages import markdown_pages, nav_pages
 
 _PROGRESS_START = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*" + re.escape(PROGRESS_FENCE) + r"[ \t]*$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
@@ -114,16 +114,12 @@ def _progress_errors(page: str, text: str, docs_name: str) -> list[str]:
             for number, line in enumerate(text.split("\n"), start=1) if _PROGRESS_START.match(line)]
 
 
-_NAV_PAGE = re.compile(r"^\s*-\s*(?:[^:\n]+:\s*)?(?P<path>[\w./-]+\.md)\s*$", re.MULTILINE)
-
-
 def nav_order(docs_dir: Path) -> list[str]:
-    """The pages (``docs/<path>``) in the order of mkdocs.yml's nav beside the docs folder, if any
-    (read as text: the file holds tags a plain YAML loader refuses)."""
+    """The Markdown pages (``docs/<path>``) in the order of mkdocs.yml's nav beside the docs folder, if any."""
     config = docs_dir.parent / "mkdocs.yml"
     if not config.is_file():
         return []
-    return [f"{docs_dir.name}/{match.group('path')}" for match in _NAV_PAGE.finditer(config.read_text(encoding="utf-8"))]
+    return [f"{docs_dir.name}/{page}" for page in nav_pages(config) if page.endswith(".md")]
 
 
 def write_index(pages: list[PageExercises], generated_dir: Path, order: list[str] = ()) -> bool:

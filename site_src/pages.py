@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 
 def markdown_pages(docs_dir: Path, generated_dir: Path) -> dict[str, str]:
     """``docs/<path>`` -> text of every Markdown page, in path order (the generated folder, when
@@ -13,3 +15,24 @@ def markdown_pages(docs_dir: Path, generated_dir: Path) -> dict[str, str]:
         for path in sorted(docs_dir.rglob("*.md"))
         if generated_dir not in path.parents
     }
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: its !ENV and !!python/name tags are read as plain values."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def nav_pages(config: Path) -> tuple[str, ...]:
+    """Every entry of mkdocs.yml's navigation (paths relative to docs/, or links), in the reader's
+    order, sections flattened; () without a nav."""
+    def walk(entries) -> list[str]:
+        found = []
+        for entry in entries:
+            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+            found += walk(value) if isinstance(value, list) else [value]
+        return found
+
+    return tuple(walk(yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags).get("nav") or []))

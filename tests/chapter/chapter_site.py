@@ -10,8 +10,7 @@ import html
 import re
 from pathlib import Path
 
-import yaml
-
+from site_src.pages import nav_pages as site_nav_pages
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -21,24 +20,9 @@ SITE_DIR = PROJECT_ROOT / "site"
 TOOL_PAGES = ("tuning-playground.md", "playground.md")
 
 
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without MkDocs: its !ENV and !!python/name tags are read as plain values."""
-
-
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
-_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 def nav_pages(config: Path = PROJECT_ROOT / "mkdocs.yml") -> tuple[str, ...]:
-    """Every page of mkdocs.yml's navigation, in order (sections flattened)."""
-    def walk(entries) -> list[str]:
-        found = []
-        for entry in entries:
-            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-            found += walk(value) if isinstance(value, list) else [value]
-        return found
-
-    return tuple(walk(yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]))
+    """Every page of mkdocs.yml's navigation, in order (sections flattened): the build's reader."""
+    return site_nav_pages(config)
 
 
 #: The chapter's Markdown pages, from the navigation: a new page is tested without editing a list.

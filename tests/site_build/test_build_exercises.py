@@ -225,7 +225,10 @@ def test_the_fixture_site_build_fails_on_a_malformed_exercise(fixture_site):
 
 def test_the_progress_table_lists_pages_in_the_navs_order(tmp_path):
     write_docs(tmp_path, {"a.md": SOUND, "b.md": CHOICE})
-    (tmp_path / "mkdocs.yml").write_text("nav:\n  - Home: index.md\n  - Quiz first: b.md\n  - a.md\n", encoding="utf-8")
+    # A section, a link, tags MkDocs reads, and a .md list outside the nav (a line-based reader took it in).
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_url: !ENV [SITE_URL, 'http://127.0.0.1/']\nnav:\n  - Home: index.md\n  - Part one:\n    - Quiz first: b.md\n"
+        "  - a.md\n  - Elsewhere: https://example.org/\nextra:\n  drafts:\n    - c.md\n", encoding="utf-8")
     pages, _, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
     assert nav_order(tmp_path / "docs") == ["docs/index.md", "docs/b.md", "docs/a.md"]
     write_index(pages, tmp_path / "generated", nav_order(tmp_path / "docs"))
