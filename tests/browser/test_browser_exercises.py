@@ -126,6 +126,17 @@ def test_an_error_in_the_readers_code_is_reported_with_its_traceback(page):
     assert "exercise_check" not in output  # the checker's own frames are not the reader's concern
 
 
+def test_a_flood_of_prints_is_cut_to_20000_characters_and_the_rest_counted(page):
+    patience = exercise(page, "patience-rule")
+    set_code(patience, "print('x' * 50_000)\ndef stop_epoch(val_losses, patience):\n    return None\n")
+    assert check(patience).startswith("✗ Not yet:")
+    shown = patience.locator(".exercise__output pre[data-kind=stdout]").inner_text()
+    assert shown == "x" * 20_000
+    note = patience.locator(".exercise__output pre[data-kind=note]")
+    expect(note).to_have_text(re.compile(r"^… [\d,]+ more characters of output not shown\.$"))
+    assert int(re.sub(r"\D", "", note.inner_text())) >= 30_001  # the 50,001 printed, less the 20,000 shown
+
+
 def test_hints_are_revealed_one_at_a_time(page):
     patience = exercise(page, "patience-rule")
     hints = patience.locator(".exercise__hint")

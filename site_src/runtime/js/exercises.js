@@ -5,6 +5,7 @@
 // checker reports its verdict as a `data` reply. Fetched by livecells.js only on pages that need it.
 import { createLazyEditor } from "./lazy-editor.js";
 import { element } from "./dom.js";
+import { TextOutput } from "./output.js";
 
 const SOLVED_PREFIX = "exercise:v1:solved:";
 const CODE_PREFIX = "exercise:v1:code:";
@@ -69,6 +70,7 @@ class Exercise {
     const { id, starter } = this.data;
     this.storageKey = CODE_PREFIX + id;
     this.output = this.root.querySelector(":scope > .exercise__output");
+    this.text = new TextOutput(this.output, MAX_OUTPUT_CHARS);
     const saved = localStorage.getItem(this.storageKey);
     this.editor = createLazyEditor(this.root.querySelector(":scope > .exercise__editor"), this.root.querySelector(":scope > .exercise__static"), {
       doc: saved ?? starter,
@@ -159,25 +161,14 @@ class Exercise {
 
   appendOutput(text, kind) {
     this.output.hidden = false;
-    this.shownChars ??= 0;
-    if (this.shownChars >= MAX_OUTPUT_CHARS) return;
-    const shown = text.slice(0, MAX_OUTPUT_CHARS - this.shownChars);
-    this.shownChars += shown.length;
-    let last = this.output.lastElementChild;
-    if (!last || last.dataset.kind !== kind) {
-      last = element("pre", { class: `live-cell__${kind}`, "data-kind": kind });
-      this.output.append(last);
-    }
-    last.append(document.createTextNode(shown)); // text, never HTML: printed markup stays inert
-    if (shown.length < text.length) last.append(document.createTextNode("\n… more output not shown."));
+    this.text.append(text, kind);
   }
 
   async checkCode() {
     if (this.running) return;
     const code = this.editor.getText();
-    this.output.replaceChildren();
+    this.text.clear();
     this.output.hidden = true;
-    this.shownChars = 0;
     this.checkButton.disabled = true;
     this.say(this.client.ready ? "Checking your code…" : "Starting Python, then checking your code…");
     const limit = this.data.timeout;

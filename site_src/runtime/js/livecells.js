@@ -5,6 +5,7 @@
 import { RuntimeClient } from "./runtime-client.js";
 import { createLazyEditor } from "./lazy-editor.js";
 import { element } from "./dom.js";
+import { TextOutput } from "./output.js";
 
 /* global LIVE_CELLS_CONFIG, document$ */
 
@@ -42,9 +43,6 @@ class LiveCell {
     this.options = source.options;
     this.storageKey = `${STORAGE_PREFIX}${location.pathname}:${this.options.id || `${index}-${shortHash(this.original)}`}`;
     this.running = null;
-    this.shownChars = 0; // characters of output on screen (see MAX_OUTPUT_CHARS)
-    this.hiddenChars = 0;
-    this.truncation = null;
     this.build();
   }
 
@@ -60,7 +58,7 @@ class LiveCell {
     this.status = part("status");
     this.output = part("output"); // the build's run of the cell, shown until the reader runs it
     for (const [name, value] of Object.entries({ role: "log", "aria-live": "polite", "aria-label": `Output of: ${title}`, tabindex: "0" })) this.output.setAttribute(name, value);
-    this.shownChars = this.output.textContent.length;
+    this.text = new TextOutput(this.output, MAX_OUTPUT_CHARS);
 
     const saved = localStorage.getItem(this.storageKey);
     // The highlighted code stands in until the reader focuses, edits or runs the cell (lazy-editor.js).
@@ -96,34 +94,12 @@ class LiveCell {
   }
 
   appendText(text, kind) {
-    // Always text nodes, never HTML: a printed <script> or <img onerror> stays inert.
-    if (this.shownChars >= MAX_OUTPUT_CHARS) {
-      this.hiddenChars += text.length;
-      this.truncation.textContent = `… ${this.hiddenChars.toLocaleString("en")} more characters of output not shown.`;
-      return;
-    }
-    let last = this.output.lastElementChild;
-    if (!last || last.tagName !== "PRE" || last.dataset.kind !== kind) {
-      last = element("pre", { class: `live-cell__${kind}`, "data-kind": kind });
-      this.output.append(last);
-    }
-    const shown = text.slice(0, MAX_OUTPUT_CHARS - this.shownChars);
-    last.append(document.createTextNode(shown)); // a new node: what is there is not re-parsed
-    this.shownChars += shown.length;
-    if (shown.length < text.length) {
-      this.hiddenChars = text.length - shown.length;
-      this.truncation = element("pre", { class: "live-cell__stderr", "data-kind": "note" });
-      this.truncation.textContent = `… ${this.hiddenChars.toLocaleString("en")} more characters of output not shown.`;
-      this.output.append(this.truncation);
-    }
+    this.text.append(text, kind);
   }
 
   clearOutput() {
-    this.output.replaceChildren();
+    this.text.clear();
     delete this.output.dataset.prerendered;
-    this.shownChars = 0;
-    this.hiddenChars = 0;
-    this.truncation = null;
   }
 
   appendImage(png, title) {
