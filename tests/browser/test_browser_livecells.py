@@ -95,6 +95,26 @@ def test_stop_ends_an_infinite_loop_and_the_next_run_works(playground):
     scratch.locator(".live-cell__reset").click()
 
 
+def test_stop_on_a_cell_waiting_its_turn_cancels_it_and_the_running_cell_goes_on(playground):
+    # Runs are queued: Stop on the waiting cell used to stop the running one instead (restarting
+    # Python on a page that is not cross-origin isolated), and then ran the waiting cell anyway.
+    scratch, waiting = cell(playground, "Scratch"), cell(playground, "Learning curves")
+    set_code(scratch, "import time\nprint('started', flush=True)\nend = time.time() + 4\nwhile time.time() < end:\n    pass\nprint('went on')")
+    set_code(waiting, "print('the cancelled cell ran')")
+    starts = playground.evaluate("() => liveCellsRuntime.starts")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("started", timeout=LOAD_TIMEOUT_MS)
+    waiting.locator(".live-cell__run").click()
+    waiting.locator(".live-cell__stop").click()
+    assert wait_done(waiting, timeout_ms=2000).startswith("Stopped")  # at once, not after the running cell
+    assert wait_done(scratch).startswith("Finished")
+    assert output_text(scratch).split() == ["started", "went", "on"]
+    assert "the cancelled cell ran" not in output_text(waiting)
+    assert playground.evaluate("() => liveCellsRuntime.starts") == starts  # Python was not restarted
+    for target in (scratch, waiting):
+        target.locator(".live-cell__reset").click()
+
+
 def test_edits_persist_across_a_reload_and_reset_restores(playground):
     train = cell(playground, "Train a network")
     original = code_of(train)

@@ -222,7 +222,7 @@ class Exercise {
   async stop(message) {
     if (!this.running || this.stopping) return;
     this.stopping = message;
-    await this.client.stop(message);
+    await this.client.stop(message, this.running);
   }
 }
 

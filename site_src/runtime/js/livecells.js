@@ -163,7 +163,7 @@ class LiveCell {
   async stop(message) {
     if (!this.running || this.stopping) return;
     this.stopping = message;
-    const { restarted } = await client.stop(message);
+    const { restarted } = await client.stop(message, this.running);
     const note = restarted ? " Python was restarted: run earlier cells again if this one needs their variables." : "";
     this.appendText(`\n${message}${note}\n`, "stderr");
   }

@@ -437,6 +437,6 @@ export class TuningPlayground {
   async stop(message = "Stopped.") {
     if (!this.running || this.stopping) return;
     this.stopping = `${message} The curves show the epochs trained so far.`;
-    await this.client.stop(message);
+    await this.client.stop(message, this.running);
   }
 }

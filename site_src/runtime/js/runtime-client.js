@@ -118,28 +118,51 @@ export class RuntimeClient {
     return this.enqueue("call", request, onOutput);
   }
 
-  /** Start Python if needed, then send the request once the requests before it have finished. */
+  /**
+   * Start Python if needed, then send the request once the requests before it have finished.
+   * The promise carries a `ticket`: `stop(reason, promise)` cancels a request not sent yet.
+   */
   enqueue(type, fields, onOutput) {
+    let cancel;
+    const cancelled = new Promise((resolve, reject) => {
+      cancel = reject;
+    });
+    const ticket = { sent: false, reason: null };
+    ticket.cancel = (reason) => {
+      ticket.reason = reason;
+      cancel(new Error(reason));
+    };
     const job = this.queue.then(async () => {
+      if (ticket.reason) throw new Error(ticket.reason);
       const unsubscribe = this.onProgress((progress) => onOutput({ type: "progress", ...progress }));
       try {
         await this.ensureStarted();
       } finally {
         unsubscribe();
       }
+      if (ticket.reason) throw new Error(ticket.reason); // stopped while Python loaded: it keeps loading
       if (this.interruptBuffer) new Uint8Array(this.interruptBuffer)[0] = 0;
+      ticket.sent = true;
       return this.request(type, fields, onOutput);
     });
     this.queue = job.catch(() => {});
-    return job;
+    const result = Promise.race([job, cancelled]); // a cancelled request ends at once, not in its turn
+    result.ticket = ticket;
+    return result;
   }
 
   /**
-   * Stop the running code. With an interrupt buffer (cross-origin isolated page) Python gets a
+   * Stop `request` (a promise `run` or `call` returned; without it, whatever runs). A request
+   * still waiting its turn, or for Python to load, is cancelled: it never starts, and the run
+   * before it goes on. Running code, with an interrupt buffer (cross-origin isolated page), gets a
    * KeyboardInterrupt; if it does not finish within `graceMs`, or without a buffer, the worker is
    * ended and a fresh one is started at once, so the next Run is quick.
    */
-  async stop(reason, graceMs = 1500) {
+  async stop(reason, request = null, graceMs = 1500) {
+    if (request?.ticket && !request.ticket.sent) {
+      request.ticket.cancel(reason);
+      return { restarted: false };
+    }
     if (this.interruptBuffer && this.pending.size) {
       new Uint8Array(this.interruptBuffer)[0] = 2; // SIGINT
       const deadline = Date.now() + graceMs;
