@@ -142,6 +142,8 @@ def test_stop_at_any_moment_ends_the_run(shared_context, site_url):
     train.click()
     stop.click()  # while Python loads
     expect(status(page)).to_contain_text("Stopped.")
+    page.evaluate("globalThis.liveCellsRuntime.ready")  # Python went on loading; its news must not replace the status
+    expect(status(page)).to_contain_text("Stopped.")
     train.click()
     expect(status(page)).to_contain_text(re.compile(r"Epoch [1-9]"), timeout=LOAD_TIMEOUT_MS)
     stop.click()

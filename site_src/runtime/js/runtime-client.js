@@ -134,7 +134,8 @@ export class RuntimeClient {
     };
     const job = this.queue.then(async () => {
       if (ticket.reason) throw new Error(ticket.reason);
-      const unsubscribe = this.onProgress((progress) => onOutput({ type: "progress", ...progress }));
+      // Loading news goes to the request's owner until it is cancelled (its status then says so).
+      const unsubscribe = this.onProgress((progress) => ticket.reason || onOutput({ type: "progress", ...progress }));
       try {
         await this.ensureStarted();
       } finally {
