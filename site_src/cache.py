@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -98,6 +98,15 @@ class ContentCache:
         if len(payload) != expected_size or sha256_hex(payload) != expected_sha:
             return None, "corrupt"
         return payload, "hit"
+
+    def through(self, kind: str, key: str, make: Callable[[], bytes]) -> tuple[bytes, bool]:
+        """(payload of `key`, True) when stored and verified; else (`make()`, False), stored first."""
+        payload = self.get(kind, key)
+        if payload is not None:
+            return payload, True
+        payload = make()
+        self.put(kind, key, payload)
+        return payload, False
 
     def prune(self, kind: str, keep: Iterable[str], spare: int) -> list[str]:
         """Delete entries of `kind` except `keep` and the `spare` most recently written others.

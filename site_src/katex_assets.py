@@ -75,7 +75,6 @@ def subset_woff2(font: bytes, characters: Iterable[str]) -> bytes:
     from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.flavor = "woff2"
     parsed = TTFont(io.BytesIO(font), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted({ord(character) for character in characters}))
@@ -100,11 +99,7 @@ def trim_site_katex(site_dir: Path, katex_dist: Path, site_katex: Path, cache: C
     def cached(inputs: dict, make: Callable[[], bytes]) -> bytes:
         key = cache_key(CACHE_KIND, {**inputs, "code": code})
         used.add(key)
-        payload = cache.get(CACHE_KIND, key)
-        if payload is None:
-            payload = make()
-            cache.put(CACHE_KIND, key, payload)
-        return payload
+        return cache.through(CACHE_KIND, key, make)[0]
 
     css = (katex_dist / "katex.min.css").read_bytes()
     purger = helper_identity(PURGER)  # our script and PurgeCSS's version

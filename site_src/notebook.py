@@ -167,12 +167,8 @@ def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, s
         raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
     imports_hash = notebook_imports_hash(notebook_bytes, lesson_root, experiment_files)
     key = notebook_cache_key(notebook_bytes, imports_hash, library_versions(), settings)
-    cached = cache.get(CACHE_KIND, key)
-    if cached is not None:
-        return cached, True
-    executed = execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent, settings=settings)
-    cache.put(CACHE_KIND, key, executed)
-    return executed, False
+    return cache.through(CACHE_KIND, key, lambda: execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent,
+                                                                   settings=settings))
 
 
 #: What nbconvert writes for an image without alt text (its template has no place for one).

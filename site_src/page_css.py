@@ -37,12 +37,13 @@ def purge_inline_styles(html: str, cache: ContentCache | None = None, node: str 
     css = [match[2] for match in styles]
     request = json.dumps({"html": markup, "css": css, "safelist": SAFELIST}).encode()
     key = hashlib.sha256(request + b"\0" + helper_identity(PURGER).encode()).hexdigest()  # PurgeCSS's version too
-    cached = cache.lookup(CACHE_KIND, key)[0] if cache else None
-    reply = json.loads(cached) if cached is not None else purge(css, markup, SAFELIST, node)
-    if cache and cached is None:
-        cache.put(CACHE_KIND, key, json.dumps(reply).encode())
+    def make() -> bytes:
+        return json.dumps(purge(css, markup, SAFELIST, node)).encode()
+
+    payload, hit = cache.through(CACHE_KIND, key, make) if cache else (make(), False)
+    if cache and not hit:
         cache.prune(CACHE_KIND, {key}, spare=4)
-    return _with_purged_css(html, styles, reply)
+    return _with_purged_css(html, styles, json.loads(payload))
 
 
 def purge(css: list[str], html: str, safelist: Sequence[str] = (), node: str = "node") -> dict:

@@ -102,6 +102,19 @@ def test_cache_serves_only_verified_entries(tmp_path):
     assert not list(tmp_path.rglob("*.part")), "atomic writes leave no temporary files"
 
 
+def test_through_makes_an_entry_once_and_remakes_a_damaged_one(tmp_path):
+    cache, made = ContentCache(tmp_path), []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"payload"
+
+    assert cache.through("kind", "k", make) == (b"payload", False)
+    assert cache.through("kind", "k", make) == (b"payload", True) and len(made) == 1
+    next(tmp_path.rglob("*.data")).write_bytes(b"payloaD")  # same size, other bytes
+    assert cache.through("kind", "k", make) == (b"payload", False) and len(made) == 2
+
+
 def test_an_atomic_write_is_readable_by_a_web_server(tmp_path):
     # Written through mkstemp, whose file is private (0600): a host serving the site as another
     # user could not read the lab notebook's plots, written into the site this way.
