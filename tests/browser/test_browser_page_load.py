@@ -33,7 +33,8 @@ def test_nothing_moves_while_a_page_loads_on_a_phone(browser, site_url, path):
 
 
 #: What the page scripts take over after the load: each must keep the height the build's HTML gives it.
-TAKEN_OVER = ".live-cell, .exercise, .tuning-playground, .exercise-progress, .exercise-summary, .result-figure"
+TAKEN_OVER_CLASSES = ("live-cell", "exercise", "tuning-playground", "exercise-progress", "exercise-summary", "result-figure")
+TAKEN_OVER = ", ".join(f".{name}" for name in TAKEN_OVER_CLASSES)
 HEIGHTS = "all => all.map((e) => [e.id || e.className, Math.round(e.getBoundingClientRect().height)])"
 
 
@@ -56,7 +57,7 @@ def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[
 
 
 def pages_with_what_scripts_take_over() -> list[str]:
-    classes = re.compile(r'class="(live-cell|exercise|tuning-playground|exercise-progress|result-figure)[ "]')
+    classes = re.compile(f'class="({"|".join(TAKEN_OVER_CLASSES)})[ "]')
     return [path for path in site_pages() if classes.search((SITE_DIR / path / "index.html").read_text(encoding="utf-8"))]
 
 
