@@ -205,44 +205,63 @@ def test_early_stopping_finds_the_lowest_point_only_with_enough_patience(results
     assert all(rule["restored_val_loss"] > 2 * best["val_loss"] for rule in plain[:3]), msg
 
 
+def test_run_a_is_the_early_stopping_pages_run_and_ends_well_above_its_lowest_point(results):
+    stopping, run = results("early_stopping"), results("epochs")
+    msg = claim("learning-curves.md", "Trained for all {{ value: early_stopping.config.epochs | d }} epochs, it ends at a "
+                "validation loss of {{ value: early_stopping.full_run.final_val_loss | .3f }}.")
+    assert stopping["config"]["epochs"] == run["too_many"]["epoch"], msg
+    assert stopping["full_run"]["final_val_loss"] == run["too_many"]["val_loss"], msg
+    assert stopping["full_run"]["final_val_loss"] > 1.5 * run["best"]["val_loss"], msg
+
+
 def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point_given_patience(results):
     stopping, run = results("early_stopping"), results("epochs")
     plain, best = stopping["rules"]["plain"], run["best"]
-    msg = claim("learning-curves.md", "Early stopping, which keeps the weights of the best epoch, would keep a network "
-                "as good or almost as good as the lowest point, provided its patience outlasts the plateau of the first "
-                "{{ value: early_stopping.transient.plateau_end | d }} or so epochs: with a patience of "
-                "{{ value: early_stopping.rules.plain.3.patience | d }} "
+    msg = claim("learning-curves.md", "Early stopping, which keeps the weights of the best epoch, does much better if its "
+                "patience outlasts the plateau at the start (a sliver of this figure): on the plateau the best epoch is epoch "
+                "{{ value: early_stopping.rules.plain.2.best_epoch | d }}, and the validation loss first beats it at epoch "
+                "{{ value: early_stopping.transient.plateau_end | d }}, so the patience must be at least the number of epochs "
+                "between them. With a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
                 "it keeps epoch {{ value: early_stopping.rules.plain.3.best_epoch | d }} (validation loss "
                 "{{ value: early_stopping.rules.plain.3.restored_val_loss | .3f }}), with "
                 "{{ value: early_stopping.rules.plain.5.patience | d }} the lowest point itself, epoch "
-                "{{ value: early_stopping.rules.plain.5.best_epoch | d }} ({{ value: early_stopping.rules.plain.5.restored_val_loss | .3f }}), "
-                "against {{ value: early_stopping.full_run.final_val_loss | .3f }} after all "
-                "{{ value: early_stopping.config.epochs | d }} epochs.")
-    # the same run as run A: patience 100 keeps its lowest point, at its lowest loss; the last epoch is its last
+                "{{ value: early_stopping.rules.plain.5.best_epoch | d }} ({{ value: early_stopping.rules.plain.5.restored_val_loss | .3f }}).")
+    # the same run as run A: patience 100 keeps its lowest point, at its lowest loss
     assert plain[5]["best_epoch"] == best["epoch"] and plain[5]["restored_val_loss"] == best["val_loss"], msg
-    assert stopping["full_run"]["final_val_loss"] == run["too_many"]["val_loss"], msg
-    assert stopping["config"]["epochs"] == run["too_many"]["epoch"], msg
     assert plain[3]["patience"] < plain[5]["patience"] and plain[3]["best_epoch"] < plain[5]["best_epoch"], msg
-    # "almost as good": within 5 % of the lowest loss, and better than training on to the end
-    assert best["val_loss"] < plain[3]["restored_val_loss"] <= 1.05 * best["val_loss"] < stopping["full_run"]["final_val_loss"], msg
-    # "provided its patience outlasts the plateau": both kept epochs come after it
-    assert plain[3]["best_epoch"] >= stopping["transient"]["plateau_end"], msg
+    # "much better": within 5 % of the lowest loss, and far below the 400th epoch's
+    assert best["val_loss"] < plain[3]["restored_val_loss"] <= 1.05 * best["val_loss"], msg
+    assert plain[3]["restored_val_loss"] < 0.7 * stopping["full_run"]["final_val_loss"], msg
+    # "on the plateau the best epoch is ...": the best of every epoch before the plateau's end
+    val_loss, plateau_best, plateau_end = stopping["val_loss"], plain[2]["best_epoch"], stopping["transient"]["plateau_end"]
+    assert min(range(plateau_end), key=val_loss.__getitem__) == plateau_best, msg
+    # "first beats it at epoch N"
+    assert next(epoch for epoch in range(plateau_best + 1, len(val_loss)) if val_loss[epoch] < val_loss[plateau_best]) == plateau_end, msg
+    # "at least the number of epochs between them": the patience that fails is below it, the one that keeps epoch 32 above
+    assert plain[2]["patience"] < plateau_end - plateau_best <= plain[3]["patience"], msg
+    assert plain[3]["best_epoch"] >= plateau_end, msg
+    # "a sliver of this figure": under 5 % of its epochs
+    assert plateau_end < 0.05 * stopping["config"]["epochs"], msg
 
 
 def test_run_a_early_stopping_with_little_patience_keeps_a_network_from_the_plateau(results):
     stopping = results("early_stopping")
     plain, lowest = stopping["rules"]["plain"], stopping["full_run"]["min_val_loss"]
     msg = claim("learning-curves.md", "With a patience of {{ value: early_stopping.rules.plain.2.patience | d }} or less "
-                "it gives up within those first epochs and keeps a validation loss of "
-                "{{ value: early_stopping.rules.plain.2.restored_val_loss | .3f }} or worse, worse even than not stopping at "
-                "all (the early-stopping page shows why).")
+                "it gives up on the plateau, by epoch {{ value: early_stopping.rules.plain.2.stop_epoch | d }}, and keeps a "
+                "validation loss of {{ value: early_stopping.rules.plain.2.restored_val_loss | .3f }} or higher: worse than "
+                "not stopping at all, and worse even than the best the same training reaches with a single hidden neuron "
+                "({{ value: early_stopping.one_neuron.min_val_loss | .3f }}).")
     little = [rule for rule in plain if rule["patience"] <= plain[2]["patience"]]
     assert len(little) == 3, msg
-    assert all(rule["stop_epoch"] < stopping["transient"]["plateau_end"] for rule in little), msg
+    # "by epoch N": every one of them stops by then, and that is inside the plateau
+    assert max(rule["stop_epoch"] for rule in little) == plain[2]["stop_epoch"] < stopping["transient"]["plateau_end"], msg
     assert min(rule["restored_val_loss"] for rule in little) == plain[2]["restored_val_loss"], msg
-    # "or worse", and by much: more than twice the lowest point's loss, and above the last epoch's
+    # "or higher", and by much: more than twice the lowest point's loss, and above the last epoch's
     assert plain[2]["restored_val_loss"] > 2 * lowest, msg
     assert plain[2]["restored_val_loss"] > stopping["full_run"]["final_val_loss"], msg
+    # "worse even than ... a single hidden neuron": every one keeps a loss above that network's best
+    assert all(rule["restored_val_loss"] > stopping["one_neuron"]["min_val_loss"] for rule in little), msg
 
 
 def test_epochs_after_the_lowest_point_help_training_and_hurt_validation(results):
