@@ -220,8 +220,8 @@ def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point
     msg = claim("learning-curves.md", "Early stopping, which keeps the weights of the best epoch, does much better if its "
                 "patience outlasts the plateau at the start (a sliver of this figure): on the plateau the best epoch is epoch "
                 "{{ value: early_stopping.rules.plain.2.best_epoch | d }}, and the validation loss first beats it at epoch "
-                "{{ value: early_stopping.transient.plateau_end | d }}, so the patience must be at least the number of epochs "
-                "between them. With a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
+                "{{ value: early_stopping.transient.plateau_end | d }}, so a patience shorter than the distance from the one "
+                "to the other gives up first. With a patience of {{ value: early_stopping.rules.plain.3.patience | d }} "
                 "it keeps epoch {{ value: early_stopping.rules.plain.3.best_epoch | d }} (validation loss "
                 "{{ value: early_stopping.rules.plain.3.restored_val_loss | .3f }}), with "
                 "{{ value: early_stopping.rules.plain.5.patience | d }} the lowest point itself, epoch "
@@ -235,10 +235,12 @@ def test_run_a_early_stopping_keeps_a_network_almost_as_good_as_the_lowest_point
     # "on the plateau the best epoch is ...": the best of every epoch before the plateau's end
     val_loss, plateau_best, plateau_end = stopping["val_loss"], plain[2]["best_epoch"], stopping["transient"]["plateau_end"]
     assert min(range(plateau_end), key=val_loss.__getitem__) == plateau_best, msg
-    # "first beats it at epoch N"
+    # "first beats it at epoch N" (plateau_end is defined against the one-neuron best: here they coincide)
     assert next(epoch for epoch in range(plateau_best + 1, len(val_loss)) if val_loss[epoch] < val_loss[plateau_best]) == plateau_end, msg
-    # "at least the number of epochs between them": the patience that fails is below it, the one that keeps epoch 32 above
+    # "a patience shorter than the distance gives up first": patience 10 < 16 - 5 stops on the plateau (by epoch 15),
+    # patience 20 >= 16 - 5 gets past it
     assert plain[2]["patience"] < plateau_end - plateau_best <= plain[3]["patience"], msg
+    assert plain[2]["stop_epoch"] < plateau_end <= plain[3]["best_epoch"], msg
     assert plain[3]["best_epoch"] >= plateau_end, msg
     # "a sliver of this figure": under 5 % of its epochs
     assert plateau_end < 0.05 * stopping["config"]["epochs"], msg
