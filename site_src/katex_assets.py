@@ -14,9 +14,11 @@ formulas, pixel by pixel, with KaTeX's whole fonts and CSS.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib.metadata
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -74,15 +76,29 @@ def subset_woff2(font: bytes, characters: Iterable[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    parsed = TTFont(io.BytesIO(font), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted({ord(character) for character in characters}))
-    subsetter.subset(parsed)
-    out = io.BytesIO()
-    parsed.flavor = "woff2"
-    parsed.save(out)
+    with _quiet_fonttools():
+        options = subset.Options()
+        parsed = TTFont(io.BytesIO(font), recalcTimestamp=False)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted({ord(character) for character in characters}))
+        subsetter.subset(parsed)
+        out = io.BytesIO()
+        parsed.flavor = "woff2"
+        parsed.save(out)
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def _quiet_fonttools() -> Iterator[None]:
+    """fontTools logs about KaTeX's own fonts ("'created' timestamp seems very low", "maxp
+    pruned"): nothing an author can act on, so only its errors reach the build's log."""
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def trim_site_katex(site_dir: Path, katex_dist: Path, site_katex: Path, cache: ContentCache) -> dict[str, tuple[int, int]]:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from site_server import CHROMIUM, CHROMIUM_ARGS
+from site_server import CHROMIUM, CHROMIUM_ARGS, missing_prerequisite
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright (skips, with the reason, when missing)."""
+    """Debian's Chromium, headless, driven by Playwright (missing: a skip naming it, a failure under CI)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup --browser")
+        missing_prerequisite(CHROMIUM, "run scripts/setup --browser")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -27,6 +27,21 @@ CHROMIUM_ARGS = [
 PLAYGROUND = "playground/"
 
 
+#: Under CI (``CI=true``) a missing prerequisite fails; locally it skips.
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing_prerequisite(what: str, fix: str) -> None:
+    """Chromium or the built site is missing: under CI (``CI=true``) that is a failure, so a run
+    can never pass without the browser tests; locally it is a skip that names what is missing."""
+    message = f"{what} is missing: {fix}"
+    import pytest  # here, not at the top: the benchmark scripts import this module without pytest
+
+    if ON_CI:
+        pytest.fail(f"{message} (CI=true: a missing prerequisite fails the run)", pytrace=False)
+    pytest.skip(message)
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with the MIME types Pyodide needs, without a log line per request."""
 

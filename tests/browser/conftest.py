@@ -2,7 +2,7 @@
 
 The site is ``site/`` (build it first with ``scripts/build``); ``LIVE_CELLS_SITE_DIR`` points the
 tests at another built site. Tests are skipped, with the reason, when the site or Chromium is
-missing, and fail (not skip) on anything else.
+missing (failed under CI, where `CI=true`), and fail (not skip) on anything else.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from site_server import PLAYGROUND, SITE_DIR, serve
+from site_server import PLAYGROUND, SITE_DIR, missing_prerequisite, serve
 
 
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
     """Base URL of the built site served on 127.0.0.1."""
     if not (SITE_DIR / PLAYGROUND / "index.html").is_file():
-        pytest.skip(f"{SITE_DIR}/{PLAYGROUND}index.html is missing: run scripts/build first")
+        missing_prerequisite(f"{SITE_DIR}/{PLAYGROUND}index.html", "run scripts/build first")
     server, thread = serve(SITE_DIR)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from site_server import SITE_DIR
+from site_server import SITE_DIR, missing_prerequisite
 from site_src.assets import chapter_registries, render_svg
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_every_shipped_figure_looks_as_matplotlib_drew_it(browser):
     figures_dir = SITE_DIR / "generated" / "figures"
     shipped = sorted(figures_dir.glob("*.svg"))
     if not shipped:
-        pytest.skip(f"{figures_dir} has no figures: run scripts/build first")
+        missing_prerequisite(f"{figures_dir}/*.svg (the built figures)", "run scripts/build first")
     _, figures = chapter_registries()
     index = json.loads((SITE_DIR / "generated" / "index.json").read_text(encoding="utf-8"))["figures"]
     page = browser.new_page()

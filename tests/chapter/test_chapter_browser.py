@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from chapter_site import SITE_DIR
-from site_server import serve
+from site_server import missing_prerequisite, serve
 
 #: Python cold start (~15 s here) plus the cell's training runs (~6x slower than CPython).
 RUN_TIMEOUT_MS = 240_000
@@ -22,7 +22,7 @@ RUN_TIMEOUT_MS = 240_000
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
     if not (SITE_DIR / "early-stopping" / "index.html").is_file():
-        pytest.skip(f"{SITE_DIR} has no built chapter: run scripts/build first")
+        missing_prerequisite(f"{SITE_DIR}/early-stopping/index.html (the built chapter)", "run scripts/build first")
     server, thread = serve(SITE_DIR)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

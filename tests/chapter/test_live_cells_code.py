@@ -11,6 +11,8 @@ import re
 import pytest
 from chapter_site import CONCEPT_PAGES, DOCS_DIR
 
+from lesson.train import EpochLoop
+
 SETUP_MARKER = "#| end-setup"
 CELL = re.compile(r"^```python-live(?P<options>[^\n]*)\n(?P<code>.*?)\n```$", flags=re.S | re.M)
 
@@ -25,12 +27,46 @@ def live_cells() -> list[tuple[str, str, str]]:
     return cells
 
 
+def run_cell(page: str, title: str, code: str) -> tuple[str, int]:
+    """Runs a cell as the page does; returns what it printed and how many training loops of the
+    engine (``lesson.train.EpochLoop.run``, which every way of training goes through) it ran."""
+    loops = 0
+    original = EpochLoop.run
+
+    def counted(self):
+        nonlocal loops
+        loops += 1
+        return original(self)
+
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setattr(EpochLoop, "run", counted)
+        exec(compile(code.replace(SETUP_MARKER, ""), f"<{page}: {title}>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the page's own code
+    return printed.getvalue(), loops
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("page", "title", "code"), live_cells(), ids=lambda v: v if "\n" not in v else "code")
 def test_live_cell_runs_and_prints_numbers(page, title, code):
     assert code.count(SETUP_MARKER) <= 1, f"{page}: cell {title!r} has more than one {SETUP_MARKER!r} line"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(code.replace(SETUP_MARKER, ""), f"<{page}: {title}>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the page's own code
-    output = printed.getvalue()
+    output, _ = run_cell(page, title, code)
     assert len(output.splitlines()) >= 2 and re.search(r"\d\.\d", output), f"{page}: cell {title!r} printed {output!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", CONCEPT_PAGES)
+def test_every_concept_page_has_a_live_cell_that_trains_with_the_lesson_engine(page):
+    cells = [(title, code) for cell_page, title, code in live_cells() if cell_page == page]
+    assert cells, f"docs/{page} has no live cell"
+    # run, not grepped: the first cell that trains is enough (cells of a page share a namespace,
+    # but each of the chapter's first cells stands alone)
+    for title, code in cells:
+        if run_cell(page, title, code)[1] > 0:
+            return
+    pytest.fail(f"docs/{page}: none of its live cells trains a network with the lesson engine")
+
+
+def test_the_training_counter_sees_a_cell_that_trains_and_one_that_does_not():
+    assert run_cell("test", "trains", "from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset\n"
+                    "fit(make_dataset(DataConfig(n_train=20)), NetworkConfig(hidden=(2,)), TrainConfig(epochs=1), seed=0)")[1] == 1
+    assert run_cell("test", "prints", "import lesson\nprint(1.5)")[1] == 0

@@ -7,6 +7,8 @@ gradients and the same updated weights on the same mini-batch. That is not chaot
 tolerance can be strict at any learning rate.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -27,9 +29,23 @@ def data():
 
 
 def _relative(fast: MLP, reference: MLP) -> float:
-    diff = max(np.abs(f - r).max() for f, r in zip(fast.parameters(), reference.parameters()))
-    scale = max(np.abs(r).max() for r in reference.parameters())
-    return diff / scale
+    """Largest parameter difference relative to the reference's largest parameter; infinite when
+    one kernel has a non-finite value where the other has not (a NaN must fail, never compare
+    as 'not larger': max(worst, nan) keeps worst)."""
+    pairs = list(zip(fast.parameters(), reference.parameters()))
+    if any(not np.array_equal(np.isfinite(f), np.isfinite(r)) for f, r in pairs):
+        return math.inf
+    diff = max((np.abs(f - r)[np.isfinite(r)].max(initial=0.0) for f, r in pairs), default=0.0)
+    scale = max(np.abs(r)[np.isfinite(r)].max(initial=0.0) for _, r in pairs)
+    return diff / scale if scale > 0 else diff
+
+
+def test_a_kernel_that_returns_nan_is_infinitely_far_from_the_reference():
+    network = MLP.initialize(NetworkConfig(hidden=(3,)), np.random.default_rng(0))
+    broken = MLP.initialize(NetworkConfig(hidden=(3,)), np.random.default_rng(0))
+    broken.parameters()[0][0, 0] = np.nan
+    assert _relative(network, network) == 0.0
+    assert _relative(broken, network) == math.inf and _relative(network, broken) == math.inf
 
 
 def _per_run(kernel, configs, state) -> list[MLP]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from site_src.markdown.results import ResultReferenceError, lines_outside_fences, parse_references
+from site_src.markdown.results import ResultReferenceError, lines_outside_fences, parse_references, resolve_key_path
 
 RESULT = {"config": {"epochs": 40.0}, "best": {"learning_rate": 0.3, "loss": 0.24567}, "runs": [{"loss": 0.5}, {"loss": None}]}
 
@@ -190,6 +190,19 @@ def test_a_cut_down_font_keeps_exactly_the_glyphs_asked_for_and_is_reproducible(
     assert {ord("η"), ord("x")} == set(TTFont(io.BytesIO(cut)).getBestCmap())
 
 
+def test_cutting_katexs_fonts_logs_nothing_an_author_cannot_act_on(caplog):
+    import logging
+
+    from site_src.katex_assets import subset_woff2
+
+    whole = (Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist" / "fonts" / "KaTeX_Main-Regular.woff2").read_bytes()
+    with caplog.at_level(logging.DEBUG):
+        subset_woff2(whole, "ab")
+    # fontTools says "'created' timestamp seems very low" and "maxp pruned" about KaTeX's own fonts
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")]
+    assert logging.getLogger("fontTools").level == logging.NOTSET, "the logger's level is put back"
+
+
 # --- inline styles trimmed to what the page uses (site_src/page_css.py, the lab notebook's page) ----
 
 
@@ -222,3 +235,13 @@ def test_trimmed_styles_are_cached_by_the_page_they_were_trimmed_for(tmp_path):
     assert purge_inline_styles(page, cache, node="/nonexistent/node") == first
     with pytest.raises(PageCssError, match="not found"):
         purge_inline_styles(page.replace("text", "other text"), cache, node="/nonexistent/node")
+
+
+def test_a_missing_key_is_looked_for_inside_nested_results():
+    result = {"config": {"n_train": 40, "seeds": 3}, "final_train_loss": 0.1, "runs": [{"n_train": 1}]}
+    with pytest.raises(ResultReferenceError) as caught:
+        resolve_key_path(result, "weight_decay", ["n_train"])
+    assert "weight_decay has no key 'n_train' (did you mean 'config.n_train'?)" in str(caught.value)
+    with pytest.raises(ResultReferenceError) as caught:  # no nested twin: the closest name here
+        resolve_key_path(result, "weight_decay", ["final_train_los"])
+    assert "(did you mean 'final_train_loss'?)" in str(caught.value)
