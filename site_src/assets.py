@@ -656,6 +656,8 @@ class AssetStep:
         spec = self.figures[name]
         return {
             "experiment": spec.experiment,
+            # what the rerun control calls the runs in words (the experiment's title)
+            "title": result.get("title") or spec.experiment,
             "svg": f"{FIGURES_FOLDER}/{name}.svg",
             "data": f"{RESULTS_FOLDER}/{spec.experiment}.json",
             "width": round(spec.size[0] * CSS_PX_PER_INCH),

@@ -138,7 +138,7 @@ def resolve_key_path(result: object, experiment: str, keys: Sequence[str | int])
         if isinstance(value, dict):
             if key not in value:
                 raise ResultReferenceError(
-                    f"{where} has no key {key!r}{did_you_mean(str(key), map(str, value))}; "
+                    f"{where} has no key {key!r}{did_you_mean_nested(str(key), value)}; "
                     f"valid keys: {', '.join(sorted(map(str, value)))}."
                 )
             value = value[key]
@@ -180,6 +180,24 @@ def _formats(value: object, spec: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+def nested_key_paths(value: dict, prefix: str = "", depth: int = 3) -> Iterator[str]:
+    """Dotted paths of the keys inside `value`, through nested dicts (not lists), `depth` levels."""
+    for key, inner in value.items():
+        path = f"{prefix}{key}"
+        yield path
+        if isinstance(inner, dict) and depth > 1:
+            yield from nested_key_paths(inner, f"{path}.", depth - 1)
+
+
+def did_you_mean_nested(name: str, value: dict) -> str:
+    """did_you_mean for a missing key, also looking inside nested results: 'n_train' finds
+    'config.n_train' (a key of the same name one level down) before a merely similar name here."""
+    deeper = [path for path in nested_key_paths(value) if "." in path and path.rsplit(".", 1)[1] == name]
+    if deeper:
+        return f" (did you mean {' or '.join(repr(path) for path in deeper[:2])}?)"
+    return did_you_mean(name, map(str, value))
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:
@@ -324,10 +342,11 @@ class FigureBlockProcessor(BlockProcessor):
 def verify_placeholder(entry: dict) -> etree.Element:
     """Where the "Rerun in your browser" control goes (js/verify-figure.js fills it on load).
 
-    Empty without JavaScript (no button that cannot work). It names the experiment to rerun and
-    how long the build's rerun took; the data to compare with is the figure's download link.
+    Empty without JavaScript (no button that cannot work). It names the experiment to rerun, its
+    title (what the control calls it in words) and how long the build's rerun took; the data to compare with is the figure's download link.
     """
-    attributes = {"class": "result-figure__verify", "data-experiment": entry["experiment"]}
+    attributes = {"class": "result-figure__verify", "data-experiment": entry["experiment"],
+                  "data-title": entry.get("title") or entry["experiment"]}
     if entry.get("rerun_seconds"):
         attributes["data-seconds"] = str(entry["rerun_seconds"])
         attributes["data-timed-in"] = entry.get("rerun_timed_in", "")

@@ -32,6 +32,16 @@ def rerun(page: Page, figure: str) -> str:
     return root.locator("[role=status]").inner_text()
 
 
+def count_numbers(value) -> int:
+    """The numbers in a result (bools are not numbers in JSON)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return 0
+    if isinstance(value, (int, float)):
+        return 1
+    items = value.values() if isinstance(value, dict) else value
+    return sum(count_numbers(item) for item in items)
+
+
 def figure_entry(figure: str) -> dict:
     return json.loads((SITE_DIR / "generated" / "index.json").read_text(encoding="utf-8"))["figures"][figure]
 
@@ -42,13 +52,19 @@ def test_reruns_of_three_figures_are_reported_identical_and_python_loads_only_on
         seconds = figure_entry(figure)["rerun_seconds"]
         assert isinstance(seconds, int) and seconds >= 1, (figure, seconds)
         button = control(page, figure).get_by_role("button")
-        expect(button).to_have_text(f"Rerun in your browser (about {seconds} s)")
+        expect(button).to_have_text("Rerun in your browser (a few seconds)" if seconds <= 3
+                                    else f"Rerun in your browser (about {seconds} s)")
+        # named in words, not by the experiment's internal name
+        title = figure_entry(figure)["title"]
+        expect(button).to_have_attribute("aria-label", re.compile(re.escape(title) + "$"))
+        assert figure not in button.get_attribute("aria-label")
     assert not [url for url in requests if "/pyodide/" in url or url.endswith("worker.js")], "Python loaded before a click"
     for figure in IDENTICAL:
         report = rerun(page, figure)
         served = (SITE_DIR / "generated" / "results" / f"{figure}.json").read_bytes()
-        assert report.startswith(f"Identical: the rerun of {figure} in your browser"), report
-        assert f"byte for byte ({len(served):,} bytes)" in report, report
+        assert report.startswith("Identical: your browser trained the networks behind this figure again"), report
+        assert f"every one of the {count_numbers(json.loads(served)):,} published numbers exactly" in report, report
+        assert figure not in report and "byte" not in report, report
     assert any(url.endswith("pyodide.asm.wasm") for url in requests), "the rerun ran in the page's Pyodide"
     page.context.close()
 
@@ -68,7 +84,7 @@ def test_an_altered_published_file_is_reported_different_naming_the_key(browser,
     page.goto(site_url + PAGE)
     report = rerun(page, ALTERED)
     assert control(page, ALTERED).get_attribute("data-state") == "different"
-    assert report.startswith(f"Different: the rerun of {ALTERED} in your browser"), report
+    assert report.startswith("Different: your browser trained the networks behind this figure again"), report
     assert f"First differences: {ALTERED}.learning_rates.1: published {original * 2!r}, rerun {original!r}." in report, report
     context.close()
 

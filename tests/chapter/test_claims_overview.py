@@ -73,3 +73,27 @@ def test_even_the_true_rule_is_wrong_about_some_students(results):
     probability = 1 / (1 + np.exp(-config.steepness * pass_score(hours)))
     assert np.mean((probability > 0.1) & (probability < 0.9)) > 0.05, msg
     assert 0 < config.label_flip < 1 - data["rule_val_accuracy"], msg
+
+
+def test_every_good_run_beats_the_bad_runs_average_by_far(results):
+    measured = results("bad_vs_good")
+    good, bad = measured["good"], measured["bad"]
+    msg = claim("index.md", "With good settings every one of the {{ value: bad_vs_good.config.seeds | d }} networks "
+                "classifies at least {{ value: bad_vs_good.good.min_test_acc | .0% }} of unseen students correctly; "
+                "with bad settings they average {{ value: bad_vs_good.bad.mean_test_acc | .0% }}, no better than "
+                "answering \"fail\" for everyone.")
+    assert len(good["test_acc"]) == measured["config"]["seeds"] >= 5, msg
+    assert min(good["test_acc"]) == good["min_test_acc"], msg
+    # the worst good seed beats the best bad seed: the difference is not seed luck
+    assert good["min_test_acc"] > bad["max_test_acc"] + 0.1, msg
+    assert bad["mean_test_acc"] <= measured["test_always_fail_acc"], msg
+
+
+def test_small_batches_have_a_smaller_best_learning_rate(results):
+    msg = claim("index.md", "| Batch size | each update sees few examples, so it is noisy, and the best learning "
+                "rate is smaller |")
+    batch_lr = results("batch_lr")
+    sizes, best = batch_lr["batch_sizes"], batch_lr["best_learning_rate"]
+    assert sizes == sorted(sizes) and len(sizes) >= 3, msg
+    # the best learning rate grows with the batch size, from the smallest batch to the largest
+    assert all(a <= b for a, b in zip(best, best[1:])) and best[-1] >= 10 * best[0], msg

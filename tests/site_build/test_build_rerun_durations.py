@@ -87,3 +87,6 @@ def test_the_placeholder_names_the_experiment_and_the_duration():
     assert element.tag == "div" and element.get("class") == "result-figure__verify"
     assert (element.get("data-experiment"), element.get("data-seconds"), element.get("data-timed-in")) == ("lr_sweep", "2", "Pyodide under Node")
     assert verify_placeholder({"experiment": "toy"}).get("data-seconds") is None, "an index without durations still renders"
+    titled = verify_placeholder({"experiment": "lr_sweep", "title": "Final validation loss against learning rate"})
+    assert titled.get("data-title") == "Final validation loss against learning rate", "the control names the runs in words"
+    assert verify_placeholder({"experiment": "toy"}).get("data-title") == "toy", "an untitled result falls back to its name"

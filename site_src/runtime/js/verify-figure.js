@@ -2,7 +2,8 @@
 // figure in the page's Python (the shared worker) and says whether the result is the published
 // data byte for byte, or where it differs. Fetched by livecells.js only on pages with figures;
 // Python itself downloads only when a reader clicks. The placeholder is written by
-// site_src/markdown/results.py (`verify_placeholder`): data-experiment, data-seconds, data-timed-in.
+// site_src/markdown/results.py (`verify_placeholder`): data-experiment, data-title, data-seconds,
+// data-timed-in.
 
 import { element } from "./dom.js";
 
@@ -49,6 +50,21 @@ function describeDifference(name, publishedText, rerunText) {
   return `First differences: ${listed.join("; ")}.`;
 }
 
+/** How many numbers a result's JSON holds (what "every published number" counts). */
+function countNumbers(jsonText) {
+  const count = (value) => typeof value === "number" ? 1
+    : Array.isArray(value) ? value.reduce((sum, item) => sum + count(item), 0)
+    : value && typeof value === "object" ? Object.values(value).reduce((sum, item) => sum + count(item), 0) : 0;
+  return count(JSON.parse(jsonText));
+}
+
+/** The button's estimate: the build's time is another machine's and runtime's, so short reruns
+ * are "a few seconds" (a browser on a busy machine took 3x the build's 1 s) and longer ones
+ * "about N s". */
+function durationLabel(expectedSeconds) {
+  return expectedSeconds <= 3 ? "a few seconds" : `about ${expectedSeconds} s`;
+}
+
 function seconds(milliseconds) {
   return (milliseconds / 1000).toFixed(1);
 }
@@ -58,16 +74,19 @@ class VerifyControl {
     this.root = root;
     this.client = client;
     this.name = root.dataset.experiment;
+    // What the reader sees: the runs' title in words ("Final validation loss against learning
+    // rate"), not the experiment's internal name.
+    this.title = root.dataset.title || "this figure's runs";
     this.expected = Number(root.dataset.seconds) || 0;
     this.timedIn = root.dataset.timedIn || "the build";
     this.download = root.closest("figure")?.querySelector("a.result-figure__data");
-    const label = this.expected ? `Rerun in your browser (about ${this.expected} s)` : "Rerun in your browser";
+    const label = this.expected ? `Rerun in your browser (${durationLabel(this.expected)})` : "Rerun in your browser";
     this.button = element("button", { type: "button", class: "result-figure__verify-button md-button" }, label);
     const statusId = `${root.closest("figure")?.id || this.name}-verify-status`;
-    this.button.setAttribute("aria-label", `${label}: experiment ${this.name}`); // several figures, one page
+    this.button.setAttribute("aria-label", `${label}: ${this.title}`); // several figures, one page
     this.button.setAttribute("aria-describedby", statusId);
     this.status = element("p", { class: "result-figure__verify-status", role: "status", "aria-live": "polite", id: statusId });
-    this.progress = element("progress", { class: "result-figure__verify-progress", max: "1", value: "0", hidden: "", "aria-label": `Rerun of ${this.name}: time elapsed against the time expected` });
+    this.progress = element("progress", { class: "result-figure__verify-progress", max: "1", value: "0", hidden: "", "aria-label": `Rerun of ${this.title}: time elapsed against the time expected` });
     this.elapsed = element("span", { class: "result-figure__verify-elapsed", hidden: "" });
     root.append(this.button, this.progress, this.elapsed, this.status);
     root.classList.add(MOUNTED);
@@ -77,7 +96,7 @@ class VerifyControl {
   /** Said when the rerun starts, honestly: the build measured another machine and runtime. */
   startPhrase() {
     const download = this.client.ready ? "" : " Python downloads first (once per visit).";
-    return `Rerunning ${this.name} in your browser…${this.durationPhrase()}${download}`;
+    return `Training the networks behind this figure again, in your browser…${this.durationPhrase()}${download}`;
   }
 
   durationPhrase() {
@@ -104,7 +123,7 @@ class VerifyControl {
       let rerunText = "";
       const request = { module: "lesson.experiments", function: "published_json", args: { name: this.name } };
       const done = await this.client.call(request, (reply) => {
-        if (reply.type === "progress" && !reply.done) this.status.textContent = `${reply.stage}… Then the rerun of ${this.name}.${this.durationPhrase()}`;
+        if (reply.type === "progress" && !reply.done) this.status.textContent = `${reply.stage}… Then the networks behind this figure are trained again.${this.durationPhrase()}`;
         if (reply.type === "started") {
           started = performance.now();
           this.status.textContent = this.startPhrase(); // Python is ready: the duration alone
@@ -138,10 +157,10 @@ class VerifyControl {
   report(publishedText, rerunText, milliseconds) {
     const took = `in ${seconds(milliseconds)} s`;
     if (publishedText === rerunText) {
-      const bytes = new TextEncoder().encode(publishedText).length.toLocaleString("en");
-      this.setState("identical", `Identical: the rerun of ${this.name} in your browser (${took}) gave the published data byte for byte (${bytes} bytes).`);
+      const numbers = countNumbers(publishedText).toLocaleString("en");
+      this.setState("identical", `Identical: your browser trained the networks behind this figure again (${took}) and got every one of the ${numbers} published numbers exactly, to the last digit.`);
     } else {
-      this.setState("different", `Different: the rerun of ${this.name} in your browser (${took}) does not match the published data. ${describeDifference(this.name, publishedText, rerunText)}`);
+      this.setState("different", `Different: your browser trained the networks behind this figure again (${took}) and got numbers that differ from the published ones. ${describeDifference(this.name, publishedText, rerunText)}`);
     }
   }
 }
