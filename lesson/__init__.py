@@ -10,9 +10,10 @@ True
 >>> trained.network.predict_proba(data.x_val[:3]).shape
 (3,)
 
-Modules: ``data`` (students), ``nn`` (the MLP), ``train`` (the one training loop: SGD, history,
-early stopping; ``fit`` for one run, ``train_many`` for many), ``kernels`` (the arithmetic the
-loop calls: the readable MLP or K runs stacked), ``search`` (grid, random, successive halving),
+Modules: ``data`` (students), ``nn`` (the MLP), ``train`` (the one training loop: history,
+early stopping; ``fit`` for one run, ``train_many`` for many), ``optimizers`` (the loop's update:
+SGD with momentum, Adam, weight decay), ``kernels`` (the arithmetic the loop calls: the readable
+MLP or K runs stacked), ``search`` (grid, random, successive halving),
 ``experiments`` (the named experiments behind the chapter's figures and numbers).
 """
 

@@ -1,12 +1,13 @@
 """Kernels: the arithmetic of training K networks at once, behind one small interface.
 
-The epoch loop (``lesson.train``) owns the training logic: shuffling, learning rates and
-momentum, recording, divergence, early stopping, callbacks. A kernel only computes, for the K
-runs it holds:
+The epoch loop (``lesson.train``) owns the training logic: shuffling, the optimizer
+(``lesson.optimizers``), recording, divergence, early stopping, callbacks. A kernel only
+computes, for the K runs it holds:
 
 * ``flat`` / ``grad``: every parameter / gradient of every run in one flat array (the arrays a
   kernel computes with are views into it), and ``owner_flat[j]``, the slot of element j, so the
   loop updates all runs with one numpy call per array, each with its own learning rate;
+  ``weight_flat[j]``: True if element j is a weight, False if a bias (weight decay spares biases);
 * ``epoch_inputs(x, order)``: each run's shuffled inputs for an epoch, sliced ``[:, start:stop]``
   into mini-batches; ``gradients(inputs, y)`` fills ``grad`` and returns the logits (b, K);
 * ``eval_logits(x)``: every run's logits (K, n) on shared inputs;
@@ -44,6 +45,13 @@ def _views(flat: np.ndarray, shapes: list[tuple]) -> list[np.ndarray]:
         views.append(flat[start:start + size].reshape(shape))
         start += size
     return views
+
+
+def _weight_mask(shapes: list[tuple]) -> np.ndarray:
+    """True for the elements of weight arrays, False for biases, over consecutive arrays of
+    ``shapes`` laid out [W1, b1, W2, b2, ...] (the MLP's ``parameters()`` order)."""
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    return np.repeat(np.arange(len(shapes)) % 2 == 0, sizes)  # (no networks left: empty)
 
 
 def batch_sum(a: np.ndarray, axis: int, out: np.ndarray) -> None:
@@ -104,7 +112,8 @@ class UnitStackKernel:
 
     U = total hidden units, K = runs (slots), in = inputs. Parameters (views of ``flat``):
     ``w_in`` (in+1, U): input weights, last row the biases; ``w_out`` (U,); ``b_out`` (K,).
-    ``owner_flat[j]`` is the slot that element j of ``flat`` belongs to.
+    ``owner_flat[j]`` is the slot that element j of ``flat`` belongs to; ``weight_flat[j]`` is
+    False for the biases (``w_in``'s last row and ``b_out``).
     """
 
     # values per array in one block of eval_logits: its few (U, block) arrays stay in L2 cache
@@ -134,6 +143,11 @@ class UnitStackKernel:
         self.grad = np.empty_like(flat)
         self.g_in, self.g_out, self.g_bout = _views(self.grad, shapes)
         self.owner_flat = np.concatenate([np.tile(owner, self.n_inputs + 1), owner, runs])
+        units = owner.size
+        self.weight_flat = np.concatenate([np.ones(self.n_inputs * units, dtype=bool),
+                                           np.zeros(units, dtype=bool),  # w_in's bias row
+                                           np.ones(units, dtype=bool),  # w_out
+                                           np.zeros(len(widths), dtype=bool)])  # b_out
 
     def keep(self, slots: np.ndarray) -> None:
         """Drops the runs whose entry of the boolean mask ``slots`` (K,) is False."""
@@ -239,6 +253,8 @@ class PaddedStackKernel:
         self.grad = np.empty_like(flat)
         per_run = sum(int(np.prod(s)) for s in self.shapes)
         self.owner_flat = np.repeat(np.arange(runs), per_run)
+        # padding counts as weights: it is 0 with 0 gradients, so decay and Adam keep it 0
+        self.weight_flat = np.tile(_weight_mask(self.shapes), runs)
         self.params = self._split(flat, runs)
         self.grads = self._split(self.grad, runs)
 
@@ -339,6 +355,8 @@ class ReferenceKernel:
                 layer.weights, layer.bias = next(views), next(views)
         sizes = [sum(p.size for p in net.parameters()) for net in self.networks]
         self.owner_flat = np.repeat(np.arange(len(self.networks)), sizes)
+        self.weight_flat = _weight_mask([p.shape for net in self.networks
+                                         for p in net.parameters()])
 
     def keep(self, slots: np.ndarray) -> None:
         """Drops the runs whose entry of the boolean mask ``slots`` (K,) is False."""

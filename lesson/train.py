@@ -1,11 +1,12 @@
-"""Training: mini-batch SGD with learning curves, divergence, early stopping and callbacks.
+"""Training: mini-batch SGD or Adam with learning curves, divergence, early stopping, callbacks.
 
 One epoch loop serves every way of training: ``fit`` (one run), ``train`` (an existing network,
 in place) and ``train_many`` (K runs at once, as the experiments do). The loop owns the training
-logic (shuffles, per-run learning rate and momentum, recording, divergence, early stopping with
-restore-best, per-run callbacks); a kernel (``lesson.kernels``) only computes gradients and
-logits. ``kernel="fast"`` (the default everywhere, so a run gives the same numbers alone or among
-others) or ``kernel="reference"`` (the readable ``lesson.nn.MLP``, the same numbers to rounding).
+logic (shuffles, the optimizer with each run's own settings (``lesson.optimizers``), recording,
+divergence, early stopping with restore-best, per-run callbacks); a kernel (``lesson.kernels``)
+only computes gradients and logits. ``kernel="fast"`` (the default everywhere, so a run gives
+the same numbers alone or among others) or ``kernel="reference"`` (the readable
+``lesson.nn.MLP``, the same numbers to rounding).
 
 Randomness comes only from the run's seed: the network's initial weights first, then one
 shuffle per epoch.
@@ -23,6 +24,7 @@ from lesson.checks import is_number, require
 from lesson.data import Dataset
 from lesson.kernels import batch_sum, make_kernel
 from lesson.nn import MLP, NetworkConfig
+from lesson.optimizers import OPTIMIZER_NAMES, Optimizer
 
 DECAYS = ("none", "cosine")
 # callback(epoch, record) -> True to stop; record holds that epoch's losses and accuracies.
@@ -43,6 +45,20 @@ class TrainConfig:
     The learning rate of epoch e (1, 2, ...) is ``learning_rate`` times ``schedule_factor``: a
     linear warm-up over ``warmup_epochs`` (e / warmup_epochs), then constant (``decay="none"``)
     or falling along a half cosine towards 0 by the last epoch (``decay="cosine"``).
+
+    ``optimizer``: "sgd" (heavy-ball momentum: v <- momentum v - lr g, w <- w + v) or "adam"
+    (Kingma & Ba 2015: running means of g and g g with decay rates ``beta1`` and ``beta2``, bias
+    correction, ``eps`` added to the root; ``beta1`` is Adam's momentum, so ``momentum`` must
+    stay 0; sgd ignores the three). ``weight_decay`` pulls the weights towards 0 at every update:
+    for "sgd" as L2 in the gradient, g <- g + weight_decay w (``torch.optim.SGD``'s
+    weight_decay); for "adam" decoupled from the gradient, w <- w - lr weight_decay w beside the
+    Adam step (AdamW, Loshchilov & Hutter 2019; ``torch.optim.AdamW``). They differ under Adam
+    because Adam divides each gradient by the root of its own running mean square: an L2 term
+    put into the gradient would be divided too, so weights with large gradients would be
+    decayed less; decoupled decay shrinks every weight by the same factor. (For plain SGD the
+    two are one update.) Biases are not decayed unless ``decay_biases`` is True, as is common
+    practice. The schedule multiplies the Adam step and the decoupled decay too, as torch's
+    schedulers scale ``lr``.
     """
 
     learning_rate: float = 0.3
@@ -57,6 +73,12 @@ class TrainConfig:
     start_from_epoch: int = 0
     warmup_epochs: int = 0
     decay: str = "none"
+    optimizer: str = "sgd"
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    decay_biases: bool = False
 
     def __post_init__(self) -> None:
         lr, bs, ep, mu, pa = (self.learning_rate, self.batch_size, self.epochs, self.momentum,
@@ -66,7 +88,18 @@ class TrainConfig:
                 "an integer in [1, 1000000] (larger than the data = full batch)")
         require(self, "epochs", isinstance(ep, int) and 0 <= ep <= 100_000,
                 "an integer in [0, 100000]")
+        require(self, "optimizer", self.optimizer in OPTIMIZER_NAMES,
+                f"one of {', '.join(repr(o) for o in OPTIMIZER_NAMES)}")
         require(self, "momentum", is_number(mu) and 0 <= mu < 1, "a number in [0, 1)")
+        require(self, "momentum", self.optimizer == "sgd" or mu == 0,
+                "0 with optimizer 'adam' (Adam's momentum is beta1)")
+        for name in ("beta1", "beta2"):
+            beta = getattr(self, name)
+            require(self, name, is_number(beta) and 0 <= beta < 1, "a number in [0, 1)")
+        require(self, "eps", is_number(self.eps) and 0 < self.eps <= 1, "a number in (0, 1]")
+        require(self, "weight_decay", is_number(self.weight_decay)
+                and 0 <= self.weight_decay <= 1e4, "a number in [0, 10000]")
+        require(self, "decay_biases", isinstance(self.decay_biases, bool), "True or False")
         require(self, "patience", pa is None or (isinstance(pa, int) and pa >= 1),
                 "None (no early stopping) or an integer >= 1")
         require(self, "min_delta", is_number(self.min_delta) and self.min_delta >= 0,
@@ -214,12 +247,14 @@ def batch_losses(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 class EpochLoop:
-    """The one training loop, for K runs that share depth, activation and mini-batch size.
+    """The one training loop, for K runs that share depth, activation, mini-batch size and
+    optimizer.
 
     Runs still training occupy the kernel's slots, in the order of ``self.slots`` (their indices
-    in ``runs``); per-element arrays (learning rate, momentum, velocity, best weights) follow the
-    kernel's ``flat`` layout and shrink with it when runs finish. ``live[k]``, if given, is a
-    network kept equal to run k's weights whenever its callback is called (``train`` uses it).
+    in ``runs``); per-element arrays (the best weights, the optimizer's learning rates and state)
+    follow the kernel's ``flat`` layout and shrink with it when runs finish. ``live[k]``, if
+    given, is a network kept equal to run k's weights whenever its callback is called (``train``
+    uses it).
     """
 
     def __init__(self, data: Dataset, runs: list[Run], networks: list[MLP],
@@ -229,17 +264,15 @@ class EpochLoop:
         if len(keys) != 1:
             raise ValueError(
                 f"EpochLoop: runs differ in (depth, activation, inputs, batch_size, record_steps, "
-                f"padded widths): {sorted(keys)}; call lesson.train.train_many, which groups them")
+                f"optimizer, padded widths): {sorted(keys)}; call lesson.train.train_many, which "
+                f"groups them")
         self.data, self.runs, self.rngs = data, runs, rngs
         self.live = live or [None] * len(runs)
         self.kernel = make_kernel(kernel, networks, runs[0].network.activation)
         self.slots = np.arange(len(runs))
-        owner = self.kernel.owner_flat
-        self.lr = np.array([run.training.learning_rate for run in runs], dtype=float)[owner]
+        self.optimizer = Optimizer([run.training for run in runs], self.kernel.owner_flat,
+                                   self.kernel.weight_flat)
         self.scheduled = any(run.training.scheduled for run in runs)
-        self.momentum = np.array([run.training.momentum for run in runs], dtype=float)[owner]
-        self.plain_sgd = not self.momentum.any()
-        self.velocity = np.zeros_like(self.kernel.flat)
         self.best = self.kernel.flat.copy()
         self.recorders = [Recorder(run.training.epochs, run.training) for run in runs]
         self.results: list[Trained | None] = [None] * len(runs)
@@ -271,7 +304,7 @@ class EpochLoop:
         for start in range(0, n, self.batch_size):
             y_batch = y[start:start + self.batch_size]  # (b, K)
             logits = self.kernel.gradients(inputs[:, start:start + self.batch_size], y_batch)
-            self.update()
+            self.optimizer.step(self.kernel.flat, self.kernel.grad)
             if self.record_steps:
                 losses.append(batch_losses(logits, y_batch))
         if self.record_steps:
@@ -282,19 +315,7 @@ class EpochLoop:
         """Sets every run's learning rate for this epoch (warm-up, decay)."""
         rates = np.array([self.runs[k].training.learning_rate
                           * self.runs[k].training.schedule_factor(epoch) for k in self.slots])
-        self.lr = rates[self.kernel.owner_flat]
-
-    def update(self) -> None:
-        """SGD with heavy-ball momentum, each run with its own learning rate and momentum:
-        v <- momentum v - lr g, w <- w + v (with momentum 0 exactly w <- w - lr g)."""
-        grad = self.kernel.grad
-        grad *= self.lr
-        if self.plain_sgd:
-            self.kernel.flat -= grad
-            return
-        self.velocity *= self.momentum
-        self.velocity -= grad
-        self.kernel.flat += self.velocity
+        self.optimizer.set_learning_rates(rates)
 
     def after_epoch(self, epoch: int) -> None:
         """Records every run still training, calls its callback, and drops the runs that
@@ -358,22 +379,22 @@ class EpochLoop:
         return True
 
     def drop(self, done: np.ndarray) -> None:
-        """Removes finished runs from the kernel and from every per-element array."""
+        """Removes finished runs from the kernel, the optimizer and the best weights."""
         keep = ~done
-        elements = keep[self.kernel.owner_flat]
-        self.lr, self.momentum = self.lr[elements], self.momentum[elements]
-        self.velocity, self.best = self.velocity[elements], self.best[elements]
+        self.best = self.best[keep[self.kernel.owner_flat]]
         self.kernel.keep(keep)
+        self.optimizer.keep(keep, self.kernel.owner_flat)
         self.slots = self.slots[keep]
 
 
 def _group_key(run: Run) -> tuple:
-    """Runs that can share one kernel: same depth, activation and mini-batch layout; deeper
-    networks also the same widths rounded up to a power of two (padding wastes < 2x)."""
+    """Runs that can share one kernel: same depth, activation, mini-batch layout and
+    optimizer; deeper networks also the same widths rounded up to a power of two (padding
+    wastes < 2x)."""
     hidden = run.network.hidden
     widths = () if len(hidden) == 1 else tuple(1 << (w - 1).bit_length() for w in hidden)
     return (len(hidden), run.network.activation, run.network.n_inputs,
-            run.training.batch_size, run.training.record_steps, widths)
+            run.training.batch_size, run.training.record_steps, run.training.optimizer, widths)
 
 
 def train_many(data: Dataset, runs: Sequence[Run], kernel: str = "fast") -> list[Trained]:
