@@ -27,6 +27,9 @@ from lesson.experiments.learning_rate import (LrCurvesConfig, LrRangeTestConfig,
                                               run_lr_curves, run_lr_range_test, run_lr_sweep)
 from lesson.experiments.momentum_schedules import (MomentumConfig, ScheduleConfig, run_momentum,
                                                    run_schedule)
+from lesson.experiments.optimizers import (DecayRateConfig, OptimizerSweepConfig,
+                                          WeightDecayConfig, run_adam_vs_sgd,
+                                          run_decay_and_rate, run_weight_decay)
 from lesson.experiments.search_strategies import (GridVsRandomConfig, SuccessiveHalvingConfig,
                                                   run_grid_vs_random, run_successive_halving)
 from lesson.experiments.tuning_session import TuningSessionConfig, run_tuning_session
@@ -62,6 +65,12 @@ _EXPERIMENTS = (
     Experiment("diagnosis", "Diagnosing learning curves", DiagnosisConfig, run_diagnosis),
     Experiment("early_stopping", "Early stopping with several patience values",
                EarlyStoppingConfig, run_early_stopping),
+    Experiment("adam_vs_sgd", "Adam against SGD with momentum over a learning-rate sweep",
+               OptimizerSweepConfig, run_adam_vs_sgd),
+    Experiment("weight_decay", "Weight decay on an overfitting network, with and without early stopping",
+               WeightDecayConfig, run_weight_decay),
+    Experiment("decay_and_rate", "The best weight decay at several learning rates", DecayRateConfig,
+               run_decay_and_rate),
     Experiment("grid_vs_random", "Grid search vs random search, same budget", GridVsRandomConfig,
                run_grid_vs_random),
     Experiment("successive_halving", "Successive halving vs random search, same epochs",

@@ -9,6 +9,7 @@ import numpy as np
 from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
                                         runs_for, train)
 from lesson.nn import NetworkConfig
+from lesson.stats import paired, spread
 from lesson.train import TrainConfig, fit
 
 
@@ -24,24 +25,44 @@ class EpochsConfig:
     epochs: int = 400
     too_few_epochs: int = 5
     seed: int = 0
+    seeds: int = 5  # the same run from seeds 0..seeds-1, summarised (the figure shows ``seed``)
+    near_best: float = 0.1  # "near the lowest point": within this fraction above it
 
     def __post_init__(self) -> None:
         check_fields(self, {"n_train": ("int", 10, 5000), "hidden": ("int", 1, 512),
                             "learning_rate": ("float", 1e-6, 100),
                             "momentum": ("float", 0.0, 0.99), "batch_size": ("int", 1, 10_000),
                             "epochs": ("int", 10, 20_000), "too_few_epochs": ("int", 1, 20_000),
-                            "seed": ("int", 0, 2**31 - 1)})
+                            "seed": ("int", 0, 2**31 - 1), "seeds": ("int", 1, 20),
+                            "near_best": ("float", 0.0, 10.0)})
         require(self, "too_few_epochs", self.too_few_epochs < self.epochs,
                 f"fewer than epochs={self.epochs}")
 
 
+def near_best_stretch(history, margin: float) -> dict:
+    """Where the validation loss comes within ``margin`` (a fraction) of its lowest value:
+    ``first_epoch`` and ``last_epoch`` it does, and in how many of the epochs between (``count``
+    of ``span``) it is that close."""
+    limit = (1 + margin) * history.best_val_loss
+    near = [e for e, v in enumerate(history.val_loss) if v is not None and v <= limit]
+    return {"first_epoch": near[0], "last_epoch": near[-1], "count": len(near),
+            "span": near[-1] - near[0] + 1}
+
+
 def run_epochs(config: EpochsConfig) -> dict:
-    """Learning curves of one long run with three marked points.
+    """Learning curves of one long run with three marked points, and the same run from other
+    seeds, summarised.
 
     Result: ``epochs`` (0..E), ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc``;
     ``too_few``, ``best``, ``too_many``: each {"epoch", "train_loss", "val_loss", "val_acc"}
     (too_few at ``too_few_epochs``, best = lowest validation loss, too_many = last epoch);
-    ``effective_step``: learning_rate / (1 - momentum), the step momentum settles at.
+    ``near_best``: ``near_best_stretch`` of the run with ``config.near_best``, plus the training
+    loss at its first and last epoch (``train_loss_first``, ``train_loss_last``);
+    ``effective_step``: learning_rate / (1 - momentum), the step momentum settles at;
+    ``seeds``: the run from seeds 0..seeds-1: "best_epoch", "best_val_loss", "final_val_loss",
+    "too_few_val_loss", "near_first", "near_last" (one per seed) and their ``spread``s
+    ("near_first_spread", "near_last_spread", "best_epoch_spread", "best_val_loss_spread", "final_val_loss_spread", "overfit" (final minus
+    best), "too_few_excess" (too_few minus best)).
     """
     data = dataset(config.n_train, 0)
     network = NetworkConfig(hidden=(config.hidden,))
@@ -54,11 +75,31 @@ def run_epochs(config: EpochsConfig) -> dict:
         return {"epoch": epoch, "train_loss": h.train_loss[epoch], "val_loss": h.val_loss[epoch],
                 "val_acc": h.val_acc[epoch]}
 
+    near = near_best_stretch(h, config.near_best)
+    near["train_loss_first"] = h.train_loss[near["first_epoch"]]
+    near["train_loss_last"] = h.train_loss[near["last_epoch"]]
+    others = [t.history for t in train(data, runs_for(
+        config.seeds, hidden=(config.hidden,), learning_rate=config.learning_rate,
+        momentum=config.momentum, epochs=config.epochs, batch_size=config.batch_size))]
+    best = [o.best_val_loss for o in others]
+    last = [final(o, "val_loss") for o in others]
+    few = [o.val_loss[config.too_few_epochs] for o in others]
+    stretches = [near_best_stretch(o, config.near_best) for o in others]
+    seeds = {"best_epoch": [o.best_epoch for o in others], "best_val_loss": best,
+             "final_val_loss": last, "too_few_val_loss": few,
+             "near_first": [s["first_epoch"] for s in stretches],
+             "near_last": [s["last_epoch"] for s in stretches],
+             "near_first_spread": spread([s["first_epoch"] for s in stretches]),
+             "near_last_spread": spread([s["last_epoch"] for s in stretches]),
+             "best_epoch_spread": spread([o.best_epoch for o in others]),
+             "best_val_loss_spread": spread(best), "final_val_loss_spread": spread(last),
+             "overfit": spread([f - b for f, b in zip(last, best)]),
+             "too_few_excess": spread([f - b for f, b in zip(few, best)])}
     return {"epochs": list(range(config.epochs + 1)), "train_loss": h.train_loss,
             "val_loss": h.val_loss, "train_acc": h.train_acc, "val_acc": h.val_acc,
             "too_few": point(config.too_few_epochs), "best": point(h.best_epoch),
-            "too_many": point(h.stopped_epoch),
-            "effective_step": config.learning_rate / (1 - config.momentum)}
+            "too_many": point(h.stopped_epoch), "near_best": near,
+            "effective_step": config.learning_rate / (1 - config.momentum), "seeds": seeds}
 
 
 @dataclass(frozen=True)
@@ -69,7 +110,7 @@ class BatchNoiseConfig:
     learning_rate: float = 0.1
     epochs: int = 30
     hidden: int = 8
-    seeds: int = 2
+    seeds: int = 5
     updates_shown: int = 400
     n_train: int = 400
 
@@ -123,15 +164,19 @@ def net_epoch_change(curve: list) -> float | None:
 def run_batch_noise(config: BatchNoiseConfig) -> dict:
     """Per-epoch curves and per-update losses for each batch size.
 
-    Result: ``epochs``; ``runs``: list of {"batch_size", "updates_per_epoch", "train_loss",
+    Result: ``epochs``; ``examples_per_epoch`` (every batch size computes the gradient of each
+    training example once per epoch); ``runs``: list of {"batch_size", "updates_per_epoch"
+    (counted: the updates seed 0 made, divided by the epochs), "train_loss",
     "val_loss" (mean curves over seeds), "step_loss" (seed 0's mini-batch loss for the first
     ``updates_shown`` updates), "noise" (``epoch_noise`` of the training loss: mean |second
     difference| between epochs over the second half, averaged over seeds), "noise_per_seed",
     "mean_epoch_change" (``epoch_change``: mean |first difference|, progress included),
     "net_epoch_change" (mean signed change per epoch over the second half: the trend),
     "rise_fraction" (fraction of the second half's epoch-to-epoch changes that were rises),
-    "late_changes" (how many such changes each seed has), "final_val_loss"}; every late-training
-    figure is computed per seed on the training loss, then averaged over seeds.
+    "late_changes" (how many such changes each seed has), "final_val_loss" (mean over seeds),
+    "final_val_loss_per_seed", "versus_last" (``paired`` final validation losses, this batch size
+    against the last one)}; every late-training figure is computed per seed on the training
+    loss, then averaged over seeds.
     """
     data = dataset(config.n_train, 0)
     out = []
@@ -141,7 +186,7 @@ def run_batch_noise(config: BatchNoiseConfig) -> dict:
             epochs=config.epochs, batch_size=size, record_steps=True))]
         noise = [epoch_noise(h.train_loss) for h in hs]
         out.append({
-            "batch_size": size, "updates_per_epoch": -(-config.n_train // size),
+            "batch_size": size, "updates_per_epoch": len(hs[0].step_loss) // config.epochs,
             "train_loss": mean_curve([h.train_loss for h in hs]),
             "val_loss": mean_curve([h.val_loss for h in hs]),
             "step_loss": hs[0].step_loss[:config.updates_shown],
@@ -151,8 +196,12 @@ def run_batch_noise(config: BatchNoiseConfig) -> dict:
             "rise_fraction": mean([rise_fraction(h.train_loss) for h in hs]),
             "late_changes": len(late_epoch_changes(hs[0].train_loss)),
             "final_val_loss": mean([final(h, "val_loss") for h in hs]),
+            "final_val_loss_per_seed": [final(h, "val_loss") for h in hs],
         })
-    return {"epochs": list(range(config.epochs + 1)), "runs": out}
+    for run in out:
+        run["versus_last"] = paired(run["final_val_loss_per_seed"], out[-1]["final_val_loss_per_seed"])
+    return {"epochs": list(range(config.epochs + 1)), "examples_per_epoch": config.n_train,
+            "runs": out}
 
 
 @dataclass(frozen=True)
@@ -163,7 +212,7 @@ class BatchLrConfig:
     learning_rates: tuple = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
     epochs: int = 30
     hidden: int = 8
-    seeds: int = 2
+    seeds: int = 5
     n_train: int = 400
     good_loss: float = 0.2  # a cell "trains well" below this validation loss
 
@@ -180,8 +229,11 @@ def run_batch_lr(config: BatchLrConfig) -> dict:
     Result: ``batch_sizes``, ``learning_rates``; ``val_loss``: [batch][lr] mean over seeds
     (None if any seed diverged); ``diverged``: [batch][lr]; ``best_learning_rate``,
     ``best_val_loss``, ``best_val_loss_per_seed`` (the seeds of the best cell) and
+    ``best_val_loss_range`` ([lowest, highest] of them),
+    ``best_learning_rate_per_seed`` (each seed's own best rate, diverged runs left out) and
     ``updates`` (weight updates in the whole run), ``good_learning_rates`` (the rates whose
-    loss is below ``good_loss``): per batch size.
+    loss is below ``good_loss``): per batch size; ``two_smallest``: ``paired`` best-cell losses
+    of the first two batch sizes, seed by seed.
     """
     data = dataset(config.n_train, 0)
     runs = [r for b in config.batch_sizes for lr in config.learning_rates for r in runs_for(
@@ -204,11 +256,19 @@ def run_batch_lr(config: BatchLrConfig) -> dict:
         per_seed.append(row_seeds)
     best = [min((i for i, v in enumerate(row) if v is not None), key=lambda i: row[i])
             for row in grid]
+    best_per_seed = [[config.learning_rates[min(
+        (li for li in range(n_lr) if row_seeds[li][seed] is not None),
+        key=lambda li: row_seeds[li][seed])] for seed in range(s)] for row_seeds in per_seed]
+    best_seeds = [row[i] for row, i in zip(per_seed, best)]
     return {"batch_sizes": list(config.batch_sizes), "learning_rates": list(config.learning_rates),
             "val_loss": grid, "diverged": diverged,
             "best_learning_rate": [config.learning_rates[i] for i in best],
             "best_val_loss": [row[i] for row, i in zip(grid, best)],
-            "best_val_loss_per_seed": [row[i] for row, i in zip(per_seed, best)],
+            "best_val_loss_per_seed": best_seeds,
+            "best_val_loss_range": [[min(v for v in row if v is not None),
+                                     max(v for v in row if v is not None)] for row in best_seeds],
+            "best_learning_rate_per_seed": best_per_seed,
+            "two_smallest": paired(best_seeds[0], best_seeds[1]) if len(best_seeds) > 1 else None,
             "updates": [config.epochs * -(-config.n_train // b) for b in config.batch_sizes],
             "good_learning_rates": [[lr for lr, v in zip(config.learning_rates, row)
                                      if v is not None and v < config.good_loss] for row in grid]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
                                         runs_for, train)
 from lesson.nn import MLP, NetworkConfig
+from lesson.stats import paired, spread
 from lesson.train import lr_range_test
 
 
@@ -21,7 +23,7 @@ class LrCurvesConfig:
     hidden: int = 8
     batch_size: int = 16
     epochs: int = 30
-    seeds: int = 3
+    seeds: int = 5
     n_train: int = 400
     divergence_loss: float = 50.0
 
@@ -46,7 +48,12 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
     "initial_train_loss", "final_train_loss", "final_val_loss" (means over seeds that finished),
     "peak_train_loss" (the highest training loss any seed reached at the end of an epoch),
     "peak_mean_train_loss" (the highest value of the mean curve ``train_loss``),
-    "rising_epochs" (epochs in which the mean training loss went up)}.
+    "rising_epochs" (epochs in which the mean training loss went up), "rising_epochs_per_seed"
+    (the same for each seed's own curve) and "rising_epochs_range" ([fewest, most] over seeds),
+    "final_train_loss_spread" (``lesson.stats.spread`` of the seeds' final training losses,
+    diverged seeds left out), "versus_previous" (from the second run on: ``lesson.stats.paired``
+    of this run's final training losses minus the previous run's, seed by seed; None for the
+    first run)}.
     """
     data = dataset(config.n_train, 0)
     runs, out = [], []
@@ -55,8 +62,11 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
                          epochs=config.epochs, batch_size=config.batch_size,
                          divergence_loss=config.divergence_loss)
     trained = train(data, runs)
+    previous = None
     for i, (label, lr) in enumerate(zip(config.labels, config.learning_rates)):
         hs = [t.history for t in trained[i * config.seeds:(i + 1) * config.seeds]]
+        finals = [None if h.diverged else final(h, "train_loss") for h in hs]
+        rising = [rising_epochs(h.train_loss) for h in hs]
         out.append({
             "label": label, "learning_rate": lr,
             "train_loss": mean_curve([h.train_loss for h in hs]),
@@ -72,8 +82,23 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
             "peak_mean_train_loss": max(v for v in mean_curve([h.train_loss for h in hs])
                                         if v is not None),
             "rising_epochs": rising_epochs(mean_curve([h.train_loss for h in hs])),
+            "rising_epochs_per_seed": rising, "rising_epochs_range": [min(rising), max(rising)],
+            "final_train_loss_spread": spread_or_none(finals),
+            "versus_previous": None if previous is None else paired_or_none(finals, previous),
         })
+        previous = finals
     return {"epochs": list(range(config.epochs + 1)), "runs": out}
+
+
+def spread_or_none(values: list) -> dict | None:
+    """``lesson.stats.spread`` of the values that are not None; None if there are none (every
+    seed diverged)."""
+    return spread(values) if any(v is not None for v in values) else None
+
+
+def paired_or_none(a: list, b: list) -> dict | None:
+    """``lesson.stats.paired`` over the seeds where both are not None; None if there are none."""
+    return paired(a, b) if any(x is not None and y is not None for x, y in zip(a, b)) else None
 
 
 def rising_epochs(curve: list) -> int:
@@ -92,16 +117,25 @@ class LrSweepConfig:
     hidden: int = 8
     batch_size: int = 16
     epochs: int = 30
-    seeds: int = 3
+    seeds: int = 10
     n_train: int = 400
     divergence_loss: float = 5.0  # a run is stopped as diverged once its training loss exceeds it
+    # "Near the best": a mean final validation loss at most this many times the best one.
+    near_best_factor: float = 1.25
+    # "Ten times too small or too large": the swept rates nearest reference / factor and
+    # reference * factor (0.3 is the rate that works in lr_curves), compared seed by seed.
+    reference_learning_rate: float = 0.3
+    compared_factor: float = 10.0
 
     def __post_init__(self) -> None:
         check_fields(self, {"low": ("float", 1e-8, 1e4), "high": ("float", 1e-8, 1e4),
                             "count": ("int", 2, 200), "hidden": ("int", 1, 256),
                             "batch_size": ("int", 1, 10_000), "epochs": ("int", 1, 1000),
                             "seeds": ("int", 1, 20), "n_train": ("int", 20, 5000),
-                            "divergence_loss": ("float", 1.0, 1e6)})
+                            "divergence_loss": ("float", 1.0, 1e6),
+                            "near_best_factor": ("float", 1.0, 100.0),
+                            "reference_learning_rate": ("float", 1e-8, 1e4),
+                            "compared_factor": ("float", 1.0, 1e4)})
         require(self, "high", self.high > self.low, f"a number above low={self.low}")
 
 
@@ -110,15 +144,25 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
 
     Result: ``learning_rates``; ``final_val_loss``: mean over seeds (None if any seed diverged);
     ``final_val_loss_per_seed``: [lr][seed] (None = diverged); ``diverged``: per lr, True if any
-    seed diverged; ``final_val_acc``: mean; ``best_learning_rate``, ``best_val_loss``,
-    ``best_index``: the lowest mean final validation loss among runs that never diverged;
-    ``smallest_diverging_learning_rate`` (None if none diverged);
+    seed diverged; ``diverged_seeds``: per lr, how many seeds diverged; ``final_val_acc``: mean;
+    ``best_learning_rate``, ``best_val_loss``, ``best_index``: the lowest mean final validation
+    loss among runs that never diverged; ``smallest_diverging_learning_rate`` (None if none
+    diverged) and ``first_diverging_seeds`` (how many seeds diverged there, 0 if none did);
     ``smallest_all_diverging_learning_rate``: the smallest swept rate from which on every seed of
-    every rate diverged (None if the largest rate has a seed that did not); ``initial_train_loss``: mean
-    training loss before the first update; seed noise at the best rate: ``best_val_loss_per_seed``,
-    ``best_seed_spread`` (largest minus smallest) and ``best_learning_rate_per_seed`` (each seed's
-    own best rate among those where no seed diverged); ``below_best`` and ``above_best``: the
-    {"learning_rate", "val_loss"} two sweep points below and above the best (None at an edge).
+    every rate diverged (None if the largest rate has a seed that did not); ``initial_train_loss``:
+    mean training loss before the first update. Seed noise at the best rate:
+    ``best_val_loss_per_seed``, ``best_seed_spread`` (largest minus smallest),
+    ``best_val_loss_spread`` (``lesson.stats.spread``), ``best_learning_rate_per_seed`` (each
+    seed's own best rate among those where no seed diverged) and its [lowest, highest]
+    ``best_learning_rate_seed_range``; ``best_versus_neighbours``: [below, above], the
+    ``lesson.stats.paired`` difference best minus the neighbouring swept rate (``a_lower``: seeds
+    in which the best rate beat it; None at an edge or where a seed diverged). ``near_best``:
+    {"factor", "learning_rates": [lowest, highest], "count"}, the unbroken run of swept rates
+    around the best whose mean loss is at most ``near_best_factor`` times the best. ``ten_times``:
+    {"reference", "factor", "below" and "above": {"learning_rate" (the swept rate nearest
+    reference / factor, reference * factor), "val_loss" (mean, None if a seed diverged),
+    "diverged_seeds", "spread"}, "above_minus_below": ``lesson.stats.paired`` over the seeds
+    where neither diverged (``a_lower``: seeds in which the too-large rate ended lower)}.
     """
     data = dataset(config.n_train, 0)
     lrs = [float(v) for v in np.geomspace(config.low, config.high, config.count)]
@@ -130,11 +174,12 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
     per_lr = [trained[i * config.seeds:(i + 1) * config.seeds] for i in range(len(lrs))]
     losses = [[None if t.history.diverged else final(t.history, "val_loss") for t in ts]
               for ts in per_lr]
-    diverged = [any(t.history.diverged for t in ts) for ts in per_lr]
+    diverged_seeds = [sum(t.history.diverged for t in ts) for ts in per_lr]
+    diverged = [count > 0 for count in diverged_seeds]
     mean_loss = [None if d else mean(v) for v, d in zip(losses, diverged)]
     finite = [i for i, v in enumerate(mean_loss) if v is not None]
     best = min(finite, key=lambda i: mean_loss[i])
-    first_diverged = next((lr for lr, d in zip(lrs, diverged) if d), None)
+    first = next((i for i, d in enumerate(diverged) if d), None)
     all_diverged_from = None
     for index in range(len(lrs) - 1, -1, -1):
         if any(v is not None for v in losses[index]):
@@ -144,26 +189,53 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
                      for seed in range(config.seeds)]
     return {
         "learning_rates": lrs, "final_val_loss": mean_loss, "final_val_loss_per_seed": losses,
-        "diverged": diverged,
+        "diverged": diverged, "diverged_seeds": diverged_seeds,
         "final_val_acc": [None if d else mean([final(t.history, "val_acc") for t in ts])
                           for ts, d in zip(per_lr, diverged)],
         "best_index": best, "best_learning_rate": lrs[best], "best_val_loss": mean_loss[best],
-        "smallest_diverging_learning_rate": first_diverged,
+        "smallest_diverging_learning_rate": None if first is None else lrs[first],
+        "first_diverging_seeds": 0 if first is None else diverged_seeds[first],
         "smallest_all_diverging_learning_rate": all_diverged_from,
         "initial_train_loss": mean([t.history.train_loss[0] for t in trained]),
         "best_val_loss_per_seed": losses[best],
         "best_seed_spread": max(losses[best]) - min(losses[best]),
+        "best_val_loss_spread": spread(losses[best]),
         "best_learning_rate_per_seed": per_seed_best,
-        "below_best": _sweep_point(lrs, mean_loss, best - 2),
-        "above_best": _sweep_point(lrs, mean_loss, best + 2),
+        "best_learning_rate_seed_range": [min(per_seed_best), max(per_seed_best)],
+        "best_versus_neighbours": [
+            paired(losses[best], losses[i]) if 0 <= i < len(lrs) and mean_loss[i] is not None
+            else None for i in (best - 1, best + 1)],
+        "near_best": _near_best(lrs, mean_loss, best, config.near_best_factor),
+        "ten_times": _ten_times(config, lrs, losses, diverged_seeds),
     }
 
 
-def _sweep_point(lrs: list, losses: list, index: int) -> dict | None:
-    """{"learning_rate", "val_loss"} of sweep point ``index`` (None outside the sweep)."""
-    if not 0 <= index < len(lrs):
-        return None
-    return {"learning_rate": lrs[index], "val_loss": losses[index]}
+def _near_best(lrs: list, losses: list, best: int, factor: float) -> dict:
+    """The unbroken run of swept rates around ``best`` whose mean loss is within ``factor`` of it."""
+    def near(i: int) -> bool:
+        return 0 <= i < len(lrs) and losses[i] is not None and losses[i] <= factor * losses[best]
+
+    low, high = best, best
+    while near(low - 1):
+        low -= 1
+    while near(high + 1):
+        high += 1
+    return {"factor": factor, "learning_rates": [lrs[low], lrs[high]], "count": high - low + 1}
+
+
+def _ten_times(config: LrSweepConfig, lrs: list, losses: list, diverged_seeds: list) -> dict:
+    """The swept rates nearest reference / factor and reference * factor, seed by seed."""
+    def point(target: float) -> tuple[int, dict]:
+        i = min(range(len(lrs)), key=lambda k: abs(math.log(lrs[k] / target)))
+        return i, {"learning_rate": lrs[i],
+                   "val_loss": None if diverged_seeds[i] else mean(losses[i]),
+                   "diverged_seeds": diverged_seeds[i], "spread": spread_or_none(losses[i])}
+
+    reference, factor = config.reference_learning_rate, config.compared_factor
+    low, below = point(reference / factor)
+    high, above = point(reference * factor)
+    return {"reference": reference, "factor": factor, "below": below, "above": above,
+            "above_minus_below": paired_or_none(losses[high], losses[low])}
 
 
 @dataclass(frozen=True)
@@ -191,6 +263,8 @@ class LrRangeTestConfig:
     n_train: int = 400
     near_min_tolerance: float = 0.05  # "near the minimum": smoothed loss within this of it
     raw_window: int = 5  # updates either side of the minimum whose raw losses are reported
+    # What the test costs against one training run of this many epochs (lr_sweep's runs).
+    full_run_epochs: int = 30
 
     def __post_init__(self) -> None:
         check_fields(self, {"start": ("float", 1e-8, 1e3), "stop": ("float", 1e-6, 1e4),
@@ -200,7 +274,7 @@ class LrRangeTestConfig:
                             "batch_size": ("int", 1, 10_000), "seed": ("int", 0, 2**31 - 1),
                             "seeds": ("int", 1, 20), "n_train": ("int", 20, 5000),
                             "near_min_tolerance": ("float", 0.0, 10.0),
-                            "raw_window": ("int", 0, 1000)})
+                            "raw_window": ("int", 0, 1000), "full_run_epochs": ("int", 1, 10_000)})
         require(self, "stop", self.stop > self.start, f"a number above start={self.start}")
 
 
@@ -257,10 +331,13 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
     suggestions) plus ``seed`` for every seed; ``min_learning_rate_range``: [lowest, highest]
     minimum over the seeds; ``suggested_learning_rate_range`` and
     ``fastai_suggested_learning_rate_range``: that range divided by each divisor.
+    ``full_run_updates``: the updates of one training run of ``full_run_epochs`` epochs with the
+    same batch size and data; ``share_of_a_full_run``: ``steps`` / ``full_run_updates``.
     """
     data = dataset(config.n_train, 0)
     lrs = np.geomspace(config.start, config.stop, config.steps)
     tests = [_range_test_once(config, data, lrs, config.seed + k) for k in range(config.seeds)]
+    full_run_updates = config.full_run_epochs * math.ceil(config.n_train / config.batch_size)
     first, minima = tests[0], [t["min_learning_rate"] for t in tests]
     return {
         "learning_rates": lrs, **{k: v for k, v in first.items() if k != "seed"},
@@ -271,4 +348,6 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
                                           max(minima) / config.divisor],
         "fastai_suggested_learning_rate_range": [min(minima) / config.fastai_divisor,
                                                  max(minima) / config.fastai_divisor],
+        "full_run_updates": full_run_updates,
+        "share_of_a_full_run": config.steps / full_run_updates,
     }

@@ -9,6 +9,7 @@ import numpy as np
 
 from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
                                         runs_for, train)
+from lesson.stats import paired, spread
 from lesson.train import TrainConfig
 
 
@@ -21,16 +22,16 @@ class MomentumConfig:
     hidden: int = 8
     batch_size: int = 16
     epochs: int = 30
-    seeds: int = 3
+    seeds: int = 10
     n_train: int = 400
     divergence_loss: float = 5.0
     # The matched comparison pairs momentum 0 with ``matched_momentum`` at equal effective steps
     # up to ``matched_up_to``; nearer the divergence edge a single seed's luck decides the loss.
     matched_momentum: float = 0.9
     matched_up_to: float = 3.0
-    # Effective steps at which every momentum's loss is reported (None where a momentum's grid
-    # does not reach that step or a seed diverged).
-    compared_steps: tuple = (1.0, 10.0)
+    # Effective steps at which every momentum is compared with momentum 0, seed by seed (None
+    # where a momentum's grid does not reach that step).
+    compared_steps: tuple = (0.1, 1.0, 10.0)
 
     def __post_init__(self) -> None:
         check_fields(self, {"learning_rates": ("floats", 1e-7, 1e4), "hidden": ("int", 1, 256),
@@ -44,6 +45,11 @@ class MomentumConfig:
                         for m in self.momenta), "a non-empty tuple of numbers in [0, 1)")
         require(self, "matched_momentum", self.matched_momentum in self.momenta,
                 f"one of momenta={self.momenta}")
+
+
+def paired_or_none(a: list, b: list) -> dict | None:
+    """``lesson.stats.paired`` over the seeds where both are not None; None if there are none."""
+    return paired(a, b) if any(x is not None and y is not None for x, y in zip(a, b)) else None
 
 
 def effective_step(learning_rate: float, momentum: float) -> float:
@@ -60,17 +66,33 @@ def run_momentum(config: MomentumConfig) -> dict:
     Result: ``momenta``, ``learning_rates``; ``effective_step``: [momentum][lr] = lr/(1-momentum);
     ``val_loss``: [momentum][lr] mean final validation loss over seeds (None if any seed
     diverged); ``val_loss_per_seed``: [momentum][lr][seed] (None = diverged); ``diverged``:
-    [momentum][lr]; per momentum: ``best_learning_rate``, ``best_effective_step``,
-    ``best_val_loss``, ``smallest_diverging_learning_rate`` and
-    ``smallest_diverging_effective_step`` (None if no rate diverged), ``best_val_loss_per_seed``
-    (the seeds' losses at the best rate). ``at_effective_step``: for each of ``compared_steps``,
-    {"effective_step", "val_loss": [per momentum, the mean loss at the learning rate giving that
-    step, None if the grid has no such rate or a seed diverged]}. ``matched``: momentum 0
-    against ``matched_momentum`` over the effective steps (up to ``matched_up_to``) that both
-    grids reach and where neither diverged: {"momentum", "effective_steps", "without", "with"
-    (mean final validation losses), "largest_gap" (at equal effective step), "same_rate_gap"
-    (largest gap at equal learning rate over the same learning rates), "same_rate_gap_at" (that
-    learning rate)}; None if the grids share no such step or momentum 0 is not in the grid.
+    [momentum][lr], True if any seed diverged; ``diverged_seeds``: [momentum][lr], how many did.
+    Per momentum: ``best_learning_rate``, ``best_effective_step``, ``best_val_loss`` (lowest mean
+    among rates where no seed diverged), ``best_val_loss_per_seed`` (the seeds' losses there),
+    ``best_learning_rate_per_seed`` (each seed's own best among those rates) and its [lowest,
+    highest] ``best_learning_rate_seed_range``,
+    ``smallest_diverging_learning_rate`` and ``smallest_diverging_effective_step`` (the first
+    rate where a seed diverged; None if none did) and ``first_diverging_seeds`` (how many seeds
+    diverged there, 0 if none). ``first_divergence_spread``: {"learning_rate", "effective_step"},
+    the largest over the smallest of those first rates and steps across the momenta that
+    diverged (None if fewer than two did).
+    ``at_effective_step``: for each of ``compared_steps``, {"effective_step", "val_loss": [per
+    momentum, the mean loss at the learning rate giving that step, None if the grid has no such
+    rate or a seed diverged], "diverged_seeds": [per momentum, None if no such rate],
+    "versus_no_momentum": [per momentum, ``lesson.stats.paired`` of this momentum's losses minus
+    momentum 0's at that step, over the seeds where neither diverged (``a_lower``: seeds in which
+    this momentum ended lower); None for momentum 0 itself, where a grid lacks the step, or if
+    momentum 0 is not in the grid]}.
+    ``matched``: momentum 0 against ``matched_momentum`` at the effective steps (up to
+    ``matched_up_to``) that both grids reach and where no seed of either diverged: {"momentum",
+    "effective_steps", "without", "with" (mean final validation losses), "paired" (per step,
+    ``lesson.stats.paired`` without minus with), "largest_gap" (largest absolute mean
+    difference), "largest_gap_at", "largest_sem" (largest standard error of those differences),
+    "largest_sem_at", "largest_seed_gap" (largest absolute difference of a single seed's pair),
+    "largest_seed_gap_at", "same_rate" (the same learning rates, paired without minus with, where
+    no seed diverged), "same_rate_gap" (largest absolute mean difference at equal learning rate),
+    "same_rate_gap_at", "same_rate_gap_seeds" (how many seeds differ in that direction)}; None if
+    the grids share no such step or momentum 0 is not in the grid.
     """
     data = dataset(config.n_train, 0)
     runs = [r for m in config.momenta for lr in config.learning_rates for r in runs_for(
@@ -78,59 +100,109 @@ def run_momentum(config: MomentumConfig) -> dict:
         epochs=config.epochs, batch_size=config.batch_size,
         divergence_loss=config.divergence_loss)]
     trained = iter(train(data, runs))
-    grid, per_seed, diverged = [], [], []
+    grid, per_seed, diverged_seeds = [], [], []
     for _ in config.momenta:
         cells = [[next(trained).history for _ in range(config.seeds)]
                  for _ in config.learning_rates]
         per_seed.append([[None if h.diverged else final(h, "val_loss") for h in hs]
                          for hs in cells])
-        diverged.append([any(h.diverged for h in hs) for hs in cells])
-        grid.append([None if d else mean(v) for v, d in zip(per_seed[-1], diverged[-1])])
+        diverged_seeds.append([sum(h.diverged for h in hs) for hs in cells])
+        grid.append([None if d else mean(v) for v, d in zip(per_seed[-1], diverged_seeds[-1])])
+    diverged = [[count > 0 for count in row] for row in diverged_seeds]
     steps = [[effective_step(lr, m) for lr in config.learning_rates] for m in config.momenta]
-    best = [min((i for i, v in enumerate(row) if v is not None), key=lambda i: row[i])
-            for row in grid]
+    finished = [[i for i, v in enumerate(row) if v is not None] for row in grid]
+    best = [min(rows, key=lambda i, row=row: row[i]) for rows, row in zip(finished, grid)]
     first_div = [next((i for i, d in enumerate(row) if d), None) for row in diverged]
     lrs = config.learning_rates
+    firsts = [(lrs[i], row[i]) for row, i in zip(steps, first_div) if i is not None]
+    best_per_seed = [[lrs[min(rows, key=lambda i, seed=seed, cells=cells: cells[i][seed])]
+                      for seed in range(config.seeds)] for rows, cells in zip(finished, per_seed)]
     return {
         "momenta": list(config.momenta), "learning_rates": list(lrs), "effective_step": steps,
         "val_loss": grid, "val_loss_per_seed": per_seed, "diverged": diverged,
+        "diverged_seeds": diverged_seeds,
         "best_learning_rate": [lrs[i] for i in best],
         "best_effective_step": [row[i] for row, i in zip(steps, best)],
         "best_val_loss": [row[i] for row, i in zip(grid, best)],
         "best_val_loss_per_seed": [row[i] for row, i in zip(per_seed, best)],
-        "at_effective_step": [{"effective_step": step, "val_loss": [
-            next((row[j] for j, s in enumerate(srow) if math.isclose(s, step, rel_tol=1e-9)), None)
-            for row, srow in zip(grid, steps)]} for step in config.compared_steps],
+        "best_learning_rate_per_seed": best_per_seed,
+        "best_learning_rate_seed_range": [[min(row), max(row)] for row in best_per_seed],
+        "at_effective_step": [_at_effective_step(config, step, steps, grid, per_seed,
+                                                 diverged_seeds)
+                              for step in config.compared_steps],
         "smallest_diverging_learning_rate": [None if i is None else lrs[i] for i in first_div],
         "smallest_diverging_effective_step": [None if i is None else row[i]
                                               for row, i in zip(steps, first_div)],
-        "matched": _matched(config, grid),
+        "first_diverging_seeds": [0 if i is None else row[i]
+                                  for row, i in zip(diverged_seeds, first_div)],
+        "first_divergence_spread": None if len(firsts) < 2 else {
+            "learning_rate": max(f[0] for f in firsts) / min(f[0] for f in firsts),
+            "effective_step": max(f[1] for f in firsts) / min(f[1] for f in firsts)},
+        "matched": _matched(config, grid, per_seed, diverged_seeds),
     }
 
 
-def _matched(config: MomentumConfig, grid: list) -> dict | None:
+def _index_of_step(steps: list, step: float) -> int | None:
+    """The index of ``step`` in a momentum's row of effective steps (None if it is not there)."""
+    return next((j for j, s in enumerate(steps) if math.isclose(s, step, rel_tol=1e-9)), None)
+
+
+def _at_effective_step(config: MomentumConfig, step: float, steps: list, grid: list,
+                       per_seed: list, diverged_seeds: list) -> dict:
+    """Every momentum at one effective step, and each against momentum 0 seed by seed."""
+    where = [_index_of_step(row, step) for row in steps]
+    plain = config.momenta.index(0.0) if 0.0 in config.momenta else None
+    versus = []
+    for k, j in enumerate(where):
+        if plain is None or k == plain or j is None or where[plain] is None:
+            versus.append(None)
+        else:
+            versus.append(paired_or_none(per_seed[k][j], per_seed[plain][where[plain]]))
+    return {"effective_step": step,
+            "val_loss": [None if j is None else row[j] for row, j in zip(grid, where)],
+            "diverged_seeds": [None if j is None else row[j]
+                               for row, j in zip(diverged_seeds, where)],
+            "versus_no_momentum": versus}
+
+
+def _matched(config: MomentumConfig, grid: list, per_seed: list, diverged_seeds: list) -> dict | None:
     """Momentum 0 vs ``matched_momentum`` at equal effective steps and at equal learning rates."""
     if 0.0 not in config.momenta:
         return None
-    plain = grid[config.momenta.index(0.0)]
-    heavy = grid[config.momenta.index(config.matched_momentum)]
+    k0, k1 = config.momenta.index(0.0), config.momenta.index(config.matched_momentum)
+    plain, heavy = grid[k0], grid[k1]
     lrs = list(config.learning_rates)
-    pairs = []  # (effective step, loss without, loss with, index with)
+    pairs = []  # (effective step, index without, index with)
     for j, lr in enumerate(lrs):
         step = effective_step(lr, config.matched_momentum)
         i = next((i for i, other in enumerate(lrs) if math.isclose(other, step, rel_tol=1e-9)),
                  None)
         if (i is not None and step <= config.matched_up_to * (1 + 1e-9) and plain[i] is not None
                 and heavy[j] is not None):
-            pairs.append((step, plain[i], heavy[j], j))
+            pairs.append((step, i, j))
     if not pairs:
         return None
-    same = [(abs(plain[j] - heavy[j]), lrs[j]) for *_, j in pairs if plain[j] is not None]
-    same_gap, same_at = max(same)
+    tests = [paired(per_seed[k0][i], per_seed[k1][j]) for _, i, j in pairs]
+    seed_gaps = [max(abs(a - b) for a, b in zip(per_seed[k0][i], per_seed[k1][j]))
+                 for _, i, j in pairs]
+    gap = max(range(len(pairs)), key=lambda n: abs(tests[n]["mean"]))
+    noisiest = max(range(len(pairs)), key=lambda n: tests[n]["sem"])
+    widest = max(range(len(pairs)), key=lambda n: seed_gaps[n])
+    same_at = [j for _, _, j in pairs if plain[j] is not None and heavy[j] is not None]
+    same = [paired(per_seed[k0][j], per_seed[k1][j]) for j in same_at]
+    if same:
+        most = max(range(len(same)), key=lambda n: abs(same[n]["mean"]))
+        seeds = same[most]["b_lower"] if same[most]["mean"] > 0 else same[most]["a_lower"]
     return {"momentum": config.matched_momentum, "effective_steps": [p[0] for p in pairs],
-            "without": [p[1] for p in pairs], "with": [p[2] for p in pairs],
-            "largest_gap": max(abs(p[1] - p[2]) for p in pairs),
-            "same_rate_gap": same_gap, "same_rate_gap_at": same_at}
+            "without": [plain[i] for _, i, _ in pairs], "with": [heavy[j] for *_, j in pairs],
+            "paired": tests,
+            "largest_gap": abs(tests[gap]["mean"]), "largest_gap_at": pairs[gap][0],
+            "largest_sem": tests[noisiest]["sem"], "largest_sem_at": pairs[noisiest][0],
+            "largest_seed_gap": seed_gaps[widest], "largest_seed_gap_at": pairs[widest][0],
+            "same_rate": [{"learning_rate": lrs[j], **t} for j, t in zip(same_at, same)],
+            "same_rate_gap": abs(same[most]["mean"]) if same else None,
+            "same_rate_gap_at": lrs[same_at[most]] if same else None,
+            "same_rate_gap_seeds": seeds if same else None}
 
 
 SCHEDULES = ("constant", "warm-up + cosine")
@@ -146,7 +218,7 @@ class ScheduleConfig:
     hidden: int = 8
     batch_size: int = 16
     epochs: int = 30
-    seeds: int = 5
+    seeds: int = 10
     n_train: int = 400
 
     def __post_init__(self) -> None:
@@ -182,7 +254,16 @@ def run_schedule(config: ScheduleConfig) -> dict:
     rates where no seed diverged); ``curves``: per schedule at ``curves_learning_rate``, the
     mean ``val_loss`` and ``train_loss`` per epoch (None after a seed diverged); ``seed_spread``:
     [schedule][lr], largest minus smallest final validation loss over the seeds;
-    ``best_seed_spread``: per schedule, that spread at its best peak rate.
+    ``best_seed_spread``: per schedule, that spread at its best peak rate. Seed by seed (with
+    ``lesson.stats.paired``, constant minus warm-up + cosine, over the seeds where neither
+    diverged; ``a_lower``: seeds in which the constant rate ended lower): ``versus``, per peak
+    rate; ``best_versus``, each schedule at its own best peak rate. ``best_peak_per_seed``: per
+    schedule, each seed's own best peak rate (lowest final loss among the peak rates where no seed
+    of that schedule diverged) and its [lowest, highest] ``best_peak_seed_range``;
+    ``higher_peak_seeds``, ``equal_peak_seeds``, ``lower_peak_seeds``:
+    how many seeds' best scheduled peak is above, equal to, below their best constant rate.
+    ``mean_learning_rate_factor``: per schedule, the mean of ``learning_rate_factor`` (the
+    average rate over the run as a multiple of the peak).
     """
     data = dataset(config.n_train, 0)
     runs = [r for name in SCHEDULES for lr in config.peak_learning_rates for r in runs_for(
@@ -198,6 +279,10 @@ def run_schedule(config: ScheduleConfig) -> dict:
     best = [min((i for i, d in enumerate(row) if d == 0), key=lambda i: losses[i])
             for row, losses in zip(diverged, final_loss)]
     shown = config.peak_learning_rates.index(config.curves_learning_rate)
+    peaks = config.peak_learning_rates
+    usable = [[i for i, d in enumerate(row) if d == 0] for row in diverged]
+    peak_per_seed = [[peaks[min(rows, key=lambda i, row=row, seed=seed: row[i][seed])]
+                      for seed in range(config.seeds)] for rows, row in zip(usable, per_seed)]
     factors = [[TrainConfig(epochs=config.epochs, **_schedule_settings(config, name))
                 .schedule_factor(e) for e in range(1, config.epochs + 1)] for name in SCHEDULES]
     return {
@@ -215,6 +300,14 @@ def run_schedule(config: ScheduleConfig) -> dict:
                    for row in histories],
         "seed_spread": [[_spread(v) for v in row] for row in per_seed],
         "best_seed_spread": [_spread(row[i]) for row, i in zip(per_seed, best)],
+        "versus": [paired_or_none(a, b) for a, b in zip(*per_seed)],
+        "best_versus": paired_or_none(per_seed[0][best[0]], per_seed[1][best[1]]),
+        "best_peak_per_seed": peak_per_seed,
+        "best_peak_seed_range": [[min(row), max(row)] for row in peak_per_seed],
+        "higher_peak_seeds": sum(b > a for a, b in zip(*peak_per_seed)),
+        "equal_peak_seeds": sum(b == a for a, b in zip(*peak_per_seed)),
+        "lower_peak_seeds": sum(b < a for a, b in zip(*peak_per_seed)),
+        "mean_learning_rate_factor": [float(np.mean(f)) for f in factors],
     }
 
 

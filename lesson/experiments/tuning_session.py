@@ -18,6 +18,7 @@ from lesson.experiments._common import check_fields, dataset, mean, require, tra
 from lesson.experiments.learning_rate import LrRangeTestConfig, run_lr_range_test
 from lesson.nn import MLP, NetworkConfig, accuracy, bce_with_logits
 from lesson.search import LogUniform, random_points
+from lesson.stats import sign_test, spread
 from lesson.train import Run, Trained, TrainConfig
 
 # Seeds of the training runs: round r's trial i uses ROUND_SEED_BASE * r + i; the re-runs use
@@ -34,7 +35,9 @@ class TuningSessionConfig:
     ``lr_span`` up to that rate (below the edge where the loss blows up), and widths
     ``width_low``..``width_high``. Round 2 searches ``narrow_factor`` either side of round 1's
     best learning rate (never above round 1's top) and half to twice its width. A trial counts
-    as good if it scores within ``good_within`` of the best of both rounds.
+    as good if it scores within ``good_within`` of the best of both rounds. ``replications``:
+    how many more sessions, with search seeds ``search_seed + 1`` onwards, repeat the search and
+    the re-runs (steps 4 to 6) to show which of the session's lessons hold for other draws.
     """
 
     n_train: int = 400
@@ -55,8 +58,9 @@ class TuningSessionConfig:
     narrow_factor: float = 3.0
     good_within: float = 0.01
     top_k: int = 3
-    rerun_seeds: int = 5
+    rerun_seeds: int = 10
     search_seed: int = 0
+    replications: int = 4
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -70,7 +74,8 @@ class TuningSessionConfig:
             "epochs": ("int", 1, 2000), "patience": ("int", 1, 1000),
             "narrow_factor": ("float", 1.01, 100.0), "good_within": ("float", 0.0, 10.0),
             "top_k": ("int", 1, 20),
-            "rerun_seeds": ("int", 2, 50), "search_seed": ("int", 0, 2**31 - 1)})
+            "rerun_seeds": ("int", 2, 50), "search_seed": ("int", 0, 2**31 - 1),
+            "replications": ("int", 0, 20)})
         require(self, "width_high", self.width_high > self.width_low,
                 f"an integer above width_low={self.width_low}")
         require(self, "overfit_students", self.overfit_students <= self.n_train,
@@ -178,31 +183,38 @@ def _trial(point: dict, seed: int, trained: Trained) -> dict:
             "stop_reason": h.stop_reason, "diverged": h.diverged}
 
 
-def search_round(data: Dataset, config: TuningSessionConfig, number: int, lr_range: tuple,
-                 width_range: tuple) -> dict:
-    """``trials`` random configurations, log-uniform in both ranges, trained with early
-    stopping. Result: ``round``, ``lr_low``, ``lr_high``, ``width_low``, ``width_high``,
-    ``trials`` (list of trial dicts: learning_rate, hidden, seed, val_loss (restored best
-    epoch; None = diverged), val_acc, best_epoch, stopped_epoch, stop_reason, diverged),
-    ``best_index``, ``best``, ``median_val_loss``, ``epochs_trained`` (sum over trials),
-    ``early_stopped`` (count)."""
-    space = {"learning_rate": LogUniform(*lr_range),
-             "hidden": LogUniform(*width_range, integer=True)}
-    points = random_points(space, config.trials,
-                           np.random.default_rng([config.search_seed, number]))
+def search_rounds(data: Dataset, config: TuningSessionConfig, number: int,
+                  sessions: list[tuple[int, tuple, tuple]]) -> list[dict]:
+    """Round ``number`` of several sessions, trained together: for each (search_seed, lr_range,
+    width_range), ``trials`` random configurations, log-uniform in both ranges (drawn with
+    ``rng([search_seed, number])``), trained with early stopping. Each result: ``round``,
+    ``search_seed``, ``lr_low``, ``lr_high``, ``width_low``, ``width_high``, ``trials`` (list of
+    trial dicts: learning_rate, hidden, seed, val_loss (restored best epoch; None = diverged),
+    val_acc, best_epoch, stopped_epoch, stop_reason, diverged), ``best_index``, ``best``,
+    ``median_val_loss``, ``epochs_trained`` (sum over trials), ``early_stopped`` (count)."""
     seeds = [ROUND_SEED_BASE * number + i for i in range(config.trials)]
+    drawn = []
+    for search_seed, lr_range, width_range in sessions:
+        space = {"learning_rate": LogUniform(*lr_range),
+                 "hidden": LogUniform(*width_range, integer=True)}
+        drawn.append(random_points(space, config.trials, np.random.default_rng([search_seed, number])))
     runs = [Run(NetworkConfig(hidden=(p["hidden"],)), _training(config, p["learning_rate"]), s)
-            for p, s in zip(points, seeds)]
-    trials = [_trial(p, s, t) for p, s, t in zip(points, seeds, train(data, runs))]
-    scored = [i for i, t in enumerate(trials) if t["val_loss"] is not None]
-    best = min(scored, key=lambda i: trials[i]["val_loss"])
-    return {"round": number, "lr_low": lr_range[0], "lr_high": lr_range[1],
-            "width_low": width_range[0], "width_high": width_range[1], "trials": trials,
-            "best_index": best, "best": trials[best],
-            "median_val_loss": float(np.median([trials[i]["val_loss"] for i in scored])),
-            "diverged": sum(t["diverged"] for t in trials),
-            "early_stopped": sum(t["stop_reason"] == "early_stopping" for t in trials),
-            "epochs_trained": sum(t["stopped_epoch"] for t in trials)}
+            for points in drawn for p, s in zip(points, seeds)]
+    trained = train(data, runs)
+    out = []
+    for k, ((search_seed, lr_range, width_range), points) in enumerate(zip(sessions, drawn)):
+        mine = trained[k * config.trials:(k + 1) * config.trials]
+        trials = [_trial(p, s, t) for p, s, t in zip(points, seeds, mine)]
+        scored = [i for i, t in enumerate(trials) if t["val_loss"] is not None]
+        best = min(scored, key=lambda i: trials[i]["val_loss"])
+        out.append({"round": number, "search_seed": search_seed, "lr_low": lr_range[0],
+                    "lr_high": lr_range[1], "width_low": width_range[0], "width_high": width_range[1],
+                    "trials": trials, "best_index": best, "best": trials[best],
+                    "median_val_loss": float(np.median([trials[i]["val_loss"] for i in scored])),
+                    "diverged": sum(t["diverged"] for t in trials),
+                    "early_stopped": sum(t["stop_reason"] == "early_stopping" for t in trials),
+                    "epochs_trained": sum(t["stopped_epoch"] for t in trials)})
+    return out
 
 
 def narrowed(config: TuningSessionConfig, best: dict, lr_ceiling: float) -> tuple:
@@ -218,8 +230,10 @@ def rerun(data: Dataset, config: TuningSessionConfig, candidates: list[dict]) ->
     """Each candidate trained again with ``rerun_seeds`` fresh seeds; validation scores only.
 
     Result per candidate: ``learning_rate``, ``hidden``, ``round``, ``search_val_loss`` (its
-    score in the search), ``seeds``, ``val_loss`` (per seed), ``mean``, ``std``, ``min``,
-    ``max``, ``val_acc_mean``, and ``trained`` (the networks, dropped before returning).
+    score in the search), ``seeds``, ``val_loss`` (per seed), ``mean``, ``std`` (sample),
+    ``sem`` (standard error of the mean), ``min``, ``max``, ``luck`` (mean minus the search
+    score: how much the search flattered it), ``val_acc_mean``, and ``trained`` (the networks,
+    dropped before returning).
     """
     seeds = [RERUN_SEED_BASE + s for s in range(config.rerun_seeds)]
     runs = [Run(NetworkConfig(hidden=(c["hidden"],)), _training(config, c["learning_rate"]), s)
@@ -229,16 +243,35 @@ def rerun(data: Dataset, config: TuningSessionConfig, candidates: list[dict]) ->
     for i, c in enumerate(candidates):
         mine = trained[i * len(seeds):(i + 1) * len(seeds)]
         losses = [None if t.history.diverged else t.history.best_val_loss for t in mine]
-        kept = [v for v in losses if v is not None]
+        summary = spread(losses)
         out.append({"learning_rate": c["learning_rate"], "hidden": c["hidden"],
                     "round": c["round"], "search_val_loss": c["val_loss"], "seeds": seeds,
-                    "val_loss": losses, "diverged": len(losses) - len(kept),
-                    "mean": mean(kept), "std": float(np.std(kept)) if kept else None,
-                    "min": min(kept) if kept else None, "max": max(kept) if kept else None,
+                    "val_loss": losses, "diverged": len(losses) - summary["n"],
+                    "mean": summary["mean"], "std": summary["std"], "sem": summary["sem"],
+                    "min": summary["min"], "max": summary["max"],
+                    "luck": summary["mean"] - c["val_loss"],
                     "val_acc_mean": mean([t.history.val_acc[t.history.best_epoch]
                                           for t in mine if not t.history.diverged]),
                     "trained": mine})
     return out
+
+
+def patience_cost(data: Dataset, config: TuningSessionConfig, search_round: dict) -> dict:
+    """What the patience gave up in one round: every trial that early stopping ended is trained
+    again with the same seed and no early stopping (its first epochs repeat exactly), for all
+    ``epochs``. Result: ``stopped`` (trials early stopping ended), ``later_lower`` (of those, how
+    many reach a lower validation loss after the epoch they stopped at), ``gains`` (kept score
+    minus the lowest over all epochs, per stopped trial), ``max_gain``, ``kept_epochs`` and
+    ``full_best_epochs``."""
+    stopped = [t for t in search_round["trials"] if t["stop_reason"] == "early_stopping"]
+    runs = [Run(NetworkConfig(hidden=(t["hidden"],)),
+                replace(_training(config, t["learning_rate"]), patience=None), t["seed"])
+            for t in stopped]
+    full = [t.history for t in train(data, runs)]
+    gains = [t["val_loss"] - h.best_val_loss for t, h in zip(stopped, full)]
+    return {"stopped": len(stopped), "later_lower": sum(g > 0 for g in gains), "gains": gains,
+            "max_gain": max(gains, default=0.0), "kept_epochs": [t["best_epoch"] for t in stopped],
+            "full_best_epochs": [h.best_epoch for h in full]}
 
 
 def score_on_test(data: Dataset, chosen: dict) -> dict:
@@ -258,24 +291,66 @@ def score_on_test(data: Dataset, chosen: dict) -> dict:
             "test_standard_error": float(per_student.std() / math.sqrt(len(per_student)))}
 
 
+def _ranked(rounds: list[dict]) -> list[dict]:
+    """Every scored trial of the session's rounds, best first, tagged with its round."""
+    everything = [{**t, "round": r["round"]} for r in rounds for t in r["trials"]
+                  if t["val_loss"] is not None]
+    return sorted(everything, key=lambda t: t["val_loss"])
+
+
+def _within(rounds: list[dict], best_score: float, tolerance: float) -> list[float]:
+    """Per round, the share of scored trials within ``tolerance`` of ``best_score``."""
+    return [mean([float(t["val_loss"] <= best_score + tolerance)
+                  for t in r["trials"] if t["val_loss"] is not None]) for r in rounds]
+
+
+def replication_summary(sessions: list[dict]) -> dict:
+    """Which lessons of the session hold for other search seeds. ``sessions``: per session
+    {"search_seed", "within", "median_val_loss", "best_gain", "reruns"} (the first is the page's).
+
+    Result: ``sessions`` (count) and ``search_seeds``; ``per_session`` (those fields, re-runs
+    reduced to their ``luck``); ``more_good_in_round_2`` and ``lower_median_in_round_2`` (how
+    many sessions); ``best_gain``: ``spread`` of round 2's best minus round 1's over sessions;
+    ``curse``: {"configs" (top configurations re-run, all sessions), "optimistic" (how many
+    scored lower in the search than the mean of their re-runs), "sign_p" (sign test of
+    optimistic against the rest), "luck" (``spread`` of re-run mean minus search score)}.
+    """
+    lucks = [c["luck"] for s in sessions for c in s["reruns"]]
+    optimistic = sum(v > 0 for v in lucks)
+    return {"sessions": len(sessions), "search_seeds": [s["search_seed"] for s in sessions],
+            "per_session": [{"search_seed": s["search_seed"], "within": s["within"],
+                             "median_val_loss": s["median_val_loss"], "best_gain": s["best_gain"],
+                             "luck": [c["luck"] for c in s["reruns"]]} for s in sessions],
+            "more_good_in_round_2": sum(s["within"][1] > s["within"][0] for s in sessions),
+            "lower_median_in_round_2": sum(s["median_val_loss"][1] < s["median_val_loss"][0]
+                                           for s in sessions),
+            "best_gain": spread([s["best_gain"] for s in sessions]),
+            "curse": {"configs": len(lucks), "optimistic": optimistic,
+                      "sign_p": sign_test(optimistic, len(lucks) - optimistic),
+                      "luck": spread(lucks)}}
+
+
 def run_tuning_session(config: TuningSessionConfig) -> dict:
     """The whole session, every number the page quotes.
 
     Result: ``initial_loss`` (see ``initial_loss_check``); ``overfit`` (``overfit_check``);
     ``range_test``: {learning_rates, smoothed_loss, min_learning_rate, blow_up_learning_rate,
-    suggested_learning_rate}; ``rounds``: [round 1, round 2] (see ``search_round``);
-    ``narrowing``: {lr_ratios (per round: top over bottom of its learning-rate range),
-    best_gain (round 1's best score minus round 2's), within (per round: share of scored
-    trials within ``good_within`` of the best of both rounds), within_tolerance (its value)};
-    ``reruns``: the ``top_k`` configurations of both rounds by search score, re-run (see
-    ``rerun``, without networks); ``final``: {learning_rate, hidden, round, search_val_loss,
-    rerun_mean_val_loss, rerun_std, rerun_min, rerun_max, val_acc, test_loss, test_losses,
-    test_acc, test_students, test_standard_error (see ``score_on_test``), is_search_best,
-    seed_luck (rerun mean minus search score), split_gap (test minus rerun mean), gap (test
-    minus search score), search_is_lowest (the search score is below every re-run)};
-    ``search_best``: the single best search trial of both rounds; ``slow``: round 1's split into
-    slow learning rates and the rest (see ``slow_split``); ``budget``: {trials, runs
-    (trials + re-runs), epochs_trained, epochs_without_early_stopping}.
+    suggested_learning_rate}; ``rounds``: [round 1, round 2] (see ``search_rounds``);
+    ``patience_cost``: round 1's (see ``patience_cost``); ``narrowing``: {lr_ratios (per round:
+    top over bottom of its learning-rate range), best_gain (round 1's best score minus round
+    2's), within (per round: share of scored trials within ``good_within`` of the best of both
+    rounds), within_tolerance (its value)}; ``reruns``: the ``top_k`` configurations of both
+    rounds by search score, re-run (see ``rerun``, without networks); ``final``: {learning_rate,
+    hidden, round, search_val_loss, rerun_mean_val_loss, rerun_std, rerun_sem, rerun_min,
+    rerun_max, val_acc, test_loss, test_losses, test_acc, test_students, test_standard_error
+    (see ``score_on_test``), is_search_best, seed_luck (rerun mean minus search score),
+    split_gap (test minus rerun mean), gap (test minus search score), search_is_lowest (the
+    search score is below every re-run)}; ``search_best``: the single best search trial of both
+    rounds; ``slow``: round 1's split into slow learning rates and the rest (see
+    ``slow_split``); ``budget``: {trials, runs (trials + re-runs), epochs_trained,
+    epochs_without_early_stopping}; ``replication``: steps 4 to 6 again for this session and
+    ``replications`` more search seeds (see ``replication_summary``; each the same as
+    ``run_tuning_session`` with that ``search_seed``).
     """
     data = dataset(config.n_train, 0)
     initial = initial_loss_check(data, config)
@@ -284,28 +359,35 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
                                                      batch_size=config.batch_size,
                                                      n_train=config.n_train))
     top = range_test["min_learning_rate"]
-    first = search_round(data, config, 1, (top / config.lr_span, top),
-                         (config.width_low, config.width_high))
-    lr_range, width_range = narrowed(config, first["best"], top)
-    second = search_round(data, config, 2, lr_range, width_range)
-    rounds = [first, second]
-    everything = [{**t, "round": r["round"]} for r in rounds for t in r["trials"]
-                  if t["val_loss"] is not None]
-    ranked = sorted(everything, key=lambda t: t["val_loss"])
-    reruns = rerun(data, config, ranked[:config.top_k])
+    search_seeds = [config.search_seed + k for k in range(1 + config.replications)]
+    firsts = search_rounds(data, config, 1, [(s, (top / config.lr_span, top),
+                                              (config.width_low, config.width_high))
+                                             for s in search_seeds])
+    seconds = search_rounds(data, config, 2, [(s, *narrowed(config, f["best"], top))
+                                              for s, f in zip(search_seeds, firsts)])
+    rankings = [_ranked([f, s]) for f, s in zip(firsts, seconds)]
+    # every session's re-runs in one batch, then split per session
+    all_reruns = rerun(data, config, [c for ranked in rankings for c in ranked[:config.top_k]])
+    reruns_per_session = [all_reruns[k * config.top_k:(k + 1) * config.top_k]
+                          for k in range(len(search_seeds))]
+    sessions = []
+    for s, f, sec, ranked, reruns in zip(search_seeds, firsts, seconds, rankings, reruns_per_session):
+        sessions.append({"search_seed": s, "reruns": reruns,
+                         "within": _within([f, sec], ranked[0]["val_loss"], config.good_within),
+                         "median_val_loss": [f["median_val_loss"], sec["median_val_loss"]],
+                         "best_gain": f["best"]["val_loss"] - sec["best"]["val_loss"]})
+    first, second = firsts[0], seconds[0]
+    rounds, ranked, reruns = [first, second], rankings[0], reruns_per_session[0]
     chosen = min(reruns, key=lambda c: (c["mean"] is None, c["mean"] or 0.0))
     test = score_on_test(data, chosen)
     best_score = ranked[0]["val_loss"]
-    tolerance = config.good_within
-    within = [mean([float(t["val_loss"] <= best_score + tolerance)
-                    for t in r["trials"] if t["val_loss"] is not None]) for r in rounds]
     final = {"learning_rate": chosen["learning_rate"], "hidden": chosen["hidden"],
              "round": chosen["round"], "search_val_loss": chosen["search_val_loss"],
              "rerun_mean_val_loss": chosen["mean"], "rerun_std": chosen["std"],
-             "rerun_min": chosen["min"], "rerun_max": chosen["max"],
+             "rerun_sem": chosen["sem"], "rerun_min": chosen["min"], "rerun_max": chosen["max"],
              "val_acc": chosen["val_acc_mean"], **test,
              "is_search_best": chosen["search_val_loss"] == best_score,
-             "seed_luck": chosen["mean"] - chosen["search_val_loss"],
+             "seed_luck": chosen["luck"],
              "split_gap": test["test_loss"] - chosen["mean"],
              "gap": test["test_loss"] - chosen["search_val_loss"],
              "search_is_lowest": chosen["search_val_loss"] < chosen["min"]}
@@ -315,13 +397,14 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
         "range_test": {key: range_test[key] for key in (
             "learning_rates", "smoothed_loss", "min_learning_rate", "blow_up_learning_rate",
             "suggested_learning_rate")},
-        "rounds": rounds,
+        "rounds": rounds, "patience_cost": patience_cost(data, config, first),
         "narrowing": {"lr_ratios": [r["lr_high"] / r["lr_low"] for r in rounds],
-                      "best_gain": first["best"]["val_loss"] - second["best"]["val_loss"],
-                      "within": within, "within_tolerance": tolerance},
+                      "best_gain": sessions[0]["best_gain"], "within": sessions[0]["within"],
+                      "within_tolerance": config.good_within},
         "reruns": [{k: v for k, v in c.items() if k != "trained"} for c in reruns],
         "search_best": ranked[0], "final": final, "slow": slow_split(first["trials"]),
         "budget": {"trials": trials, "runs": trials + config.top_k * config.rerun_seeds,
                    "epochs_trained": sum(r["epochs_trained"] for r in rounds),
                    "epochs_without_early_stopping": trials * config.epochs},
+        "replication": replication_summary(sessions),
     }

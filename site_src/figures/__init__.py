@@ -6,12 +6,12 @@ helpers are in `common`. This module only indexes them, failing loudly on duplic
 """
 
 from site_src.figures import curves, epochs_batches, learning_rate, network_size, overview, search
-from site_src.figures import momentum_schedules, tuning_session
+from site_src.figures import momentum_schedules, optimizers, tuning_session
 from site_src.figures import exercises
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 
 PAGE_MODULES = (overview, learning_rate, momentum_schedules, network_size, epochs_batches, curves,
-                search, tuning_session, exercises)
+                optimizers, search, tuning_session, exercises)
 
 FIGURES: dict[str, FigureSpec] = build_registry(
     [spec for module in PAGE_MODULES for spec in module.FIGURES], origin="site_src/figures/*.py")

@@ -164,7 +164,7 @@ def draw_early_stopping(axes: list[Axes], result: dict) -> list:
     artists.append(start_ax.axvline(cfg["start_from_epoch"], color=MARK_COLOUR, linestyle="-.", linewidth=1.2,
                                     label=f"start_from_epoch = {cfg['start_from_epoch']}"))
     start_ax.legend(loc="upper right", fontsize=7.5)
-    start_ax.set_title(f"The first {zoom} epochs: an early transient")
+    start_ax.set_title(f"Seed {cfg['seed']}, the first {zoom} epochs: an early transient")
 
     artists += draw_loss_curves(full_ax, result, result["epochs"][-1])
     for colour, style, stop, label in (
@@ -179,22 +179,31 @@ def draw_early_stopping(axes: list[Axes], result: dict) -> list:
     return artists
 
 
+def _shown_patience_row(result: dict) -> dict:
+    """The seed summary of SHOWN_PATIENCE under the plain rule."""
+    return stop_with_patience(result["over_seeds"]["rules"]["plain"], SHOWN_PATIENCE)
+
+
 def caption_early_stopping(result: dict) -> str:
     transient, cfg, full = result["transient"], result["config"], result["full_run"]
     plain = stop_with_patience(result["rules"]["plain"], SHOWN_PATIENCE)
     guarded = stop_with_patience(result["rules"]["start_from_epoch"], SHOWN_PATIENCE)
+    past = _shown_patience_row(result)["past_plateau"]
+    ends = result["over_seeds"]["plateau_end"]
     return (
-        f"The overfitting run of the epochs page ({neurons(cfg['hidden'])}, {cfg['n_train']} students, learning rate "
-        f"{lr_text(cfg['learning_rate'])} with momentum {cfg['momentum']:g}). Left, the first epochs: the validation loss "
-        f"rises from {transient['first_val_loss']:.3f} at epoch 1 to {transient['peak_val_loss']:.3f} at epoch "
-        f"{transient['peak_epoch']} (arrow), then stays on a plateau no better than a one-neuron network "
-        f"({result['one_neuron']['min_val_loss']:.3f}, dotted) until epoch {transient['plateau_end']}. With patience "
-        f"{SHOWN_PATIENCE}, plain early stopping ends the run at epoch {plain['stop_epoch']}, inside the plateau, and "
-        f"keeps epoch {plain['best_epoch']} ({plain['restored_val_loss']:.3f}); counting from epoch "
-        f"{cfg['start_from_epoch']} (start_from_epoch) it stops at epoch {guarded['stop_epoch']} and keeps epoch "
-        f"{guarded['best_epoch']} ({guarded['restored_val_loss']:.3f}). Right, the whole run: its lowest validation loss "
-        f"is {full['min_val_loss']:.3f} at epoch {full['best_epoch']}; training all {result['epochs'][-1]} epochs ends "
-        f"at {full['final_val_loss']:.3f}."
+        f"The overfitting run of the learning-curves page, continued ({neurons(cfg['hidden'])}, {cfg['n_train']} "
+        f"students, learning rate {lr_text(cfg['learning_rate'])} with momentum {cfg['momentum']:g}, seed "
+        f"{cfg['seed']}). Left, the first epochs: the validation loss rises from {transient['first_val_loss']:.3f} at "
+        f"epoch 1 to {transient['peak_val_loss']:.3f} at epoch {transient['peak_epoch']} (arrow), then stays on a "
+        f"plateau no better than a one-neuron network ({result['one_neuron']['min_val_loss']:.3f}, dotted) until epoch "
+        f"{transient['plateau_end']}. With patience {SHOWN_PATIENCE}, plain early stopping ends the run at epoch "
+        f"{plain['stop_epoch']}, inside the plateau, and keeps epoch {plain['best_epoch']} "
+        f"({plain['restored_val_loss']:.3f}); counting from epoch {cfg['start_from_epoch']} (start_from_epoch) it stops "
+        f"at epoch {guarded['stop_epoch']} and keeps epoch {guarded['best_epoch']} ({guarded['restored_val_loss']:.3f}). "
+        f"Of {past['trials']} seeds of this run, patience {SHOWN_PATIENCE} got past the plateau in {past['successes']}; "
+        f"the plateau ended between epoch {ends['min']:.0f} and {ends['max']:.0f}. Right, the whole run: its lowest "
+        f"validation loss is {full['min_val_loss']:.3f} at epoch {full['best_epoch']}; training all "
+        f"{result['epochs'][-1]} epochs ends at {full['final_val_loss']:.3f}."
     )
 
 
@@ -216,51 +225,63 @@ def alt_early_stopping(result: dict) -> str:
 
 
 def draw_early_stopping_rules(axes: list[Axes], result: dict) -> list:
-    ax = axes[0]
-    rules = list(result["rules"])
+    """One panel per rule: the validation loss each seed's run keeps, at each patience (a dot per
+    seed, the figures' seed as a star), over the one-neuron level (dotted)."""
+    runs, shown = result["seed_runs"], result["config"]["seed"]
     patiences = [stop["patience"] for stop in result["rules"]["plain"]]
-    width = 0.8 / len(rules)
+    one_neuron = result["over_seeds"]["one_neuron_min_val_loss"]["mean"]
+    top = max(stop["restored_val_loss"] for run in runs for stops in run["rules"].values() for stop in stops)
     artists = []
-    for r, (rule, colour) in enumerate(zip(rules, (PALETTE[0], PALETTE[1], MARK_COLOUR))):
-        xs = [i + (r - (len(rules) - 1) / 2) * width for i in range(len(patiences))]
-        kept = [stop["restored_val_loss"] for stop in result["rules"][rule]]
-        bars = ax.bar(xs, kept, width=width, color=colour, label=rule_label(result, rule))
-        artists.append(bars)
-        for x, stop in zip(xs, result["rules"][rule]):
-            artists.append(ax.annotate(str(stop["best_epoch"]), (x, stop["restored_val_loss"]), xytext=(0, 2),
-                                       textcoords="offset points", ha="center", fontsize=6.5))
-    artists.append(ax.axhline(result["full_run"]["final_val_loss"], color=VAL_COLOUR, linestyle=":",
-                              label=f"no early stopping ({result['epochs'][-1]} epochs)"))
-    ax.set_xticks(range(len(patiences)), [str(p) for p in patiences])
-    ax.set_ylim(0, max(stop["restored_val_loss"] for stops in result["rules"].values() for stop in stops) * 1.25)
-    ax.set_xlabel("patience (epochs without improvement)")
-    ax.set_ylabel("validation loss of the weights kept")
-    ax.legend(loc="upper right", fontsize=8)
-    ax.set_title("Three stopping rules (numbers: the epoch kept)")
+    for ax, rule, colour in zip(axes, result["rules"], (PALETTE[0], PALETTE[1], MARK_COLOUR)):
+        for i in range(len(patiences)):
+            others = [(j, run["rules"][rule][i]["restored_val_loss"]) for j, run in enumerate(runs) if run["seed"] != shown]
+            offsets = [(j - (len(runs) - 1) / 2) * 0.4 / max(1, len(runs) - 1) for j, _ in others]
+            artists.append(ax.scatter([i + d for d in offsets], [v for _, v in others], s=16, color=colour,
+                                      alpha=0.8, linewidths=0, label="one seed" if i == 0 else None))
+            seed_run = next((run for run in runs if run["seed"] == shown), None)
+            if seed_run is not None:
+                artists.append(ax.scatter([i], [seed_run["rules"][rule][i]["restored_val_loss"]], marker="*", s=90,
+                                          color=colour, edgecolors=INK, linewidths=0.6, zorder=5,
+                                          label=f"seed {shown} (the figure above)" if i == 0 else None))
+        artists.append(ax.axhline(one_neuron, color=INK, linestyle=":", linewidth=1.1,
+                                  label="best of a 1-neuron network (mean)"))
+        ax.set_xticks(range(len(patiences)), [str(p) for p in patiences])
+        ax.set_ylim(0, top * 1.15)
+        ax.set_xlabel("patience (epochs)")
+        ax.set_title(rule_label(result, rule))
+    axes[0].set_ylabel("validation loss of the weights kept")
+    axes[0].legend(loc="upper right", fontsize=7)
     return artists
 
 
+def _past_counts(result: dict, rule: str) -> str:
+    rows = result["over_seeds"]["rules"][rule]
+    return ", ".join(f"{row['patience']}: {row['past_plateau']['successes']}" for row in rows)
+
+
 def caption_early_stopping_rules(result: dict) -> str:
-    cfg = result["config"]
-    parts = []
-    for rule in result["rules"]:
-        kept = "; ".join(f"{s['patience']}: epoch {s['best_epoch']}, {s['restored_val_loss']:.3f}"
-                         for s in result["rules"][rule])
-        parts.append(f"**{rule_label(result, rule)}**: {kept}")
+    n = result["over_seeds"]["seeds"]
+    parts = [f"**{rule_label(result, rule)}**: {_past_counts(result, rule)}" for rule in result["rules"]]
     return (
-        f"The validation loss of the weights each rule keeps, for patience {', '.join(str(s['patience']) for s in result['stops'])} "
-        f"(the same run, seed {cfg['seed']}). " + ". ".join(parts) + "."
+        f"The validation loss of the weights each stopping rule keeps, for each patience, in {n} seeds of the same run "
+        f"(dots; a star marks seed {result['config']['seed']}, the run in the figure above). Dots near the dotted line "
+        f"stopped on the early plateau; the rest got past it. Seeds that got past the plateau, by patience: "
+        + "; ".join(parts) + "."
     )
 
 
 def alt_early_stopping_rules(result: dict) -> str:
+    n = result["over_seeds"]["seeds"]
     parts = []
     for rule in result["rules"]:
-        kept = ", ".join(f"patience {s['patience']} {s['restored_val_loss']:.2f}" for s in result["rules"][rule])
+        rows = result["over_seeds"]["rules"][rule]
+        kept = ", ".join(f"patience {row['patience']} {row['kept_val_loss']['min']:.2f} to {row['kept_val_loss']['max']:.2f}"
+                         for row in rows)
         parts.append(f"{rule_label(result, rule)}: {kept}")
-    return ("Grouped bar chart of the validation loss of the kept weights against patience, three bars per patience. "
-            + "; ".join(parts) + f". A dotted line marks {result['full_run']['final_val_loss']:.2f}, the loss without "
-            "early stopping.")
+    return (f"Three strip charts, one per stopping rule, of the validation loss kept by each of {n} seeds against "
+            "patience. Range of the kept loss over the seeds: " + "; ".join(parts)
+            + f". A dotted line marks {result['over_seeds']['one_neuron_min_val_loss']['mean']:.2f}, the best a "
+            "one-neuron network reaches.")
 
 
 FIGURES: list[FigureSpec] = [
@@ -271,5 +292,5 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("early_stopping", "early_stopping", draw_early_stopping, caption_early_stopping, alt_early_stopping,
                panels=2, size=(10.0, 3.8)),
     FigureSpec("early_stopping_rules", "early_stopping", draw_early_stopping_rules, caption_early_stopping_rules,
-               alt_early_stopping_rules, size=(7.6, 3.6)),
+               alt_early_stopping_rules, panels=3, size=(10.0, 3.6)),
 ]

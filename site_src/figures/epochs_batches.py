@@ -16,6 +16,10 @@ from site_src.figures.style import INK, PALETTE
 def draw_epochs(axes: list[Axes], result: dict) -> list:
     ax = axes[0]
     artists = []
+    near = result["near_best"]
+    margin = result["config"]["near_best"]
+    artists.append(ax.axvspan(near["first_epoch"], near["last_epoch"], color=MARK_COLOUR, alpha=0.1, linewidth=0,
+                              label=f"validation loss keeps coming back within {margin:.0%} of its lowest"))
     epochs_x, train = finite_points(result["epochs"], result["train_loss"])
     artists += ax.plot(epochs_x, train, color=TRAIN_COLOUR, label="training loss")
     epochs_x, val = finite_points(result["epochs"], result["val_loss"])
@@ -35,17 +39,19 @@ def draw_epochs(axes: list[Axes], result: dict) -> list:
     ax.set_ylim(bottom=0)
     ax.set_xlabel("epoch (linear to 10, then log scale)")
     ax.set_ylabel(LOSS_LABEL)
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper right", fontsize=8)
     ax.set_title(f"{result['config']['hidden']} hidden neurons, {result['config']['n_train']} training students")
     return artists
 
 
 def caption_epochs(result: dict) -> str:
-    few, best, many = result["too_few"], result["best"], result["too_many"]
+    few, best, many, near = result["too_few"], result["best"], result["too_many"], result["near_best"]
     return (
         f"One long training run ({training_setup(result['config'])}). After {few['epoch']} epochs the network is still underfitted (validation loss "
-        f"{few['val_loss']:.3f}, accuracy {percent(few['val_acc'])}); the validation loss is lowest at epoch "
-        f"{best['epoch']} ({best['val_loss']:.3f}, {percent(best['val_acc'])}); by epoch {many['epoch']} the training "
+        f"{few['val_loss']:.3f}, accuracy {percent(few['val_acc'])}). Shaded: epochs {near['first_epoch']} to "
+        f"{near['last_epoch']}, where the validation loss keeps coming back to within "
+        f"{result['config']['near_best']:.0%} of its lowest value, {best['val_loss']:.3f} at epoch {best['epoch']} "
+        f"({percent(best['val_acc'])}); by epoch {many['epoch']} the training "
         f"loss has fallen to {many['train_loss']:.3f} but the validation loss is back up to {many['val_loss']:.3f} "
         f"({percent(many['val_acc'])}): overfitting."
     )
@@ -56,12 +62,14 @@ def alt_epochs(result: dict) -> str:
     val = result["val_loss"]
     early = min(10, len(val) - 1)
     peak = max(range(1, early + 1), key=lambda e: val[e] if val[e] is not None else float("-inf"))
+    near = result["near_best"]
     return (
         f"Training and validation loss over {result['epochs'][-1]} epochs. The validation loss first bumps up from "
         f"{val[1]:.2f} at epoch 1 to {val[peak]:.2f} at epoch {peak} and stays on a plateau; "
-        f"then both losses fall together; the validation "
-        f"loss reaches its minimum of {best['val_loss']:.2f} at epoch {best['epoch']} and then climbs to "
-        f"{many['val_loss']:.2f}, while the training loss keeps falling to {many['train_loss']:.2f}. At epoch "
+        f"then both losses fall until about epoch {near['first_epoch']}. From there to epoch {near['last_epoch']} "
+        f"(shaded) the validation loss wobbles near its floor, at its lowest {best['val_loss']:.2f} at epoch "
+        f"{best['epoch']}, while the training loss keeps falling; then the validation loss climbs to "
+        f"{many['val_loss']:.2f}, while the training loss falls to {many['train_loss']:.2f}. At epoch "
         f"{few['epoch']} the validation loss was still {few['val_loss']:.2f}."
     )
 

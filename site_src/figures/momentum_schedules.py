@@ -1,11 +1,11 @@
-"""Figures of docs/learning-rate.md's momentum and schedule sections: the learning rate x momentum
+"""Figures of docs/optimizers.md's momentum and schedule sections: the learning rate x momentum
 grid, and constant vs warm-up + cosine learning rates."""
 
 from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import VAL_LOSS_LABEL, finite_points, lr_text, mark_diverged
+from site_src.figures.common import VAL_LOSS_LABEL, finite_points, lr_text
 from site_src.figures.registry import FigureSpec
 from site_src.figures.style import INK, PALETTE
 
@@ -22,22 +22,38 @@ def momentum_chart_top(result: dict) -> float:
     return 1.25 * max(row[0] for row in result["val_loss"] if row[0] is not None)
 
 
+def cross_heights(result: dict, top: float) -> list[float]:
+    """The height of each momentum's first-divergence cross: staggered downwards from just under
+    the top, so that crosses at the same learning rate (or effective step) stay apart."""
+    return [top * (0.96 - 0.07 * index) for index in range(len(result["momenta"]))]
+
+
 def draw_momentum(axes: list[Axes], result: dict) -> list:
-    """Left: loss against η, one line per momentum; right: the same against η / (1 − β)."""
+    """Left: loss against η, one line per momentum; right: the same against η / (1 − β). Each
+    momentum's first divergence is a cross in its own colour, at its own height, labelled with
+    how many seeds diverged there."""
     by_rate, by_step = axes
     artists = []
     top = momentum_chart_top(result)
+    heights = cross_heights(result, top)
+    seeds = result["config"]["seeds"]
     for index, momentum in enumerate(result["momenta"]):
         colour, marker = PALETTE[index % len(PALETTE)], MARKERS[index % len(MARKERS)]
         label = _momentum_label(momentum)
+        first = result["smallest_diverging_learning_rate"][index]
         for ax, xs_all in ((by_rate, result["learning_rates"]), (by_step, result["effective_step"][index])):
             xs, ys = finite_points(xs_all, result["val_loss"][index])
             artists += ax.plot(xs, ys, color=colour, marker=marker, markersize=4, label=label)
             off_chart = [x for x, y in zip(xs, ys) if y > top]
             artists.append(ax.scatter(off_chart, [top] * len(off_chart), marker="^", s=45, color=colour,
                                       clip_on=False, zorder=4))
-            crosses = [x for x, d in zip(xs_all, result["diverged"][index]) if d]
-            artists += mark_diverged(ax, crosses[:1], top * 0.97, label="_diverged")
+            if first is None:
+                continue
+            x = xs_all[result["learning_rates"].index(first)]
+            artists.append(ax.scatter([x], [heights[index]], marker="x", s=44, linewidths=2.0, color=colour,
+                                      zorder=5, clip_on=False, label="_diverged"))
+            artists.append(ax.annotate(f"{result['first_diverging_seeds'][index]}/{seeds}", (x, heights[index]),
+                                       xytext=(5, -3), textcoords="offset points", fontsize=7, color=INK))
     for ax, xlabel in ((by_rate, "learning rate η (log scale)"),
                        (by_step, "effective step η / (1 − β) (log scale)")):
         ax.set_xscale("log")
@@ -46,46 +62,58 @@ def draw_momentum(axes: list[Axes], result: dict) -> list:
         ax.set_ylabel("final " + VAL_LOSS_LABEL)
     by_rate.set_title("Against the learning rate")
     by_step.set_title("Against the effective step")
-    by_step.legend(loc="lower left", fontsize=8)
+    # One legend entry for the crosses, in ink: each cross itself takes its momentum's colour.
+    artists.append(by_step.scatter([], [], marker="x", s=44, linewidths=2.0, color=INK,
+                                   label="first rate where a seed diverged\n(k/n: how many seeds did)"))
+    by_step.legend(loc="lower left", fontsize=7.5)
     return artists
+
+
+def _first_divergences(result: dict) -> str:
+    """'β = 0: η = 10 (1 of 10 seeds), ...': each momentum's first divergence."""
+    seeds = result["config"]["seeds"]
+    return ", ".join(f"β = {m:g}: η = {lr_text(lr)} ({k} of {seeds} seeds)" for m, lr, k in
+                     zip(result["momenta"], result["smallest_diverging_learning_rate"],
+                         result["first_diverging_seeds"]) if lr is not None)
 
 
 def caption_momentum(result: dict) -> str:
     cfg = result["config"]
-    firsts = ", ".join(f"β = {m:g}: η = {lr_text(lr)}" for m, lr in
-                       zip(result["momenta"], result["smallest_diverging_learning_rate"]) if lr is not None)
     return (
         f"Validation loss after {cfg['epochs']} epochs (batch size {cfg['batch_size']}, mean of {cfg['seeds']} seeds) "
-        f"for every pair of learning rate and momentum β. A cross marks, for each β, the smallest learning rate at "
-        f"which a seed diverged ({firsts}); the line stops before it. A triangle at the top marks a run that did "
-        f"not diverge but ended above {momentum_chart_top(result):.2f}, off the chart. On the right the same results are plotted "
-        f"against η / (1 − β): {_coincide_text(result)}"
+        f"for every pair of learning rate and momentum β. A cross in each β's colour marks the smallest learning rate "
+        f"at which a seed diverged, labelled with how many seeds did ({_first_divergences(result)}); the crosses sit at "
+        f"different heights so that those at the same rate stay apart, and the line stops before its cross. A triangle "
+        f"at the top marks a run that did not diverge but ended above {momentum_chart_top(result):.2f}, off the chart. "
+        f"On the right the same results are plotted against η / (1 − β): {_coincide_text(result)}"
     )
 
 
 def _coincide_text(result: dict) -> str:
     """Where the curves coincide on the right (the matched pair) and where they do not."""
-    matched, best = result["matched"], result["best_val_loss"]
-    lowest = min(range(len(best)), key=lambda i: best[i])
+    matched = result["matched"]
     text = ""
     if matched is not None:
         text = (f"β = 0 and β = {matched['momentum']:g} nearly coincide up to an effective step of "
-                f"{matched['effective_steps'][-1]:.2g} (largest gap {matched['largest_gap']:.3f}), but the curves "
-                f"separate near the divergence edge")
-    others = [b for i, b in enumerate(best) if i != lowest]
-    text += (f"{'; ' if text else ''}β = {result['momenta'][lowest]:g} reached the lowest best loss, "
-             f"{best[lowest]:.3f}, against {min(others):.3f}–{max(others):.3f} for the others.")
+                f"{matched['effective_steps'][-1]:.2g} (their means differ by at most {matched['largest_gap']:.3f}; "
+                f"single seeds by up to {matched['largest_seed_gap']:.2f}), but the curves separate near the "
+                f"divergence edge. ")
+    spread = result["first_divergence_spread"]
+    if spread is not None:
+        text += (f"The first divergences lie {spread['learning_rate']:.3g} times apart in learning rate, "
+                 f"{spread['effective_step']:.2g} times apart in effective step.")
     return text
 
 
 def alt_momentum(result: dict) -> str:
     rows = "; ".join(
         f"β = {m:g}: best at η = {lr_text(lr)} (effective step {step:.2g}, loss {loss:.3f}), first divergence at "
-        + ("none" if d is None else f"η = {lr_text(d)} (effective step {ds:.2g})")
-        for m, lr, step, loss, d, ds in zip(result["momenta"], result["best_learning_rate"],
-                                            result["best_effective_step"], result["best_val_loss"],
-                                            result["smallest_diverging_learning_rate"],
-                                            result["smallest_diverging_effective_step"]))
+        + ("none" if d is None else f"η = {lr_text(d)} (effective step {ds:.2g}, {k} of {result['config']['seeds']} seeds)")
+        for m, lr, step, loss, d, ds, k in zip(result["momenta"], result["best_learning_rate"],
+                                               result["best_effective_step"], result["best_val_loss"],
+                                               result["smallest_diverging_learning_rate"],
+                                               result["smallest_diverging_effective_step"],
+                                               result["first_diverging_seeds"]))
     return ("Two line charts of final validation loss, one line per momentum value; left against the learning "
             "rate, where the lines are shifted from one another, right against the effective step, where "
             f"{_coincide_text(result)} {rows}.")

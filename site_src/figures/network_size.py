@@ -74,15 +74,42 @@ def alt_capacity(result: dict) -> str:
     )
 
 
+def boundary_panels(result: dict) -> list[dict]:
+    """The maps in drawing order: each boundary width after all epochs, with the widest one's
+    network ended at its best epoch placed just before it (same network, fewer epochs)."""
+    boundaries, epochs = result["boundaries"], result["config"]["epochs"]
+    stopped = boundaries["stopped"]
+    panels = []
+    for i, width in enumerate(boundaries["widths"]):
+        if width == stopped["width"]:
+            panels.append({"width": width, "epoch": stopped["epoch"], "best": True,
+                           "probability": stopped["probability"],
+                           "rule_agreement": stopped["rule_agreement"],
+                           "train_errors": stopped["train_errors"]})
+        panels.append({"width": width, "epoch": epochs, "best": False,
+                       "probability": boundaries["probability"][i],
+                       "rule_agreement": boundaries["rule_agreement"][i],
+                       "train_errors": boundaries["train_errors"][i]})
+    return panels
+
+
+def panel_title(panel: dict) -> str:
+    """'8 neurons, best epoch (40)' or '8 neurons, 300 epochs': what the map shows, in words
+    that say how long the network trained."""
+    if panel["best"]:
+        return f"{neurons(panel['width'])}, best epoch ({panel['epoch']})"
+    return f"{neurons(panel['width'])}, {panel['epoch']} epochs"
+
+
 def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
     boundaries, points = result["boundaries"], result["train_points"]
     studied, slept = np.asarray(boundaries["studied"]), np.asarray(boundaries["slept"])
-    names = boundary_names(boundaries["widths"], result["best_width"])
+    panels = boundary_panels(result)
     artists = []
-    for ax in axes[len(boundaries["widths"]):]:  # the best width may already be one of boundary_widths
+    for ax in axes[len(panels):]:
         ax.set_visible(False)
-    for ax, width, probability, name in zip(axes, boundaries["widths"], boundaries["probability"], names):
-        grid = np.asarray(probability)  # rows: slept, columns: studied
+    for ax, panel in zip(axes, panels):
+        grid = np.asarray(panel["probability"])  # rows: slept, columns: studied
         # the map as the grid's own small image (the browser smooths it): filled vector contours,
         # or a rasterised copy of them, made the SVG several hundred KiB
         artists.append(ax.imshow(grid, origin="lower", extent=(studied[0], studied[-1], slept[0], slept[-1]),
@@ -92,51 +119,37 @@ def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
         artists.append(ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
                                   linewidths=1.2, linestyles="dashed"))
         artists += scatter_students(ax, points["hours_studied"], points["hours_slept"], points["passed"], size=22, edge=INK)
-        ax.set_title(f"{name}: {neurons(width)}")
+        ax.set_title(panel_title(panel))
         ax.grid(False)
     for ax in axes[1:]:
         ax.set_ylabel("")
     return artists
 
 
-
-
-def boundary_names(widths: list[int], best_width: int) -> list[str]:
-    """'Too few' / 'Just right' / 'Too many' relative to the width with the lowest validation loss."""
-    return ["Just right" if w == best_width else ("Too few" if w < best_width else "Too many") for w in widths]
-
-
-def seed0_val_loss(result: dict) -> dict[int, float]:
-    """Final validation loss of the seed-0 network of each width: the networks the maps show."""
-    return {w: seeds[0] for w, seeds in zip(result["widths"], result["val_loss_per_seed"])}
-
-
 def caption_capacity_boundaries(result: dict) -> str:
-    widths = result["boundaries"]["widths"]
-    val, mean_val = seed0_val_loss(result), dict(zip(result["widths"], result["val_loss"]))
-    listed = ", ".join(f"{neurons(w)}: {val[w]:.2f}" for w in widths)
-    means = ", ".join(f"{mean_val[w]:.2f}" for w in widths)
-    seeds = len(result["val_loss_per_seed"][0])
+    panels = boundary_panels(result)
+    stopped = result["boundaries"]["stopped"]
+    listed = "; ".join(f"{panel_title(p)}: {p['rule_agreement']:.0%}, {p['train_errors']} wrong" for p in panels)
+    widths = [str(p["width"]) for p in panels if not p["best"]]
     return (
-        f"What networks of {', '.join(map(str, widths[:-1]))} and {widths[-1]} hidden neurons (seed 0) learned in "
-        f"{result['config']['epochs']} epochs from the same {result['config']['n_train']} training students (blue circles "
-        f"passed, orange crosses failed). The colour is the predicted chance of passing (blue high, orange low); the "
-        f"solid line is the network's 50 % border, the dashed line the true rule's border. 'Just right' is the width "
-        f"with the lowest final validation loss (mean over {seeds} seeds), {result['best_width']}. Final validation loss "
-        f"of the networks shown (seed 0): {listed} (means over the seeds: {means})."
+        f"What networks of {', '.join(widths[:-1])} and {widths[-1]} hidden neurons (seed 0) learned in all "
+        f"{result['config']['epochs']} epochs from the same {result['config']['n_train']} training students (blue "
+        f"circles passed, orange crosses failed), and what the {stopped['width']}-neuron network had learned at its best "
+        f"epoch, {stopped['epoch']} (the network early stopping keeps). The colour is the predicted chance of passing "
+        f"(blue high, orange low); the solid line is the network's 50 % border, the dashed line the true rule's border. "
+        f"Share of the map where the two borders agree, and training students the network gets wrong: {listed}."
     )
 
 
 def alt_capacity_boundaries(result: dict) -> str:
-    widths = result["boundaries"]["widths"]
-    val = seed0_val_loss(result)
-    names = boundary_names(widths, result["best_width"])
+    panels = boundary_panels(result)
     return (
-        f"{len(widths)} maps of hours studied against hours slept, coloured by predicted pass probability, with the "
+        f"{len(panels)} maps of hours studied against hours slept, coloured by predicted pass probability, with the "
         f"{result['config']['n_train']} training students on top. "
-        + " ".join(f"{name}: {neurons(w)}, validation loss {val[w]:.2f}." for name, w in zip(names, widths))
-        + " The single-neuron border is a straight line; the wider networks draw curved borders around the passing "
-        "students, which a dashed line compares with the true rule's border."
+        + " ".join(f"{panel_title(p)}: its border agrees with the true rule's on {p['rule_agreement']:.0%} of the map."
+                   for p in panels)
+        + " The single-neuron border is a straight line; the others curve around the passing students, and the "
+        "network trained for all epochs wraps its border around single training students."
     )
 
 

@@ -79,7 +79,8 @@ def draw_bad_vs_good(axes: list[Axes], result: dict) -> list:
 def caption_bad_vs_good(result: dict) -> str:
     bad, good = result["bad"], result["good"]
     return (
-        f"Test accuracy of the same 2-{result['config']['hidden']}-1 network trained {len(result['seeds'])} times (one dot per random seed) "
+        f"Test accuracy of the same network (2 inputs, {result['config']['hidden']} hidden neurons, 1 output) trained "
+        f"{len(result['seeds'])} times, from {len(result['seeds'])} random starting points (seeds; one dot each) "
         f"with poor hyperparameters (learning rate {lr_text(bad['learning_rate'])}, {bad['epochs']} epochs) and "
         f"with good ones (learning rate {lr_text(good['learning_rate'])}, {good['epochs']} epochs). "
         f"Means: {percent(bad['mean_test_acc'])} against {percent(good['mean_test_acc'])}. The dotted line is the "

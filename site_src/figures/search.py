@@ -63,10 +63,11 @@ def draw_search_space(axes: list[Axes], result: dict) -> list:
         trials = _trials(result, name)
         # every trial of every repeat: hundreds of small markers, drawn as a picture to keep the
         # SVG light (the axes, labels and text stay vectors)
+        # (opaque: blended colours made the pictures twice as heavy)
         artists.append(lr_ax.scatter([p["learning_rate"] for p, _ in trials], [s for _, s in trials], marker=marker,
-                                     s=12, color=colour, alpha=0.5, label=name, rasterized=True))
+                                     s=8, color=colour, linewidths=0, label=name, rasterized=True))
         artists.append(width_ax.scatter([p["hidden"] for p, _ in trials], [s for _, s in trials], marker=marker,
-                                        s=12, color=colour, alpha=0.5, label=name, rasterized=True))
+                                        s=8, color=colour, linewidths=0, label=name, rasterized=True))
     for ax in (lr_ax, width_ax):
         artists.append(ax.axhline(result["good_score"], color=MARK_COLOUR, linestyle="--", linewidth=1,
                                   label=f"good: ≤ {result['good_score']:.3f}"))
@@ -92,10 +93,11 @@ def caption_search_space(result: dict) -> str:
         f"{lr_text(cfg['lr_low'])} to {lr_text(cfg['lr_high'])} and {cfg['width_low']} to {cfg['width_high']} hidden "
         f"neurons, {cfg['epochs']} epochs each; the ticks under the plot are the learning rates each tried. "
         f"Middle and right: all {2 * result['budget'] * cfg['repeats']} runs of all repeats, projected onto each axis. "
-        f"Shaded: learning rates where some run reached a good validation loss (at most "
-        f"{result['good_score']:.3f}, within {cfg['good_margin']:g} of the best a probe found). In the probe, the "
-        f"widths differed by at most {probe['max_width_spread_at_good']:.3f} at good learning rates (by up to "
-        f"{probe['max_width_spread']:.3f} at the slowest ones), the learning rates by at least "
+        f"Shaded: the good band, fixed by a separate probe before the comparison: the learning rates at which the "
+        f"probe's runs, averaged over {len(probe['widths'])} widths and {probe['seeds']} seeds, reach a good validation "
+        f"loss (at most {result['good_score']:.3f}, within {cfg['good_margin']:g} of the best the probe found). In the "
+        f"probe, the widths differed by at most {probe['max_width_spread_at_good']:.3f} at good learning rates (by up to "
+        f"{probe['max_width_spread']:.3f} below the band), the learning rates by at least "
         f"{probe['min_lr_spread']:.3f} at any width."
     )
 
@@ -106,8 +108,8 @@ def alt_search_space(result: dict) -> str:
         f"Three panels. Left: scatter of learning rate against hidden neurons; the grid's {result['budget']} points sit on "
         f"3 learning rates, the random points on {result['budget']} different ones; a shaded band from "
         f"{band[0]:.2g} to {band[1]:.2g} marks the good learning rates. Middle: validation loss of every run against "
-        f"learning rate, high at small learning rates and falling to about {result['good_score']:.2f} only inside the "
-        f"band. Right: the same runs against hidden neurons, with no trend: every width has good and bad runs."
+        f"learning rate, high at small learning rates and falling to about {result['good_score']:.2f}, nearly only inside "
+        f"the band. Right: the same runs against hidden neurons, with no trend: every width has good and bad runs."
     )
 
 
@@ -145,16 +147,18 @@ def draw_grid_vs_random(axes: list[Axes], result: dict) -> list:
 
 
 def caption_grid_vs_random(result: dict) -> str:
-    cfg = result["config"]
+    cfg, interval, lower = result["config"], result["found_good_interval"], result["lower_loss"]
     return (
         f"{cfg['repeats']} repeats, {result['budget']} runs per strategy, each repeat with a freshly shifted grid. Left: "
         f"best validation loss found so far, averaged (grid {result['mean_best']['grid']:.3f}, random "
         f"{result['mean_best']['random']:.3f} after {result['budget']} runs); the grid is trained in order, smallest "
         f"learning rates first, which makes its curve start slowly: in a random order its runs would average "
         f"{result['shuffled_grid_best_so_far'][2]:.3f} after 3 runs, not {result['mean_best_so_far']['grid'][2]:.3f}. Right: each repeat's two results; the "
-        f"dashed lines mark a good loss ({result['good_score']:.3f}). Random search found the lower loss in "
-        f"{percent(result['random_win_fraction'])} of the repeats; it found a good configuration in "
-        f"{percent(result['found_good']['random'])} of them, the grid in {percent(result['found_good']['grid'])}."
+        f"dashed lines mark a good loss ({result['good_score']:.3f}). Random search found a good configuration in "
+        f"{percent(result['found_good']['random'])} of the repeats (95 % interval {percent(interval['random']['low'])} "
+        f"to {percent(interval['random']['high'])}), the grid in {percent(result['found_good']['grid'])} "
+        f"({percent(interval['grid']['low'])} to {percent(interval['grid']['high'])}); the lower loss was random "
+        f"search's in {lower['a_lower']} repeats, the grid's in {lower['b_lower']}."
     )
 
 
@@ -235,7 +239,7 @@ def draw_successive_halving(axes: list[Axes], result: dict) -> list:
 def caption_successive_halving(result: dict) -> str:
     cfg = result["config"]
     epochs = [rung["epochs"] for rung in result["repeats"][0]["rungs"]]
-    difference = result["difference"]
+    difference, rescored = result["difference"], result["rescored"]
     return (
         f"Successive halving on {cfg['n_configs']} random configurations, rounds of {', '.join(map(str, epochs))} epochs, "
         f"each retrained from scratch with the same seed and scored by its best checkpoint: "
@@ -245,7 +249,8 @@ def caption_successive_halving(result: dict) -> str:
         f"length; {percent(result['first_round_largest_rate_share'])} of the kept ones were among the third with the "
         f"largest learning rates. Right: each repeat against random search with the same {result['mean_epochs_spent']:.0f} "
         f"epochs; mean {result['mean_best']['halving']:.3f} against {result['mean_best']['baseline']:.3f} (difference "
-        f"{difference['mean']:.3f}, standard error {difference['se']:.3f})."
+        f"{difference['mean']:.3f}, standard error {difference['se']:.3f}). Each winner trained again with "
+        f"{rescored['seeds']} fresh seeds: {rescored['mean']['halving']:.3f} against {rescored['mean']['baseline']:.3f}."
     )
 
 

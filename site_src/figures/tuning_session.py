@@ -230,6 +230,7 @@ def draw_session_seeds(axes: list[Axes], result: dict) -> list:
 
 def caption_session_seeds(result: dict) -> str:
     final, reruns = result["final"], result["reruns"]
+    curse, curse_sessions = result["replication"]["curse"], result["replication"]["sessions"]
     below = sum(c["search_val_loss"] < c["mean"] for c in reruns)
     return (
         f"Left: the {len(reruns)} best configurations of the search, each trained again with "
@@ -237,7 +238,9 @@ def caption_session_seeds(result: dict) -> str:
         f"(star) is below the mean of the re-runs (black line). Right: the configuration with the lowest mean, {_config_label(final)}: "
         f"{final['search_val_loss']:.3f} in the search, {final['rerun_mean_val_loss']:.3f} on average when re-run, and "
         f"{final['test_loss']:.3f} on the test set, looked at once (error bar: ± one standard error, "
-        f"{final['test_standard_error']:.3f}, of a score over {final['test_students']} students)."
+        f"{final['test_standard_error']:.3f}, of a score over {final['test_students']} students). In "
+        f"{curse_sessions} sessions with different random draws, this one included, {curse['optimistic']} of the "
+        f"{curse['configs']} top configurations scored better in the search than the mean of their re-runs."
     )
 
 

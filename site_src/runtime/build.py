@@ -6,7 +6,9 @@ Layout written under ``<site>/runtime/``:
   and the playground's styles in one minified stylesheet;
   ``editor.js``: the CodeMirror editor, fetched only when a reader focuses, edits or runs a cell;
   every bundle minified, with a linked source map (``*.js.map``, fetched by developer tools only);
-* ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text;
+* ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text and the download size of
+  every shipped package (for its progress lines; kept out of the page script, which every page with
+  a cell loads before any Run: shipping more packages adds nothing to a page's weight);
 * ``pyodide/`` (``pyodide: self``, the default): the verified mirror, the lesson wheel and the lock
   (official entries of the shipped packages + lesson);
 * with ``pyodide: cdn``: only the lesson wheel and the lock (official + lesson) next to the
@@ -32,8 +34,11 @@ from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirro
 
 CDN_INDEX_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 HERE = Path(__file__).parent
-#: Packages loaded with Python itself: the engine needs numpy; matplotlib waits for an import.
+#: Packages loaded with Python itself: the engine needs numpy; matplotlib and scikit-learn wait
+#: for a cell that imports them.
 PRELOAD = ("numpy", DIST_NAME)
+#: What of the runtime's config only the worker needs (baked into worker.js, not the page script).
+WORKER_ONLY = ("sizes", "shipped")
 
 
 class RuntimeSettingsError(ValueError):
@@ -96,7 +101,7 @@ def sri_sha384(path: Path) -> str:
 
 
 def _sync_file(source: Path, target: Path) -> None:
-    # Copy only what changed: `mkdocs serve` rebuilds often and the mirror is 26 MB.
+    # Copy only what changed: `mkdocs serve` rebuilds often and the mirror is 52 MB.
     if target.is_file() and target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -162,7 +167,9 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
     from lesson.playground import page_spec  # the engine of this build (serve re-imports an edited one)
 
     # The playground's controls, choices and defaults, defined once in lesson/playground.py.
-    defines = {"LIVE_CELLS_CONFIG": config, "PLAYGROUND_SPEC": page_spec()}
+    page_config = {name: value for name, value in config.items() if name not in WORKER_ONLY}
+    defines = {"LIVE_CELLS_CONFIG": page_config, "PLAYGROUND_SPEC": page_spec(),
+               "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}})}
     key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "css/*.css", "py/*.py")),
                                        "defines": defines, "esbuild": _esbuild_version(paths)})
     bundle = paths.root / BUNDLE_CACHE / key
@@ -183,13 +190,15 @@ def _run_esbuild(paths: ProjectPaths, defines: dict, bundle: Path) -> None:
     building = bundle.with_name(bundle.name + PARTIAL_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    define = [f"--define:{name}={json.dumps(value, sort_keys=True)}" for name, value in defines.items()]
+    define = {name: f"--define:{name}={json.dumps(value, sort_keys=True)}" for name, value in defines.items()}
+    page_define = [define[name] for name in ("LIVE_CELLS_CONFIG", "PLAYGROUND_SPEC")]
     common = ["--bundle", "--minify", "--sourcemap=linked", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
     js = HERE / "js"
     # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
     entries = [str(js / "livecells.js"), str(js / "editor.js")]
-    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", *define, f"--outdir={building}", "--chunk-names=chunk-[hash]"])
-    _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", f"--outfile={building / 'worker.js'}"])
+    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", *page_define, f"--outdir={building}", "--chunk-names=chunk-[hash]"])
+    _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", define["DOWNLOAD_SIZES"],
+                     f"--outfile={building / 'worker.js'}"])
     _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={building / 'runtime.css'}"])
     building.rename(bundle)
 

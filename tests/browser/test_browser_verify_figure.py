@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGE = "learning-rate/"
 #: Fast experiments (well under a second in Pyodide under Node), each drawn on PAGE.
-IDENTICAL = ("lr_curves", "lr_range_test", "lr_schedule")
+IDENTICAL = ("lr_curves", "lr_range_test", "lr_sweep")
 ALTERED = "lr_range_test"
 
 

@@ -27,8 +27,9 @@ def nav_pages(config: Path = PROJECT_ROOT / "mkdocs.yml") -> tuple[str, ...]:
 
 #: The chapter's Markdown pages, from the navigation: a new page is tested without editing a list.
 CHAPTER_PAGES = tuple(page for page in nav_pages() if page.endswith(".md") and page not in TOOL_PAGES)
-#: The pages that teach one hyperparameter or tool: each needs a figure, a question and a live cell.
-REFERENCE_PAGES = ("key-concepts.md", "continue-learning.md")
+#: The pages a learner looks things up on (the first-run checklist, the glossary, further reading);
+#: the others teach one hyperparameter or tool: each needs a figure, a question and a live cell.
+REFERENCE_PAGES = ("first-tuning-run.md", "key-concepts.md", "continue-learning.md")
 CONCEPT_PAGES = tuple(page for page in CHAPTER_PAGES if page not in REFERENCE_PAGES)
 
 

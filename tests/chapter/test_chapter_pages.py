@@ -20,6 +20,8 @@ OUTLINE_TOPICS = {
     "learning rate": ("learning-rate.md", "what-a-step-is", "learning rate"),
     "learning-rate axis plot": ("learning-rate.md", "axis-plot", "logarithmic"),
     "learning-rate range test": ("learning-rate.md", "range-test", "range test"),
+    "momentum": ("optimizers.md", "momentum", "effective step"),
+    "learning-rate schedules": ("optimizers.md", "schedules", "warm"),
     "network sizing": ("network-size.md", "capacity", "Overfitting"),
     "decision boundaries": ("network-size.md", "decision-boundaries", "boundary"),
     "epochs": ("epochs-and-batch-size.md", "epochs", "epoch"),

@@ -70,3 +70,15 @@ def test_the_training_counter_sees_a_cell_that_trains_and_one_that_does_not():
     assert run_cell("test", "trains", "from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset\n"
                     "fit(make_dataset(DataConfig(n_train=20)), NetworkConfig(hidden=(2,)), TrainConfig(epochs=1), seed=0)")[1] == 1
     assert run_cell("test", "prints", "import lesson\nprint(1.5)")[1] == 0
+
+
+#: Pages that teach no recipe of their own (the overview).
+NO_RECIPE = ("index.md",)
+
+
+@pytest.mark.parametrize("page", [page for page in CONCEPT_PAGES if page not in NO_RECIPE])
+def test_every_concept_page_has_its_recipe_in_scikit_learn(page):
+    """A live cell that imports scikit-learn (loaded on demand in the page) does the page's recipe."""
+    cells = [code for cell_page, _, code in live_cells() if cell_page == page]
+    assert any(re.search(r"^from sklearn\b|^import sklearn\b", code, flags=re.M) for code in cells), (
+        f"docs/{page} has no live cell with its recipe in scikit-learn")

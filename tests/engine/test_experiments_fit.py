@@ -49,13 +49,47 @@ def test_capacity_one_neuron_underfits_wide_networks_overfit(results):
     assert cap["lowest_train_loss"] == min(train_loss)
 
 
-def test_capacity_boundaries_include_the_best_width(results):
+def test_capacity_boundaries_are_the_configured_widths_and_the_widest_at_its_best_epoch(results):
     cap = results["capacity"]
     best = cap["widths"][min(range(len(cap["widths"])), key=cap["val_loss"].__getitem__)]
     assert cap["best_width"] == best
-    shown = cap["boundaries"]["widths"]
-    assert shown == sorted(set(cap["config"]["boundary_widths"]) | {best})
-    assert len(cap["boundaries"]["probability"]) == len(shown)
+    boundaries = cap["boundaries"]
+    shown = boundaries["widths"]
+    assert shown == cap["config"]["boundary_widths"]
+    assert len(boundaries["probability"]) == len(boundaries["rule_agreement_per_seed"]) == len(shown)
+    stopped = boundaries["stopped"]
+    assert stopped["width"] == max(shown)
+    assert stopped["epoch"] == cap["best_epoch_per_seed"][cap["widths"].index(stopped["width"])][0]
+    for per_seed in (*boundaries["rule_agreement_per_seed"], stopped["rule_agreement_per_seed"]):
+        assert len(per_seed) == cap["config"]["seeds"]
+    assert boundaries["rule_agreement"] == [seeds[0] for seeds in boundaries["rule_agreement_per_seed"]]
+
+
+def test_capacity_stopped_networks_retrace_the_run_to_its_best_epoch():
+    """A run ended at its best epoch is the same network the full run had there: its last
+    validation loss is the full run's lowest (what early stopping with restore-best keeps)."""
+    from lesson.experiments._common import dataset, runs_for, train
+    from lesson.experiments.capacity import other_student_scores, stopped_networks
+
+    data = dataset(40, 0)
+    runs = runs_for(3, hidden=(8,), learning_rate=0.3, epochs=80, batch_size=10, momentum=0.9)
+    trained = train(data, runs)
+    for full, stopped in zip(trained, stopped_networks(data, runs, trained)):
+        assert stopped.history.stopped_epoch == full.history.best_epoch
+        assert stopped.history.val_loss[-1] == full.history.best_val_loss
+    for score in other_student_scores(data, runs, trained):
+        assert score["flattery"] >= 0 and score["at_best"] >= score["flattery"]
+
+
+def test_capacity_comparisons_are_paired_seed_by_seed(results):
+    cap = results["capacity"]
+    pair = cap["narrow_vs_wide"]
+    narrow, wide = (cap["widths"].index(w) for w in pair["widths"])
+    for key, per_seed in (("validation", "min_val_loss_per_seed"), ("other_students", "other_loss_at_best_per_seed")):
+        differences = [w - n for n, w in zip(cap[per_seed][narrow], cap[per_seed][wide])]
+        assert math.isclose(pair[key]["mean"], sum(differences) / len(differences))
+        assert pair[key]["a_lower"] == sum(d < 0 for d in differences)
+    assert cap["flattery"]["n"] == cap["config"]["seeds"] * (len(cap["widths"]) - 1) and cap["flattery"]["min"] >= 0
 
 
 def test_capacity_early_stopped_losses_are_a_narrow_band_above_one_neuron(results):
@@ -79,6 +113,11 @@ def test_depth_pairs_have_comparable_parameter_counts(results):
         seeds = network["min_val_loss_per_seed"]
         assert network["min_val_loss_range"] == [min(seeds), max(seeds)]
     assert depth["smallest_overfit"] > 0
+    for gain, val, other, (shallow, deep) in zip(depth["depth_gain"], depth["depth_gain_paired"],
+                                                 depth["depth_gain_other"], depth["pairs"]):
+        assert math.isclose(gain, val["mean"]) and val["n"] == other["n"] == depth["config"]["seeds"]
+        differences = [s - d for s, d in zip(shallow["other_loss_at_best_per_seed"], deep["other_loss_at_best_per_seed"])]
+        assert math.isclose(other["mean"], sum(differences) / len(differences))
 
 
 def test_parameter_count_counts_weights_and_biases():
@@ -124,9 +163,45 @@ def test_the_transient_is_a_rise_then_a_plateau_above_one_neuron(results):
     assert transient["peak_val_loss"] == max(val[1:end]) and transient["peak_epoch"] > 1
 
 
+def test_early_stopping_stops_read_off_the_curve_are_the_real_runs_stops():
+    """seed_runs reads every seed's stops off its full curve; for a seed whose stopping runs are
+    also trained for real (the first), both agree, rule by rule and patience by patience."""
+    for seed in (3, 5):
+        es = run_experiment("early_stopping", seed=seed, seeds=2, epochs=120, patiences=(2, 5, 10, 30))
+        read = es["seed_runs"][0]["rules"]
+        for rule, stops in es["rules"].items():
+            for real, curve in zip(stops, read[rule]):
+                assert (real["stop_epoch"], real["best_epoch"], real["restored_val_loss"]) == (
+                    curve["stop_epoch"], curve["best_epoch"], curve["restored_val_loss"]), (seed, rule, real, curve)
+        assert [run["seed"] for run in es["seed_runs"]] == [seed, seed + 1]
+
+
+def test_early_stopping_summarises_every_seed(results):
+    es = results["early_stopping"]
+    n = es["config"]["seeds"]
+    assert len(es["seed_runs"]) == es["over_seeds"]["seeds"] == n >= 6
+    for rule, rows in es["over_seeds"]["rules"].items():
+        for i, row in enumerate(rows):
+            stops = [run["rules"][rule][i] for run in es["seed_runs"]]
+            assert row["past_plateau"]["successes"] == sum(stop["past_plateau"] for stop in stops)
+            assert row["past_plateau"]["trials"] == n and row["excess"]["n"] == n
+            assert min(stop["excess"] for stop in stops) == row["excess"]["min"] >= 0
+
+
+def test_diagnosis_summarises_every_seed(results):
+    diagnosis = results["diagnosis"]
+    n = diagnosis["config"]["seeds"]
+    assert diagnosis["seeds"] == list(range(diagnosis["config"]["seed"], diagnosis["config"]["seed"] + n))
+    for case in diagnosis["cases"]:
+        spread = case["over_seeds"]
+        assert spread["seeds"] == n and spread["best_epoch"]["n"] == n
+        assert spread["min_val_loss"]["min"] <= case["min_val_loss"] <= spread["min_val_loss"]["max"]
+
+
 @pytest.mark.parametrize("name,field,value", [
     ("depth", "pairs", (((16,), (0, 6)),)), ("depth", "pairs", ()),
     ("early_stopping", "start_from_epoch", 400), ("early_stopping", "min_delta", -0.1),
+    ("early_stopping", "seeds", 0), ("diagnosis", "seeds", 0),
 ])
 def test_bad_config_values_name_field_and_range(name, field, value):
     with pytest.raises(ValueError, match=field):

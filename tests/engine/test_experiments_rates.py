@@ -7,8 +7,9 @@ import pytest
 
 from lesson.experiments import run_experiment
 from lesson.experiments.epochs_batches import net_epoch_change, rise_fraction
-from lesson.experiments.learning_rate import rising_epochs
+from lesson.experiments.learning_rate import paired_or_none, rising_epochs, spread_or_none
 from lesson.experiments.momentum_schedules import effective_step
+from lesson.stats import paired, spread
 
 
 # --- Pure helpers -------------------------------------------------------------------------------
@@ -23,6 +24,21 @@ def test_late_epoch_metrics_use_the_second_half_only():
     assert rise_fraction(curve) == 0.5
     assert math.isclose(net_epoch_change(curve), 0.05)
     assert rise_fraction([1.0, 0.9, 0.8, 0.7]) == 0.0
+
+
+def test_stats_of_all_diverged_seeds_are_none_not_an_error():
+    assert spread_or_none([None, None]) is None and paired_or_none([None, 0.5], [0.4, None]) is None
+    assert spread_or_none([None, 0.5, 0.7])["n"] == 2
+    assert paired_or_none([0.2, None, 0.4], [0.3, 0.1, 0.1])["n"] == 2
+
+
+def test_lr_curves_survives_a_rate_at_which_every_seed_diverges():
+    result = run_experiment("lr_curves", learning_rates=(0.3, 1e4), labels=("fine", "broken"), seeds=2, epochs=3,
+                            divergence_loss=2.0)
+    fine, broken = result["runs"]
+    assert all(broken["diverged"]) and broken["final_train_loss_spread"] is None
+    assert broken["versus_previous"] is None and fine["versus_previous"] is None
+    assert fine["final_train_loss_spread"]["n"] == 2
 
 
 def test_effective_step_is_rate_over_one_minus_momentum():
@@ -61,9 +77,35 @@ def test_lr_sweep_seed_view_of_the_best_is_consistent(results):
     assert per_seed == sweep["final_val_loss_per_seed"][best]
     assert math.isclose(sum(per_seed) / len(per_seed), sweep["best_val_loss"])
     assert math.isclose(sweep["best_seed_spread"], max(per_seed) - min(per_seed))
-    assert sweep["below_best"]["learning_rate"] == sweep["learning_rates"][best - 2]
-    assert sweep["above_best"]["val_loss"] == sweep["final_val_loss"][best + 2]
+    assert sweep["best_val_loss_spread"] == spread(per_seed)
     assert set(sweep["best_learning_rate_per_seed"]) <= set(sweep["learning_rates"])
+    per_seed_best = sweep["best_learning_rate_per_seed"]
+    assert sweep["best_learning_rate_seed_range"] == [min(per_seed_best), max(per_seed_best)]
+    losses = sweep["final_val_loss_per_seed"]
+    assert sweep["best_versus_neighbours"] == [paired(losses[best], losses[best - 1]),
+                                               paired(losses[best], losses[best + 1])]
+    assert sweep["diverged_seeds"] == [sum(v is None for v in row) for row in losses]
+    first = sweep["learning_rates"].index(sweep["smallest_diverging_learning_rate"])
+    assert sweep["first_diverging_seeds"] == sweep["diverged_seeds"][first] > 0
+
+
+def test_lr_sweep_near_best_band_and_ten_times_comparison(results):
+    sweep = results["lr_sweep"]
+    rates, means, best = sweep["learning_rates"], sweep["final_val_loss"], sweep["best_index"]
+    near = sweep["near_best"]
+    low, high = rates.index(near["learning_rates"][0]), rates.index(near["learning_rates"][1])
+    limit = near["factor"] * sweep["best_val_loss"]
+    assert low <= best <= high and near["count"] == high - low + 1
+    assert all(v is not None and v <= limit for v in means[low:high + 1])
+    assert all(i < 0 or i >= len(rates) or means[i] is None or means[i] > limit for i in (low - 1, high + 1))
+    ten = sweep["ten_times"]
+    for side, target in (("below", ten["reference"] / ten["factor"]), ("above", ten["reference"] * ten["factor"])):
+        index = rates.index(ten[side]["learning_rate"])
+        assert index == min(range(len(rates)), key=lambda i: abs(math.log(rates[i] / target)))
+        assert ten[side]["spread"] == spread(sweep["final_val_loss_per_seed"][index])
+    below = sweep["final_val_loss_per_seed"][rates.index(ten["below"]["learning_rate"])]
+    above = sweep["final_val_loss_per_seed"][rates.index(ten["above"]["learning_rate"])]
+    assert ten["above_minus_below"] == paired(above, below)
 
 
 def test_lr_range_test_falls_then_suggests_a_working_rate(results):
@@ -92,6 +134,21 @@ def test_lr_range_test_reports_every_seed_and_both_suggestions(results):
     assert rt["smoothed_loss_in_band"] == [min(band), max(band)]
     assert math.isclose(rt["smoothed_loss_in_band"][0], rt["min_smoothed_loss"])
     assert rt["raw_loss_near_min"][0] <= rt["raw_loss_near_min"][1]
+    updates = config["full_run_epochs"] * math.ceil(config["n_train"] / config["batch_size"])
+    assert rt["full_run_updates"] == updates and math.isclose(rt["share_of_a_full_run"], config["steps"] / updates)
+
+
+def test_lr_curves_seed_views_match_the_curves(results):
+    runs = results["lr_curves"]["runs"]
+    previous = None
+    for run in runs:
+        finals = [None if d else [v for v in c if v is not None][-1]
+                  for c, d in zip(run["train_loss_per_seed"], run["diverged"])]
+        assert run["rising_epochs_per_seed"] == [rising_epochs(c) for c in run["train_loss_per_seed"]]
+        assert run["rising_epochs_range"] == [min(run["rising_epochs_per_seed"]), max(run["rising_epochs_per_seed"])]
+        assert run["final_train_loss_spread"] == spread(finals)
+        assert run["versus_previous"] == (None if previous is None else paired(finals, previous))
+        previous = finals
 
 
 # --- Momentum and schedules ---------------------------------------------------------------------
@@ -107,11 +164,39 @@ def test_momentum_grid_marks_divergence_and_effective_steps(results):
 def test_momentum_matched_pairs_have_equal_effective_steps(results):
     grid = results["momentum"]
     matched = grid["matched"]
-    plain = grid["val_loss"][grid["momenta"].index(0.0)]
-    for step, without in zip(matched["effective_steps"], matched["without"]):
-        assert without == plain[grid["learning_rates"].index(min(grid["learning_rates"],
-                                                                 key=lambda lr: abs(lr - step)))]
-    assert matched["largest_gap"] == max(abs(a - b) for a, b in zip(matched["without"], matched["with"]))
+    k0, k1 = grid["momenta"].index(0.0), grid["momenta"].index(matched["momentum"])
+    lrs = grid["learning_rates"]
+    plain = grid["val_loss"][k0]
+    gaps = []
+    for step, without, test in zip(matched["effective_steps"], matched["without"], matched["paired"]):
+        i = lrs.index(min(lrs, key=lambda lr: abs(lr - step)))
+        j = lrs.index(min(lrs, key=lambda lr: abs(lr - step * (1 - matched["momentum"]))))
+        assert without == plain[i]
+        a, b = grid["val_loss_per_seed"][k0][i], grid["val_loss_per_seed"][k1][j]
+        assert test == paired(a, b)
+        gaps.append(max(abs(x - y) for x, y in zip(a, b)))
+    assert math.isclose(matched["largest_gap"], max(abs(t["mean"]) for t in matched["paired"]))
+    assert math.isclose(matched["largest_gap"], max(abs(a - b) for a, b in zip(matched["without"], matched["with"])))
+    assert matched["largest_sem"] == max(t["sem"] for t in matched["paired"])
+    assert matched["largest_seed_gap"] == max(gaps)
+    for entry in matched["same_rate"]:
+        j = lrs.index(entry["learning_rate"])
+        assert {k: v for k, v in entry.items() if k != "learning_rate"} == paired(grid["val_loss_per_seed"][k0][j],
+                                                                                  grid["val_loss_per_seed"][k1][j])
+
+
+def test_momentum_divergence_counts_and_first_divergence_spread(results):
+    grid = results["momentum"]
+    for row, counts, first, k in zip(grid["val_loss_per_seed"], grid["diverged_seeds"],
+                                     grid["smallest_diverging_learning_rate"], grid["first_diverging_seeds"]):
+        assert counts == [sum(v is None for v in cell) for cell in row]
+        assert k == (0 if first is None else counts[grid["learning_rates"].index(first)])
+    lrs = [lr for lr in grid["smallest_diverging_learning_rate"] if lr is not None]
+    steps = [s for s in grid["smallest_diverging_effective_step"] if s is not None]
+    assert math.isclose(grid["first_divergence_spread"]["learning_rate"], max(lrs) / min(lrs))
+    assert math.isclose(grid["first_divergence_spread"]["effective_step"], max(steps) / min(steps))
+    for per_seed, (low, high) in zip(grid["best_learning_rate_per_seed"], grid["best_learning_rate_seed_range"]):
+        assert (min(per_seed), max(per_seed)) == (low, high)
 
 
 def test_momentum_best_seeds_and_losses_at_compared_effective_steps(results):
@@ -121,9 +206,15 @@ def test_momentum_best_seeds_and_losses_at_compared_effective_steps(results):
         assert grid["best_val_loss_per_seed"][i] == grid["val_loss_per_seed"][i][j]
     for entry, step in zip(grid["at_effective_step"], grid["config"]["compared_steps"]):
         assert entry["effective_step"] == step
+        plain = [j for j, s in enumerate(grid["effective_step"][0]) if math.isclose(s, step)]
         for i, value in enumerate(entry["val_loss"]):
             matches = [j for j, s in enumerate(grid["effective_step"][i]) if math.isclose(s, step)]
             assert value == (grid["val_loss"][i][matches[0]] if matches else None)
+            versus = entry["versus_no_momentum"][i]
+            if i == 0 or not matches or not plain:
+                assert versus is None
+            else:
+                assert versus == paired(grid["val_loss_per_seed"][i][matches[0]], grid["val_loss_per_seed"][0][plain[0]])
 
 
 def test_momentum_without_zero_momentum_has_no_matched_comparison():
@@ -154,6 +245,24 @@ def test_schedule_best_is_the_lowest_mean_without_diverged_seeds(results):
         assert best == min(v for v, d in zip(losses, diverged) if d == 0)
 
 
+def test_schedule_seed_by_seed_comparisons(results):
+    schedule = results["lr_schedule"]
+    constant, cosine = schedule["final_val_loss_per_seed"]
+    assert schedule["versus"] == [paired(a, b) for a, b in zip(constant, cosine)]
+    peaks = schedule["peak_learning_rates"]
+    best = [peaks.index(lr) for lr in schedule["best_peak_learning_rate"]]
+    assert schedule["best_versus"] == paired(constant[best[0]], cosine[best[1]])
+    for per_seed, row in zip(schedule["best_peak_per_seed"], schedule["final_val_loss_per_seed"]):
+        for seed, peak in enumerate(per_seed):
+            assert row[peaks.index(peak)][seed] == min(cell[seed] for cell in row)
+    low, high = schedule["best_peak_per_seed"]
+    counts = (schedule["higher_peak_seeds"], schedule["equal_peak_seeds"], schedule["lower_peak_seeds"])
+    assert counts == (sum(b > a for a, b in zip(low, high)), sum(b == a for a, b in zip(low, high)),
+                      sum(b < a for a, b in zip(low, high)))
+    factors = schedule["learning_rate_factor"]
+    assert schedule["mean_learning_rate_factor"] == [pytest.approx(sum(f) / len(f)) for f in factors]
+
+
 def test_schedule_config_names_a_curves_rate_outside_the_peaks():
     with pytest.raises(ValueError, match="curves_learning_rate"):
         run_experiment("lr_schedule", curves_learning_rate=2.0)
@@ -168,6 +277,31 @@ def test_epochs_too_few_and_too_many_are_both_worse_than_best(results):
     assert few["val_loss"] > best["val_loss"] + 0.1
     assert many["val_loss"] > 1.5 * best["val_loss"]
     assert many["train_loss"] < best["train_loss"]
+
+
+def test_epochs_summary_over_seeds_includes_the_figures_run(results):
+    ep = results["epochs"]
+    seeds, near = ep["seeds"], ep["near_best"]
+    assert ep["config"]["seed"] == 0 and len(seeds["best_epoch"]) == ep["config"]["seeds"]
+    assert (seeds["best_epoch"][0], seeds["best_val_loss"][0]) == (ep["best"]["epoch"], ep["best"]["val_loss"])
+    assert (seeds["near_first"][0], seeds["near_last"][0]) == (near["first_epoch"], near["last_epoch"])
+    limit = (1 + ep["config"]["near_best"]) * ep["best"]["val_loss"]
+    close = [e for e, v in enumerate(ep["val_loss"]) if v is not None and v <= limit]
+    assert (close[0], close[-1], len(close)) == (near["first_epoch"], near["last_epoch"], near["count"])
+    assert seeds["overfit"]["min"] == min(f - b for f, b in zip(seeds["final_val_loss"], seeds["best_val_loss"]))
+
+
+def test_batch_updates_are_counted_and_paired(results):
+    noise = results["batch_noise"]
+    for run in noise["runs"]:
+        assert run["updates_per_epoch"] == math.ceil(noise["config"]["n_train"] / run["batch_size"])
+        differences = [a - b for a, b in zip(run["final_val_loss_per_seed"], noise["runs"][-1]["final_val_loss_per_seed"])]
+        assert math.isclose(run["versus_last"]["mean"], sum(differences) / len(differences), abs_tol=1e-15)
+    grid = results["batch_lr"]
+    for rates in grid["best_learning_rate_per_seed"]:
+        assert len(rates) == grid["config"]["seeds"] and set(rates) <= set(grid["learning_rates"])
+    seeds = grid["best_val_loss_per_seed"]
+    assert grid["two_smallest"]["a_lower"] == sum(a < b for a, b in zip(seeds[0], seeds[1]))
 
 
 def test_smaller_batches_are_noisier(results):

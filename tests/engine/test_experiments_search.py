@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from lesson.data import DataConfig, make_dataset
+from lesson.experiments import run_experiment
+from lesson.experiments.search_strategies import RESCORE_SEED_BASE
 from lesson.nn import NetworkConfig
 from lesson.search import (LogUniform, halving_schedule, shifted_grid_points, successive_halving,
                            successive_halving_many)
+from lesson.stats import paired, rate_interval, sign_test
 from lesson.train import Run, TrainConfig, train_many
 
 
@@ -105,3 +108,57 @@ def test_the_shuffled_grid_reorders_the_same_runs(results):
     probe = search["probe"]
     assert probe["max_width_spread"] == max(s for s in probe["width_spread"] if s is not None)
     assert probe["max_width_spread"] >= probe["max_width_spread_at_good"]
+
+
+def test_the_probe_fixes_good_and_the_band_before_the_repeats():
+    """The yardstick comes from the probe's own runs: changing the repeats leaves it unchanged."""
+    few, more = (run_experiment("grid_vs_random", repeats=n, probe_learning_rates=9) for n in (1, 3))
+    assert few["probe"] == more["probe"] and few["good_band"] == more["good_band"]
+    probe = few["probe"]
+    assert few["good_score"] == pytest.approx(
+        min(v for row in probe["scores"] for v in row) + few["config"]["good_margin"])
+    low, high = few["good_band"]
+    for rate, score in zip(probe["learning_rates"], probe["mean_over_widths"]):
+        assert (low <= rate <= high) == (score <= few["good_score"])
+    assert few["good_band_decades"] == pytest.approx(math.log10(high / low))
+
+
+def test_hits_intervals_and_paired_counts_agree_with_the_repeats(results):
+    search = results["grid_vs_random"]
+    repeats, band, good = search["repeats"], search["good_band"], search["good_score"]
+    for r in repeats:
+        for name in ("grid", "random"):
+            s = r[name]
+            assert s["good"] == (s["best"] <= good)
+            assert s["in_band_learning_rates"] == sum(band[0] <= lr <= band[1]
+                                                      for lr in {p["learning_rate"] for p in s["points"]})
+    n = len(repeats)
+    for name in ("grid", "random"):
+        hits = sum(r[name]["good"] for r in repeats)
+        assert search["found_good_interval"][name] == rate_interval(hits, n)
+    pair = search["found_good_paired"]
+    assert pair["sign_p"] == sign_test(pair["random_only"], pair["grid_only"])
+    lower = search["lower_loss"]
+    assert lower == paired([r["random"]["best"] for r in repeats], [r["grid"]["best"] for r in repeats])
+    assert search["random_win_fraction"] == lower["a_lower"] / n
+    chance = search["band_hit_chance"]
+    assert chance["grid"] == pytest.approx(search["good_band_decades"] / search["grid_step_decades"])
+    span = math.log10(search["config"]["lr_high"] / search["config"]["lr_low"])
+    assert chance["random"] == pytest.approx(1 - (1 - search["good_band_decades"] / span) ** search["budget"])
+
+
+def test_winners_are_rescored_with_fresh_seeds_shared_by_both():
+    halving = run_experiment("successive_halving", repeats=2, rescore_seeds=2)
+    data = make_dataset(DataConfig(n_train=400, seed=0))
+    for r in halving["repeats"]:
+        winner = r["points"][r["winner"]]
+        assert r["baseline_best"] == r["baseline_scores"][r["baseline_winner"]]
+        seeds = [RESCORE_SEED_BASE + r["seed"] * 2 + k for k in range(2)]
+        assert min(seeds) > max(x["seed"] for x in halving["repeats"])  # no search used them
+        runs = [Run(NetworkConfig(hidden=(winner["hidden"],)),
+                    TrainConfig(learning_rate=winner["learning_rate"], epochs=27, batch_size=16), s) for s in seeds]
+        scores = [min(v for v in t.history.val_loss[1:] if v is not None) for t in train_many(data, runs)]
+        assert r["winner_fresh"] == pytest.approx(sum(scores) / 2, abs=1e-12)
+    rescored = halving["rescored"]
+    assert rescored["difference"] == paired([r["winner_fresh"] for r in halving["repeats"]],
+                                            [r["baseline_fresh"] for r in halving["repeats"]])

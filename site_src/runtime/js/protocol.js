@@ -4,7 +4,7 @@
 
 /** Page -> worker requests, with the fields each must carry. */
 export const REQUESTS = {
-  // Start Python and load the engine. config: {indexURL, lockURL, pyodideIntegrity, preload, sizes}
+  // Start Python and load the engine. config: {version, indexURL, lockURL, pyodideIntegrity, sitePackages, preload}
   init: ["config"],
   // Run one cell in the page's namespace.
   run: ["pageId", "index", "title", "setup", "code"],

@@ -4,7 +4,7 @@ import { REPLIES, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol
 
 export class RuntimeClient {
   /**
-   * @param {object} config  build-time settings (indexURL, lockURL, sizes, preload, ...)
+   * @param {object} config  build-time settings (indexURL, lockURL, preload, ...)
    * @param {URL} workerURL  the bundled worker script
    */
   constructor(config, workerURL) {

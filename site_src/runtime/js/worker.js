@@ -5,13 +5,14 @@ import { CALLABLE, REPLIES, REQUESTS, checkMessage, makeMessage } from "./protoc
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
-/* global importScripts, loadPyodide */
+/* global DOWNLOAD_SIZES, importScripts, loadPyodide */
 
 const state = {
   pyodide: null, // the loaded runtime
   runner: null, // the runner.py module (a PyProxy)
   lock: null, // the lock file the runtime uses (official + lesson)
-  sizes: { core: 0, packages: {} },
+  // Bytes of the core and of each shipped package's file, baked in by the build (site_src/runtime/build.py).
+  sizes: DOWNLOAD_SIZES,
   currentRun: null, // id of the run whose output is streaming
   busy: Promise.resolve(), // requests run one after another
 };
@@ -65,12 +66,32 @@ function packagesToLoad(roots) {
   return [...seen].sort();
 }
 
+/** "a", "a and b", "a, b and c". */
+function listOf(names) {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * What a download is called in the status line: the packages asked for, and any dependency that
+ * makes up a quarter of the bytes or more, so the reader sees where the size comes from
+ * ("Downloading scikit-learn and scipy (26.1 MB)", not "scikit-learn (26.1 MB)").
+ */
+function downloadName(roots, names, bytes) {
+  const asked = roots.filter((name) => names.includes(name));
+  const heavy = names.filter((name) => !asked.includes(name) && (state.sizes.packages[name] || 0) * 4 >= bytes);
+  return listOf([...asked, ...heavy]);
+}
+
+/**
+ * Load `roots` and their dependencies not loaded yet, announcing the download and its size first:
+ * the one path for the packages Python starts with (numpy, lesson) and for those a cell's imports
+ * ask for later (matplotlib, scikit-learn), so a page never fetches a package no cell imports.
+ */
 async function loadPackagesWithProgress(id, roots) {
   const names = packagesToLoad(roots);
   if (!names.length) return;
   const bytes = names.reduce((sum, name) => sum + (state.sizes.packages[name] || 0), 0);
-  const shown = roots.filter((name) => names.includes(name)).join(", ");
-  reply("progress", id, { stage: `Loading ${shown} (${megabytes(bytes)})`, bytes });
+  reply("progress", id, { stage: `Downloading ${downloadName(roots, names, bytes)} (${megabytes(bytes)})`, bytes });
   await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => reply("stderr", id, { text: text + "\n" }) });
 }
 
@@ -122,8 +143,7 @@ function attachStreams(id) {
 
 async function init(message) {
   const { config } = message;
-  state.sizes = config.sizes;
-  reply("progress", message.id, { stage: `Downloading Python (Pyodide ${config.version}, ${megabytes(config.sizes.core)})`, bytes: config.sizes.core });
+  reply("progress", message.id, { stage: `Downloading Python (Pyodide ${config.version}, ${megabytes(state.sizes.core)})`, bytes: state.sizes.core });
   await importPyodideScript(config);
   const lockFileURL = await lockBlobURL(config);
   state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });

@@ -1,0 +1,71 @@
+"""The first-tuning-run page's hand-written claims (docs/first-tuning-run.md) hold in the published
+results: each test quotes its sentence and checks its direction and size (and, for comparisons,
+the uncertainty the runs give it)."""
+
+from __future__ import annotations
+
+from claims import claim
+
+PAGE = "first-tuning-run.md"
+
+
+def test_adams_safe_default_never_diverged_but_was_far_too_slow(results):
+    safe, adam = results("adam_vs_sgd")["safe"], results("adam_vs_sgd")["optimizers"]["adam"]
+    msg = claim(PAGE, "Adam at $3 \\times 10^{-4}$, Karpathy's \"safe\" start, never diverged here, but after "
+                "{{ value: adam_vs_sgd.safe.epochs | d }} epochs it had only reached a validation loss of "
+                "{{ value: adam_vs_sgd.safe.val_loss.mean | .2f }}: safe, and far too slow for a short run")
+    assert safe["learning_rate"] == 3e-4 and safe["diverged"] == 0, msg
+    # far too slow: every seed's loss is more than twice Adam's best mean, and none reached the good band
+    assert safe["val_loss"]["min"] > 2 * adam["best_val_loss"] and safe["good_seeds"] == 0, msg
+
+
+def test_with_early_stopping_weight_decay_helped_only_a_little(results):
+    decay = results("weight_decay")
+    msg = claim(PAGE, "And with early stopping, weight decay helped only a little on this network: a change you "
+                "would adopt only after checking it over seeds.")
+    with_stopping = decay["best_with_early_stopping"]["versus_none"]
+    without = decay["best_without_early_stopping"]["versus_none"]
+    assert with_stopping["mean"] < 0 and abs(with_stopping["mean"]) < 0.02, msg       # a little
+    assert abs(with_stopping["mean"]) < 0.05 * abs(without["mean"]), msg               # next to what it does alone
+    assert with_stopping["sign_p"] > 0.05, msg                                          # not settled by these seeds
+
+
+def test_the_table_rows_read_the_runs_as_they_are(results):
+    batch, sweep = results("batch_lr"), results("lr_sweep")
+    msg = claim(PAGE, "measured: batch sizes {{ value: batch_lr.batch_sizes.0 | d }} and "
+                "{{ value: batch_lr.batch_sizes.1 | d }} tie at their best learning rates")
+    assert abs(batch["best_val_loss"][0] - batch["best_val_loss"][1]) < 0.01, msg
+    msg = claim(PAGE, "Tune the learning rate again after changing it: the best one grows with the batch size")
+    best = batch["best_learning_rate"]
+    assert all(a < b for a, b in zip(best, best[1:])), msg
+    msg = claim(PAGE, "measured: near the best from {{ value: lr_sweep.near_best.learning_rates.0 | .1f }} to "
+                "{{ value: lr_sweep.near_best.learning_rates.1 | .1f }}")
+    low, high = sweep["near_best"]["learning_rates"]
+    assert low < sweep["best_learning_rate"] < high, msg
+
+
+def test_the_recommended_patience_waited_out_the_plateau_in_every_seed(results):
+    rule = results("early_stopping")["over_seeds"]["rules"]["plain"][3]
+    msg = claim(PAGE, "measured: waited out the plateau in "
+                "{{ value: early_stopping.over_seeds.rules.plain.3.past_plateau.successes | d }} of "
+                "{{ value: early_stopping.over_seeds.rules.plain.3.past_plateau.trials | d }} seeds")
+    assert rule["patience"] == 20 and rule["past_plateau"]["successes"] == rule["past_plateau"]["trials"] >= 5, msg
+
+
+def test_the_exercise_target_is_wider_than_the_seed_spread_at_adams_best(results):
+    adam = results("adam_vs_sgd")["optimizers"]["adam"]
+    msg = claim(PAGE, "a final validation loss at most 1.25 times the best mean of the "
+                "[Adam sweep](optimizers.md#adam-vs-sgd), a margin wider than the spread between its seeds there.")
+    margin = adam["good"]["threshold"] - adam["best_val_loss"]
+    seeds = [v for v in adam["final_val_loss_per_seed"][adam["best_index"]] if v is not None]
+    assert abs(adam["good"]["threshold"] - 1.25 * adam["best_val_loss"]) < 1e-12, msg
+    assert margin > max(seeds) - min(seeds), msg
+
+
+def test_adams_default_was_below_its_good_band_here(results):
+    adam = results("adam_vs_sgd")["optimizers"]["adam"]
+    msg = claim(PAGE, "so on this small network the default was too slow for a short run")
+    assert adam["good"]["learning_rates"][0] > 1e-3, msg
+    index = min(range(len(results("adam_vs_sgd")["learning_rates"])),
+                key=lambda i: abs(results("adam_vs_sgd")["learning_rates"][i] - 1e-3))
+    assert adam["final_val_loss"][index] > 2 * adam["best_val_loss"], msg
