@@ -9,11 +9,12 @@ best, the same rule the learning-rate page uses for "near the best".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from lesson.data import grid_hours, hour_grid, pass_score
+from lesson.checks import require_sequence
 from lesson.experiments._common import check_fields, dataset, final, mean, require, train
 from lesson.nn import MLP, NetworkConfig
 from lesson.optimizers import OPTIMIZER_NAMES
@@ -300,15 +301,27 @@ class WeightDecayConfig:
     epochs: int = 300
     seeds: int = 8
     grid_size: int = 41
+    # The same comparison on other draws of the students (DataConfig seeds; () for none): each
+    # draw trained with ``other_decays`` (0 first) and ``other_seeds`` seeds.
+    other_draws: tuple = (1, 2, 3)
+    other_decays: tuple = (0.0, 3e-3, 1e-2)
+    other_seeds: int = 6
 
     def __post_init__(self) -> None:
         _check_overfit_fields(self)
         check_fields(self, {"boundary_decays": ("floats", 0.0, 10.0),
-                            "learning_rate": ("float", 1e-6, 100), "grid_size": ("int", 5, 201)})
+                            "learning_rate": ("float", 1e-6, 100), "grid_size": ("int", 5, 201),
+                            "other_decays": ("floats", 0.0, 10.0), "other_seeds": ("int", 1, 20)})
+        require_sequence(self, "other_draws", 0, 10_000, integer=True, min_len=0)
         require(self, "decays", len(self.decays) >= 2 and self.decays[0] == 0.0,
                 "at least two weight decays, the first 0.0 (no decay)")
         require(self, "boundary_decays", set(self.boundary_decays) <= set(self.decays),
                 f"decays that are also in decays={self.decays}")
+        require(self, "other_draws", len(set(self.other_draws)) == len(self.other_draws),
+                "distinct data seeds")
+        require(self, "other_decays", list(self.other_decays) == sorted(set(self.other_decays))
+                and len(self.other_decays) >= 2 and self.other_decays[0] == 0.0,
+                "at least two strictly increasing weight decays, the first 0.0 (no decay)")
 
 
 def _weights(network: MLP) -> np.ndarray:
@@ -341,6 +354,47 @@ def _decay_boundaries(config: WeightDecayConfig, data, trained: list) -> dict:
             "rule_agreement_mean": [mean(a) for a in agreement]}
 
 
+def _other_draw(config: WeightDecayConfig, draw: int) -> dict:
+    """The weight-decay comparison on another draw of ``n_train`` students (data seed ``draw``):
+    ``other_decays`` x ``other_seeds`` runs, the best decay with and without early stopping
+    against no decay, and decay alone against early stopping alone."""
+    decays = list(config.other_decays)
+    sweep_config = replace(config, decays=config.other_decays, boundary_decays=(0.0,),
+                           seeds=config.other_seeds)
+    trained = train(dataset(config.n_train, draw), _decay_runs(sweep_config, config.learning_rate))
+    sweep = _decay_sweep(sweep_config, decays, trained)
+    without = sweep["best_without_early_stopping"]
+    return {"draw": draw, "decays": decays,
+            **{key: sweep[key] for key in ("final_val_loss", "min_val_loss", "final_val_loss_per_seed",
+                                           "min_val_loss_per_seed", "best_without_early_stopping",
+                                           "best_with_early_stopping")},
+            "decay_versus_stopping": paired(sweep["final_val_loss_per_seed"][without["index"]],
+                                            sweep["min_val_loss_per_seed"][0])}
+
+
+def _other_draws_summary(draws: list) -> dict | None:
+    """What the other draws say together (None without other draws): with early stopping, the
+    smallest and largest gain of the best decay (no decay minus it, per draw), the seeds and
+    draws in which it was lower; decay alone against early stopping alone, draws by draw."""
+    if not draws:
+        return None
+    versus = [d["best_with_early_stopping"]["versus_none"] for d in draws]
+    alone = [d["decay_versus_stopping"] for d in draws]
+    gains = [-v["mean"] for v in versus]
+    return {"with_early_stopping": {"gain_range": [min(gains), max(gains)],
+                                    "seeds_lower": sum(v["a_lower"] for v in versus),
+                                    "seeds": sum(v["n"] for v in versus),
+                                    "draws_lower_every_seed": sum(v["a_lower"] == v["n"] for v in versus),
+                                    "largest_sign_p": max(v["sign_p"] for v in versus)},
+            "decay_versus_stopping": {
+                "stopping_lower_draws": sum(a["mean"] > 0 for a in alone),
+                "decay_lower_draws": sum(a["mean"] < 0 for a in alone),
+                "stopping_lower_seeds": sum(a["b_lower"] for a in alone),
+                "decay_lower_seeds": sum(a["a_lower"] for a in alone),
+                "seeds": sum(a["n"] for a in alone)},
+            "draws": len(draws)}
+
+
 def run_weight_decay(config: WeightDecayConfig) -> dict:
     """Validation loss against weight decay on the overfitting setup, with and without early
     stopping, the weights' size and the decision boundaries.
@@ -368,7 +422,18 @@ def run_weight_decay(config: WeightDecayConfig) -> dict:
     misclassified training students), "rule_agreement" (seed 0: fraction of the map on the same
     side of its 50 % border as of the true rule's), "rule_agreement_per_seed" ([decay][seed],
     every decay), "rule_agreement_range" ([decay] -> [lowest, highest]), "rule_agreement_mean"};
-    ``train_points``: {"hours_studied", "hours_slept", "passed"}.
+    ``train_points``: {"hours_studied", "hours_slept", "passed"}; ``other_draws``: per data seed
+    in ``other_draws`` (other draws of the ``n_train`` students, the same validation size), with
+    ``other_decays`` and ``other_seeds``: {"draw", "decays", "final_val_loss", "min_val_loss",
+    their ``_per_seed``, "best_without_early_stopping", "best_with_early_stopping" (as above: the
+    best of that draw's grid, chosen on the same runs), "decay_versus_stopping" (as above)};
+    ``other_draws_summary`` (None without other draws): {"draws", "with_early_stopping":
+    {"gain_range" ([smallest, largest] over the draws of no decay's best-epoch loss minus the best
+    decay's, seed-mean), "seeds_lower" / "seeds" (seeds, summed over the draws, where the best decay
+    is lower), "draws_lower_every_seed", "largest_sign_p" (the least sure draw's sign test)},
+    "decay_versus_stopping": {"stopping_lower_draws" / "decay_lower_draws" (draws whose seed-mean
+    difference favours early stopping alone / decay alone), "stopping_lower_seeds",
+    "decay_lower_seeds", "seeds"}}.
     """
     data = dataset(config.n_train, 0)
     trained = train(data, _decay_runs(config, config.learning_rate))
@@ -387,6 +452,8 @@ def run_weight_decay(config: WeightDecayConfig) -> dict:
     result["boundaries"] = _decay_boundaries(config, data, trained)
     result["train_points"] = {"hours_studied": data.raw_train[:, 0],
                               "hours_slept": data.raw_train[:, 1], "passed": data.y_train}
+    result["other_draws"] = [_other_draw(config, draw) for draw in config.other_draws]
+    result["other_draws_summary"] = _other_draws_summary(result["other_draws"])
     return result
 
 

@@ -188,7 +188,9 @@ def caption_weight_decay(result: dict) -> str:
         f"{without['val_loss']['mean']:.3f} at {decay_text(without['decay'])}; with early stopping (each run's best "
         f"epoch) it is {result['min_val_loss'][0]:.3f} with no decay and {with_stopping['val_loss']['mean']:.3f} at "
         f"{decay_text(with_stopping['decay'])}. From {decay_text(decays[-3])} up both rise: at "
-        f"{decay_text(decays[-1])}, {result['final_val_loss'][-1]:.3f} and {result['min_val_loss'][-1]:.3f}."
+        f"{decay_text(decays[-1])}, {result['final_val_loss'][-1]:.3f} and {result['min_val_loss'][-1]:.3f}. "
+        f"Every run here trains on the same draw of students; on other draws early stopping left more for the "
+        f"decay to add (see the text)."
     )
 
 
@@ -199,7 +201,7 @@ def alt_weight_decay(result: dict) -> str:
         f"Line chart of validation loss against weight decay from 0 to {decay_text(decays[-1])} on a log axis. The "
         f"loss without early stopping starts high, {result['final_val_loss'][0]:.2f} with no decay, falls to "
         f"{without['val_loss']['mean']:.3f} at a decay of {decay_text(without['decay'])} and rises again to "
-        f"{result['final_val_loss'][-1]:.2f}. The loss with early stopping is nearly flat, "
+        f"{result['final_val_loss'][-1]:.2f}. The loss with early stopping is nearly flat on this draw of students, "
         f"{result['min_val_loss'][0]:.3f} with no decay and lowest, {with_stopping['val_loss']['mean']:.3f}, at "
         f"{decay_text(with_stopping['decay'])}, then rises to {result['min_val_loss'][-1]:.2f} at the largest decay."
     )

@@ -236,11 +236,11 @@ def test_a_diagnosis_question_explains_each_answer_and_works_by_keyboard(page, s
     expect(quiz.locator(".exercise__check")).to_be_focused()
     page.keyboard.press("Enter")
     said = announcement(quiz)
-    expect(said).to_contain_text("✗ Not yet: “Good fit” is not the diagnosis. Not this one. In a good fit the validation loss levels off")
+    expect(said).to_contain_text("✗ Not yet: “Good fit” is not the diagnosis. In a good fit the validation loss levels off")
     expect(quiz.locator(".exercise__why:visible")).to_have_count(0)  # said once, in the verdict
     quiz.get_by_label("Overfitting").check()
     quiz.locator(".exercise__check").click()
-    expect(said).to_contain_text("✓ Correct: “Overfitting” is right. Yes. The training loss keeps falling")
+    expect(said).to_contain_text("✓ Correct: “Overfitting” is right. The training loss keeps falling")
     expect(quiz.locator(".exercise__state")).to_have_text("✓ Solved")
     expect(page.locator(".exercise-summary__text")).to_contain_text("1 of 2 solved")
 

@@ -217,7 +217,8 @@ def test_start_from_epoch_lets_a_short_patience_work_in_every_seed(results):
 
 
 def test_more_patience_never_keeps_a_worse_network(results):
-    msg = claim(PAGE, "(in every seed, and under every rule, the kept loss never rose as the patience grew).")
+    msg = claim(PAGE, "never a worse one (by construction: a longer patience sees every epoch a shorter one saw; in "
+                "every seed, and under every rule, the kept loss never rose as the patience grew).")
     for run in results("early_stopping")["seed_runs"]:
         for name, stops in run["rules"].items():
             kept = [stop["restored_val_loss"] for stop in stops]
@@ -270,3 +271,17 @@ def test_the_weights_at_the_stop_are_worse_than_the_best(results):
     for stop in rule(results, "plain")[3:]:  # the stops after the plateau, on the overfitting slope
         assert stop["stop_epoch"] - stop["best_epoch"] == stop["patience"], msg
         assert 0 < stop["final_val_loss"] - stop["restored_val_loss"] < 0.1, msg
+
+
+def test_momentum_makes_the_run_overfit_early(results):
+    over = results("early_stopping")["over_seeds"]
+    msg = claim(PAGE, "that is what makes it overfit early (its best epoch came at "
+                "{{ value: early_stopping.over_seeds.best_epoch.min | d }} to "
+                "{{ value: early_stopping.over_seeds.best_epoch.max | d }} over the seeds, against "
+                "{{ value: early_stopping.over_seeds.no_momentum_best_epoch.min | d }} to "
+                "{{ value: early_stopping.over_seeds.no_momentum_best_epoch.max | d }} without momentum).")
+    # the ranges do not overlap, and momentum was earlier in every seed
+    assert over["best_epoch"]["max"] < over["no_momentum_best_epoch"]["min"], msg
+    paired = over["momentum_vs_none_best_epoch"]
+    assert paired["a_lower"] == paired["n"] == over["seeds"] and paired["sign_p"] < 0.01, msg
+

@@ -445,7 +445,8 @@ def test_too_much_decay_underfits(results):
 def test_with_early_stopping_the_curve_is_nearly_flat(results):
     wd = results("weight_decay")
     with_stopping = wd["best_with_early_stopping"]
-    msg = claim(PAGE, "With early stopping the curve is nearly flat.")
+    msg = claim(PAGE, "With early stopping, on these students, the curve is nearly flat: decay added little (details "
+                "below).")
     up_to_best = wd["min_val_loss"][:5]
     assert max(up_to_best) - min(up_to_best) < 0.02, msg
     msg = claim(PAGE, "The best decay with early stopping, {{ value: weight_decay.best_with_early_stopping.decay | g }}, "
@@ -472,14 +473,80 @@ def test_early_stopping_alone_beat_decay_alone(results):
     assert versus["b_lower"] > versus["a_lower"] and versus["b_lower"] >= 0.75 * versus["n"], msg
 
 
-def test_in_short_decay_undid_most_of_the_damage_and_added_little(results):
+def test_in_short_decay_undid_most_of_the_damage_and_added_little_on_one_draw(results):
     wd = results("weight_decay")
-    msg = claim(PAGE, "Weight decay, a pull of every weight towards zero, undid most of the damage of overtraining but "
-                "added little to early stopping")
+    msg = claim(PAGE, "Weight decay, a pull of every weight towards zero, undid most of the damage of overtraining; on "
+                "top of early stopping it added little on one draw of students and clearly on others, so try it with "
+                "early stopping on, not instead of it.")
     damage = wd["final_val_loss"][0] - wd["min_val_loss"][0]
     undone = wd["final_val_loss"][0] - wd["best_without_early_stopping"]["val_loss"]["mean"]
     assert undone > 0.8 * damage, msg
-    assert abs(wd["both_versus_stopping"]["mean"]) < 0.1 * damage, msg
+    assert abs(wd["both_versus_stopping"]["mean"]) < 0.1 * damage, msg              # little on the page's draw
+    summary = wd["other_draws_summary"]["with_early_stopping"]
+    assert summary["seeds_lower"] == summary["seeds"] and summary["largest_sign_p"] < 0.05, msg  # clearly on others
+    assert summary["gain_range"][0] > abs(wd["both_versus_stopping"]["mean"]), msg
+    # "with early stopping on, not instead of it": decay alone is not the better choice overall
+    alone = wd["other_draws_summary"]["decay_versus_stopping"]
+    assert wd["decay_versus_stopping"]["mean"] > 0 and alone["stopping_lower_draws"] > alone["decay_lower_draws"], msg
+
+
+def test_on_other_draws_decay_added_to_early_stopping(results):
+    wd = results("weight_decay")
+    draws, summary = wd["other_draws"], wd["other_draws_summary"]
+    msg = claim(PAGE, "On this draw the two do much the same job: stopping ends training before the network bends "
+                "around single students; decay makes that bending expensive.")
+    assert abs(wd["both_versus_stopping"]["mean"]) < 0.01 and wd["both_versus_stopping"]["sign_p"] > 0.05, msg
+    msg = claim(PAGE, "That is one draw of students, though. On {{ value: weight_decay.other_draws_summary.draws | d }} "
+                "other draws the best decay with early stopping lowered the loss by "
+                "{{ value: weight_decay.other_draws_summary.with_early_stopping.gain_range.0 | .3f }} to "
+                "{{ value: weight_decay.other_draws_summary.with_early_stopping.gain_range.1 | .3f }}.")
+    cfg = wd["config"]
+    assert summary["draws"] == len(draws) == len(cfg["other_draws"]) >= 3 and 0 not in cfg["other_draws"], msg
+    gains = [-d["best_with_early_stopping"]["versus_none"]["mean"] for d in draws]
+    assert summary["with_early_stopping"]["gain_range"] == [min(gains), max(gains)] and min(gains) > 0, msg
+    # direction, size and uncertainty: each draw's gain is at least two standard errors from zero
+    for d in draws:
+        versus = d["best_with_early_stopping"]["versus_none"]
+        assert versus["mean"] < -2 * versus["sem"] and versus["n"] >= 5, msg
+    assert min(gains) > 1.5 * abs(wd["both_versus_stopping"]["mean"]), msg   # more than on the page's draw
+    msg = claim(PAGE, "It was lower in {{ value: weight_decay.other_draws_summary.with_early_stopping.seeds_lower | d }} "
+                "of {{ value: weight_decay.other_draws_summary.with_early_stopping.seeds | d }} seeds there.")
+    assert summary["with_early_stopping"]["seeds_lower"] == summary["with_early_stopping"]["seeds"], msg
+    assert summary["with_early_stopping"]["largest_sign_p"] < 0.05, msg
+    msg = claim(PAGE, "Early stopping alone still beat decay alone on "
+                "{{ value: weight_decay.other_draws_summary.decay_versus_stopping.stopping_lower_draws | d }} of the "
+                "{{ value: weight_decay.other_draws_summary.draws | d }} other draws.")
+    msg += " / " + claim(PAGE, "Alone, early stopping still beat decay on most draws. So try weight decay with early "
+                         "stopping on, not instead of it.")
+    alone = summary["decay_versus_stopping"]
+    assert alone["stopping_lower_draws"] == sum(d["decay_versus_stopping"]["mean"] > 0 for d in draws), msg
+    assert alone["stopping_lower_draws"] > alone["decay_lower_draws"], msg
+    assert alone["stopping_lower_seeds"] > alone["decay_lower_seeds"], msg
+    assert sum(d["decay_versus_stopping"]["mean"] > 2 * d["decay_versus_stopping"]["sem"] for d in draws) >= 2, msg
+
+
+def test_other_draws_details(results):
+    wd = results("weight_decay")
+    draws = wd["other_draws"]
+    msg = claim(PAGE, "With early stopping, the decay's gain on the page's draw was the smallest of the four, and on "
+                "every other draw it was lower in every seed.")
+    assert len(draws) == 3, msg  # "the four"
+    page_gain = -wd["best_with_early_stopping"]["versus_none"]["mean"]
+    assert all(-d["best_with_early_stopping"]["versus_none"]["mean"] > page_gain for d in draws), msg
+    assert all(d["best_with_early_stopping"]["versus_none"]["a_lower"] == d["best_with_early_stopping"]["versus_none"]["n"]
+               for d in draws), msg
+    msg = claim(PAGE, "Decay alone had a lower mean than early stopping alone on "
+                "{{ value: weight_decay.other_draws_summary.decay_versus_stopping.decay_lower_draws | d }} draw, by about "
+                "one standard error: not a reliable win, but a sign that which of the two does more depends on the "
+                "students.")
+    winners = [d["decay_versus_stopping"] for d in draws if d["decay_versus_stopping"]["mean"] < 0]
+    assert len(winners) == wd["other_draws_summary"]["decay_versus_stopping"]["decay_lower_draws"] == 1, msg
+    assert -winners[0]["mean"] < 2 * winners[0]["sem"] and winners[0]["sign_p"] > 0.05, msg  # not reliable
+    assert -winners[0]["mean"] > 0.5 * winners[0]["sem"], msg                                 # about one standard error
+    msg = claim(PAGE, "Each draw's best decay is chosen on the same runs it is judged on, which flatters it a little, "
+                "as on the page's draw.")
+    assert wd["config"]["other_decays"][0] == 0.0 and len(wd["config"]["other_decays"]) == 3, msg
+    assert all(d["best_with_early_stopping"]["decay"] > 0 for d in draws), msg
 
 
 def test_decay_shrinks_the_weights_and_delays_the_best_epoch(results):
@@ -533,17 +600,24 @@ def test_the_curves_come_closest_around_the_best_decays(results):
 # --- Weight decay and the learning rate ---------------------------------------------------------
 
 
-def test_the_best_decay_grew_with_the_learning_rate(results):
+def test_the_best_decay_tended_to_grow_with_the_learning_rate_but_is_not_pinned_down(results):
     dr = results("decay_and_rate")
-    best = dr["best_decays"]["without_early_stopping"]
-    msg = claim(PAGE, "Without early stopping it does: the best decay grew with the learning rate, from "
-                "{{ value: decay_and_rate.best_decays.without_early_stopping.0 | g }} at the smallest rate to "
-                "{{ value: decay_and_rate.best_decays.without_early_stopping.-1 | g }} at the largest.")
-    assert all(b > a for a, b in zip(best, best[1:])), msg
-    msg = claim(PAGE, "added little to early stopping; its best value moved with the learning rate.")
-    assert best[-1] > best[0], msg
-    msg = claim(PAGE, "So the best pair moves together: when you change the learning rate, check the weight decay again.")
-    assert best[-1] >= 3 * best[0], msg
+    moves = dr["moves"]["without_early_stopping"] + dr["moves"]["with_early_stopping"]
+    msg = claim(PAGE, "The best decay tended to be larger at larger learning rates, with or without early stopping.")
+    for label in ("without_early_stopping", "with_early_stopping"):
+        best = dr["best_decays"][label]
+        assert best[-1] > best[0] and all(b >= a for a, b in zip(best, best[1:])), f"{msg} ({label})"
+    msg = claim(PAGE, "But {{ value: decay_and_rate.config.seeds | d }} seeds on this grid cannot pin the trend down: "
+                "from one rate to the next, each seed's own best decay grew in more seeds than it fell, yet the "
+                "smallest sign test p was {{ value: decay_and_rate.moves.with_early_stopping.0.sign_p | .2f }} "
+                "(details below).")
+    assert all(m["a_lower"] > m["b_lower"] for m in moves), msg
+    smallest = min(m["sign_p"] for m in moves)
+    assert smallest == dr["moves"]["with_early_stopping"][0]["sign_p"] and smallest > 0.05, msg
+    msg = claim(PAGE, "Its best value tended to grow with the learning rate: re-tune it when you change the rate.")
+    assert sum(m["a_lower"] for m in moves) > 3 * sum(m["b_lower"] for m in moves), msg
+    msg = claim(PAGE, "So when you change the learning rate, re-tune the weight decay.")
+    assert dr["best_decays"]["without_early_stopping"][-1] >= 3 * dr["best_decays"]["without_early_stopping"][0], msg
 
 
 def test_a_larger_learning_rate_overfits_more_within_the_epochs(results):
@@ -558,15 +632,6 @@ def test_a_larger_learning_rate_overfits_more_within_the_epochs(results):
                 "its final loss by as much as a hundredth.")
     first = rates[0]["final_val_loss"]
     assert first[0] - min(first) < 0.01, msg
-
-
-def test_with_early_stopping_the_best_decay_hardly_moved_or_mattered(results):
-    dr = results("decay_and_rate")
-    msg = claim(PAGE, "With early stopping the best decay hardly moved, and at no learning rate did it matter much.")
-    best = dr["best_decays"]["with_early_stopping"]
-    assert max(best) <= dr["decays"][2], msg  # at most 0.001 at every rate
-    for rate in dr["rates"]:
-        assert abs(rate["best_with_early_stopping"]["versus_none"]["mean"]) < 0.01, msg
 
 
 def test_the_seeds_agree_on_the_direction_and_the_pairs_end_alike(results):
@@ -610,3 +675,17 @@ def test_the_exercise_target_leaves_room_for_the_seeds_and_needs_tuning(results)
     seed_0 = [per_seed[0] for per_seed in wd["final_val_loss_per_seed"]]
     assert seed_0[5] > target and seed_0[2] > target, msg
     assert seed_0[3] <= target and seed_0[4] <= target, msg  # the solution's 0.001 and the best decay pass
+
+
+def test_a_decayed_rate_makes_the_final_value_less_of_a_lottery(results):
+    schedule = results("lr_schedule")
+    msg = claim("optimizers.md", "The tie is these seeds' verdict: a constant rate's final value depends on where its "
+                "last steps happened to land, so another set of ten seeds can tip the comparison towards the schedule. "
+                "A decayed rate makes the final value less of a lottery.")
+    constant, scheduled = schedule["seed_spread"]
+    # each at its best rate, and at every peak above the constant rate's best, the scheduled runs'
+    # seeds end closer together
+    assert schedule["best_seed_spread"][1] < schedule["best_seed_spread"][0], msg
+    above = schedule["peak_learning_rates"].index(schedule["best_peak_learning_rate"][0]) + 1
+    assert all(s < c for c, s in zip(constant[above:], scheduled[above:])), msg
+    assert schedule["config"]["seeds"] == 10, msg

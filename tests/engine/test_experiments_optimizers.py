@@ -114,9 +114,54 @@ def test_weight_decay_supports_the_page(results):
     assert wd["weight_rms"][-1] < wd["weight_rms"][0] / 5
 
 
+def test_weight_decay_other_draws_follow_their_definition(results):
+    wd = results["weight_decay"]
+    cfg = wd["config"]
+    assert [d["draw"] for d in wd["other_draws"]] == cfg["other_draws"]
+    for d in wd["other_draws"]:
+        assert d["decays"] == cfg["other_decays"]
+        for key, curve in (("best_without_early_stopping", "final_val_loss"), ("best_with_early_stopping", "min_val_loss")):
+            best, per_seed = d[key], d[f"{curve}_per_seed"]
+            assert len(per_seed) == len(d["decays"]) and all(len(v) == cfg["other_seeds"] for v in per_seed)
+            assert d[curve][best["index"]] == min(d[curve]) and best["decay"] == d["decays"][best["index"]]
+            assert math.isclose(best["versus_none"]["mean"],
+                                float(np.mean(np.subtract(per_seed[best["index"]], per_seed[0]))))
+        for last, lowest in zip(d["final_val_loss_per_seed"], d["min_val_loss_per_seed"]):
+            assert all(m <= f for m, f in zip(lowest, last))
+        alone = np.subtract(d["final_val_loss_per_seed"][d["best_without_early_stopping"]["index"]],
+                            d["min_val_loss_per_seed"][0])
+        assert math.isclose(d["decay_versus_stopping"]["mean"], float(np.mean(alone)))
+        assert d["decay_versus_stopping"]["b_lower"] == int(np.sum(alone > 0))
+    s = wd["other_draws_summary"]
+    versus = [d["best_with_early_stopping"]["versus_none"] for d in wd["other_draws"]]
+    assert s["draws"] == len(versus)
+    assert s["with_early_stopping"]["gain_range"] == [min(-v["mean"] for v in versus), max(-v["mean"] for v in versus)]
+    assert s["with_early_stopping"]["seeds_lower"] == sum(v["a_lower"] for v in versus)
+    assert s["with_early_stopping"]["seeds"] == sum(v["n"] for v in versus)
+    assert s["with_early_stopping"]["largest_sign_p"] == max(v["sign_p"] for v in versus)
+    alone = [d["decay_versus_stopping"] for d in wd["other_draws"]]
+    assert s["decay_versus_stopping"]["stopping_lower_draws"] == sum(a["mean"] > 0 for a in alone)
+    assert s["decay_versus_stopping"]["decay_lower_seeds"] == sum(a["a_lower"] for a in alone)
+
+
+def test_weight_decay_other_draws_support_the_page(results):
+    wd = results["weight_decay"]
+    page_gain = wd["best_with_early_stopping"]["versus_none"]["mean"]
+    for d in wd["other_draws"]:       # with early stopping, decay adds more on every other draw, in every seed
+        versus = d["best_with_early_stopping"]["versus_none"]
+        assert versus["a_lower"] == versus["n"] and versus["mean"] < page_gain < 0
+        assert d["best_without_early_stopping"]["versus_none"]["a_lower"] == versus["n"]
+
+
+def test_weight_decay_without_other_draws():
+    result = run_experiment("weight_decay", decays=(0.0, 1e-3), boundary_decays=(0.0,), seeds=2, epochs=5,
+                            other_draws=())
+    assert result["other_draws"] == [] and result["other_draws_summary"] is None
+
+
 def test_the_exercise_trains_the_experiments_seed_0_run():
     """docs/optimizers.md's exercise trains with `fit`; the experiment's seed 0 is the same run."""
-    result = run_experiment("weight_decay", decays=(0.0, 1e-3), boundary_decays=(0.0,), seeds=1)
+    result = run_experiment("weight_decay", decays=(0.0, 1e-3), boundary_decays=(0.0,), seeds=1, other_draws=())
     cfg = result["config"]
     data = make_dataset(DataConfig(n_train=cfg["n_train"], seed=0))
     training = TrainConfig(learning_rate=cfg["learning_rate"], momentum=cfg["momentum"], batch_size=cfg["batch_size"],
@@ -126,7 +171,8 @@ def test_the_exercise_trains_the_experiments_seed_0_run():
 
 
 def test_weight_decay_with_adam_decays_the_adamw_way():
-    kwargs = {"optimizer": "adam", "learning_rate": 0.01, "boundary_decays": (0.0,), "seeds": 1, "epochs": 20}
+    kwargs = {"optimizer": "adam", "learning_rate": 0.01, "boundary_decays": (0.0,), "seeds": 1, "epochs": 20,
+              "other_draws": ()}
     mild, strong = (run_experiment("weight_decay", decays=(0.0, d), **kwargs) for d in (0.3, 3.0))
     assert mild["final_val_loss_per_seed"][0] == strong["final_val_loss_per_seed"][0]  # the same decay-0 run
     # AdamW shrinks every weight by (1 - lr * decay) per update: the stronger decay, the smaller weights
@@ -136,6 +182,7 @@ def test_weight_decay_with_adam_decays_the_adamw_way():
 @pytest.mark.parametrize("name,field,value", [
     ("weight_decay", "decays", (0.001, 0.01)), ("weight_decay", "decays", (0.0, 0.01, 0.001)),
     ("weight_decay", "boundary_decays", (0.5,)), ("weight_decay", "optimizer", "rmsprop"),
+    ("weight_decay", "other_draws", (1, 1)), ("weight_decay", "other_decays", (1e-3, 1e-2)),
     ("decay_and_rate", "learning_rates", (0.3,)), ("adam_vs_sgd", "long_epochs", 10),
     ("adam_vs_sgd", "high", 1e-6),
 ])
@@ -171,7 +218,9 @@ def test_decay_and_rate_summaries_follow_their_definition(results):
 
 def test_decay_and_rate_supports_the_page(results):
     dr = results["decay_and_rate"]
-    best = dr["best_decays"]["without_early_stopping"]
-    assert all(b > a for a, b in zip(best, best[1:]))       # the best decay grows with the learning rate
+    for label in ("without_early_stopping", "with_early_stopping"):   # the best decay tends to grow with the rate
+        best = dr["best_decays"][label]
+        assert best[-1] > best[0] and all(b >= a for a, b in zip(best, best[1:]))
+        assert all(m["a_lower"] > m["b_lower"] and m["sign_p"] > 0.05 for m in dr["moves"][label])  # ... not settled
     assert dr["moves"]["without_early_stopping"][-1]["b_lower"] == 0
     assert all(abs(rate["best_with_early_stopping"]["versus_none"]["mean"]) < 0.01 for rate in dr["rates"])
