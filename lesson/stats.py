@@ -6,7 +6,7 @@ the numbers the text quotes are the ones a reader's rerun gives). They take plai
 floats or counts and return plain dicts, ready for a result.
 
 - ``spread(values)``: mean, sample standard deviation, standard error of the mean, min and max
-  of one quantity over seeds.
+  of one quantity over seeds (``spread_or_none``: None, not an error, when every run diverged).
 - ``paired(a, b)``: the same for the seed-by-seed difference ``a - b`` (both runs share each seed,
   so the seed's luck cancels), and how many seeds favour each side.
 - ``rate_interval(successes, trials)``: a 95 % Wilson score interval for a success rate
@@ -33,6 +33,11 @@ def spread(values: list) -> dict:
     std = math.sqrt(math.fsum((v - mean) ** 2 for v in kept) / (n - 1)) if n > 1 else 0.0
     return {"n": n, "mean": mean, "std": std, "sem": std / math.sqrt(n),
             "min": min(kept), "max": max(kept)}
+
+
+def spread_or_none(values: list) -> dict | None:
+    """``spread`` of the values that are not None; None if there are none (every run diverged)."""
+    return spread(values) if any(v is not None for v in values) else None
 
 
 def paired(a: list, b: list) -> dict:

@@ -95,3 +95,17 @@ def mean(values: list) -> float | None:
 def final(history, name: str):
     """A curve's value at the last epoch trained."""
     return getattr(history, name)[history.stopped_epoch]
+
+
+def band_around(values: list, best: int, factor: float) -> tuple[int, int]:
+    """The unbroken run of indices around ``best`` whose value (None: diverged) is at most
+    ``factor`` times ``values[best]``, as (first, last): the "near the best" band of a sweep."""
+    def near(i: int) -> bool:
+        return 0 <= i < len(values) and values[i] is not None and values[i] <= factor * values[best]
+
+    low, high = best, best
+    while near(low - 1):
+        low -= 1
+    while near(high + 1):
+        high += 1
+    return low, high

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lesson.experiments._common import check_fields, dataset, final, require, train
 from lesson.nn import NetworkConfig
-from lesson.stats import paired, rate_interval, spread
+from lesson.stats import paired, rate_interval, spread, spread_or_none
 from lesson.train import Recorder, Run, TrainConfig
 
 # (label, n_train, hidden width, learning rate, momentum, batch size): each case's settings.
@@ -38,12 +38,6 @@ class DiagnosisConfig:
                             "seeds": ("int", 1, 50), "divergence_loss": ("float", 1.0, 1e6)})
 
 
-def _spread_or_none(values: list) -> dict | None:
-    """``spread`` of the values that are not None; None when there are none (every run diverged)."""
-    kept = [v for v in values if v is not None]
-    return spread(kept) if kept else None
-
-
 def _late_val_change(history, epochs: int) -> float | None:
     """Mean validation loss over the last quarter of the epochs minus that over the second
     quarter: positive when the validation loss creeps back up late in the run."""
@@ -62,14 +56,14 @@ def _case_over_seeds(histories: list, epochs: int) -> dict:
     rising = [change for change in late if change is not None]
     return {
         "seeds": n,
-        "min_val_loss": _spread_or_none([h.best_val_loss for h in histories]),
+        "min_val_loss": spread_or_none([h.best_val_loss for h in histories]),
         "best_epoch": spread([h.best_epoch for h in histories]),
-        "final_val_loss": _spread_or_none([final(h, "val_loss") for h in histories]),
-        "final_train_loss": _spread_or_none([final(h, "train_loss") for h in histories]),
-        "final_minus_min": _spread_or_none([
+        "final_val_loss": spread_or_none([final(h, "val_loss") for h in histories]),
+        "final_train_loss": spread_or_none([final(h, "train_loss") for h in histories]),
+        "final_minus_min": spread_or_none([
             None if final(h, "val_loss") is None else final(h, "val_loss") - h.best_val_loss
             for h in histories]),
-        "late_val_change": _spread_or_none(late),
+        "late_val_change": spread_or_none(late),
         "late_val_rises": rate_interval(sum(change > 0 for change in rising), n),
         "best_at_last_epoch": sum(h.best_epoch == epochs for h in histories),
         "diverged": sum(h.diverged for h in histories),
@@ -266,21 +260,21 @@ def _over_seeds(config: EarlyStoppingConfig, per_seed: list[dict]) -> dict:
         "seeds": n,
         "best_epoch": spread([s["best_epoch"] for s in per_seed]),
         "min_val_loss": spread([s["min_val_loss"] for s in per_seed]),
-        "final_val_loss": _spread_or_none([s["final_val_loss"] for s in per_seed]),
+        "final_val_loss": spread_or_none([s["final_val_loss"] for s in per_seed]),
         "one_neuron_min_val_loss": spread([s["one_neuron_min_val_loss"] for s in per_seed]),
-        "plateau_end": _spread_or_none([t["plateau_end"] for t in transients]),
-        "val_peak_epoch": _spread_or_none([t["peak_epoch"] for t in transients]),
+        "plateau_end": spread_or_none([t["plateau_end"] for t in transients]),
+        "val_peak_epoch": spread_or_none([t["peak_epoch"] for t in transients]),
         "val_rises": rate_interval(rose("first_val_loss", "peak_val_loss"), n),
         "train_rises": rate_interval(rose("first_train_loss", "peak_train_loss"), n),
-        "train_rise": _spread_or_none([
+        "train_rise": spread_or_none([
             None if t["peak_train_loss"] is None else t["peak_train_loss"] - t["first_train_loss"]
             for t in transients]),
-        "val_rise": _spread_or_none([
+        "val_rise": spread_or_none([
             None if t["peak_val_loss"] is None else t["peak_val_loss"] - t["first_val_loss"]
             for t in transients]),
-        "no_momentum_early_rise": _spread_or_none([s["no_momentum"]["early_rise"]
+        "no_momentum_early_rise": spread_or_none([s["no_momentum"]["early_rise"]
                                                    for s in per_seed]),
-        "no_momentum_plateau_end": _spread_or_none([s["no_momentum"]["plateau_end"]
+        "no_momentum_plateau_end": spread_or_none([s["no_momentum"]["plateau_end"]
                                                     for s in per_seed]),
         "no_momentum_plateau_longer": rate_interval(sum(
             s["no_momentum"]["plateau_end"] is not None and s["transient"]["plateau_end"] is not None

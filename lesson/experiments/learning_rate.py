@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
-                                        runs_for, train)
+from lesson.experiments._common import (band_around, check_fields, dataset, final, mean, mean_curve,
+                                        require, runs_for, train)
 from lesson.nn import MLP, NetworkConfig
-from lesson.stats import paired, spread
+from lesson.stats import paired, spread, spread_or_none
 from lesson.train import lr_range_test
 
 
@@ -89,11 +89,6 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
         previous = finals
     return {"epochs": list(range(config.epochs + 1)), "runs": out}
 
-
-def spread_or_none(values: list) -> dict | None:
-    """``lesson.stats.spread`` of the values that are not None; None if there are none (every
-    seed diverged)."""
-    return spread(values) if any(v is not None for v in values) else None
 
 
 def paired_or_none(a: list, b: list) -> dict | None:
@@ -212,14 +207,7 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
 
 def _near_best(lrs: list, losses: list, best: int, factor: float) -> dict:
     """The unbroken run of swept rates around ``best`` whose mean loss is within ``factor`` of it."""
-    def near(i: int) -> bool:
-        return 0 <= i < len(lrs) and losses[i] is not None and losses[i] <= factor * losses[best]
-
-    low, high = best, best
-    while near(low - 1):
-        low -= 1
-    while near(high + 1):
-        high += 1
+    low, high = band_around(losses, best, factor)
     return {"factor": factor, "learning_rates": [lrs[low], lrs[high]], "count": high - low + 1}
 
 

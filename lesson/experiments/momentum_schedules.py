@@ -9,7 +9,7 @@ import numpy as np
 
 from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
                                         runs_for, train)
-from lesson.stats import paired, spread
+from lesson.stats import paired
 from lesson.train import TrainConfig
 
 

@@ -15,10 +15,10 @@ import numpy as np
 
 from lesson.data import grid_hours, hour_grid, pass_score
 from lesson.checks import require_sequence
-from lesson.experiments._common import check_fields, dataset, final, mean, require, train
+from lesson.experiments._common import band_around, check_fields, dataset, final, mean, require, train
 from lesson.nn import MLP, NetworkConfig
 from lesson.optimizers import OPTIMIZER_NAMES
-from lesson.stats import paired, spread
+from lesson.stats import paired, spread, spread_or_none
 from lesson.train import Run, TrainConfig
 
 
@@ -26,25 +26,6 @@ def _optimizer_fields(optimizer: str, momentum: float) -> dict:
     """The TrainConfig fields that pick ``optimizer``: SGD's momentum, or Adam (whose momentum is
     beta1, left at its default 0.9)."""
     return {"momentum": momentum} if optimizer == "sgd" else {"optimizer": "adam"}
-
-
-def _band(values: list, best: int, factor: float) -> tuple[int, int]:
-    """The unbroken run of indices around ``best`` whose value (None: diverged) is at most
-    ``factor`` times ``values[best]``."""
-    def good(i: int) -> bool:
-        return 0 <= i < len(values) and values[i] is not None and values[i] <= factor * values[best]
-
-    low, high = best, best
-    while good(low - 1):
-        low -= 1
-    while good(high + 1):
-        high += 1
-    return low, high
-
-
-def _spread_or_none(values: list) -> dict | None:
-    """``spread`` of the values that are not None; None if every run diverged."""
-    return spread(values) if any(v is not None for v in values) else None
 
 
 def _decades(low: float, high: float) -> float:
@@ -98,7 +79,7 @@ def _sweep_summary(config: OptimizerSweepConfig, lrs: list, per_lr: list) -> dic
     finite = [i for i, v in enumerate(means) if v is not None]
     require(config, "high", bool(finite), "a range in which some rate does not diverge in any seed")
     best = min(finite, key=lambda i: means[i])
-    low, high = _band(means, best, config.good_factor)
+    low, high = band_around(means, best, config.good_factor)
     seed_bands = []
     for seed in range(config.seeds):
         own = [v[seed] for v in losses]
@@ -107,7 +88,7 @@ def _sweep_summary(config: OptimizerSweepConfig, lrs: list, per_lr: list) -> dic
             seed_bands.append({"best_learning_rate": None, "learning_rates": None, "decades": None})
             continue
         seed_best = min(kept, key=lambda i: own[i])
-        seed_low, seed_high = _band(own, seed_best, config.good_factor)
+        seed_low, seed_high = band_around(own, seed_best, config.good_factor)
         seed_bands.append({"best_learning_rate": lrs[seed_best],
                            "learning_rates": [lrs[seed_low], lrs[seed_high]],
                            "decades": _decades(lrs[seed_low], lrs[seed_high])})
@@ -126,7 +107,7 @@ def _sweep_summary(config: OptimizerSweepConfig, lrs: list, per_lr: list) -> dic
                  "learning_rates": [lrs[low], lrs[high]], "indices": [low, high],
                  "count": high - low + 1, "decades": _decades(lrs[low], lrs[high])},
         "seed_bands": seed_bands,
-        "seed_band_decades": _spread_or_none([band["decades"] for band in seed_bands]),
+        "seed_band_decades": spread_or_none([band["decades"] for band in seed_bands]),
         "smallest_diverging_learning_rate": None if first is None else lrs[first],
         "first_diverging_seeds": 0 if first is None else diverged_seeds[first],
         "smallest_all_diverging_learning_rate": every,
@@ -207,8 +188,8 @@ def run_adam_vs_sgd(config: OptimizerSweepConfig) -> dict:
         "best_rate_ratio": summaries["adam"]["best_learning_rate"] / summaries["sgd"]["best_learning_rate"],
         "safe": {
             "learning_rate": config.safe_learning_rate, "epochs": config.epochs,
-            "val_loss": _spread_or_none(short_loss), "long_epochs": config.long_epochs,
-            "long_val_loss": _spread_or_none(long_loss),
+            "val_loss": spread_or_none(short_loss), "long_epochs": config.long_epochs,
+            "long_val_loss": spread_or_none(long_loss),
             "diverged": sum(t.history.diverged for t in short_trained + long_trained),
             "good_seeds": sum(v is not None and v <= threshold for v in short_loss),
             "long_good_seeds": sum(v is not None and v <= threshold for v in long_loss),
@@ -255,7 +236,7 @@ def _best_decay(decays: list, per_seed: list) -> dict:
     best = lowest([mean(v) for v in per_seed])
     seeds = len(per_seed[0])
     own = [lowest([v[seed] for v in per_seed]) for seed in range(seeds)]
-    return {"index": best, "decay": decays[best], "val_loss": _spread_or_none(per_seed[best]),
+    return {"index": best, "decay": decays[best], "val_loss": spread_or_none(per_seed[best]),
             "per_seed_index": own, "per_seed_decay": [decays[i] for i in own],
             "per_seed_range": [decays[min(own)], decays[max(own)]],
             "seeds_at_best": sum(i == best for i in own),
@@ -271,7 +252,7 @@ def _decay_sweep(config, decays: list, trained: list) -> dict:
     best_loss = [[t.history.best_val_loss for t in ts] for ts in per_decay]
     return {
         "final_val_loss": [mean(v) for v in final_loss], "final_val_loss_per_seed": final_loss,
-        "final_val_loss_spread": [_spread_or_none(v) for v in final_loss],
+        "final_val_loss_spread": [spread_or_none(v) for v in final_loss],
         "min_val_loss": [mean(v) for v in best_loss], "min_val_loss_per_seed": best_loss,
         "min_val_loss_spread": [spread(v) for v in best_loss],
         "final_train_loss": [mean([final(t.history, "train_loss") for t in ts]) for ts in per_decay],

@@ -9,16 +9,17 @@ import pytest
 
 from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
 from lesson.experiments import run_experiment
-from lesson.experiments.optimizers import _band, _best_decay, _decades
+from lesson.experiments._common import band_around
+from lesson.experiments.optimizers import _best_decay, _decades
 
 
 # --- Pure helpers -------------------------------------------------------------------------------
 
 def test_band_is_the_unbroken_run_around_the_best_within_the_factor():
     values = [0.9, 0.5, 0.24, 0.2, 0.22, 0.26, None, 0.21]
-    assert _band(values, 3, 1.25) == (2, 4)          # 0.26 > 0.25 ends it; None breaks it too
-    assert _band(values, 3, 1.5) == (2, 5)
-    assert _band([0.2], 0, 1.25) == (0, 0)
+    assert band_around(values, 3, 1.25) == (2, 4)          # 0.26 > 0.25 ends it; None breaks it too
+    assert band_around(values, 3, 1.5) == (2, 5)
+    assert band_around([0.2], 0, 1.25) == (0, 0)
     assert math.isclose(_decades(0.01, 1.0), 2.0)
 
 
