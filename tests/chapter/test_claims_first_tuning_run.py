@@ -75,3 +75,20 @@ def test_adams_default_was_below_its_good_band_here(results):
     index = min(range(len(results("adam_vs_sgd")["learning_rates"])),
                 key=lambda i: abs(results("adam_vs_sgd")["learning_rates"][i] - 1e-3))
     assert adam["final_val_loss"][index] > 2 * adam["best_val_loss"], msg
+
+
+def test_near_the_best_is_the_chapters_one_factor(results):
+    msg = claim(PAGE, "\"near the best\" means a mean validation loss at most 1.25 times the best mean.")
+    assert results("lr_sweep")["near_best"]["factor"] == 1.25, msg
+    assert results("adam_vs_sgd")["config"]["good_factor"] == 1.25, msg
+
+
+def test_the_weight_decay_row_spans_the_draws_best_decays(results):
+    decay = results("weight_decay")
+    msg = claim(PAGE, "with early stopping on other draws of students, from "
+                "{{ value: weight_decay.other_draws.0.best_with_early_stopping.decay | g }} to "
+                "{{ value: weight_decay.other_draws.2.best_with_early_stopping.decay | g }}")
+    others = [d["best_with_early_stopping"]["decay"] for d in decay["other_draws"]]
+    assert others[0] == min(others) and others[2] == max(others), msg
+    # the start's range covers the page's draw and the other draws
+    assert decay["best_with_early_stopping"]["decay"] <= min(others), msg

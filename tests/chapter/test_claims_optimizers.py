@@ -455,12 +455,12 @@ def test_with_early_stopping_the_curve_is_nearly_flat(results):
     assert -0.02 < gain["mean"] < 0, msg
     assert gain == with_stopping["versus_none"], msg
     assert math.isclose(with_stopping["val_loss"]["mean"] - wd["min_val_loss"][0], gain["mean"], abs_tol=1e-12), msg
-    msg = claim(PAGE, "consistent, but small next to the seeds' spread of "
+    msg = claim(PAGE, "not settled, and small next to the seeds' spread of "
                 "{{ value: weight_decay.min_val_loss_spread.0.min | .3f }} to "
                 "{{ value: weight_decay.min_val_loss_spread.0.max | .3f }} without decay.")
     spread0 = wd["min_val_loss_spread"][0]
     assert abs(gain["mean"]) < spread0["max"] - spread0["min"], msg
-    assert gain["a_lower"] >= gain["n"] - 1, msg  # 'consistent'
+    assert gain["sign_p"] > 0.05, msg  # 'not settled'
 
 
 def test_early_stopping_alone_beat_decay_alone(results):
@@ -537,8 +537,7 @@ def test_other_draws_details(results):
                for d in draws), msg
     msg = claim(PAGE, "Decay alone had a lower mean than early stopping alone on "
                 "{{ value: weight_decay.other_draws_summary.decay_versus_stopping.decay_lower_draws | d }} draw, by about "
-                "one standard error: not a reliable win, but a sign that which of the two does more depends on the "
-                "students.")
+                "one standard error: not a reliable win.")
     winners = [d["decay_versus_stopping"] for d in draws if d["decay_versus_stopping"]["mean"] < 0]
     assert len(winners) == wd["other_draws_summary"]["decay_versus_stopping"]["decay_lower_draws"] == 1, msg
     assert -winners[0]["mean"] < 2 * winners[0]["sem"] and winners[0]["sign_p"] > 0.05, msg  # not reliable
@@ -600,22 +599,26 @@ def test_the_curves_come_closest_around_the_best_decays(results):
 # --- Weight decay and the learning rate ---------------------------------------------------------
 
 
-def test_the_best_decay_tended_to_grow_with_the_learning_rate_but_is_not_pinned_down(results):
+def test_the_best_decay_depended_on_the_learning_rate_but_is_not_pinned_down(results):
     dr = results("decay_and_rate")
-    moves = dr["moves"]["without_early_stopping"] + dr["moves"]["with_early_stopping"]
-    msg = claim(PAGE, "The best decay tended to be larger at larger learning rates, with or without early stopping.")
+    moves = dr["moves"]
+    msg = claim(PAGE, "At the smallest learning rate hardly any decay helped; at the two larger ones the best decay was "
+                "larger, with or without early stopping.")
+    rates = dr["rates"]
+    assert -rates[0]["best_without_early_stopping"]["versus_none"]["mean"] < 0.01, msg   # hardly any help
     for label in ("without_early_stopping", "with_early_stopping"):
         best = dr["best_decays"][label]
-        assert best[-1] > best[0] and all(b >= a for a, b in zip(best, best[1:])), f"{msg} ({label})"
-    msg = claim(PAGE, "But {{ value: decay_and_rate.config.seeds | d }} seeds on this grid cannot pin the trend down: "
-                "from one rate to the next, each seed's own best decay grew in more seeds than it fell, yet the "
-                "smallest sign test p was {{ value: decay_and_rate.moves.with_early_stopping.0.sign_p | .2f }} "
-                "(details below).")
-    assert all(m["a_lower"] > m["b_lower"] for m in moves), msg
-    smallest = min(m["sign_p"] for m in moves)
-    assert smallest == dr["moves"]["with_early_stopping"][0]["sign_p"] and smallest > 0.05, msg
-    msg = claim(PAGE, "Its best value tended to grow with the learning rate: re-tune it when you change the rate.")
-    assert sum(m["a_lower"] for m in moves) > 3 * sum(m["b_lower"] for m in moves), msg
+        assert best[1] > best[0] and best[2] > best[0], f"{msg} ({label})"
+    msg = claim(PAGE, "Whether it keeps growing from the middle rate to the largest, "
+                "{{ value: decay_and_rate.config.seeds | d }} seeds cannot tell: each seed's own best decay rose in "
+                "some and stayed in others (details below).")
+    for label in ("without_early_stopping", "with_early_stopping"):
+        step = moves[label][1]  # middle rate -> largest
+        # some rose, the others kept their best decay (ties), and the sign test settles nothing
+        assert step["a_lower"] >= 1 and step["a_lower"] + step["b_lower"] < step["n"], f"{msg} ({label})"
+        assert step["sign_p"] > 0.05, f"{msg} ({label})"
+    msg = claim(PAGE, "Its best value depended on the learning rate: re-tune it when you change the rate.")
+    assert dr["best_decays"]["without_early_stopping"][0] < dr["best_decays"]["without_early_stopping"][1], msg
     msg = claim(PAGE, "So when you change the learning rate, re-tune the weight decay.")
     assert dr["best_decays"]["without_early_stopping"][-1] >= 3 * dr["best_decays"]["without_early_stopping"][0], msg
 

@@ -162,7 +162,7 @@ def test_narrowing_gave_more_good_trials_not_a_clearly_better_best(session):
     first, second = session["rounds"]
     narrowing, reruns = session["narrowing"], session["reruns"]
     noise = min(r["std"] for r in reruns)
-    msg = claim(PAGE, "Narrowing put most trials in the good region, as it must when it searches around round 1's best; "
+    msg = claim(PAGE, "Narrowing put most trials in the good region, as expected when it searches around round 1's best; "
                       "the best barely moved.")
     assert narrowing["within"][1] - narrowing["within"][0] >= 0.3, msg
     assert abs(narrowing["best_gain"]) < noise, msg
