@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 
 from lesson.data import pass_score
-from site_src.figures.style import OKABE_ITO, ROLE_COLOURS
+from site_src.figures.style import INK, OKABE_ITO, ROLE_COLOURS
 
 PASS_COLOUR = OKABE_ITO["blue"]
 
@@ -101,6 +101,23 @@ def mark_diverged(ax: Axes, xs: list, y: float, label: str = "diverged") -> list
         return []
     return [ax.scatter(xs, [y] * len(xs), marker="x", s=40, linewidths=1.8, color=DIVERGED_COLOUR,
                        label=label, zorder=4, clip_on=False)]
+
+def draw_boundary_map(ax: Axes, studied: np.ndarray, slept: np.ndarray, probability: np.ndarray,
+                      points: dict) -> list:
+    """What a network learned: its pass probability over the grid (rows: slept, columns: studied),
+    its 50 % border (solid), the true rule's border (dashed) and the training students on top."""
+    # the map as the grid's own small image (the browser smooths it): filled vector contours,
+    # or a rasterised copy of them, made the SVG several hundred KiB
+    artists = [ax.imshow(probability, origin="lower", extent=(studied[0], studied[-1], slept[0], slept[-1]),
+                         cmap=PASS_PROBABILITY_CMAP, vmin=0.0, vmax=1.0, alpha=0.75, interpolation="none",
+                         aspect="auto"),
+               ax.contour(studied, slept, probability, levels=[0.5], colors=INK, linewidths=1.6),
+               ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
+                          linewidths=1.2, linestyles="dashed")]
+    artists += scatter_students(ax, points["hours_studied"], points["hours_slept"], points["passed"], size=22, edge=INK)
+    ax.grid(False)
+    return artists
+
 
 def true_rule_score(studied: np.ndarray, slept: np.ndarray) -> np.ndarray:
     """The data's hidden rule on the grid (rows: slept, columns: studied); its zero line is the true border."""

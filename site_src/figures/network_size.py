@@ -6,12 +6,10 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from site_src.figures.common import (
-    true_rule_score,
-    TRAIN_COLOUR, VAL_COLOUR, MARK_COLOUR, PASS_PROBABILITY_CMAP, LOSS_LABEL, training_setup, neurons,
-    finite_points, scatter_students,
+    TRAIN_COLOUR, VAL_COLOUR, MARK_COLOUR, LOSS_LABEL, training_setup, neurons,
+    finite_points, draw_boundary_map,
 )
 from site_src.figures.registry import FigureSpec
-from site_src.figures.style import INK
 
 
 def draw_capacity(axes: list[Axes], result: dict) -> list:
@@ -109,18 +107,8 @@ def draw_capacity_boundaries(axes: list[Axes], result: dict) -> list:
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     for ax, panel in zip(axes, panels):
-        grid = np.asarray(panel["probability"])  # rows: slept, columns: studied
-        # the map as the grid's own small image (the browser smooths it): filled vector contours,
-        # or a rasterised copy of them, made the SVG several hundred KiB
-        artists.append(ax.imshow(grid, origin="lower", extent=(studied[0], studied[-1], slept[0], slept[-1]),
-                                 cmap=PASS_PROBABILITY_CMAP, vmin=0.0, vmax=1.0, alpha=0.75, interpolation="none",
-                                 aspect="auto"))
-        artists.append(ax.contour(studied, slept, grid, levels=[0.5], colors=INK, linewidths=1.6))
-        artists.append(ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
-                                  linewidths=1.2, linestyles="dashed"))
-        artists += scatter_students(ax, points["hours_studied"], points["hours_slept"], points["passed"], size=22, edge=INK)
+        artists += draw_boundary_map(ax, studied, slept, np.asarray(panel["probability"]), points)
         ax.set_title(panel_title(panel))
-        ax.grid(False)
     for ax in axes[1:]:
         ax.set_ylabel("")
     return artists

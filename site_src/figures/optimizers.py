@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from site_src.figures.common import (
-    MARK_COLOUR, PASS_PROBABILITY_CMAP, VAL_LOSS_LABEL, finite_points, lr_text,
-    mark_diverged, neurons, scatter_students, training_setup, true_rule_score,
+    MARK_COLOUR, VAL_LOSS_LABEL, draw_boundary_map, finite_points, lr_text,
+    mark_diverged, neurons, training_setup,
 )
 from site_src.figures.registry import FigureSpec
 from site_src.figures.style import INK, OKABE_ITO
@@ -213,17 +213,8 @@ def draw_weight_decay_boundaries(axes: list[Axes], result: dict) -> list:
     artists = []
     for ax, decay, grid, agreement in zip(axes, boundaries["decays"], boundaries["probability"],
                                           boundaries["rule_agreement"]):
-        grid = np.asarray(grid)
-        artists.append(ax.imshow(grid, origin="lower", extent=(studied[0], studied[-1], slept[0], slept[-1]),
-                                 cmap=PASS_PROBABILITY_CMAP, vmin=0.0, vmax=1.0, alpha=0.75, interpolation="none",
-                                 aspect="auto"))
-        artists.append(ax.contour(studied, slept, grid, levels=[0.5], colors=INK, linewidths=1.6))
-        artists.append(ax.contour(studied, slept, true_rule_score(studied, slept), levels=[0.0], colors=INK,
-                                  linewidths=1.2, linestyles="dashed"))
-        artists += scatter_students(ax, points["hours_studied"], points["hours_slept"], points["passed"], size=22,
-                                    edge=INK)
+        artists += draw_boundary_map(ax, studied, slept, np.asarray(grid), points)
         ax.set_title(f"weight decay {decay_text(decay)}" + (" (none)" if decay == 0 else ""))
-        ax.grid(False)
     for ax in axes[1:]:
         ax.set_ylabel("")
     return artists
@@ -314,7 +305,7 @@ def alt_decay_and_rate(result: dict) -> str:
         f"{rate['min_val_loss'][0]:.3f} to {rate['best_with_early_stopping']['val_loss']['mean']:.3f} at "
         f"{decay_text(rate['best_with_early_stopping']['decay'])}."
         for rate in rates)
-    return (f"Two line charts of validation loss against weight decay on a log axis, one line per learning rate. "
+    return ("Two line charts of validation loss against weight decay on a log axis, one line per learning rate. "
             + parts)
 
 
