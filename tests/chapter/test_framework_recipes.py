@@ -6,13 +6,12 @@ weights restored, and a random-search loop."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import textwrap
 
 import pytest
 from chapter_site import CHAPTER_PAGES, DOCS_DIR
+from page_code import run_page_code
 
 TAB = re.compile(r'^=== "(?P<label>[^"]+)"\n\n(?P<body>(?:(?: {4}.*)?\n)+)', re.M)
 #: The recipes that must have a PyTorch tab (issue 19), by what their code must contain.
@@ -39,10 +38,7 @@ def tabs(label: str) -> list[tuple[str, str]]:
 
 
 def run(page: str, code: str) -> str:
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(code, f"<{page}: tab>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the page's own code
-    return printed.getvalue()
+    return run_page_code(f"{page}: tab", code)[0]
 
 
 def test_the_key_recipes_have_a_pytorch_tab():

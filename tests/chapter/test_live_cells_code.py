@@ -4,13 +4,11 @@ page and the cell, instead of in a reader's browser."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
 import re
 
 import pytest
 from chapter_site import CONCEPT_PAGES, DOCS_DIR
+from page_code import run_page_code
 
 SETUP_MARKER = "#| end-setup"
 CELL = re.compile(r"^```python-live(?P<options>[^\n]*)\n(?P<code>.*?)\n```$", flags=re.S | re.M)
@@ -27,24 +25,8 @@ def live_cells() -> list[tuple[str, str, str]]:
 
 
 def run_cell(page: str, title: str, code: str) -> tuple[str, int]:
-    """Runs a cell as the page does; returns what it printed and how many training loops of the
-    engine (``lesson.train.EpochLoop.run``, which every way of training goes through) it ran."""
-    loops = 0
-    # the module as the cell will import it: other tests may have re-imported the engine (the build
-    # step clears it from sys.modules), so a class object held since collection could be stale
-    epoch_loop = importlib.import_module("lesson.train").EpochLoop
-    original = epoch_loop.run
-
-    def counted(self):
-        nonlocal loops
-        loops += 1
-        return original(self)
-
-    printed = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        patch.setattr(epoch_loop, "run", counted)
-        exec(compile(code.replace(SETUP_MARKER, ""), f"<{page}: {title}>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the page's own code
-    return printed.getvalue(), loops
+    """Runs a cell as the page does (its hidden setup included): what it printed, training loops."""
+    return run_page_code(f"{page}: {title}", code.replace(SETUP_MARKER, ""))
 
 
 @pytest.mark.slow
