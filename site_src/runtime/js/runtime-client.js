@@ -159,15 +159,20 @@ export class RuntimeClient {
    * KeyboardInterrupt; if it does not finish within `graceMs`, or without a buffer, the worker is
    * ended and a fresh one is started at once, so the next Run is quick.
    */
-  async stop(reason, request = null, graceMs = 1500) {
+  async stop(reason, request = null, graceMs = 3000) {
     if (request?.ticket && !request.ticket.sent) {
       request.ticket.cancel(reason);
       return { restarted: false };
     }
     if (this.interruptBuffer && this.pending.size) {
-      new Uint8Array(this.interruptBuffer)[0] = 2; // SIGINT
+      const signal = new Uint8Array(this.interruptBuffer);
       const deadline = Date.now() + graceMs;
-      while (this.pending.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let waited = 0; this.pending.size && Date.now() < deadline; waited += 50) {
+        // Python clears the flag as it raises. A KeyboardInterrupt swallowed on its way (a busy
+        // worker on a loaded machine, a callback) leaves the loop running: signal again every 0.5 s.
+        if (waited % 500 === 0 && signal[0] === 0) signal[0] = 2; // SIGINT
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       if (!this.pending.size) return { restarted: false };
     }
     this.failAll(reason);
