@@ -7,8 +7,10 @@ both sites are served on 127.0.0.1, so the scores are compared under the same lo
 Lighthouse (npm, pinned in package.json) drives Debian's Chromium with the default mobile profile.
 
 Prints per page: performance, accessibility, best practices, LCP, TBT, CLS and bytes transferred
-(the page's load, before any Run), and the difference to the baseline; then the failing audits of
-the accessibility and best-practices categories. A benchmark, not a test: nothing is asserted.
+(the page's load, before any Run), and the difference to the baseline; under it, where the main
+thread's time went (Lighthouse's groups) and each long task (> 50 ms, what TBT counts) with the
+script it is attributed to, from the run with the median TBT, so a regression names its cause;
+then the failing audits of the accessibility and best-practices categories. A benchmark, not a test: nothing is asserted.
 About a minute a page on a 2-core machine; `--pages` measures some (with the baseline).
 
 Both sites are served as `python -m http.server` serves them (no compression), the measure of
@@ -56,6 +58,8 @@ class Score:
     cls: float
     bytes: int
     failing: tuple[str, ...]  # ids of failing accessibility / best-practices audits
+    main_thread: tuple[tuple[str, float], ...] = ()  # (kind of work, ms), the most first
+    long_tasks: tuple[tuple[str, float], ...] = ()  # (script or "page", ms) of tasks over 50 ms
 
 
 def run_lighthouse(url: str, runs: int) -> Score:
@@ -90,6 +94,7 @@ def _median_score(reports: list[dict]) -> Score:
                 result = report["audits"][ref["id"]]
                 if ref["weight"] > 0 and result["score"] is not None and result["score"] < 1:
                     failing.add(ref["id"])
+    typical = sorted(reports, key=audit("total-blocking-time"))[len(reports) // 2]  # the median TBT's run
     return Score(
         performance=median(category("performance")),
         accessibility=median(category("accessibility")),
@@ -99,7 +104,27 @@ def _median_score(reports: list[dict]) -> Score:
         cls=median(audit("cumulative-layout-shift")),
         bytes=int(median(audit("total-byte-weight"))),
         failing=tuple(sorted(failing)),
+        main_thread=main_thread_work(typical),
+        long_tasks=long_tasks(typical),
     )
+
+
+def main_thread_work(report: dict) -> tuple[tuple[str, float], ...]:
+    """Where the load's main-thread time went (Lighthouse's groups: style & layout, script, ...)."""
+    items = report["audits"]["mainthread-work-breakdown"].get("details", {}).get("items", [])
+    return tuple((item["groupLabel"], item["duration"]) for item in sorted(items, key=lambda item: -item["duration"]))
+
+
+def long_tasks(report: dict) -> tuple[tuple[str, float], ...]:
+    """The load's tasks over 50 ms (the ones TBT counts) and the script each is attributed to."""
+    items = report["audits"]["long-tasks"].get("details", {}).get("items", [])
+    return tuple((_short_source(item.get("url", "")), item["duration"]) for item in items)
+
+
+def _short_source(url: str) -> str:
+    # Lighthouse names a script by URL, and work no script owns (style, layout, parsing) by the page's URL.
+    name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    return name if name.endswith(".js") else "page (style, layout, HTML)"
 
 
 def site_pages(site: Path) -> list[tuple[str, str]]:
@@ -177,6 +202,13 @@ def row(name: str, score: Score, baseline: Score) -> str:
     )
 
 
+def causes(score: Score) -> str:
+    """The main thread's biggest kinds of work and the long tasks' sources, for a line under the row."""
+    work = ", ".join(f"{label} {ms:.0f}" for label, ms in score.main_thread[:4])
+    tasks = ", ".join(f"{source} {ms:.0f}" for source, ms in score.long_tasks) or "none"
+    return f"{'':26s} main thread ms: {work}\n{'':26s} long tasks ms: {tasks}"
+
+
 def summary(baseline: Score, scores: list[tuple[str, Score]]) -> str:
     """Failing audits per page, and the worst page against the goals of issue 10."""
     lines = [f"{name}: failing audits: {', '.join(score.failing)}" for name, score in scores if score.failing]
@@ -214,11 +246,11 @@ def main() -> None:
               f"{args.runs} run(s) per page, mobile profile, {'gzip' if args.compress else 'no'} compression; "
               f"baseline {base_url}, site {site_url}", flush=True)
         baseline = run_lighthouse(base_url, args.runs)
-        print(HEADER, "-" * len(HEADER), row("plain Material (baseline)", baseline, baseline), sep="\n", flush=True)
+        print(HEADER, "-" * len(HEADER), row("plain Material (baseline)", baseline, baseline), causes(baseline), sep="\n", flush=True)
         scores = []
         for path, title in pages:  # a line as soon as a page is measured: a run takes ~1 min a page
             scores.append((title, run_lighthouse(site_url + path, args.runs)))
-            print(row(title, scores[-1][1], baseline), flush=True)
+            print(row(title, scores[-1][1], baseline), causes(scores[-1][1]), sep="\n", flush=True)
         server.shutdown()
         baseline_server.shutdown()
     print(summary(baseline, [("plain Material (baseline)", baseline), *scores]))

@@ -147,6 +147,24 @@ def test_math_becomes_katex_html_and_mathml_with_the_tex_kept():
     assert "<math" in html and "\\(" not in html and "\\[" not in html
 
 
+def test_a_plain_text_formula_is_drawn_as_katex_draws_it_and_read_from_its_drawing():
+    # Issue 23: a lone symbol, relation or number needs no MathML (on the optimizers page, 377 of
+    # 3,852 elements): the same drawing, read aloud as what it shows.
+    from site_src.markdown.math import RENDERER, MathRenderError
+    from site_src.node_script import run_json_script
+
+    def katex_html(tex: str) -> str:
+        return run_json_script(RENDERER, [{"tex": tex, "display": False}], package="KaTeX", error=MathRenderError)[0]["html"]
+
+    html = typeset("Momentum $\\beta = 0.9$ and the rate $\\eta$, against $a < b$ and $w_1 = 0.35$.")
+    plain = [formula for formula in html.split('<span class="arithmatex">')[1:3]]
+    for formula, tex in zip(plain, ("\\beta = 0.9", "\\eta")):
+        assert "<math" not in formula and "aria-hidden" not in formula
+        drawing = katex_html(tex).split('aria-hidden="true">', 1)[1]
+        assert drawing in formula, "the drawing is KaTeX's own, character for character"
+    assert html.count("<math") == 2, "a < b and w_1 = 0.35 keep their MathML (a subscript is not read as drawn)"
+
+
 def test_bad_tex_fails_naming_the_formula_and_the_fix():
     from site_src.markdown.math import MathRenderError
 
