@@ -1,10 +1,10 @@
 """The experiment/figure step: pages -> experiments they use -> cached results -> SVG figures.
 
-Runs on its own (`python -m site_src.assets`) or from the MkDocs hook `site_src/hooks/assets.py`.
+Runs on its own (`python -m site_src.assets`) or from the MkDocs plugin (`site_src.plugin`).
 It scans the pages for `{{ value: }}` and `{{ figure: }}` references, checks every name (errors
 give file, line and the valid names), runs only the experiments the pages use, renders their
 figures, and writes the generated folder (`generated/` beside `docs/`, outside what `mkdocs serve`
-watches, so writing it does not trigger a second rebuild; the hook adds its files to the site):
+watches, so writing it does not trigger a second rebuild; the plugin adds its files to the site):
 
     index.json                 valid names; per figure: caption, alt text, files, size
     results/<experiment>.json  the result data (quoted in the text, downloadable beside figures)
@@ -12,7 +12,7 @@ watches, so writing it does not trigger a second rebuild; the hook adds its file
 
 The chapter's experiments run in Pyodide under Node (`site_src.runtime.node_host`), the runtime a
 reader's browser runs, so a reader's rerun in the page gives the published numbers bit for bit;
-a site without `pyodide` settings (the test fixtures) runs them in this CPython process. The
+a project with `in_pyodide` off (the test fixtures) runs them in this CPython process. The
 same Pyodide then runs every live cell of every page (`site_src.cells`) for its pre-rendered output.
 
 Results and SVGs are cached in a content-addressed store (`site_src.cache`) keyed on everything
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.metadata
-import importlib.util
 import inspect
 import io
 import json
@@ -45,7 +44,9 @@ import numpy as np
 
 from site_src.cells import CellError, CellStep
 from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
-from site_src.runtime.node_host import PyodideHost, PyodideHostError, PyodidePaths, runtime_identity, shared_host
+from site_src.project import RERUN_SECONDS_FILE, Project
+from site_src.registries import Registries, RegistryError
+from site_src.runtime.node_host import PyodideHost, PyodideHostError, runtime_identity, shared_host
 from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.node_script import helper_identity
 from site_src.svg_optimize import OPTIMIZER, optimize_svgs
@@ -63,12 +64,9 @@ from site_src.markdown.results import (
     resolve_key_path,
 )
 
-SITE_SRC = Path(__file__).resolve().parent
 #: Cache entries kept per kind beyond those the current build uses (a few engine versions' worth).
 CACHE_SPARE_ENTRIES = 120
 
-#: The published rerun times (whole seconds per experiment), in the project's root, committed.
-RERUN_SECONDS_FILE = "rerun-seconds.json"
 #: A measured rerun time replaces the kept one only when it is more than this factor off.
 RERUN_SECONDS_TOLERANCE = 2
 
@@ -81,44 +79,12 @@ class AssetBuildError(RuntimeError):
 
 
 class Experiment(Protocol):
-    """What the step needs of an experiment (`lesson.experiments` provides more)."""
+    """What the step needs of an experiment (the engine's experiment objects may provide more)."""
 
     name: str
     default_config: object
 
     def run(self, config: object) -> dict: ...
-
-
-@dataclass(frozen=True)
-class AssetSettings:
-    """Where the step reads and writes, and what source code its cache keys cover."""
-
-    docs_dir: Path
-    generated_dir: Path
-    cache_dir: Path
-    engine_dir: Path
-    figure_code_paths: tuple[Path, ...] = ()
-    #: Where the build's Pyodide comes from; None runs experiments in this CPython (test sites).
-    pyodide: PyodidePaths | None = None
-
-    @property
-    def rerun_seconds_file(self) -> Path:
-        """The kept rerun times: beside `docs/`, in the project's root."""
-        return self.docs_dir.parent / RERUN_SECONDS_FILE
-
-    @classmethod
-    def for_project(cls, root: Path) -> AssetSettings:
-        """The chapter's own layout: `docs/`, `generated/`, `.cache/assets/`, `lesson/`, `site_src/figures/`."""
-        figures_dir = root / "site_src" / "figures"
-        return cls(
-            docs_dir=root / "docs",
-            generated_dir=root / "generated",
-            cache_dir=root / ".cache" / "assets",
-            engine_dir=root / "lesson",
-            # shared by every figure; each figure's key adds the module defining its functions
-            figure_code_paths=tuple(figures_dir / name for name in ("common.py", "registry.py", "style.py", "palette.json")),
-            pyodide=PyodidePaths(root),
-        )
 
 
 @dataclass(frozen=True)
@@ -260,12 +226,11 @@ def cpython_identity(versions: Mapping[str, str]) -> dict:
     return {"runtime": "cpython", **{name: versions[name] for name in ("python", "machine", "numpy")}}
 
 
-def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, str]) -> str:
+def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, str],
+                   result_json: Callable[[object], str]) -> str:
     """Cache key of a result: experiment name and config, engine sources, the published format
-    (the cached bytes are ``result_json``'s output), and the runtime that computes it (Pyodide
+    (the cached bytes are the engine's ``result_json``'s output), and the runtime that computes it (Pyodide
     version, lock hash and host code: ``runtime_identity``; or CPython's Python/numpy versions and machine)."""
-    from lesson.experiments import result_json
-
     try:
         canonical_json(config_as_dict(config))
     except (TypeError, ValueError) as err:
@@ -307,10 +272,9 @@ def figure_key(
     )
 
 
-def result_bytes(name: str, result: object) -> bytes:
-    """The result as indented JSON (readable when downloaded); NaN/inf are refused, naming the experiment."""
-    from lesson.experiments import result_json  # the one format, shared with the page's rerun
-
+def result_bytes(name: str, result: object, result_json: Callable[[object], str]) -> bytes:
+    """The result as indented JSON (readable when downloaded) in the engine's one format (``result_json``,
+    shared with the page's rerun); NaN/inf are refused, naming the experiment."""
     try:
         return result_json(result).encode()
     except (TypeError, ValueError) as err:
@@ -365,24 +329,25 @@ def _shows_unnamed_numbers(axis) -> bool:
     return numeric_ticks and not axis.get_label_text().strip()
 
 
-def compute_result(name: str, experiment: Experiment) -> bytes:
+def compute_result(name: str, experiment: Experiment, result_json: Callable[[object], str]) -> bytes:
     """Run one experiment with its default config; its result as JSON bytes."""
     try:
         result = experiment.run(experiment.default_config)
     except Exception as err:  # the engine's bug: re-raised with which experiment it was
         raise AssetBuildError(f"experiment {name!r} failed: {err!r}") from err
-    return result_bytes(name, result)
+    return result_bytes(name, result, result_json)
 
 
-Registries = tuple[Mapping[str, Experiment], Mapping[str, object]]
+RegistryPair = tuple[Mapping[str, Experiment], Mapping[str, object]]
 
 
-def compute_job(registries: Registries, kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
+def compute_job(registries: RegistryPair, result_json: Callable[[object], str], kind: str, name: str,
+                data: bytes | None) -> tuple[bytes, float]:
     """One cache miss: run an experiment or render a figure from its result's bytes; (bytes, seconds)."""
     experiments, figures = registries
     start = time.perf_counter()
     if kind == "experiment":
-        payload = compute_result(name, experiments[name])
+        payload = compute_result(name, experiments[name], result_json)
     else:
         payload = render_svg(figures[name], json.loads(data))
     return payload, time.perf_counter() - start
@@ -390,33 +355,35 @@ def compute_job(registries: Registries, kind: str, name: str, data: bytes | None
 
 #: The registries of a worker process, loaded once by `_init_worker` (each worker is a fresh
 #: interpreter: the "spawn" start method, safe under `mkdocs serve`'s threads).
-_WORKER_REGISTRIES: list[Registries] = []
+_WORKER_REGISTRIES: list[RegistryPair] = []
 
 
-def _init_worker(loader: Callable[[], Registries]) -> None:
+def _init_worker(loader: Callable[[], RegistryPair]) -> None:
     _WORKER_REGISTRIES.append(loader())
 
 
-def _worker_job(kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
-    return compute_job(_WORKER_REGISTRIES[0], kind, name, data)
+def _worker_job(result_json: Callable[[object], str], kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
+    return compute_job(_WORKER_REGISTRIES[0], result_json, kind, name, data)
 
 
 class AssetStep:
     """One run of the experiment/figure step over a docs folder, with injected registries.
 
-    With `workers > 1` and a `registries_loader` (an importable function returning the same
-    registries, e.g. `chapter_registries`), cache misses are computed in that many processes.
+    With `workers > 1` and a `registries_loader` (a picklable callable returning the same
+    registries, e.g. a `Registries`), cache misses are computed in that many processes.
+    `result_json` is the engine's format of a published result (its experiments module's).
     """
 
     def __init__(
         self,
-        settings: AssetSettings,
+        settings: Project,
         experiments: Mapping[str, Experiment],
         figures: Mapping[str, object],
         *,
+        result_json: Callable[[object], str],
         log: Callable[[str], None] = print,
         workers: int = 1,
-        registries_loader: Callable[[], Registries] | None = None,
+        registries_loader: Callable[[], RegistryPair] | None = None,
     ) -> None:
         self.settings = settings
         self.experiments = experiments
@@ -424,10 +391,11 @@ class AssetStep:
         self.log = log
         self.workers = workers if registries_loader is not None else 1
         self.registries_loader = registries_loader
-        self.cache = ContentCache(settings.cache_dir)
+        self.result_json = result_json
+        self.cache = ContentCache(settings.assets_cache_dir)
         self.report = AssetReport()
         self.versions = library_versions()
-        self.runtime = runtime_identity(settings.pyodide) if settings.pyodide else cpython_identity(self.versions)
+        self.runtime = runtime_identity(settings) if settings.in_pyodide else cpython_identity(self.versions)
         # The experiments' Pyodide (one per process and lane: `mkdocs serve` rebuilds reuse it),
         # fetched in `run`, beside the live cells' one.
         self.pyodide: PyodideHost | None = None
@@ -466,9 +434,9 @@ class AssetStep:
                 # The live cells need no results: a second Pyodide runs them while the first runs
                 # the experiments. The exercises (they quote results) follow in the first, while this
                 # process draws the figures. Each process is single-threaded; the machine has cores.
-                cells = beside.submit(self._cells) if self.settings.pyodide else None
+                cells = beside.submit(self._cells) if self.settings.in_pyodide else None
                 # Fetching it swaps in an edited engine: here while the cells' Pyodide does in its thread.
-                self.pyodide = shared_host(self.settings.pyodide) if self.settings.pyodide else None
+                self.pyodide = shared_host(self.settings) if self.settings.in_pyodide else None
                 results = self._results(experiment_names, engine_hash)
                 parsed = {name: json.loads(data) for name, data in results.items()}
                 errors += value_errors(references, parsed) + code_value_errors(code_references, parsed)
@@ -496,7 +464,7 @@ class AssetStep:
     def _results(self, names: list[str], engine_hash: str) -> dict[str, bytes]:
         keys = {
             name: experiment_key(name, self.experiments[name].default_config,
-                                 self._experiment_code_hash(name, engine_hash), self.runtime)
+                                 self._experiment_code_hash(name, engine_hash), self.runtime, self.result_json)
             for name in names
         }
         payloads = self._through_cache("experiment", "result", keys, {name: None for name in names})
@@ -597,7 +565,7 @@ class AssetStep:
         if kind == "experiment" and self.pyodide is not None:
             return {name: self._in_pyodide(name) for name, _ in jobs}
         if self.workers <= 1 or len(jobs) <= 1:
-            return {name: compute_job((self.experiments, self.figures), kind, name, data) for name, data in jobs}
+            return {name: compute_job((self.experiments, self.figures), self.result_json, kind, name, data) for name, data in jobs}
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -605,7 +573,7 @@ class AssetStep:
                 initializer=_init_worker,
                 initargs=(self.registries_loader,),
             )
-        futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
+        futures = {name: self._pool.submit(_worker_job, self.result_json, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
 
     def _experiment_code_hash(self, name: str, engine_hash: str) -> str:
@@ -628,9 +596,9 @@ class AssetStep:
         start = time.perf_counter()
         # The cells' own Pyodide, fetched here: an edited engine is swapped into it in this thread,
         # while the experiments' Pyodide gets it in the other.
-        host = shared_host(self.settings.pyodide, lane="cells")
+        host = shared_host(self.settings, lane="cells")
         cells = CellStep(self.settings.docs_dir, self.settings.generated_dir, self.cache, host,
-                         self.runtime, self._code_engine_hash, self.log)
+                         self.runtime, self._code_engine_hash, self.log, cell_timeout=self.settings.cell_timeout)
         self._used_keys["cells"] = cells.run()
         for page, state, seconds in cells.records:
             self.report.records.append(StepRecord("cells", page, state == "hit", seconds, state))
@@ -650,7 +618,7 @@ class AssetStep:
         """One experiment run by the build's Pyodide (one Node process for the whole step)."""
         text, seconds = self.pyodide.experiment(name)
         self.log(f"assets: experiment {name:<28} ran in Pyodide {'':<21} {seconds:6.2f} s")
-        return result_bytes(name, json.loads(text)), seconds
+        return result_bytes(name, json.loads(text), self.result_json), seconds
 
     def _figure_entry(self, name: str, result: dict) -> dict:
         spec = self.figures[name]
@@ -729,45 +697,6 @@ def experiment_modules(experiments: Mapping[str, Experiment], engine_dir: Path) 
     return modules
 
 
-def chapter_registries() -> tuple[Mapping[str, Experiment], Mapping[str, object]]:
-    """The chapter's experiment registry (`lesson.experiments.REGISTRY`) and figure registry.
-
-    Imported afresh when a source file of the engine or of the figures changed since the last
-    call: under `mkdocs serve` the process lives across edits, and a result cached under the hash
-    of the edited engine must come from the edited code, not from the modules imported before the
-    edit. Unchanged sources keep the modules imported then (a prose edit re-imports nothing).
-    """
-    sources = _registry_sources_hash()
-    if _LAST_REGISTRIES and _LAST_REGISTRIES[0] == sources:
-        return _LAST_REGISTRIES[1]
-    for module_name in sorted(sys.modules):
-        if module_name.split(".")[0] == "lesson" or module_name.startswith("site_src.figures"):
-            del sys.modules[module_name]
-    try:
-        from lesson.experiments import REGISTRY
-    except ImportError as err:
-        raise AssetBuildError(
-            f"cannot import lesson.experiments.REGISTRY ({err}); the lesson package must define it "
-            "(see ARCHITECTURE.md, 'The experiment contract')."
-        ) from err
-    from site_src.figures import FIGURES
-
-    _LAST_REGISTRIES[:] = [sources, (REGISTRY, FIGURES)]
-    return REGISTRY, FIGURES
-
-
-#: [hash of the sources, (experiments, figures)] of the last `chapter_registries` import.
-_LAST_REGISTRIES: list = []
-
-
-def _registry_sources_hash() -> str:
-    """Hash of the engine's and the figure code's files, as they are on disk now."""
-    spec = importlib.util.find_spec("lesson")
-    engine = Path(spec.origin).parent if spec and spec.origin else None
-    parts = [tree_hash(engine) if engine else "no engine", tree_hash(SITE_SRC / "figures", ("**/*.py", "**/*.json"))]
-    return sha256_hex("\n".join(parts).encode())
-
-
 def default_workers() -> int:
     """One process per core, at most 4: experiments and figures are single-threaded numpy/matplotlib."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -780,14 +709,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="run every registered experiment and figure")
     parser.add_argument("--workers", type=int, default=default_workers(), help="processes for cache misses")
     args = parser.parse_args(argv)
+    registries = Registries()  # the default engine's; a chapter with another builds through the plugin
     try:
-        experiments, figures = chapter_registries()
-        step = AssetStep(
-            AssetSettings.for_project(args.root.resolve()), experiments, figures,
-            workers=args.workers, registries_loader=chapter_registries,
-        )
+        experiments, figures = registries()
+        project = Project(args.root.resolve(), figure_code_paths=registries.shared_figure_code)
+        step = AssetStep(project, experiments, figures, result_json=registries.result_json,
+                         workers=args.workers, registries_loader=registries)
         step.run(everything=args.all)
-    except AssetBuildError as err:
+    except (AssetBuildError, RegistryError) as err:
         print(f"assets: error:\n{err}", file=sys.stderr)
         return 1
     return 0

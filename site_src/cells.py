@@ -20,6 +20,12 @@ from pathlib import Path
 from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
 from site_src.markdown.livecells import OUTPUTS_FILE, FencedCell, LiveCellOptionError, chain_key, iter_fences
 from site_src.pages import markdown_pages
+from site_src.project import DEFAULT_CELL_TIMEOUT
+
+
+#: The build allows each cell this many times the page's time limit: its Pyodide under Node starts
+#: cold and shares the machine with the experiments' Pyodide and the figures, a reader's does not.
+BUILD_TIME_FACTOR = 2
 
 
 class CellError(RuntimeError):
@@ -52,12 +58,14 @@ class CellStep:
 
     def __init__(self, docs_dir: Path, generated_dir: Path, cache: ContentCache, host,
                  runtime: Mapping[str, str], engine_hash: Callable[[str], str],
-                 log: Callable[[str], None] = print) -> None:
+                 log: Callable[[str], None] = print, *, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> None:
         """``engine_hash(code)`` hashes the engine files that code depends on: a page's cells
-        are rerun only when their own code, the runtime or those files change."""
+        are rerun only when their own code, the runtime or those files change. ``cell_timeout`` is
+        the page's time limit of a cell without a ``timeout`` option."""
         self.docs_dir, self.generated_dir = docs_dir, generated_dir
         self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
         self.engine_hash = engine_hash
+        self.cell_timeout = cell_timeout
         self.files_written: list[Path] = []
         self.records: list[tuple[str, str, float]] = []  # (page, cache state, seconds)
 
@@ -93,7 +101,7 @@ class CellStep:
         start = time.perf_counter()
         requests = [{"index": i, "title": c.options.title, "setup": c.setup, "code": c.code}
                     for i, c in enumerate(cells, start=1)]
-        timeout = sum(c.options.timeout or 60.0 for c in cells)
+        timeout = BUILD_TIME_FACTOR * sum(c.options.timeout or self.cell_timeout for c in cells)
         results = self.host.run_page(page, requests, timeout)
         self.cache.put("cells", key, canonical_json(results))
         seconds = time.perf_counter() - start

@@ -6,7 +6,7 @@ Cache keys use it so that editing one experiment recomputes only that experiment
 imports what changed), not every result: an experiment's key covers the module that defines it
 and every module of the package it imports, directly or not. Imports are read statically (ast),
 so the code is never run. Package ``__init__`` files are followed only when imported by name
-(``from lesson import fit``), not as the parents of a submodule: here they only re-export and
+(``from engine import fit``), not as the parents of a submodule: here they only re-export and
 register, and following them would pull in every module of the package.
 """
 
@@ -21,7 +21,7 @@ from types import CodeType
 
 
 def module_file(package_dir: Path, dotted: str) -> Path | None:
-    """The file of module ``dotted`` (e.g. ``lesson.train``) inside ``package_dir`` (``.../lesson``)."""
+    """The file of module ``dotted`` (e.g. ``engine.train``) inside ``package_dir`` (``.../engine``)."""
     parts = dotted.split(".")
     if parts[0] != package_dir.name:
         return None
@@ -33,7 +33,7 @@ def module_file(package_dir: Path, dotted: str) -> Path | None:
 
 
 def module_name(package_dir: Path, path: Path) -> str:
-    """``lesson/experiments/capacity.py`` -> ``lesson.experiments.capacity``."""
+    """``engine/experiments/capacity.py`` -> ``engine.experiments.capacity``."""
     relative = path.relative_to(package_dir.parent).with_suffix("")
     parts = list(relative.parts)
     if parts[-1] == "__init__":
@@ -134,7 +134,7 @@ def named_experiments(source: str, experiment_files: Mapping[str, Path]) -> set[
 
 
 def _package_of(path: Path) -> str:
-    """``.../lesson/experiments/capacity.py`` -> ``lesson.experiments`` (its package's dotted name)."""
+    """``.../engine/experiments/capacity.py`` -> ``engine.experiments`` (its package's dotted name)."""
     parts = []
     folder = path.parent
     while (folder / "__init__.py").is_file():

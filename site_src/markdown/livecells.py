@@ -3,7 +3,7 @@
 Authoring syntax (a ``pymdownx.superfences`` custom fence; option values must be quoted)::
 
     ```python-live title="Train a network" height="8" timeout="60"
-    from lesson import DataConfig, fit, make_dataset   # hidden setup: runs first, not shown
+    from engine import DataConfig, fit, make_dataset   # hidden setup: runs first, not shown
     #| end-setup
     data = make_dataset(DataConfig(n_train=200))        # what the reader sees and edits
     ```
@@ -22,8 +22,8 @@ Options (all optional):
 ``height="N"``
     Expected output height in lines (1-60), reserved so the page does not jump.
 ``timeout="S"``
-    Time limit of a run in seconds (0 < S <= 600); default: mkdocs.yml ``extra.live_cells.timeout``
-    (30 s). A run over the limit is stopped with a message.
+    Time limit of a run in seconds (0 < S <= 600); default: the chapter plugin's ``cell_timeout``
+    in mkdocs.yml (30 s). A run over the limit is stopped with a message.
 ``raises``
     The cell is meant to end in an error (to show one). Without it, a cell that raises at build
     time fails the build with ``docs/page.md:LINE``; with it, a cell that does not raise does.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ from build_helpers import CountingHost
 from site_src.cache import ContentCache
 from site_src.cells import CellError, CellStep
 from site_src.markdown.livecells import OUTPUTS_FILE, chain_key
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,25 +154,11 @@ def test_the_same_page_run_again_starts_from_a_fresh_namespace(host):
     assert "NameError" in again[0]["error"]
 
 
-@dataclass(frozen=True)
-class EngineCopy(PyodidePaths):
-    """The project's Pyodide with a copy of the engine that a test may edit."""
-
-    copy: Path = Path()
-
-    @property
-    def lesson(self) -> Path:
-        return self.copy / "lesson"
-
-    @property
-    def wheel_dir(self) -> Path:
-        return self.copy / "wheel"
-
-
 def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp_path):
     shutil.copytree(ROOT / "lesson", tmp_path / "lesson", ignore=shutil.ignore_patterns("__pycache__"))
     module = tmp_path / "lesson" / "experiments" / "basics.py"
-    with PyodideHost(EngineCopy(ROOT, copy=tmp_path)) as running:
+    # The project's Pyodide with a copy of the engine that the test edits.
+    with PyodideHost(Project(ROOT, engine_dir=tmp_path / "lesson", wheel_dir=tmp_path / "wheel")) as running:
         before = json.loads(running.experiment("dataset")[0])
         process = running._process.pid
         running.use_current_engine()  # nothing changed: nothing to install

@@ -16,6 +16,7 @@ from build_helpers import CountingHost, build_site
 from site_src.cache import ContentCache
 from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
+from site_src.project import Project
 from site_src.runtime import node_host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +147,7 @@ def test_an_edit_of_the_code_around_the_engine_changes_the_runtime_every_key_hol
     copy = tmp_path / source.name
     copy.write_bytes(source.read_bytes())
     monkeypatch.setattr(node_host, name, copy)
-    paths = node_host.PyodidePaths(ROOT)
+    paths = Project(ROOT)
     before = node_host.runtime_identity(paths)
     assert node_host.runtime_identity(paths) == before
     copy.write_bytes(source.read_bytes() + b"\n// edited\n")

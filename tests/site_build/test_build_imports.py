@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 from lesson.experiments import REGISTRY
-from site_src.assets import AssetSettings, AssetStep, experiment_modules
+from lesson.experiments import result_json
+from site_src.assets import AssetStep, experiment_modules
+from site_src.project import Project
 from site_src.cache import files_hash
 from site_src.imports import ImportGraph, function_closure_source, import_closure
 from site_src.notebook import notebook_imports_hash
@@ -64,7 +66,7 @@ def test_the_lab_notebook_reexecutes_for_the_experiments_it_runs_not_for_the_oth
 
 
 def test_each_chapter_experiment_key_changes_only_with_its_own_code(tmp_path):
-    step = AssetStep(AssetSettings.for_project(ROOT), REGISTRY, {})
+    step = AssetStep(Project(ROOT), REGISTRY, {}, result_json=result_json)
     whole = "0" * 64
     hashes = {name: step._experiment_code_hash(name, whole) for name in REGISTRY}
     assert whole not in hashes.values(), "chapter experiments are keyed by their own imports"

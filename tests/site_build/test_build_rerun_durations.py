@@ -11,23 +11,25 @@ import pytest
 
 from test_build_cache import EXPERIMENTS, FIGURES, RUNS, project  # noqa: F401 (project: the fixture)
 
-from site_src.assets import AssetBuildError, AssetSettings, AssetStep
+from lesson.experiments import result_json
+from site_src.assets import AssetBuildError, AssetStep
+from site_src.project import Project
 from site_src.markdown.results import verify_placeholder
 
 
-def run_step(settings: AssetSettings, seconds: float, monkeypatch) -> dict:
+def run_step(settings: Project, seconds: float, monkeypatch) -> dict:
     # A faked clock: every reading is one step of `seconds` later, so one experiment "takes" `seconds`.
     ticks = iter(range(0, 10_000))
     monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * seconds)
-    AssetStep(settings, EXPERIMENTS, FIGURES, log=lambda _: None).run()
+    AssetStep(settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None).run()
     return json.loads((settings.generated_dir / "index.json").read_text())["figures"]["alpha_loss"]
 
 
-def kept(settings: AssetSettings) -> dict:
+def kept(settings: Project) -> dict:
     return json.loads(settings.rerun_seconds_file.read_text(encoding="utf-8"))
 
 
-def recompute(settings: AssetSettings, seconds: float, monkeypatch) -> dict:
+def recompute(settings: Project, seconds: float, monkeypatch) -> dict:
     """Another clean build of the same sources: no cache, the clock reads `seconds` per experiment."""
     shutil.rmtree(settings.cache_dir)
     return run_step(settings, seconds, monkeypatch)
@@ -58,7 +60,7 @@ def test_a_time_more_than_twice_off_replaces_the_kept_one_and_the_build_says_so(
     shutil.rmtree(project.cache_dir)
     ticks = iter(range(0, 10_000))
     monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * 6.5)
-    AssetStep(project, EXPERIMENTS, FIGURES, log=lines.append).run()
+    AssetStep(project, EXPERIMENTS, FIGURES, result_json=result_json, log=lines.append).run()
     assert kept(project) == {"alpha": 7, "beta": 7}  # 7 > 2 x 3
     assert [line for line in lines if "rerun-seconds.json" in line] == [
         f"assets: experiment {name:<28} reruns in 7 s, not 3 s: rerun-seconds.json updated, commit it" for name in ("alpha", "beta")]
