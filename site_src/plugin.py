@@ -11,9 +11,9 @@ Registered under the `mkdocs.plugins` entry point (pyproject.toml); in mkdocs.ym
           cell_timeout: 30          # a live cell's time limit, seconds (a cell's timeout="..." overrides it)
 
 Every setting is typed and checked by MkDocs (`ChapterConfig`); a wrong one fails the build naming
-it. The plugin is thin: the work is the build's steps (`site_src.assets`, runnable alone), the
+it. The plugin is thin: the work is the build's steps (`site_src.build.assets`, runnable alone), the
 Markdown extensions (`site_src.markdown`, which get the generated folder from here, once), the
-notebook (`site_src.notebook`) and the runtime (`site_src.runtime.build`). It never patches MkDocs
+notebook (`site_src.build.notebook`) and the runtime (`site_src.runtime.build`). It never patches MkDocs
 objects; it changes the file list through the `Files` API.
 """
 
@@ -35,20 +35,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from site_src import svg_optimize
-from site_src.assets import AssetBuildError, AssetStep, default_workers, experiment_modules
-from site_src.cache import ContentCache, write_if_changed
-from site_src.katex_assets import trim_site_katex
+from site_src.node import svg_optimize
+from site_src.build.assets import AssetBuildError, AssetStep, default_workers, experiment_modules
+from site_src.build.cache import ContentCache, write_if_changed
+from site_src.build.katex_assets import trim_site_katex
 from site_src.markdown.livecells import iter_fence_errors
 from site_src.markdown.results import FIGURES_FOLDER
-from site_src.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
+from site_src.build.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
                                images_as_files, quiet_alt_text_warning, with_alt_texts, with_wheel_url,
                                without_unused_mermaid_loader)
-from site_src.page_css import PageCssError, purge_inline_styles
+from site_src.node.page_css import PageCssError, purge_inline_styles
 from site_src.project import DEFAULT_ENGINE, DEFAULT_PACKAGES, Project
-from site_src.registries import DEFAULT_FIGURES_MODULE, Registries, RegistryError
+from site_src.build.registries import DEFAULT_FIGURES_MODULE, Registries, RegistryError
 from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError, build_runtime, engine_wheel_folder
-from site_src.runtime.lesson_wheel import EngineWheelError, download_wheel_name, wheel_file_name
+from site_src.runtime.engine_wheel import EngineWheelError, download_wheel_name, wheel_file_name
 from site_src.runtime.mirror import MirrorError
 from site_src.runtime.node_host import LANES, shared_host
 
@@ -103,7 +103,7 @@ class ChapterConfig(base.Config):
     #: run: download Python on the first Run; visible: when a cell scrolls into view.
     load = c.Choice(("run", "visible"), default="run")
     #: A live cell's time limit in the page, seconds (a cell's timeout="..." overrides it); the build
-    #: allows each cell `BUILD_TIME_FACTOR` times as long (`site_src.cells`).
+    #: allows each cell `BUILD_TIME_FACTOR` times as long (`site_src.build.cells`).
     cell_timeout = PositiveSeconds(default=30)
     #: What live cells may import besides the engine (their closure comes from Pyodide's lock).
     packages = c.ListOfItems(c.Type(str), default=list(DEFAULT_PACKAGES))
@@ -161,7 +161,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
                              log=LOG.info, workers=workers, registries_loader=registries)
             self.last_report = step.run()
         except (AssetBuildError, RegistryError) as err:
-            raise PluginError(f"site_src.assets: {err}") from err
+            raise PluginError(f"site_src.build.assets: {err}") from err
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         """Fail the build on a malformed ``python-live`` fence, naming the file and line."""

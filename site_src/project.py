@@ -50,7 +50,7 @@ class Project:
     figure_code_paths: tuple[Path, ...] = ()
     #: The packages the runtime ships for the live cells (see DEFAULT_PACKAGES).
     packages: tuple[str, ...] = DEFAULT_PACKAGES
-    #: A live cell's time limit in the page (seconds); the build allows a multiple of it (`site_src.cells`).
+    #: A live cell's time limit in the page (seconds); the build allows a multiple of it (`site_src.build.cells`).
     cell_timeout: float = DEFAULT_CELL_TIMEOUT
     #: True: experiments, live cells and exercises run in Pyodide under Node (the reader's runtime);
     #: False: experiments run in this CPython and there are no live cells (test sites).

@@ -29,9 +29,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import PARTIAL_SUFFIX, cache_key, tree_hash
+from site_src.build.cache import PARTIAL_SUFFIX, cache_key, tree_hash
 from site_src.project import DEFAULT_CELL_TIMEOUT, Project
-from site_src.runtime.lesson_wheel import build_engine_wheel, write_lock_with_engine
+from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror, load_official_lock, mirror_sizes
 
 CDN_INDEX_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"

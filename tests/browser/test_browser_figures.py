@@ -1,4 +1,4 @@
-"""The figures the site ships (optimised by SVGO, site_src/svg_optimize.py) look as matplotlib drew
+"""The figures the site ships (optimised by SVGO, site_src/node/svg_optimize.py) look as matplotlib drew
 them: each is drawn again here from its published result, without the optimiser, and Chromium
 compares the two pictures pixel by pixel at twice their size."""
 
@@ -10,8 +10,8 @@ import json
 import pytest
 
 from site_server import SITE_DIR, missing_prerequisite
-from site_src.assets import render_svg
-from site_src.registries import Registries
+from site_src.build.assets import render_svg
+from site_src.build.registries import Registries
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ import re
 import nbformat
 from chapter_site import DOCS_DIR, SITE_DIR, visible_text
 
-from site_src.notebook import install_tag
-from site_src.runtime.lesson_wheel import download_wheel_name
+from site_src.build.notebook import install_tag
+from site_src.runtime.engine_wheel import download_wheel_name
 
 INSTALL_TAG = install_tag("lesson")
 DOWNLOAD_WHEEL_NAME = download_wheel_name("lesson")

@@ -1,4 +1,4 @@
-"""site_src.notebook: the cache key is a pure function of its inputs; execution is cached and deterministic."""
+"""site_src.build.notebook: the cache key is a pure function of its inputs; execution is cached and deterministic."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from site_src import notebook as lab
-from site_src.cache import ContentCache
+from site_src.build import notebook as lab
+from site_src.build.cache import ContentCache
 
 SETTINGS = lab.ExecutionSettings()
 VERSIONS = {"python": "3.11.2", "numpy": "2.0.2"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from site_src.notebook import install_tag
+from site_src.build.notebook import install_tag
 from site_src.project import Project
 from site_src.runtime.node_host import PyodideHost
 

@@ -18,7 +18,7 @@ from site_src.runtime import mirror
 from site_src.plugin import ChapterPlugin
 from site_src.project import DEFAULT_PACKAGES, Project
 from site_src.runtime.build import LiveCellsSettings
-from site_src.runtime.lesson_wheel import build_engine_wheel, write_lock_with_engine
+from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
 from site_server import ON_CI
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 import pytest
 
 from lesson.experiments import result_json
-from site_src.assets import AssetBuildError, AssetStep, experiment_key, figure_key
-from site_src.cache import ContentCache, cache_key, tree_hash, write_if_changed
+from site_src.build.assets import AssetBuildError, AssetStep, experiment_key, figure_key
+from site_src.build.cache import ContentCache, cache_key, tree_hash, write_if_changed
 from site_src.figures.registry import FigureSpec, build_registry
 from site_src.project import Project
 
@@ -264,8 +264,8 @@ def test_unused_outputs_are_pruned(project):
 
 
 def test_command_line_reports_errors_with_exit_status(tmp_path, capsys, monkeypatch):
-    from site_src import assets
-    from site_src.registries import Registries, RegistryError
+    from site_src.build import assets
+    from site_src.build.registries import Registries, RegistryError
 
     def broken_registries(self):
         raise RegistryError("cannot import lesson.experiments (test)")
@@ -295,7 +295,7 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(project, tmp_path):
 
 
 def test_config_that_is_not_plain_data_is_refused_naming_the_experiment():
-    from site_src.assets import AssetBuildError
+    from site_src.build.assets import AssetBuildError
 
     @dataclass(frozen=True)
     class OddConfig:
@@ -320,7 +320,7 @@ def test_prune_keeps_used_entries_and_the_newest_spares(tmp_path):
 
 
 def test_the_step_prunes_entries_of_old_engine_versions(project, monkeypatch):
-    from site_src import assets
+    from site_src.build import assets
 
     monkeypatch.setattr(assets, "CACHE_SPARE_ENTRIES", 0)
     run_step(project)
@@ -356,7 +356,7 @@ def test_experiment_key_covers_the_published_format():
 REIMPORTS = """
 import sys
 from pathlib import Path
-from site_src.registries import Registries
+from site_src.build.registries import Registries
 
 registries = Registries("lesson")
 first = registries()

@@ -1,6 +1,6 @@
 """Live cells executed at build time: recorded outputs, errors with file and line, cached runs.
 
-Runs ``site_src.cells.CellStep`` on a small docs folder with the real build Pyodide (Node), the
+Runs ``site_src.build.cells.CellStep`` on a small docs folder with the real build Pyodide (Node), the
 way the asset step runs it for the chapter.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from build_helpers import CountingHost
 
-from site_src.cache import ContentCache
-from site_src.cells import CellError, CellStep
+from site_src.build.cache import ContentCache
+from site_src.build.cells import CellError, CellStep
 from site_src.markdown.livecells import OUTPUTS_FILE, chain_key
 from site_src.project import Project
 from site_src.runtime.node_host import PyodideHost

@@ -1,7 +1,7 @@
 """Exercises verified at build time: authoring errors with file and line, a solution that fails its
 checks or a starter that passes them fails the build, cached verdicts, and the fixture site's build.
 
-The verification runs ``site_src.exercises.ExerciseStep`` with the real build Pyodide (Node), the
+The verification runs ``site_src.build.exercises.ExerciseStep`` with the real build Pyodide (Node), the
 way the asset step runs it for the chapter.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from build_helpers import CountingHost, build_site
 
-from site_src.cache import ContentCache
-from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
+from site_src.build.cache import ContentCache
+from site_src.build.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
 from site_src.project import Project
 from site_src.runtime import node_host

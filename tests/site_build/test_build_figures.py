@@ -7,7 +7,7 @@ import re
 import matplotlib
 import pytest
 
-from site_src.assets import AssetBuildError, render_svg
+from site_src.build.assets import AssetBuildError, render_svg
 from site_src.figures import FIGURES
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 from site_src.figures.style import OKABE_ITO, PALETTE

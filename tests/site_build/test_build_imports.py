@@ -8,11 +8,11 @@ from pathlib import Path
 
 from lesson.experiments import REGISTRY
 from lesson.experiments import result_json
-from site_src.assets import AssetStep, experiment_modules
+from site_src.build.assets import AssetStep, experiment_modules
 from site_src.project import Project
-from site_src.cache import files_hash
-from site_src.imports import ImportGraph, function_closure_source, import_closure
-from site_src.notebook import notebook_imports_hash
+from site_src.build.cache import files_hash
+from site_src.build.imports import ImportGraph, function_closure_source, import_closure
+from site_src.build.notebook import notebook_imports_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lesson"

@@ -12,7 +12,7 @@ import pytest
 from test_build_cache import EXPERIMENTS, FIGURES, RUNS, project  # noqa: F401 (project: the fixture)
 
 from lesson.experiments import result_json
-from site_src.assets import AssetBuildError, AssetStep
+from site_src.build.assets import AssetBuildError, AssetStep
 from site_src.project import Project
 from site_src.markdown.results import verify_placeholder
 
@@ -20,7 +20,7 @@ from site_src.markdown.results import verify_placeholder
 def run_step(settings: Project, seconds: float, monkeypatch) -> dict:
     # A faked clock: every reading is one step of `seconds` later, so one experiment "takes" `seconds`.
     ticks = iter(range(0, 10_000))
-    monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * seconds)
+    monkeypatch.setattr("site_src.build.assets.time.perf_counter", lambda: next(ticks) * seconds)
     AssetStep(settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None).run()
     return json.loads((settings.generated_dir / "index.json").read_text())["figures"]["alpha_loss"]
 
@@ -59,7 +59,7 @@ def test_a_time_more_than_twice_off_replaces_the_kept_one_and_the_build_says_so(
     lines = []
     shutil.rmtree(project.cache_dir)
     ticks = iter(range(0, 10_000))
-    monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * 6.5)
+    monkeypatch.setattr("site_src.build.assets.time.perf_counter", lambda: next(ticks) * 6.5)
     AssetStep(project, EXPERIMENTS, FIGURES, result_json=result_json, log=lines.append).run()
     assert kept(project) == {"alpha": 7, "beta": 7}  # 7 > 2 x 3
     assert [line for line in lines if "rerun-seconds.json" in line] == [

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
+from site_src.build.cache import ContentCache, cache_key, canonical_json, write_if_changed
 from site_src.markdown.livecells import OUTPUTS_FILE, FencedCell, LiveCellOptionError, chain_key, iter_fences
-from site_src.pages import markdown_pages
+from site_src.build.pages import markdown_pages
 from site_src.project import DEFAULT_CELL_TIMEOUT
 
 
@@ -34,7 +34,7 @@ class CellError(RuntimeError):
 
 def page_cells(docs_dir: Path, generated_dir: Path) -> dict[str, list[FencedCell]]:
     """Every page's well-formed live cells, in order (``docs/<path>`` -> cells); pages without
-    cells are left out. Malformed fences are reported by the runtime hook with their line."""
+    cells are left out. Malformed fences are reported by the plugin with their line."""
     pages = {}
     for page, text in markdown_pages(docs_dir, generated_dir).items():
         cells = [found for _, found in iter_fences(text) if not isinstance(found, LiveCellOptionError)]

@@ -6,7 +6,7 @@ that covers everything that can change its outputs: the notebook bytes, the engi
 imports, the library versions, and the execution settings. mkdocs-jupyter (configured with
 `execute: false`) then renders the executed copy, so the page shows real outputs.
 
-Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
+Runnable on its own: `python -m site_src.build.notebook docs/lab.ipynb out.ipynb`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
-from site_src.imports import ImportGraph
+from site_src.build.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
+from site_src.build.imports import ImportGraph
 
 #: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
@@ -207,7 +207,7 @@ def with_alt_texts(page_html: str, alts: list[str], *, source_name: str) -> str:
     if len(parts) - 1 != len(alts):
         raise NotebookExecutionError(
             f"{source_name}: the page shows {len(parts) - 1} image(s) without alt text, the notebook's cells describe "
-            f"{len(alts)}: each image must come from one cell's output (site_src/notebook.py, image_alt_texts)."
+            f"{len(alts)}: each image must come from one cell's output (site_src/build/notebook.py, image_alt_texts)."
         )
     return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"{part}' for alt, part in zip(alts, parts[1:]))
 
@@ -277,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, help="where to write the executed copy")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/notebook/store"), help="content cache root")
     args = parser.parse_args(argv)
-    from site_src.assets import experiment_modules  # the build's key, so the build reuses this run
-    from site_src.registries import Registries
+    from site_src.build.assets import experiment_modules  # the build's key, so the build reuses this run
+    from site_src.build.registries import Registries
 
     registries = Registries()  # the default engine's (a chapter with another builds through the plugin)
     experiments, _ = registries()

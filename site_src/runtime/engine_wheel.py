@@ -21,7 +21,7 @@ from pathlib import Path
 from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
 
-from site_src.cache import atomic_write
+from site_src.build.cache import atomic_write
 
 BASE_VERSION = "0.1.0"
 #: 1980-01-01, the earliest time a zip entry can hold: the same for every build.

@@ -145,7 +145,7 @@ def _package_of(path: Path) -> str:
 
 
 # Memoised by the function objects: `mkdocs serve` keeps the figure modules imported until one of
-# their files changes (site_src.assets.chapter_registries), and inspect reads sources slowly.
+# their files changes (site_src.build.assets.chapter_registries), and inspect reads sources slowly.
 @functools.lru_cache(maxsize=256)
 def function_closure_source(functions: tuple[Callable, ...], within: Path) -> str:
     """The source of ``functions`` and of every function and class they use, transitively, that

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
+from site_src.build.cache import ContentCache, cache_key, canonical_json, write_if_changed
 from site_src.markdown.exercises import (
     FENCE_NAME,
     INDEX_FILE,
@@ -35,7 +35,7 @@ from site_src.markdown.exercises import (
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
-from site_src.pages import markdown_pages, nav_pages
+from site_src.build.pages import markdown_pages, nav_pages
 
 _PROGRESS_START = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*" + re.escape(PROGRESS_FENCE) + r"[ \t]*$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)

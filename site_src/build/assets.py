@@ -1,6 +1,6 @@
 """The experiment/figure step: pages -> experiments they use -> cached results -> SVG figures.
 
-Runs on its own (`python -m site_src.assets`) or from the MkDocs plugin (`site_src.plugin`).
+Runs on its own (`python -m site_src.build.assets`) or from the MkDocs plugin (`site_src.plugin`).
 It scans the pages for `{{ value: }}` and `{{ figure: }}` references, checks every name (errors
 give file, line and the valid names), runs only the experiments the pages use, renders their
 figures, and writes the generated folder (`generated/` beside `docs/`, outside what `mkdocs serve`
@@ -13,9 +13,9 @@ watches, so writing it does not trigger a second rebuild; the plugin adds its fi
 The chapter's experiments run in Pyodide under Node (`site_src.runtime.node_host`), the runtime a
 reader's browser runs, so a reader's rerun in the page gives the published numbers bit for bit;
 a project with `in_pyodide` off (the test fixtures) runs them in this CPython process. The
-same Pyodide then runs every live cell of every page (`site_src.cells`) for its pre-rendered output.
+same Pyodide then runs every live cell of every page (`site_src.build.cells`) for its pre-rendered output.
 
-Results and SVGs are cached in a content-addressed store (`site_src.cache`) keyed on everything
+Results and SVGs are cached in a content-addressed store (`site_src.build.cache`) keyed on everything
 that changes their bytes, so a Markdown-only edit re-runs nothing. Files are written only when
 their bytes change, so `mkdocs serve` does not rebuild in a loop.
 """
@@ -42,16 +42,16 @@ from typing import Protocol
 
 import numpy as np
 
-from site_src.cells import CellError, CellStep
-from site_src.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
+from site_src.build.cells import CellError, CellStep
+from site_src.build.exercises import ExerciseError, ExerciseStep, code_value_errors, nav_order, scan_exercises, write_index
 from site_src.project import RERUN_SECONDS_FILE, Project
-from site_src.registries import Registries, RegistryError
+from site_src.build.registries import Registries, RegistryError
 from site_src.runtime.node_host import PyodideHost, PyodideHostError, runtime_identity, shared_host
-from site_src.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
-from site_src.node_script import helper_identity
-from site_src.svg_optimize import OPTIMIZER, optimize_svgs
-from site_src.imports import ImportGraph, function_closure_source
-from site_src.pages import markdown_pages
+from site_src.build.cache import ContentCache, cache_key, canonical_json, files_hash, sha256_hex, tree_hash, write_if_changed
+from site_src.node.script import helper_identity
+from site_src.node.svg_optimize import OPTIMIZER, optimize_svgs
+from site_src.build.imports import ImportGraph, function_closure_source
+from site_src.build.pages import markdown_pages
 from site_src.markdown.results import (
     INDEX_FILE,
     RESULTS_FOLDER,
@@ -703,8 +703,8 @@ def default_workers() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `python -m site_src.assets [--root DIR] [--all]`."""
-    parser = argparse.ArgumentParser(prog="python -m site_src.assets", description=__doc__.splitlines()[0])
+    """Command line: `python -m site_src.build.assets [--root DIR] [--all]`."""
+    parser = argparse.ArgumentParser(prog="python -m site_src.build.assets", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current)")
     parser.add_argument("--all", action="store_true", help="run every registered experiment and figure")
     parser.add_argument("--workers", type=int, default=default_workers(), help="processes for cache misses")

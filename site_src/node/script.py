@@ -16,7 +16,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from site_src.cache import files_hash
+from site_src.build.cache import files_hash
 from site_src.project import PACKAGE_LOCK
 #: The stderr lines an error message quotes.
 STDERR_LINES = 20

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_src.cache import sha256_hex, tree_hash
+from site_src.build.cache import sha256_hex, tree_hash
 from site_src.project import DEFAULT_ENGINE
 
 #: The chapter's figures (drawing code of this repository, not of the engine).
