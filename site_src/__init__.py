@@ -5,7 +5,7 @@ into cached results, SVG figures, pre-rendered live cells, verified exercises an
 
 - `plugin`: the MkDocs plugin `chapter` (typed settings, thin events) and `project`: every path;
 - `build/`: the steps before MkDocs reads the pages (experiments, figures, cells, exercises,
-  notebook), their cache and the registries, runnable without MkDocs (`python -m site_src.build.assets`);
+  notebook), their cache and the registries, runnable without MkDocs (`python -m site_src.build`);
 - `markdown/`: the Python-Markdown extensions (quoted values and figures, live cells, exercises, math);
 - `node/`: the build's helpers in JavaScript (KaTeX, PurgeCSS, SVGO) and the process that runs them;
 - `runtime/`: the browser runtime (Pyodide mirror, engine wheel, worker, page scripts) and the

@@ -11,7 +11,7 @@ Registered under the `mkdocs.plugins` entry point (pyproject.toml); in mkdocs.ym
           cell_timeout: 30          # a live cell's time limit, seconds (a cell's timeout="..." overrides it)
 
 Every setting is typed and checked by MkDocs (`ChapterConfig`); a wrong one fails the build naming
-it. The plugin is thin: the work is the build's steps (`site_src.build.assets`, runnable alone), the
+it. The plugin is thin: the work is the build's steps (`site_src.build.pipeline`, runnable alone), the
 Markdown extensions (`site_src.markdown`, which get the generated folder from here, once), the
 notebook (`site_src.build.notebook`) and the runtime (`site_src.runtime.build`). It never patches MkDocs
 objects; it changes the file list through the `Files` API.
@@ -36,7 +36,10 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from site_src.node import svg_optimize
-from site_src.build.assets import AssetBuildError, AssetStep, default_workers, experiment_modules
+from site_src.build.backends import default_workers
+from site_src.build.experiments import experiment_modules
+from site_src.build.pipeline import Pipeline
+from site_src.build.step import BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.markdown.livecells import iter_fence_errors
@@ -157,11 +160,11 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         try:
             experiments, figures = registries()
             workers = self.config.workers or default_workers()
-            step = AssetStep(self.project(config), experiments, figures, result_json=registries.result_json,
-                             log=LOG.info, workers=workers, registries_loader=registries)
-            self.last_report = step.run()
-        except (AssetBuildError, RegistryError) as err:
-            raise PluginError(f"site_src.build.assets: {err}") from err
+            pipeline = Pipeline(self.project(config), experiments, figures, result_json=registries.result_json,
+                                log=LOG.info, workers=workers, registries_loader=registries)
+            self.last_report = pipeline.run()
+        except (BuildError, RegistryError) as err:
+            raise PluginError(f"site_src.build: {err}") from err
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         """Fail the build on a malformed ``python-live`` fence, naming the file and line."""

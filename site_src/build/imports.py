@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import CodeType
 
+from site_src.build.cache import files_hash, tree_hash
+
 
 def module_file(package_dir: Path, dotted: str) -> Path | None:
     """The file of module ``dotted`` (e.g. ``engine.train``) inside ``package_dir`` (``.../engine``)."""
@@ -102,6 +104,35 @@ class ImportGraph:
         return self.closure(start, skip=set(experiment_files.values()) - needed)
 
 
+class EngineCode:
+    """Hashes of the engine files code depends on, for cache keys: an experiment by the files its
+    module imports (so editing one experiment recomputes only it), a page's cells or an exercise's
+    programs by what they import and the experiments they run by name. Each engine file is parsed
+    once per build."""
+
+    def __init__(self, engine_dir: Path, experiment_files: Mapping[str, Path]) -> None:
+        self.engine_dir, self.experiment_files = engine_dir, experiment_files
+        self.graph = ImportGraph(engine_dir.resolve())
+
+    @functools.cached_property
+    def whole(self) -> str:
+        """The whole engine's hash (its files as they are now)."""
+        return tree_hash(self.engine_dir)
+
+    def of_experiment(self, name: str) -> str:
+        """The files the experiment's module imports; the whole engine for one defined outside it."""
+        source = self.experiment_files.get(name)
+        return self.whole if source is None else files_hash(self.graph.closure([source]))
+
+    def of_code(self, code: str) -> str:
+        """The files `code` imports and the modules of the experiments it runs by name; the whole
+        engine for code that does not parse (it fails when run, and the failure must see engine edits too)."""
+        try:
+            return files_hash(self.graph.code_closure(code, self.experiment_files))
+        except SyntaxError:
+            return self.whole
+
+
 def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
     """The files in ``start`` and every module of the package they import, transitively."""
     return ImportGraph(package_dir).closure(start)
@@ -145,7 +176,7 @@ def _package_of(path: Path) -> str:
 
 
 # Memoised by the function objects: `mkdocs serve` keeps the figure modules imported until one of
-# their files changes (site_src.build.assets.chapter_registries), and inspect reads sources slowly.
+# their files changes (site_src.build.registries.Registries), and inspect reads sources slowly.
 @functools.lru_cache(maxsize=256)
 def function_closure_source(functions: tuple[Callable, ...], within: Path) -> str:
     """The source of ``functions`` and of every function and class they use, transitively, that

@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, help="where to write the executed copy")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/notebook/store"), help="content cache root")
     args = parser.parse_args(argv)
-    from site_src.build.assets import experiment_modules  # the build's key, so the build reuses this run
+    from site_src.build.experiments import experiment_modules  # the build's key, so the build reuses this run
     from site_src.build.registries import Registries
 
     registries = Registries()  # the default engine's (a chapter with another builds through the plugin)

@@ -468,7 +468,7 @@ class ExerciseIndex:
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError as err:
-            raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.build.assets`)") from err
+            raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.build`)") from err
 
 
 def summary_html(ids: list[str]) -> str:

@@ -258,7 +258,7 @@ class PrerenderedOutputs:
             except FileNotFoundError as err:
                 raise SuperFencesException(
                     f"{self.path} is missing: the build step that runs the live cells writes it "
-                    "(`python -m site_src.build.assets`, or the MkDocs plugin `chapter`)") from err
+                    "(`python -m site_src.build`, or the MkDocs plugin `chapter`)") from err
         self.previous = chain_key(self.previous, setup, code)
         if self.previous not in self._outputs:
             raise SuperFencesException(

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from site_server import SITE_DIR, missing_prerequisite
-from site_src.build.assets import render_svg
+from site_src.build.figures import render_svg
 from site_src.build.registries import Registries
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lesson.experiments import REGISTRY
 from lesson.experiments import result_json
-from site_src.build.assets import result_bytes
+from site_src.build.experiments import result_bytes
 from site_src.project import Project
 from site_src.runtime.node_host import PyodideHost
 

@@ -14,7 +14,10 @@ from xml.etree import ElementTree
 import pytest
 
 from lesson.experiments import result_json
-from site_src.build.assets import AssetBuildError, AssetStep, experiment_key, figure_key
+from site_src.build.experiments import cpython_identity, experiment_key, library_versions
+from site_src.build.figures import figure_key
+from site_src.build.pipeline import Pipeline
+from site_src.build.step import BuildError
 from site_src.build.cache import ContentCache, cache_key, tree_hash, write_if_changed
 from site_src.figures.registry import FigureSpec, build_registry
 from site_src.project import Project
@@ -177,7 +180,7 @@ def project(tmp_path: Path) -> Project:
 
 
 def run_step(settings: Project, lines: list[str] | None = None):
-    return AssetStep(settings, EXPERIMENTS, FIGURES, result_json=result_json,
+    return Pipeline(settings, EXPERIMENTS, FIGURES, result_json=result_json,
                      log=(lines.append if lines is not None else lambda _: None)).run()
 
 
@@ -227,7 +230,7 @@ def test_figure_code_edit_redraws_figures_but_reruns_no_experiment(project):
 @pytest.mark.parametrize("damage", ["corrupt", "partial"])
 def test_damaged_cache_entry_is_recomputed_not_served(project, damage):
     run_step(project)
-    runtime = AssetStep(project, {}, {}, result_json=result_json).runtime
+    runtime = cpython_identity(library_versions())
     alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), runtime, result_json)
     data_path = project.assets_cache_dir / "result" / alpha_key[:2] / f"{alpha_key}.data"
     if damage == "corrupt":
@@ -264,14 +267,14 @@ def test_unused_outputs_are_pruned(project):
 
 
 def test_command_line_reports_errors_with_exit_status(tmp_path, capsys, monkeypatch):
-    from site_src.build import assets
+    from site_src.build import pipeline
     from site_src.build.registries import Registries, RegistryError
 
     def broken_registries(self):
         raise RegistryError("cannot import lesson.experiments (test)")
 
     monkeypatch.setattr(Registries, "__call__", broken_registries)
-    assert assets.main(["--root", str(tmp_path)]) == 1
+    assert pipeline.main(["--root", str(tmp_path)]) == 1
     assert "cannot import lesson.experiments (test)" in capsys.readouterr().err
 
 
@@ -286,7 +289,7 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(project, tmp_path):
     parallel_settings = Project(project.root, engine=project.engine, generated_dir=tmp_path / "parallel-generated",
                                 cache_dir=tmp_path / "parallel-cache", figure_code_paths=project.figure_code_paths,
                                 in_pyodide=False)
-    step = AssetStep(parallel_settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None, workers=2,
+    step = Pipeline(parallel_settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None, workers=2,
                      registries_loader=counting_registries)
     parallel = step.run()
     assert parallel.misses("experiment") == ["alpha", "beta"]
@@ -295,13 +298,11 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(project, tmp_path):
 
 
 def test_config_that_is_not_plain_data_is_refused_naming_the_experiment():
-    from site_src.build.assets import AssetBuildError
-
     @dataclass(frozen=True)
     class OddConfig:
         rate: object = object()
 
-    with pytest.raises(AssetBuildError, match=r"experiment 'odd': its default_config .* is not plain data"):
+    with pytest.raises(BuildError, match=r"experiment 'odd': its default_config .* is not plain data"):
         experiment_key("odd", OddConfig(), "engine", VERSIONS, result_json)
 
 
@@ -320,9 +321,9 @@ def test_prune_keeps_used_entries_and_the_newest_spares(tmp_path):
 
 
 def test_the_step_prunes_entries_of_old_engine_versions(project, monkeypatch):
-    from site_src.build import assets
+    from site_src.build import pipeline
 
-    monkeypatch.setattr(assets, "CACHE_SPARE_ENTRIES", 0)
+    monkeypatch.setattr(pipeline, "CACHE_SPARE_ENTRIES", 0)
     run_step(project)
     (project.engine_dir / "core.py").write_text("STEP = 2\n")
     run_step(project)
@@ -333,7 +334,7 @@ def test_every_reference_error_is_reported_at_once_with_a_close_name(project):
     page = project.docs_dir / "three.md"
     page.write_text("# Three\n\n{{ figure: alpha_los }}\n\nA {{ value: alpah.final }} and {{ value: beta.fnial }}.\n"
                     "And {{ value: alpha.final | d }}.\n")
-    with pytest.raises(AssetBuildError) as caught:
+    with pytest.raises(BuildError) as caught:
         run_step(project)
     lines = str(caught.value).splitlines()
     assert len(lines) == 4, lines  # one report: the figure, the experiment, the key and the format

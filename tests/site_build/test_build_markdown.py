@@ -101,7 +101,7 @@ def test_bad_references_name_line_and_valid_names(generated, text, expected):
 
 
 def test_missing_generated_folder_says_how_to_make_it(tmp_path):
-    with pytest.raises(ResultReferenceError, match=r"python -m site_src.build.assets"):
+    with pytest.raises(ResultReferenceError, match=r"python -m site_src.build"):
         render("{{ value: sweep.best.loss }}", tmp_path / "nowhere")
 
 
