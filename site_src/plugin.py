@@ -39,18 +39,17 @@ from site_src.node import svg_optimize
 from site_src.build.backends import default_workers
 from site_src.build.experiments import experiment_modules
 from site_src.build.pipeline import Pipeline
-from site_src.build.step import BuildError
+from site_src.build.step import BuildContext, BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.markdown.livecells import iter_fence_errors
 from site_src.markdown.results import FIGURES_FOLDER
-from site_src.build.notebook import (ExecutionSettings, NotebookExecutionError, executed_notebook, image_alt_texts,
-                               images_as_files, quiet_alt_text_warning, with_alt_texts, with_wheel_url,
-                               without_unused_mermaid_loader)
+from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
+                                     quiet_alt_text_warning, with_alt_texts, without_unused_mermaid_loader)
 from site_src.node.page_css import PageCssError, purge_inline_styles
 from site_src.project import DEFAULT_ENGINE, DEFAULT_PACKAGES, Project
 from site_src.build.registries import DEFAULT_FIGURES_MODULE, Registries, RegistryError
-from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError, build_runtime, engine_wheel_folder
+from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError, RuntimeStep, engine_wheel_folder
 from site_src.runtime.engine_wheel import EngineWheelError, download_wheel_name, wheel_file_name
 from site_src.runtime.mirror import MirrorError
 from site_src.runtime.node_host import LANES, shared_host
@@ -70,7 +69,8 @@ NOTEBOOK_SRC_URI = "lab.ipynb"
 NOTEBOOK_FOLDER = NOTEBOOK_SRC_URI.removesuffix(".ipynb")
 #: Where the executed copy is written (git-ignored, outside docs/ so MkDocs does not list it twice).
 EXECUTED_DIR = Path(".cache/notebook/executed")
-NOTEBOOK_CACHE = Path(".cache/notebook/store")
+#: The cache of the notebook page's trimmed inline styles (inside the project's cache folder).
+NOTEBOOK_CACHE = Path("notebook/store")
 
 
 class PositiveSeconds(c.Type):
@@ -155,16 +155,27 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
     # --- before the pages: the build's steps ---
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Run the experiments the pages use, their live cells and exercises; render the figures (cached)."""
+        """Run the experiments the pages use, their live cells and exercises, render the figures,
+        execute the lab notebook (all cached)."""
         registries = self._registries()
+        project = self.project(config)
         try:
             experiments, figures = registries()
             workers = self.config.workers or default_workers()
-            pipeline = Pipeline(self.project(config), experiments, figures, result_json=registries.result_json,
-                                log=LOG.info, workers=workers, registries_loader=registries)
+            pipeline = Pipeline(project, experiments, figures, result_json=registries.result_json,
+                                log=LOG.info, workers=workers, registries_loader=registries,
+                                extra_steps=self._notebook_steps(project, experiments, config))
             self.last_report = pipeline.run()
-        except (BuildError, RegistryError) as err:
+        except (BuildError, RegistryError, NotebookExecutionError) as err:
             raise PluginError(f"site_src.build: {err}") from err
+
+    def _notebook_steps(self, project: Project, experiments, config: MkDocsConfig) -> list[NotebookStep]:
+        source = project.docs_dir / NOTEBOOK_SRC_URI
+        if not source.is_file():
+            return []
+        quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
+        return [NotebookStep(source, project.root / EXECUTED_DIR / NOTEBOOK_SRC_URI, wheel_url=self._download_wheel_url(config),
+                             engine=project.engine, experiment_files=experiment_modules(experiments, project.engine_dir))]
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         """Fail the build on a malformed ``python-live`` fence, naming the file and line."""
@@ -179,28 +190,11 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
 
     @event_priority(100)  # before mkdocs-jupyter's own on_files, which wraps the notebook file
     def _swap_in_executed_notebook(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Swap the committed notebook (no outputs) for its executed copy (cached)."""
+        """Swap the committed notebook (no outputs) for its executed copy (`NotebookStep` wrote it)."""
         source_file = files.get_file_from_path(NOTEBOOK_SRC_URI)
         if source_file is None:
             return files
-        quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
-        project = self.project(config)
-        experiments, _ = self._registries()()  # as the build's step imported them
-        executed, was_cached = executed_notebook(
-            Path(source_file.abs_src_path),
-            engine_dir=project.engine_dir,
-            cache=ContentCache(project.root / NOTEBOOK_CACHE),
-            settings=ExecutionSettings(),
-            experiment_files=experiment_modules(experiments, project.engine_dir),
-        )
-        LOG.info("lab notebook: %s", "executed copy from cache" if was_cached else "executed")
-        try:
-            executed = with_wheel_url(executed, self._download_wheel_url(config), source_name=f"docs/{NOTEBOOK_SRC_URI}",
-                                      engine=project.engine)
-        except NotebookExecutionError as err:
-            raise PluginError(str(err)) from err
-        executed_path = project.root / EXECUTED_DIR / NOTEBOOK_SRC_URI
-        write_if_changed(executed_path, executed)
+        executed_path = self.project(config).root / EXECUTED_DIR / NOTEBOOK_SRC_URI
         files.remove(source_file)
         # A plain File whose src_dir is the executed copy's folder (not File.generated: mkdocs-jupyter's
         # NotebookFile wrapper recomputes abs_src_path from src_dir, which a generated file lacks).
@@ -240,7 +234,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             html, images = images_as_files(with_alt_texts(without_unused_mermaid_loader(html), alts, source_name=source_name))
             for name, png in images.items():
                 write_if_changed(Path(config.site_dir) / NOTEBOOK_FOLDER / name, png)
-            return purge_inline_styles(html, ContentCache(root / NOTEBOOK_CACHE))
+            return purge_inline_styles(html, ContentCache(self.project(config).cache_dir / NOTEBOOK_CACHE))
         except NotebookExecutionError as err:
             raise PluginError(str(err)) from err
         except PageCssError as err:
@@ -258,11 +252,11 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             f"{what} {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB" for what, (before, after) in sizes.items()))
         if not project.in_pyodide:
             return
+        build = BuildContext(project, ContentCache(project.assets_cache_dir), runtime={}, log=LOG.info)
         try:
-            runtime = build_runtime(project, site_dir, self.live_cells())
+            RuntimeStep(site_dir, self.live_cells()).run(build)
         except (MirrorError, EngineWheelError, RuntimeSettingsError) as err:
             raise PluginError(f"live-cell runtime: {err}") from err
-        LOG.info("live cells: Pyodide %s (%s), %d packages shipped", runtime["version"], self.config.pyodide, len(runtime["shipped"]))
         self._copy_wheel_beside_notebook(project, site_dir)
 
     def _copy_wheel_beside_notebook(self, project: Project, site_dir: Path) -> None:

@@ -27,8 +27,9 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-from site_src.build.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
+from site_src.build.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash, write_if_changed
 from site_src.build.imports import ImportGraph
+from site_src.build.step import BuildContext, one_at_a_time
 
 #: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
@@ -165,17 +166,51 @@ def notebook_imports_hash(notebook_bytes: bytes, engine_dir: Path,
         return tree_hash(engine_dir)
 
 
+class Execution:
+    """One notebook's execution: its bytes, its cache key, and the run that makes the executed copy."""
+
+    def __init__(self, source: Path, *, engine_dir: Path, settings: ExecutionSettings,
+                 experiment_files: Mapping[str, Path] | None = None) -> None:
+        try:
+            self.notebook_bytes = source.read_bytes()
+        except OSError as err:
+            raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
+        self.source, self.settings = source, settings
+        imports_hash = notebook_imports_hash(self.notebook_bytes, engine_dir, experiment_files)
+        self.key = notebook_cache_key(self.notebook_bytes, imports_hash, library_versions(), settings)
+
+    def run(self) -> bytes:
+        return execute_notebook(self.notebook_bytes, source_name=str(self.source), cwd=self.source.parent,
+                                settings=self.settings)
+
+
 def executed_notebook(source: Path, *, engine_dir: Path, cache: ContentCache, settings: ExecutionSettings,
                       experiment_files: Mapping[str, Path] | None = None) -> tuple[bytes, bool]:
-    """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached)."""
-    try:
-        notebook_bytes = source.read_bytes()
-    except OSError as err:
-        raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
-    imports_hash = notebook_imports_hash(notebook_bytes, engine_dir, experiment_files)
-    key = notebook_cache_key(notebook_bytes, imports_hash, library_versions(), settings)
-    return cache.through(CACHE_KIND, key, lambda: execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent,
-                                                                   settings=settings))
+    """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached).
+    (The command line's and the tests' way in; the build runs `NotebookStep`, with the same key.)"""
+    execution = Execution(source, engine_dir=engine_dir, settings=settings, experiment_files=experiment_files)
+    return cache.through(CACHE_KIND, execution.key, execution.run)
+
+
+class NotebookStep:
+    """Executes the lab notebook (cached), sets its install cell to the wheel's address, and writes
+    the executed copy where the plugin hands it to mkdocs-jupyter."""
+
+    kind = CACHE_KIND
+
+    def __init__(self, source: Path, executed: Path, *, wheel_url: str, engine: str,
+                 experiment_files: Mapping[str, Path] | None = None, settings: ExecutionSettings = ExecutionSettings()) -> None:
+        self.source, self.executed, self.wheel_url, self.engine = source, executed, wheel_url, engine
+        self.experiment_files, self.settings = experiment_files, settings
+
+    def run(self, build: BuildContext) -> None:
+        execution = Execution(self.source, engine_dir=build.project.engine_dir, settings=self.settings,
+                              experiment_files=self.experiment_files)
+        name = f"docs/{self.source.name}"
+        # Its own cache, beside the build's: an executed notebook is large and changes rarely.
+        executed = build.cached(self.kind, {name: execution.key}, one_at_a_time(lambda _: execution.run()),
+                                cache=ContentCache(build.project.cache_dir / "notebook" / "store"), verb="executed")[name]
+        write_if_changed(self.executed, with_wheel_url(executed, self.wheel_url, source_name=name, engine=self.engine))
 
 
 #: What nbconvert writes for an image without alt text (its template has no place for one).

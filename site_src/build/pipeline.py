@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from site_src.build.figures import FiguresStep
 from site_src.build.imports import EngineCode
 from site_src.build.references import PageReference, name_errors, raise_if_any, scan_pages, value_errors
 from site_src.build.registries import Registries, RegistryError
-from site_src.build.step import BuildContext, BuildError, BuildReport
+from site_src.build.step import BuildContext, BuildError, BuildReport, Step
 from site_src.markdown.exercises import INDEX_FILE as EXERCISES_INDEX
 from site_src.markdown.results import FIGURES_FOLDER, RESULTS_FOLDER
 from site_src.project import Project
@@ -53,9 +53,11 @@ class Pipeline:
 
     def __init__(self, project: Project, experiments: Mapping[str, object], figures: Mapping[str, object], *,
                  result_json: Callable[[object], str], log: Callable[[str], None] = print, workers: int = 1,
-                 registries_loader: Callable[[], RegistryPair] | None = None) -> None:
+                 registries_loader: Callable[[], RegistryPair] | None = None, extra_steps: Sequence[Step] = ()) -> None:
+        """`extra_steps` run after the figures (the plugin's notebook step)."""
         self.project, self.experiments, self.figures, self.result_json = project, experiments, figures, result_json
         self.log, self.workers, self.registries_loader = log, workers, registries_loader
+        self.extra_steps = list(extra_steps)
         self.versions = library_versions()
         self.runtime = runtime_identity(project) if project.in_pyodide else cpython_identity(self.versions)
 
@@ -91,6 +93,8 @@ class Pipeline:
                 exercises = (beside.submit(ExercisesStep(exercise_pages, backend.host, engine.of_code).run, build)
                              if in_pyodide else None)
                 FiguresStep(self.figures, figure_names, sorted(self.experiments), processes.figures, self.versions).run(build)
+                for step in self.extra_steps:
+                    step.run(build)
                 _wait_for(cells, exercises)
             if write_index(exercise_pages, self.project.generated_dir, nav_order(self.project.docs_dir)):
                 build.report.files_written.append(self.project.generated_dir / EXERCISES_INDEX)

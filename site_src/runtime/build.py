@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_src.build.cache import PARTIAL_SUFFIX, cache_key, tree_hash
+from site_src.build.step import BuildContext
 from site_src.project import DEFAULT_CELL_TIMEOUT, Project
 from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror, load_official_lock, mirror_sizes
@@ -182,6 +183,20 @@ def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
 def _esbuild_version(paths: Project) -> str:
     package = paths.node_modules / "esbuild" / "package.json"
     return json.loads(package.read_text(encoding="utf-8"))["version"] if package.is_file() else "missing"
+
+
+class RuntimeStep:
+    """The build's last step, after MkDocs wrote the pages: the runtime into `site_dir`/runtime
+    (the mirror and the bundles are cached by their own inputs, so a rebuild copies what changed)."""
+
+    kind = "runtime"
+
+    def __init__(self, site_dir: Path, settings: LiveCellsSettings) -> None:
+        self.site_dir, self.settings = site_dir, settings
+
+    def run(self, build: BuildContext) -> None:
+        runtime = build_runtime(build.project, self.site_dir, self.settings)
+        build.log(f"live cells: Pyodide {runtime['version']} ({self.settings.pyodide}), {len(runtime['shipped'])} packages shipped")
 
 
 def build_runtime(paths: Project, site_dir: Path, settings: LiveCellsSettings) -> dict:
