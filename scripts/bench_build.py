@@ -103,7 +103,7 @@ def report(label: str, seconds: float, steps: list[dict], phases: dict[str, floa
     print(f"  live cells         {share(cells, seconds)}  every page's cells, in a second Pyodide, meanwhile")
     print(f"  figures            {share(figures, seconds)}  drawn in this process once the results are in, while the exercises are checked")
     print(f"  asset step         {share(phases['step'], seconds)}  all of the above: parts overlap, so this is less than their sum")
-    print(f"  MkDocs build       {share(phases['build'] - phases['step'], seconds)}  pages, search, notebook, other hooks")
+    print(f"  MkDocs build       {share(phases['build'] - phases['step'], seconds)}  pages, search, notebook, other plugin events")
     print(f"  start-up + config  {share(seconds - phases['build'], seconds)}  interpreter, imports, plugins, on_config")
     slowest = sorted(steps, key=lambda step: -float(step["seconds"]))[:5]
     print("  slowest (work, not wall): "

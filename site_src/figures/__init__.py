@@ -5,6 +5,8 @@ Each page's figures live in their own module (`overview`, `learning_rate`, `netw
 helpers are in `common`. This module only indexes them, failing loudly on duplicate names.
 """
 
+from pathlib import Path
+
 from site_src.figures import curves, epochs_batches, learning_rate, network_size, overview, search
 from site_src.figures import momentum_schedules, optimizers, tuning_session
 from site_src.figures import exercises
@@ -16,4 +18,8 @@ PAGE_MODULES = (overview, learning_rate, momentum_schedules, network_size, epoch
 FIGURES: dict[str, FigureSpec] = build_registry(
     [spec for module in PAGE_MODULES for spec in module.FIGURES], origin="site_src/figures/*.py")
 
-__all__ = ["FIGURES", "FigureRegistryError", "FigureSpec", "build_registry"]
+#: The files every figure shares (style, palette, helpers, the registry): each figure's cache key
+#: covers them, besides its own drawing code.
+SHARED_CODE = tuple(Path(__file__).with_name(name) for name in ("common.py", "registry.py", "style.py", "palette.json"))
+
+__all__ = ["FIGURES", "SHARED_CODE", "FigureRegistryError", "FigureSpec", "build_registry"]

@@ -1,6 +1,6 @@
 """The figure registry: which figure draws which experiment, and how.
 
-A figure is declared once as a `FigureSpec`; the build step (`site_src.assets`) creates the
+A figure is declared once as a `FigureSpec`; the build step (`site_src.build.pipeline`) creates the
 matplotlib figure, applies the house style, calls `draw`, and writes the SVG. Figure functions
 therefore never save files and never touch rcParams.
 """

@@ -51,7 +51,7 @@ Sections start at a line ``#| name`` (or ``#| name: label``):
     Markdown shown with the solution (optional).
 
 Prose sections may quote numbers with ``{{ value: experiment.key | .2f }}``, as page text does.
-The build (``site_src/exercises.py``) runs every code and tuning exercise in Pyodide under Node
+The build (``site_src/build/exercises.py``) runs every code and tuning exercise in Pyodide under Node
 and fails if the solution fails a check or the starter already passes them all; a syntax error
 fails it with ``docs/page.md:LINE`` and the fix. The fence ``exercise-progress`` (empty, on the
 overview page ``docs/index.md``) shows the reader's progress on every page's exercises.
@@ -468,7 +468,7 @@ class ExerciseIndex:
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError as err:
-            raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.assets`)") from err
+            raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.build`)") from err
 
 
 def summary_html(ids: list[str]) -> str:

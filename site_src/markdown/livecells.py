@@ -3,7 +3,7 @@
 Authoring syntax (a ``pymdownx.superfences`` custom fence; option values must be quoted)::
 
     ```python-live title="Train a network" height="8" timeout="60"
-    from lesson import DataConfig, fit, make_dataset   # hidden setup: runs first, not shown
+    from engine import DataConfig, fit, make_dataset   # hidden setup: runs first, not shown
     #| end-setup
     data = make_dataset(DataConfig(n_train=200))        # what the reader sees and edits
     ```
@@ -22,8 +22,8 @@ Options (all optional):
 ``height="N"``
     Expected output height in lines (1-60), reserved so the page does not jump.
 ``timeout="S"``
-    Time limit of a run in seconds (0 < S <= 600); default: mkdocs.yml ``extra.live_cells.timeout``
-    (30 s). A run over the limit is stopped with a message.
+    Time limit of a run in seconds (0 < S <= 600); default: the chapter plugin's ``cell_timeout``
+    in mkdocs.yml (30 s). A run over the limit is stopped with a message.
 ``raises``
     The cell is meant to end in an error (to show one). Without it, a cell that raises at build
     time fails the build with ``docs/page.md:LINE``; with it, a cell that does not raise does.
@@ -32,7 +32,7 @@ Hidden setup: lines above a line that is exactly ``#| end-setup`` run before the
 every Run but are not shown (use it for imports and data the reader need not see). The cells of a
 page share one Python namespace, in the order the reader runs them; a new page starts afresh.
 
-Every cell is executed at build time (``site_src.cells``) in Pyodide under Node, the reader's
+Every cell is executed at build time (``site_src.build.cells``) in Pyodide under Node, the reader's
 runtime, in page order in one namespace, and its output is embedded in the page: visible before
 Python loads, without JavaScript and in print, and replaced when the reader runs the cell. The
 ``LiveCellOutputs`` extension of this module (configured with ``generated_dir``) finds each
@@ -40,7 +40,7 @@ cell's output by ``chain_key``: the cell's code and setup and those of every cel
 
 Before Python is loaded, with JavaScript off, and in print, the cell shows its code as an ordinary
 highlighted block. A malformed option fails the build with the file, the line and the valid
-options (the check with file and line runs in ``site_src/hooks/runtime.py``; this module raises
+options (the check with file and line runs in the plugin, ``site_src/plugin.py``; this module raises
 too, without the line, so the fence stays strict under any Python-Markdown host).
 """
 
@@ -258,7 +258,7 @@ class PrerenderedOutputs:
             except FileNotFoundError as err:
                 raise SuperFencesException(
                     f"{self.path} is missing: the build step that runs the live cells writes it "
-                    "(`python -m site_src.assets`, or the MkDocs hook site_src/hooks/assets.py)") from err
+                    "(`python -m site_src.build`, or the MkDocs plugin `chapter`)") from err
         self.previous = chain_key(self.previous, setup, code)
         if self.previous not in self._outputs:
             raise SuperFencesException(

@@ -2,8 +2,8 @@
 
 `pymdownx.arithmatex` (``generic: true``) marks formulas as ``<span class="arithmatex">\\(...\\)</span>``
 and ``<div class="arithmatex">\\[...\\]</div>``; this extension replaces the TeX inside those
-elements by KaTeX's HTML + MathML (KaTeX from npm, run by Node: ``katex_render.mjs`` beside this
-file, kept running by ``site_src.node_script``; one request per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
+elements by KaTeX's HTML + MathML (KaTeX from npm, run by Node: ``site_src/node/katex_render.mjs``,
+kept running by ``site_src.node.script``; one request per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
 fonts; the theme override ``site_src/theme/overrides/main.html`` links them on pages with math
 only), the MathML is what screen readers read and what copy/paste carries, with the TeX source as
 its annotation. Dark mode needs nothing: KaTeX's HTML takes the text colour of the page.
@@ -23,9 +23,9 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
-from site_src.node_script import run_json_script
+from site_src.node.script import run_json_script
 
-RENDERER = Path(__file__).with_name("katex_render.mjs")
+RENDERER = Path(__file__).resolve().parents[1] / "node" / "katex_render.mjs"
 #: What arithmatex's generic mode writes: the wrapping element, then \( \) inline or \[ \] display.
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>', re.S

@@ -17,7 +17,7 @@ Syntax (see ARCHITECTURE.md):
 >>> format_value(0.123456, ".1%", "demo.loss")
 '12.3%'
 
-The extension only reads what the experiment/figure step (`site_src.assets`) wrote into
+The extension only reads what the experiment/figure step (`site_src.build.pipeline`) wrote into
 `generated_dir`: `index.json` (valid names, figure captions and alt texts) and
 `results/<experiment>.json`. It never imports the engine or matplotlib, so it runs under any
 Python-Markdown host. The assets step checks every reference of every page first, naming the file
@@ -222,8 +222,8 @@ class GeneratedAssets:
                 self._index = json.loads(path.read_text(encoding="utf-8"))
             except FileNotFoundError as err:
                 raise ResultReferenceError(
-                    f"{path.resolve()} is missing: run the experiment/figure step first (`python -m site_src.assets`; "
-                    "the MkDocs hook site_src/hooks/assets.py does it on every build), and run MkDocs from the "
+                    f"{path.resolve()} is missing: run the experiment/figure step first (`python -m site_src.build`; "
+                    "the MkDocs plugin `chapter` does it on every build), and run MkDocs from the "
                     "project folder (the extension's generated_dir is relative to the working directory)."
                 ) from err
         return self._index

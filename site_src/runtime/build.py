@@ -1,4 +1,4 @@
-"""Put the browser runtime into the built site: verified Pyodide, the lesson wheel, the JS bundles.
+"""Put the browser runtime into the built site: verified Pyodide, the engine's wheel, the JS bundles.
 
 Layout written under ``<site>/runtime/``:
 
@@ -9,45 +9,48 @@ Layout written under ``<site>/runtime/``:
 * ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text and the download size of
   every shipped package (for its progress lines; kept out of the page script, which every page with
   a cell loads before any Run: shipping more packages adds nothing to a page's weight);
-* ``pyodide/`` (``pyodide: self``, the default): the verified mirror, the lesson wheel and the lock
-  (official entries of the shipped packages + lesson);
-* with ``pyodide: cdn``: only the lesson wheel and the lock (official + lesson) next to the
+* ``pyodide/`` (``pyodide: self``, the default): the verified mirror, the engine's wheel and the lock
+  (official entries of the shipped packages + the engine);
+* with ``pyodide: cdn``: only the engine's wheel and the lock (official + engine) next to the
   bundles; Pyodide and its packages come from the jsDelivr CDN, pinned to the same version.
 
-Settings come from mkdocs.yml ``extra: live_cells:`` (see `LiveCellsSettings`).
+Settings come from the plugin's settings in mkdocs.yml (see `LiveCellsSettings`).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import PARTIAL_SUFFIX, cache_key, tree_hash
-from site_src.runtime.lesson_wheel import DIST_NAME, build_lesson_wheel, write_lock_with_lesson
-from site_src.runtime.mirror import PYODIDE_VERSION, MirrorPaths, assemble_mirror, load_official_lock, mirror_sizes
+from site_src.build.cache import PARTIAL_SUFFIX, cache_key, tree_hash
+from site_src.build.step import BuildContext
+from site_src.project import DEFAULT_CELL_TIMEOUT, Project
+from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
+from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror, load_official_lock, mirror_sizes
 
 CDN_INDEX_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 HERE = Path(__file__).parent
-#: Packages loaded with Python itself: the engine needs numpy; matplotlib and scikit-learn wait
+#: Packages loaded with Python itself, before the engine (which needs numpy); the others wait
 #: for a cell that imports them.
-PRELOAD = ("numpy", DIST_NAME)
+PRELOAD = ("numpy",)
 #: What of the runtime's config only the worker needs (baked into worker.js, not the page script).
 WORKER_ONLY = ("sizes", "shipped")
 
 
 class RuntimeSettingsError(ValueError):
-    """mkdocs.yml `extra: live_cells:` holds an unknown key or an invalid value."""
+    """The runtime cannot be built with what is installed (esbuild missing or failing); the message says how to fix it."""
 
 
 @dataclass(frozen=True)
 class LiveCellsSettings:
-    """mkdocs.yml ``extra: live_cells:`` (every key optional).
+    """What the page's runtime is told (the plugin's settings, checked by MkDocs: `site_src.plugin.ChapterConfig`).
 
     pyodide: "self" (serve the verified mirror from the site) or "cdn" (jsDelivr, same version).
     load: "run" (Python downloads on the first Run) or "visible" (as soon as a cell is on screen).
@@ -56,43 +59,7 @@ class LiveCellsSettings:
 
     pyodide: str = "self"
     load: str = "run"
-    timeout: float = 30.0
-
-    @classmethod
-    def from_extra(cls, extra: dict, source: str = "mkdocs.yml") -> LiveCellsSettings:
-        """Validate `extra["live_cells"]`; errors name `source`, the key and the valid values."""
-        raw = dict(extra.get("live_cells") or {})
-        valid = {field.name for field in fields(cls)}
-        unknown = sorted(set(raw) - valid)
-        if unknown:
-            raise RuntimeSettingsError(f"{source}: extra.live_cells has unknown key(s) {unknown}; valid keys: {sorted(valid)}")
-        settings = cls(**raw)
-        choices = {"pyodide": ("self", "cdn"), "load": ("run", "visible")}
-        for name, allowed in choices.items():
-            if getattr(settings, name) not in allowed:
-                raise RuntimeSettingsError(f"{source}: extra.live_cells.{name} is {getattr(settings, name)!r}; use one of {list(allowed)}")
-        if not isinstance(settings.timeout, (int, float)) or settings.timeout <= 0:
-            raise RuntimeSettingsError(f"{source}: extra.live_cells.timeout must be a positive number of seconds, not {settings.timeout!r}")
-        return settings
-
-
-@dataclass(frozen=True)
-class ProjectPaths:
-    """Where the runtime's inputs live, relative to the project root."""
-
-    root: Path
-
-    @property
-    def lesson(self) -> Path:
-        return self.root / "lesson"
-
-    @property
-    def node_modules(self) -> Path:
-        return self.root / "node_modules"
-
-    @property
-    def mirror(self) -> MirrorPaths:
-        return MirrorPaths(npm_pyodide=self.node_modules / "pyodide", cache_dir=self.root / ".cache")
+    timeout: float = DEFAULT_CELL_TIMEOUT
 
 
 def sri_sha384(path: Path) -> str:
@@ -108,9 +75,9 @@ def _sync_file(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_dir: Path) -> dict:
+def _stage_packages(paths: Project, settings: LiveCellsSettings, runtime_dir: Path) -> dict:
     """Write the wheel(s), the lock and (self mode) the mirror; return the bundle's config."""
-    mirror = assemble_mirror(paths.mirror)
+    mirror = assemble_mirror(paths.mirror, paths.packages)
     lock_dir = runtime_dir / "pyodide" if settings.pyodide == "self" else runtime_dir
     if settings.pyodide == "self":
         for source in sorted(mirror.iterdir()):
@@ -121,17 +88,17 @@ def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_di
     else:
         base_lock = paths.mirror.npm_pyodide / "pyodide-lock.json"  # the CDN serves every package
         index_url = CDN_INDEX_URL
-    wheel = build_lesson_wheel(paths.lesson, lock_dir)
-    lock = write_lock_with_lesson(base_lock, wheel, lock_dir / "pyodide-lock.json")
+    wheel = build_engine_wheel(paths.engine_dir, lock_dir)
+    lock = write_lock_with_engine(base_lock, wheel, lock_dir / "pyodide-lock.json")
     sizes = mirror_sizes(mirror, load_official_lock(paths.mirror.npm_pyodide))
-    sizes["packages"][DIST_NAME] = wheel.stat().st_size
+    sizes["packages"][paths.engine] = wheel.stat().st_size
     return {
         "version": PYODIDE_VERSION,
         "indexURL": index_url,
         "lockURL": (lock_dir / "pyodide-lock.json").relative_to(runtime_dir).as_posix(),
         "pyodideIntegrity": sri_sha384(mirror / "pyodide.js"),
-        "sitePackages": [DIST_NAME],
-        "preload": list(PRELOAD),
+        "sitePackages": [paths.engine],
+        "preload": [*PRELOAD, paths.engine],
         "sizes": sizes,
         "timeout": settings.timeout,
         "load": settings.load,
@@ -139,12 +106,12 @@ def _stage_packages(paths: ProjectPaths, settings: LiveCellsSettings, runtime_di
     }
 
 
-def lesson_wheel_folder(settings: LiveCellsSettings) -> str:
-    """Where the site serves the lesson wheel, relative to the site root (as `_stage_packages` writes it)."""
+def engine_wheel_folder(settings: LiveCellsSettings) -> str:
+    """Where the site serves the engine's wheel, relative to the site root (as `_stage_packages` writes it)."""
     return "runtime/pyodide/" if settings.pyodide == "self" else "runtime/"
 
 
-def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
+def _esbuild(paths: Project, arguments: list[str]) -> None:
     binary = paths.node_modules / ".bin" / "esbuild"
     if not binary.exists():
         raise RuntimeSettingsError(f"{binary}: missing; run scripts/setup (npm ci installs esbuild from package-lock.json)")
@@ -156,23 +123,20 @@ def _esbuild(paths: ProjectPaths, arguments: list[str]) -> None:
 
 #: esbuild's outputs by a key over its inputs: `mkdocs serve` rebuilds skip esbuild (0.2 s) when
 #: neither the runtime's sources nor the baked-in settings changed.
-BUNDLE_CACHE = Path(".cache") / "runtime-bundles"
+BUNDLE_CACHE = "runtime-bundles"  # under the project's cache folder
 #: Bundles kept in the cache (the newest): enough to switch between branches without re-bundling.
 BUNDLES_KEPT = 8
 
 
-def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None:
+def bundle_scripts(paths: Project, config: dict, runtime_dir: Path) -> None:
     """Bundle the page script, the editor (ES modules, shared code in chunks) and the worker
     (classic script), or take the bundles made from the same inputs from the cache."""
-    from lesson.playground import page_spec  # the engine of this build (serve re-imports an edited one)
-
-    # The playground's controls, choices and defaults, defined once in lesson/playground.py.
     page_config = {name: value for name, value in config.items() if name not in WORKER_ONLY}
-    defines = {"LIVE_CELLS_CONFIG": page_config, "PLAYGROUND_SPEC": page_spec(),
+    defines = {"LIVE_CELLS_CONFIG": page_config, "PLAYGROUND_SPEC": _playground_spec(paths.engine),
                "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}})}
     key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "css/*.css", "py/*.py")),
                                        "defines": defines, "esbuild": _esbuild_version(paths)})
-    bundle = paths.root / BUNDLE_CACHE / key
+    bundle = paths.cache_dir / BUNDLE_CACHE / key
     if bundle.is_dir():
         os.utime(bundle)  # recently used: kept by the pruning below
     else:
@@ -185,7 +149,20 @@ def bundle_scripts(paths: ProjectPaths, config: dict, runtime_dir: Path) -> None
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _run_esbuild(paths: ProjectPaths, defines: dict, bundle: Path) -> None:
+def _playground_spec(engine: str) -> dict | None:
+    """The tuning playground's controls, choices and defaults, defined once in the engine's
+    ``playground.page_spec`` (the engine of this build: serve re-imports an edited one); None
+    for an engine without a playground."""
+    try:
+        playground = importlib.import_module(f"{engine}.playground")
+    except ModuleNotFoundError as err:
+        if err.name != f"{engine}.playground":
+            raise  # the playground exists and imports something missing: not ours to hide
+        return None
+    return playground.page_spec()
+
+
+def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
     """esbuild into a fresh folder, renamed to `bundle` when complete (an interrupted run leaves no entry)."""
     building = bundle.with_name(bundle.name + PARTIAL_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
@@ -203,14 +180,27 @@ def _run_esbuild(paths: ProjectPaths, defines: dict, bundle: Path) -> None:
     building.rename(bundle)
 
 
-def _esbuild_version(paths: ProjectPaths) -> str:
+def _esbuild_version(paths: Project) -> str:
     package = paths.node_modules / "esbuild" / "package.json"
     return json.loads(package.read_text(encoding="utf-8"))["version"] if package.is_file() else "missing"
 
 
-def build_runtime(project_root: Path, site_dir: Path, settings: LiveCellsSettings) -> dict:
+class RuntimeStep:
+    """The build's last step, after MkDocs wrote the pages: the runtime into `site_dir`/runtime
+    (the mirror and the bundles are cached by their own inputs, so a rebuild copies what changed)."""
+
+    kind = "runtime"
+
+    def __init__(self, site_dir: Path, settings: LiveCellsSettings) -> None:
+        self.site_dir, self.settings = site_dir, settings
+
+    def run(self, build: BuildContext) -> None:
+        runtime = build_runtime(build.project, self.site_dir, self.settings)
+        build.log(f"live cells: Pyodide {runtime['version']} ({self.settings.pyodide}), {len(runtime['shipped'])} packages shipped")
+
+
+def build_runtime(paths: Project, site_dir: Path, settings: LiveCellsSettings) -> dict:
     """Write everything under `site_dir`/runtime and return the config baked into the bundle."""
-    paths = ProjectPaths(project_root)
     runtime_dir = site_dir / "runtime"
     runtime_dir.mkdir(parents=True, exist_ok=True)
     config = _stage_packages(paths, settings, runtime_dir)

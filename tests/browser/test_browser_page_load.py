@@ -118,7 +118,7 @@ def formulas_picture(context, url: str) -> Image.Image:
 
 
 def test_the_cut_down_math_fonts_and_css_draw_every_formula_as_katexs_own_do(browser, site_url):
-    """site_src/katex_assets.py ships KaTeX's fonts cut down to the characters of the site's
+    """site_src/build/katex_assets.py ships KaTeX's fonts cut down to the characters of the site's
     formulas, and its CSS to their rules. A character it dropped would be drawn in a fallback font,
     a rule it dropped would draw the formula otherwise, a subset hinted otherwise would move its
     glyphs: every page's formulas must draw the same pixels as with KaTeX's whole fonts and CSS."""

@@ -10,7 +10,7 @@ import html
 import re
 from pathlib import Path
 
-from site_src.pages import nav_pages as site_nav_pages
+from site_src.build.pages import nav_pages as site_nav_pages
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_ROOT / "docs"

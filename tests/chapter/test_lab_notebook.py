@@ -9,8 +9,11 @@ import re
 import nbformat
 from chapter_site import DOCS_DIR, SITE_DIR, visible_text
 
-from site_src.notebook import INSTALL_TAG
-from site_src.runtime.lesson_wheel import DOWNLOAD_WHEEL_NAME
+from site_src.build.notebook import install_tag
+from site_src.runtime.engine_wheel import download_wheel_name
+
+INSTALL_TAG = install_tag("lesson")
+DOWNLOAD_WHEEL_NAME = download_wheel_name("lesson")
 
 
 def test_the_committed_notebook_has_no_outputs():

@@ -1,4 +1,4 @@
-"""site_src.notebook: the cache key is a pure function of its inputs; execution is cached and deterministic."""
+"""site_src.build.notebook: the cache key is a pure function of its inputs; execution is cached and deterministic."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from site_src import notebook as lab
-from site_src.cache import ContentCache
+from site_src.build import notebook as lab
+from site_src.build.cache import ContentCache
 
 SETTINGS = lab.ExecutionSettings()
 VERSIONS = {"python": "3.11.2", "numpy": "2.0.2"}
@@ -57,8 +57,8 @@ def test_execution_is_cached_and_gives_the_same_bytes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lab, "execute_notebook", counting_execute)
     cache = ContentCache(tmp_path / "cache")
-    first, first_cached = lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
-    second, second_cached = lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    first, first_cached = lab.executed_notebook(source, engine_dir=lesson_root, cache=cache, settings=SETTINGS)
+    second, second_cached = lab.executed_notebook(source, engine_dir=lesson_root, cache=cache, settings=SETTINGS)
     assert (first_cached, second_cached, len(executions)) == (False, True, 1)
     assert first == second
     executed = nbformat.reads(first.decode(), as_version=4)
@@ -66,10 +66,10 @@ def test_execution_is_cached_and_gives_the_same_bytes(tmp_path, monkeypatch):
     assert "execution" not in executed.cells[0].metadata, "timing metadata would make the bytes differ per build"
 
     (lesson_root / "other.py").write_text("Y = 2\n")  # a module the notebook does not import
-    lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    lab.executed_notebook(source, engine_dir=lesson_root, cache=cache, settings=SETTINGS)
     assert len(executions) == 1
     (lesson_root / "extra.py").write_text("X = 1  # edited\n")  # one it imports: run again
-    lab.executed_notebook(source, lesson_root=lesson_root, cache=cache, settings=SETTINGS)
+    lab.executed_notebook(source, engine_dir=lesson_root, cache=cache, settings=SETTINGS)
     assert len(executions) == 2
     # A fresh execution of unchanged sources gives the same bytes (no timestamps, stable ids).
     assert real_execute(source.read_bytes(), source_name=str(source), cwd=tmp_path, settings=SETTINGS) == first

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from site_src.notebook import INSTALL_TAG
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.build.notebook import install_tag
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"[-+]?\d+(?:\.(\d+))?(?:e[-+]?\d+)?")
@@ -40,10 +41,10 @@ def test_every_number_the_notebook_prints_is_what_pyodide_prints(site_dir):
     notebook = json.loads((site_dir / "lab" / "lab.ipynb").read_text(encoding="utf-8"))
     # The install cell is IPython (%pip) and installs nothing where lesson is importable: not run here.
     code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"
-                  and INSTALL_TAG not in cell.get("metadata", {}).get("tags", [])]
+                  and install_tag("lesson") not in cell.get("metadata", {}).get("tags", [])]
     requests = [{"index": i, "title": "lab notebook", "setup": "", "code": "".join(cell["source"])}
                 for i, cell in enumerate(code_cells, start=1)]
-    with PyodideHost(PyodidePaths(ROOT)) as host:
+    with PyodideHost(Project(ROOT)) as host:
         results = host.run_page("lab.ipynb", requests, timeout=600)
     compared = 0
     for index, (cell, result) in enumerate(zip(code_cells, results), start=1):

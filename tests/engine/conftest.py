@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from lesson.experiments import REGISTRY
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def pyodide_results() -> dict[str, str]:
     """name -> the default-config result as compact JSON, computed in Pyodide under Node."""
-    with PyodideHost(PyodidePaths(ROOT)) as host:
+    with PyodideHost(Project(ROOT)) as host:
         return {name: host.experiment(name)[0] for name in REGISTRY}
 
 

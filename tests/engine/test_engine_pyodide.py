@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 
 from lesson.experiments import REGISTRY
-from site_src.assets import result_bytes
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from lesson.experiments import result_json
+from site_src.build.experiments import result_bytes
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 GENERATED = Path(__file__).resolve().parents[2] / "generated" / "results"
 
@@ -19,13 +21,13 @@ def test_every_published_result_is_a_fresh_pyodide_rerun_byte_for_byte(pyodide_r
     missing = [name for name in REGISTRY if not (GENERATED / f"{name}.json").is_file()]
     assert not missing, f"{GENERATED} lacks {missing}: run scripts/build (the chapter uses every experiment)"
     differ = [name for name, text in pyodide_results.items()
-              if result_bytes(name, json.loads(text)) != (GENERATED / f"{name}.json").read_bytes()]
+              if result_bytes(name, json.loads(text), result_json) != (GENERATED / f"{name}.json").read_bytes()]
     assert not differ, f"published results differ from a fresh Pyodide rerun: {differ}"
 
 
 def test_pyodide_is_the_readers_python_and_numpy():
     # The build's runtime is Pyodide 0.27.7 (Python 3.12, numpy 2.0.2), whatever CPython runs pytest.
-    with PyodideHost(PyodidePaths(GENERATED.parents[1])) as host:
+    with PyodideHost(Project(GENERATED.parents[1])) as host:
         [out] = host.run_page("versions", [{"index": 1, "title": "", "setup": "",
                                             "code": "import sys, numpy; print(sys.version.split()[0], numpy.__version__)"}])
     python, numpy = out["items"][0]["text"].split()

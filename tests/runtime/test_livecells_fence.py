@@ -12,7 +12,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 from pymdownx.superfences import SuperFencesException
 
-from site_src.hooks import runtime as runtime_hook
+from site_src.plugin import ChapterPlugin
 from site_src.markdown.livecells import (
     CellOptions,
     LiveCellOptionError,
@@ -136,6 +136,6 @@ def test_the_hook_names_the_file_and_the_line(tmp_path):
     source.write_text("---\ntitle: T\n---\n" + body)  # MkDocs strips the front matter first
     page = SimpleNamespace(file=SimpleNamespace(abs_src_path=str(source), src_uri="lesson.md"))
     with pytest.raises(PluginError, match=r"docs/lesson\.md:6: python-live fence: cannot read '=3'"):
-        runtime_hook.on_page_markdown(body, page=page, config=None, files=None)
+        ChapterPlugin().on_page_markdown(body, page=page, config=None, files=None)
     good = "```python-live\nprint(1)\n```\n"
-    assert runtime_hook.on_page_markdown(good, page=page, config=None, files=None) == good
+    assert ChapterPlugin().on_page_markdown(good, page=page, config=None, files=None) == good

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 from site_server import ON_CI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,7 @@ needs_pyodide = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def host():
-    with PyodideHost(PyodidePaths(ROOT)) as real:
+    with PyodideHost(Project(ROOT)) as real:
         yield real
 
 

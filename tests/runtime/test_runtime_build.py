@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -14,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from site_src.runtime import mirror
-from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError
-from site_src.runtime.lesson_wheel import build_lesson_wheel, write_lock_with_lesson
+from site_src.plugin import ChapterPlugin
+from site_src.project import DEFAULT_PACKAGES, Project
+from site_src.runtime.build import LiveCellsSettings
+from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
 from site_server import ON_CI
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -36,22 +39,22 @@ def _fake_lesson(root: Path, body: str = "VALUE = 1\n") -> Path:
 
 def test_the_lesson_wheel_is_byte_identical_across_builds(tmp_path):
     package = _fake_lesson(tmp_path / "src")
-    first = build_lesson_wheel(package, tmp_path / "a").read_bytes()
+    first = build_engine_wheel(package, tmp_path / "a").read_bytes()
     for path in package.rglob("*.py"):  # new mtimes must not matter
         path.touch()
-    second_path = build_lesson_wheel(package, tmp_path / "b")
+    second_path = build_engine_wheel(package, tmp_path / "b")
     assert second_path.read_bytes() == first
     assert second_path.name.startswith("lesson-0.1.0+") and second_path.name.endswith("-py3-none-any.whl")
 
 
 def test_a_changed_engine_gets_a_new_wheel_name(tmp_path):
-    one = build_lesson_wheel(_fake_lesson(tmp_path / "one"), tmp_path / "out1")
-    two = build_lesson_wheel(_fake_lesson(tmp_path / "two", "VALUE = 2\n"), tmp_path / "out2")
+    one = build_engine_wheel(_fake_lesson(tmp_path / "one"), tmp_path / "out1")
+    two = build_engine_wheel(_fake_lesson(tmp_path / "two", "VALUE = 2\n"), tmp_path / "out2")
     assert one.name != two.name
 
 
 def test_the_wheel_holds_every_module_and_a_valid_record(tmp_path):
-    wheel = build_lesson_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "out")
+    wheel = build_engine_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "out")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         record_name = next(name for name in names if name.endswith("/RECORD"))
@@ -71,13 +74,13 @@ def test_the_wheel_holds_every_module_and_a_valid_record(tmp_path):
 def test_an_empty_engine_is_refused_with_its_path(tmp_path):
     (tmp_path / "lesson").mkdir()
     with pytest.raises(RuntimeError, match=r"lesson: no \.py files"):
-        build_lesson_wheel(tmp_path / "lesson", tmp_path / "out")
+        build_engine_wheel(tmp_path / "lesson", tmp_path / "out")
 
 
 @needs_npm
 def test_the_lock_entry_depends_on_numpy_and_matches_the_wheel(tmp_path):
-    wheel = build_lesson_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "site")
-    lock = write_lock_with_lesson(NPM_PYODIDE / "pyodide-lock.json", wheel, tmp_path / "site" / "pyodide-lock.json")
+    wheel = build_engine_wheel(_fake_lesson(tmp_path / "src"), tmp_path / "site")
+    lock = write_lock_with_engine(NPM_PYODIDE / "pyodide-lock.json", wheel, tmp_path / "site" / "pyodide-lock.json")
     entry = lock["packages"]["lesson"]
     assert entry["depends"] == ["numpy"] and entry["imports"] == ["lesson"]
     assert entry["file_name"] == wheel.name
@@ -89,7 +92,7 @@ def test_the_lock_entry_depends_on_numpy_and_matches_the_wheel(tmp_path):
 @needs_npm
 def test_the_dependency_closure_of_the_chapter_packages():
     lock = mirror.load_official_lock(NPM_PYODIDE)
-    names = mirror.dependency_closure(lock, mirror.CHAPTER_PACKAGES)
+    names = mirror.dependency_closure(lock, DEFAULT_PACKAGES)
     assert {"numpy", "matplotlib", "matplotlib-pyodide", "pillow", "six", "python-dateutil"} <= set(names)
     # scikit-learn (the live cells' framework recipes) and what the official lock says it depends on
     assert {"scikit-learn", "scipy", "openblas", "joblib", "threadpoolctl"} <= set(names)
@@ -102,7 +105,7 @@ def test_the_dependency_closure_of_the_chapter_packages():
 def test_the_mirror_ships_scikit_learn_1_6_1_with_scipy_verified():
     """The official 0.27.7 files of scikit-learn and its dependencies, each checked against the lock."""
     paths = mirror.MirrorPaths(NPM_PYODIDE, PROJECT_ROOT / ".cache")
-    folder = mirror.assemble_mirror(paths)
+    folder = mirror.assemble_mirror(paths, DEFAULT_PACKAGES)
     lock = json.loads((folder / "pyodide-lock.json").read_text())
     assert lock["packages"]["scikit-learn"]["version"] == "1.6.1" and lock["packages"]["scipy"]["version"] == "1.14.1"
     assert lock["packages"]["scikit-learn"]["imports"] == ["sklearn"]  # what the worker maps a cell's import by
@@ -125,7 +128,7 @@ def test_a_tampered_scipy_wheel_stops_the_mirror(tmp_path):
     scipy = paths.mirror_dir / lock["packages"]["scipy"]["file_name"]
     scipy.parent.mkdir(parents=True)
     scipy.write_bytes(b"not scipy")  # a corrupt cached copy is re-extracted, not trusted
-    mirror.assemble_mirror(paths)
+    mirror.assemble_mirror(paths, DEFAULT_PACKAGES)
     assert mirror.sha256_file(scipy) == lock["packages"]["scipy"]["sha256"]
     bad = dict(lock["packages"]["scipy"], sha256="0" * 64)  # as if the source carried another file
     (tmp_path / "out").mkdir()
@@ -147,39 +150,44 @@ def test_a_tampered_core_file_stops_the_mirror(tmp_path):
     with (fake_npm / "pyodide.asm.js").open("ab") as handle:
         handle.write(b"\n// tampered\n")
     with pytest.raises(mirror.MirrorError, match=r"pyodide\.asm\.js: sha256"):
-        mirror.assemble_mirror(mirror.MirrorPaths(fake_npm, tmp_path / "cache"))
+        mirror.assemble_mirror(mirror.MirrorPaths(fake_npm, tmp_path / "cache"), DEFAULT_PACKAGES)
 
 
 @needs_npm
 def test_the_mirror_is_complete_and_verified():
     """Uses the project's cache (.cache/); downloads the package source once if missing."""
     paths = mirror.MirrorPaths(NPM_PYODIDE, PROJECT_ROOT / ".cache")
-    folder = mirror.assemble_mirror(paths)
+    folder = mirror.assemble_mirror(paths, DEFAULT_PACKAGES)
     lock = json.loads((folder / "pyodide-lock.json").read_text())
-    assert sorted(lock["packages"]) == mirror.dependency_closure(lock, mirror.CHAPTER_PACKAGES)
+    assert sorted(lock["packages"]) == mirror.dependency_closure(lock, DEFAULT_PACKAGES)
     for entry in lock["packages"].values():
         assert mirror.sha256_file(folder / entry["file_name"]) == entry["sha256"]
     for name in ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
         assert (folder / name).is_file()
 
 
-def test_settings_default_to_self_hosting():
-    settings = LiveCellsSettings.from_extra({})
-    assert (settings.pyodide, settings.load, settings.timeout) == ("self", "run", 30.0)
-    assert LiveCellsSettings.from_extra({"live_cells": {"pyodide": "cdn"}}).pyodide == "cdn"
+def test_the_plugin_settings_default_to_self_hosting_and_a_30_s_cell():
+    plugin = ChapterPlugin()
+    errors, warnings = plugin.load_config({})
+    assert errors == [] and warnings == []
+    assert plugin.live_cells() == LiveCellsSettings(pyodide="self", load="run", timeout=30)
+    plugin.load_config({"pyodide": "cdn", "cell_timeout": 45})
+    assert plugin.live_cells() == LiveCellsSettings(pyodide="cdn", load="run", timeout=45)
 
 
 @pytest.mark.parametrize(
-    ("live_cells", "message"),
+    ("options", "message"),
     [
-        ({"pyodide": "jsdelivr"}, r"extra\.live_cells\.pyodide is 'jsdelivr'; use one of \['self', 'cdn'\]"),
-        ({"lazy": True}, r"unknown key\(s\) \['lazy'\]; valid keys"),
-        ({"timeout": -1}, "positive number of seconds"),
+        ({"pyodide": "jsdelivr"}, r"pyodide.*Expected one of: \('self', 'cdn'\) but received: 'jsdelivr'"),
+        ({"lazy": True}, r"lazy.*Unrecognised configuration name: lazy"),
+        ({"cell_timeout": -1}, r"cell_timeout.*expected a positive number of seconds, not -1"),
     ],
 )
-def test_bad_settings_name_the_key_and_the_valid_values(live_cells, message):
-    with pytest.raises(RuntimeSettingsError, match=message):
-        LiveCellsSettings.from_extra({"live_cells": live_cells}, source="mkdocs.yml")
+def test_bad_plugin_settings_name_the_key_and_the_valid_values(options, message):
+    # MkDocs reports errors and (under --strict, as scripts/build runs it) fails on warnings too.
+    errors, warnings = ChapterPlugin().load_config(options)
+    reported = "\n".join(f"{key}: {error}" for key, error in [*errors, *warnings])
+    assert re.search(message, reported), reported
 
 
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -190,8 +198,8 @@ def _tree_bytes(folder: Path) -> dict[str, bytes]:
 def test_two_runtime_builds_are_byte_identical(tmp_path):
     from site_src.runtime.build import build_runtime
 
-    first = build_runtime(PROJECT_ROOT, tmp_path / "one", LiveCellsSettings())
-    second = build_runtime(PROJECT_ROOT, tmp_path / "two", LiveCellsSettings())
+    first = build_runtime(Project(PROJECT_ROOT), tmp_path / "one", LiveCellsSettings())
+    second = build_runtime(Project(PROJECT_ROOT), tmp_path / "two", LiveCellsSettings())
     assert first == second
     one, two = _tree_bytes(tmp_path / "one" / "runtime"), _tree_bytes(tmp_path / "two" / "runtime")
     assert one.keys() == two.keys() and all(one[name] == two[name] for name in one)
@@ -203,7 +211,7 @@ def test_two_runtime_builds_are_byte_identical(tmp_path):
 def test_the_cdn_switch_serves_only_the_lesson_wheel_and_the_lock(tmp_path):
     from site_src.runtime.build import CDN_INDEX_URL, build_runtime
 
-    config = build_runtime(PROJECT_ROOT, tmp_path, LiveCellsSettings(pyodide="cdn"))
+    config = build_runtime(Project(PROJECT_ROOT), tmp_path, LiveCellsSettings(pyodide="cdn"))
     runtime = tmp_path / "runtime"
     assert config["indexURL"] == CDN_INDEX_URL == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
     assert not (runtime / "pyodide").exists()
@@ -227,7 +235,7 @@ def test_bundles_are_made_once_per_inputs_and_old_chunks_are_removed(tmp_path, m
         (bundle / f"chunk-{len(made)}.js").write_text("chunk")
 
     monkeypatch.setattr(build, "_run_esbuild", fake_esbuild)
-    paths = build.ProjectPaths(tmp_path)
+    paths = Project(tmp_path)
     runtime = tmp_path / "site" / "runtime"
     runtime.mkdir(parents=True)
     build.bundle_scripts(paths, {"timeout": 30}, runtime)
@@ -249,7 +257,7 @@ def test_package_sizes_go_to_the_worker_not_to_the_page_script(tmp_path, monkeyp
     runtime = tmp_path / "site" / "runtime"
     runtime.mkdir(parents=True)
     sizes = {"core": 13_736_883, "packages": {"numpy": 3_061_133, "scipy": 13_477_451}}
-    build.bundle_scripts(build.ProjectPaths(tmp_path), {"timeout": 30, "sizes": sizes, "shipped": ["numpy", "scipy"]}, runtime)
+    build.bundle_scripts(Project(tmp_path), {"timeout": 30, "sizes": sizes, "shipped": ["numpy", "scipy"]}, runtime)
     assert made[0]["LIVE_CELLS_CONFIG"] == {"timeout": 30}
     assert made[0]["DOWNLOAD_SIZES"] == sizes
 
@@ -263,7 +271,7 @@ def test_two_pyodides_can_swap_in_an_edited_engine_at_once(tmp_path):
     for version in range(40):  # many rounds: a race shows in some
         (package / "core.py").write_text(f"VALUE = {version}\n")  # an edit: the old wheel goes
         with ThreadPoolExecutor(max_workers=8) as pool:
-            wheels = list(pool.map(lambda _: build_lesson_wheel(package, tmp_path / "wheels"), range(8)))
+            wheels = list(pool.map(lambda _: build_engine_wheel(package, tmp_path / "wheels"), range(8)))
         assert len(set(wheels)) == 1
         assert [path.name for path in (tmp_path / "wheels").iterdir()] == [wheels[0].name]
         with zipfile.ZipFile(wheels[0]) as wheel:
@@ -281,7 +289,7 @@ def test_two_pyodides_can_assemble_a_fresh_mirror_at_once(tmp_path):
     shutil.copyfile(source, tmp_path / "cache" / "pyodide-src" / source.name)
     paths = mirror.MirrorPaths(NPM_PYODIDE, tmp_path / "cache")
     with ThreadPoolExecutor(max_workers=4) as pool:
-        folders = list(pool.map(lambda _: mirror.assemble_mirror(paths), range(4)))
+        folders = list(pool.map(lambda _: mirror.assemble_mirror(paths, DEFAULT_PACKAGES), range(4)))
     assert len(set(folders)) == 1
     lock = json.loads((folders[0] / "pyodide-lock.json").read_text())
     for entry in lock["packages"].values():

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from build_helpers import build_site, copy_fixture_site
 
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,5 +31,5 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
 @pytest.fixture(scope="session")
 def host():
     """The chapter's build Pyodide (Node), started once for every test that runs code in it."""
-    with PyodideHost(PyodidePaths(ROOT)) as real:
+    with PyodideHost(Project(ROOT)) as real:
         yield real

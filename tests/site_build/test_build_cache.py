@@ -13,9 +13,14 @@ from xml.etree import ElementTree
 
 import pytest
 
-from site_src.assets import AssetBuildError, AssetSettings, AssetStep, experiment_key, figure_key
-from site_src.cache import ContentCache, cache_key, tree_hash, write_if_changed
+from lesson.experiments import result_json
+from site_src.build.experiments import cpython_identity, experiment_key, library_versions
+from site_src.build.figures import figure_key
+from site_src.build.pipeline import Pipeline
+from site_src.build.step import BuildError
+from site_src.build.cache import ContentCache, cache_key, tree_hash, write_if_changed
 from site_src.figures.registry import FigureSpec, build_registry
+from site_src.project import Project
 
 VERSIONS = {"python": "3.11", "machine": "x86_64", "numpy": "2.0.2", "matplotlib": "3.8.4"}
 
@@ -48,12 +53,12 @@ def test_cache_key_changes_with_every_input(change):
 
 
 def test_experiment_key_covers_config_engine_and_versions():
-    base = experiment_key("toy", ToyConfig(), "engine-1", VERSIONS)
-    assert base == experiment_key("toy", ToyConfig(), "engine-1", dict(VERSIONS))
-    assert base != experiment_key("toy", ToyConfig(rate=0.2), "engine-1", VERSIONS)
-    assert base != experiment_key("toy", ToyConfig(), "engine-2", VERSIONS)
-    assert base != experiment_key("toy", ToyConfig(), "engine-1", {**VERSIONS, "numpy": "2.1.0"})
-    assert base != experiment_key("other", ToyConfig(), "engine-1", VERSIONS)
+    base = experiment_key("toy", ToyConfig(), "engine-1", VERSIONS, result_json)
+    assert base == experiment_key("toy", ToyConfig(), "engine-1", dict(VERSIONS), result_json)
+    assert base != experiment_key("toy", ToyConfig(rate=0.2), "engine-1", VERSIONS, result_json)
+    assert base != experiment_key("toy", ToyConfig(), "engine-2", VERSIONS, result_json)
+    assert base != experiment_key("toy", ToyConfig(), "engine-1", {**VERSIONS, "numpy": "2.1.0"}, result_json)
+    assert base != experiment_key("other", ToyConfig(), "engine-1", VERSIONS, result_json)
 
 
 def test_figure_key_covers_result_code_style_size_matplotlib_and_optimizer():
@@ -160,7 +165,7 @@ FIGURES = build_registry(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> AssetSettings:
+def project(tmp_path: Path) -> Project:
     """A tiny project: two pages using alpha (value + figure) and beta (value); gamma is unused."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "one.md").write_text("# One\n\nFinal: {{ value: alpha.final | .3f }}\n\n{{ figure: alpha_loss }}\n")
@@ -170,17 +175,13 @@ def project(tmp_path: Path) -> AssetSettings:
     figure_code = tmp_path / "figures.py"
     figure_code.write_text("# figure code stand-in\n")
     RUNS.clear()
-    return AssetSettings(
-        docs_dir=tmp_path / "docs",
-        generated_dir=tmp_path / "docs" / "generated",
-        cache_dir=tmp_path / ".cache",
-        engine_dir=tmp_path / "engine",
-        figure_code_paths=(figure_code,),
-    )
+    return Project(tmp_path, engine="engine", generated_dir=tmp_path / "docs" / "generated",
+                   figure_code_paths=(figure_code,), in_pyodide=False)
 
 
-def run_step(settings: AssetSettings, lines: list[str] | None = None):
-    return AssetStep(settings, EXPERIMENTS, FIGURES, log=(lines.append if lines is not None else lambda _: None)).run()
+def run_step(settings: Project, lines: list[str] | None = None):
+    return Pipeline(settings, EXPERIMENTS, FIGURES, result_json=result_json,
+                     log=(lines.append if lines is not None else lambda _: None)).run()
 
 
 def test_first_run_computes_only_what_pages_use(project):
@@ -229,8 +230,9 @@ def test_figure_code_edit_redraws_figures_but_reruns_no_experiment(project):
 @pytest.mark.parametrize("damage", ["corrupt", "partial"])
 def test_damaged_cache_entry_is_recomputed_not_served(project, damage):
     run_step(project)
-    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), AssetStep(project, {}, {}).runtime)
-    data_path = project.cache_dir / "result" / alpha_key[:2] / f"{alpha_key}.data"
+    runtime = cpython_identity(library_versions())
+    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), runtime, result_json)
+    data_path = project.assets_cache_dir / "result" / alpha_key[:2] / f"{alpha_key}.data"
     if damage == "corrupt":
         data_path.write_bytes(data_path.read_bytes().replace(b"0.7", b"9.7"))
     else:
@@ -265,14 +267,15 @@ def test_unused_outputs_are_pruned(project):
 
 
 def test_command_line_reports_errors_with_exit_status(tmp_path, capsys, monkeypatch):
-    from site_src import assets
+    from site_src.build import pipeline
+    from site_src.build.registries import Registries, RegistryError
 
-    def broken_registries():
-        raise assets.AssetBuildError("cannot import lesson.experiments.REGISTRY (test)")
+    def broken_registries(self):
+        raise RegistryError("cannot import lesson.experiments (test)")
 
-    monkeypatch.setattr(assets, "chapter_registries", broken_registries)
-    assert assets.main(["--root", str(tmp_path)]) == 1
-    assert "cannot import lesson.experiments.REGISTRY" in capsys.readouterr().err
+    monkeypatch.setattr(Registries, "__call__", broken_registries)
+    assert pipeline.main(["--root", str(tmp_path)]) == 1
+    assert "cannot import lesson.experiments (test)" in capsys.readouterr().err
 
 
 def counting_registries():
@@ -283,11 +286,11 @@ def counting_registries():
 def test_parallel_workers_give_the_same_bytes_as_one_process(project, tmp_path):
     serial = run_step(project)
     serial_files = {path.name: path.read_bytes() for path in serial.files_written}
-    parallel_settings = AssetSettings(
-        docs_dir=project.docs_dir, generated_dir=tmp_path / "parallel-generated", cache_dir=tmp_path / "parallel-cache",
-        engine_dir=project.engine_dir, figure_code_paths=project.figure_code_paths,
-    )
-    step = AssetStep(parallel_settings, EXPERIMENTS, FIGURES, log=lambda _: None, workers=2, registries_loader=counting_registries)
+    parallel_settings = Project(project.root, engine=project.engine, generated_dir=tmp_path / "parallel-generated",
+                                cache_dir=tmp_path / "parallel-cache", figure_code_paths=project.figure_code_paths,
+                                in_pyodide=False)
+    step = Pipeline(parallel_settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None, workers=2,
+                     registries_loader=counting_registries)
     parallel = step.run()
     assert parallel.misses("experiment") == ["alpha", "beta"]
     assert RUNS == Counter({"alpha": 1, "beta": 1}), "the misses ran in the workers, not here"
@@ -295,14 +298,12 @@ def test_parallel_workers_give_the_same_bytes_as_one_process(project, tmp_path):
 
 
 def test_config_that_is_not_plain_data_is_refused_naming_the_experiment():
-    from site_src.assets import AssetBuildError
-
     @dataclass(frozen=True)
     class OddConfig:
         rate: object = object()
 
-    with pytest.raises(AssetBuildError, match=r"experiment 'odd': its default_config .* is not plain data"):
-        experiment_key("odd", OddConfig(), "engine", VERSIONS)
+    with pytest.raises(BuildError, match=r"experiment 'odd': its default_config .* is not plain data"):
+        experiment_key("odd", OddConfig(), "engine", VERSIONS, result_json)
 
 
 def test_prune_keeps_used_entries_and_the_newest_spares(tmp_path):
@@ -320,20 +321,20 @@ def test_prune_keeps_used_entries_and_the_newest_spares(tmp_path):
 
 
 def test_the_step_prunes_entries_of_old_engine_versions(project, monkeypatch):
-    from site_src import assets
+    from site_src.build import pipeline
 
-    monkeypatch.setattr(assets, "CACHE_SPARE_ENTRIES", 0)
+    monkeypatch.setattr(pipeline, "CACHE_SPARE_ENTRIES", 0)
     run_step(project)
     (project.engine_dir / "core.py").write_text("STEP = 2\n")
     run_step(project)
-    assert len(list((project.cache_dir / "result").glob("*/*.data"))) == 2, "only the current engine's results remain"
+    assert len(list((project.assets_cache_dir / "result").glob("*/*.data"))) == 2, "only the current engine's results remain"
 
 
 def test_every_reference_error_is_reported_at_once_with_a_close_name(project):
     page = project.docs_dir / "three.md"
     page.write_text("# Three\n\n{{ figure: alpha_los }}\n\nA {{ value: alpah.final }} and {{ value: beta.fnial }}.\n"
                     "And {{ value: alpha.final | d }}.\n")
-    with pytest.raises(AssetBuildError) as caught:
+    with pytest.raises(BuildError) as caught:
         run_step(project)
     lines = str(caught.value).splitlines()
     assert len(lines) == 4, lines  # one report: the figure, the experiment, the key and the format
@@ -343,29 +344,27 @@ def test_every_reference_error_is_reported_at_once_with_a_close_name(project):
     assert "docs/three.md:6:" in lines[3] and "'d' formats whole numbers only" in lines[3]
 
 
-def test_experiment_key_covers_the_published_format(monkeypatch):
-    import lesson.experiments
-
+def test_experiment_key_covers_the_published_format():
     runtime = {"pyodide": "0.27.7"}
-    before = experiment_key("alpha", ToyConfig(), "engine", runtime)
+    before = experiment_key("alpha", ToyConfig(), "engine", runtime, result_json)
 
-    def result_json(result):  # a different format: every cached result's bytes would change
+    def other_format(result):  # a different format: every cached result's bytes would change
         return json.dumps(result, indent=2) + "\n"
 
-    monkeypatch.setattr(lesson.experiments, "result_json", result_json)
-    assert experiment_key("alpha", ToyConfig(), "engine", runtime) != before
+    assert experiment_key("alpha", ToyConfig(), "engine", runtime, other_format) != before
 
 
 REIMPORTS = """
 import sys
 from pathlib import Path
-from site_src.assets import chapter_registries
+from site_src.build.registries import Registries
 
-first = chapter_registries()
-print(chapter_registries()[0] is first[0])        # nothing changed: the modules imported before
+registries = Registries("lesson")
+first = registries()
+print(registries()[0] is first[0])        # nothing changed: the modules imported before
 module = Path(sys.argv[1]) / "lesson" / "experiments" / "basics.py"
 module.write_text(module.read_text() + "\\n# an edit\\n")
-print(chapter_registries()[0] is first[0])        # an engine file changed: imported afresh
+print(registries()[0] is first[0])        # an engine file changed: imported afresh
 """
 
 

@@ -1,7 +1,7 @@
 """Live cells executed at build time: recorded outputs, errors with file and line, cached runs.
 
-Runs ``site_src.cells.CellStep`` on a small docs folder with the real build Pyodide (Node), the
-way the asset step runs it for the chapter.
+Runs ``site_src.build.cells.CellsStep`` on a small docs folder with the real build Pyodide (Node), the
+way the build's pipeline runs it for the chapter.
 """
 
 from __future__ import annotations
@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from build_helpers import CountingHost
 
-from site_src.cache import ContentCache
-from site_src.cells import CellError, CellStep
+from site_src.build.cache import ContentCache
+from site_src.build.cells import CellError, CellsStep
+from site_src.build.step import BuildContext
 from site_src.markdown.livecells import OUTPUTS_FILE, chain_key
-from site_src.runtime.node_host import PyodideHost, PyodidePaths
+from site_src.project import Project
+from site_src.runtime.node_host import PyodideHost
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,18 +58,20 @@ w = z / 0
 """
 
 
-def make_step(tmp_path: Path, host, engine_hash=lambda code: "engine") -> tuple[CellStep, CountingHost]:
+def make_step(tmp_path: Path, host, engine_hash=lambda code: "engine") -> tuple[Callable[[], None], CountingHost]:
+    """The cells step over tmp_path/docs, as a call that runs it, and the host that counts its pages."""
     counting = CountingHost(host)
-    step = CellStep(tmp_path / "docs", tmp_path / "docs" / "generated", ContentCache(tmp_path / "cache"),
-                    counting, {"pyodide": "0.27.7"}, engine_hash, log=lambda _: None)
-    return step, counting
+    project = Project(tmp_path, generated_dir=tmp_path / "docs" / "generated")
+    build = BuildContext(project, ContentCache(tmp_path / "cache"), {"pyodide": "0.27.7"}, log=lambda _: None)
+    step = CellsStep(counting, engine_hash)
+    return (lambda: step.run(build)), counting
 
 
 def test_cells_run_in_page_order_in_one_namespace_and_are_recorded(tmp_path, host):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "page.md").write_text(PAGE)
     step, _ = make_step(tmp_path, host)
-    step.run()
+    step()
     outputs = json.loads((tmp_path / "docs" / "generated" / OUTPUTS_FILE).read_text())
     first = chain_key("", "import math", 'x = 3\nprint(f"x squared is {x * x}")')
     second = chain_key(first, "", "print(math.sqrt(x * x * 4))")
@@ -80,15 +84,15 @@ def test_a_prose_edit_runs_no_cell_and_a_code_edit_reruns_the_page(tmp_path, hos
     page = tmp_path / "docs" / "page.md"
     page.write_text(PAGE)
     step, counting = make_step(tmp_path, host)
-    step.run()
+    step()
     assert counting.pages == ["docs/page.md"]
     page.write_text(PAGE.replace("More prose.", "More prose, edited."))
     step, counting = make_step(tmp_path, host)
-    step.run()
+    step()
     assert counting.pages == []
     page.write_text(PAGE.replace("x = 3", "x = 4"))
     step, counting = make_step(tmp_path, host)
-    step.run()
+    step()
     assert counting.pages == ["docs/page.md"]
 
 
@@ -104,9 +108,9 @@ def test_a_page_reruns_when_the_engine_code_its_cells_depend_on_changes(tmp_path
             return f"{version}-cmath" if "cmath" in code and version == 2 else "unchanged"
         return engine_hash
 
-    make_step(tmp_path, host, engine_of(1))[0].run()
+    make_step(tmp_path, host, engine_of(1))[0]()
     step, counting = make_step(tmp_path, host, engine_of(2))
-    step.run()
+    step()
     assert counting.pages == ["docs/other.md"]
     assert any("import math" in code and "print(math.sqrt(x * x * 4))" in code for code in seen), \
         "the engine hash must see the page's cells' code, setup included"
@@ -117,7 +121,7 @@ def test_a_cell_that_raises_fails_the_build_naming_the_page_line(tmp_path, host)
     (tmp_path / "docs" / "broken.md").write_text(RAISING)
     step, _ = make_step(tmp_path, host)
     with pytest.raises(CellError) as caught:
-        step.run()
+        step()
     message = str(caught.value)
     line = RAISING.split("\n").index("w = z / 0") + 1
     assert message.startswith(f"docs/broken.md:{line}: live cell 2 raised ZeroDivisionError"), message
@@ -129,11 +133,11 @@ def test_raises_declares_an_expected_error_and_is_checked_too(tmp_path, host):
     page = tmp_path / "docs" / "broken.md"
     page.write_text(RAISING.replace('title="Broken"', 'title="Broken" raises'))
     step, _ = make_step(tmp_path, host)
-    step.run()  # no error: the cell is meant to raise
+    step()  # no error: the cell is meant to raise
     page.write_text(RAISING.replace('title="Fine"', 'title="Fine" raises').replace('title="Broken"', 'title="Broken" raises'))
     step, _ = make_step(tmp_path, host)
     with pytest.raises(CellError, match=r"docs/broken.md:3: live cell 1 is marked `raises` but ran without an error"):
-        step.run()
+        step()
 
 
 def test_an_error_in_the_hidden_setup_names_the_setup_line(tmp_path, host):
@@ -142,7 +146,7 @@ def test_an_error_in_the_hidden_setup_names_the_setup_line(tmp_path, host):
     (tmp_path / "docs" / "p.md").write_text(text)
     step, _ = make_step(tmp_path, host)
     with pytest.raises(CellError, match=r"^docs/p.md:5: live cell 1 raised ModuleNotFoundError"):
-        step.run()
+        step()
 
 
 def test_the_same_page_run_again_starts_from_a_fresh_namespace(host):
@@ -154,25 +158,11 @@ def test_the_same_page_run_again_starts_from_a_fresh_namespace(host):
     assert "NameError" in again[0]["error"]
 
 
-@dataclass(frozen=True)
-class EngineCopy(PyodidePaths):
-    """The project's Pyodide with a copy of the engine that a test may edit."""
-
-    copy: Path = Path()
-
-    @property
-    def lesson(self) -> Path:
-        return self.copy / "lesson"
-
-    @property
-    def wheel_dir(self) -> Path:
-        return self.copy / "wheel"
-
-
 def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp_path):
     shutil.copytree(ROOT / "lesson", tmp_path / "lesson", ignore=shutil.ignore_patterns("__pycache__"))
     module = tmp_path / "lesson" / "experiments" / "basics.py"
-    with PyodideHost(EngineCopy(ROOT, copy=tmp_path)) as running:
+    # The project's Pyodide with a copy of the engine that the test edits.
+    with PyodideHost(Project(ROOT, engine_dir=tmp_path / "lesson", wheel_dir=tmp_path / "wheel")) as running:
         before = json.loads(running.experiment("dataset")[0])
         process = running._process.pid
         running.use_current_engine()  # nothing changed: nothing to install

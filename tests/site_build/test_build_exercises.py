@@ -1,7 +1,7 @@
 """Exercises verified at build time: authoring errors with file and line, a solution that fails its
 checks or a starter that passes them fails the build, cached verdicts, and the fixture site's build.
 
-The verification runs ``site_src.exercises.ExerciseStep`` with the real build Pyodide (Node), the
+The verification runs ``site_src.build.exercises.ExercisesStep`` with the real build Pyodide (Node), the
 way the asset step runs it for the chapter.
 """
 
@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from build_helpers import CountingHost, build_site
 
-from site_src.cache import ContentCache
-from site_src.exercises import ExerciseError, ExerciseStep, nav_order, scan_exercises, write_index
+from site_src.build.cache import ContentCache
+from site_src.build.exercises import ExerciseError, ExercisesStep, nav_order, scan_exercises, write_index
+from site_src.build.step import BuildContext
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
+from site_src.project import Project
 from site_src.runtime import node_host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,8 +72,9 @@ def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
     pages, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
     assert errors == []
     counting = CountingHost(host)
-    ExerciseStep(pages, {}, ContentCache(tmp_path / "cache"), counting,
-                 runtime or {"pyodide": "0.27.7"}, lambda code: "engine", log=lambda _: None).run()
+    build = BuildContext(Project(tmp_path), ContentCache(tmp_path / "cache"), runtime or {"pyodide": "0.27.7"},
+                         log=lambda _: None)
+    ExercisesStep(pages, counting, lambda code: "engine").run(build)
     return counting
 
 
@@ -146,7 +149,7 @@ def test_an_edit_of_the_code_around_the_engine_changes_the_runtime_every_key_hol
     copy = tmp_path / source.name
     copy.write_bytes(source.read_bytes())
     monkeypatch.setattr(node_host, name, copy)
-    paths = node_host.PyodidePaths(ROOT)
+    paths = Project(ROOT)
     before = node_host.runtime_identity(paths)
     assert node_host.runtime_identity(paths) == before
     copy.write_bytes(source.read_bytes() + b"\n// edited\n")

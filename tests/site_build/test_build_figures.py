@@ -7,7 +7,8 @@ import re
 import matplotlib
 import pytest
 
-from site_src.assets import AssetBuildError, render_svg
+from site_src.build.figures import render_svg
+from site_src.build.step import BuildError
 from site_src.figures import FIGURES
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 from site_src.figures.style import OKABE_ITO, PALETTE
@@ -52,7 +53,7 @@ def test_figure_without_axis_labels_fails_naming_the_figure_and_fix():
     def draw_unlabelled(axes, result):
         return axes[0].plot(result["loss"])
 
-    with pytest.raises(AssetBuildError, match=r"figure 'bare'.*panel 0: no x and y axis label; call ax.set_xlabel"):
+    with pytest.raises(BuildError, match=r"figure 'bare'.*panel 0: no x and y axis label; call ax.set_xlabel"):
         render_svg(spec(name="bare", draw=draw_unlabelled), RESULT)
 
 
@@ -72,7 +73,7 @@ def test_draw_errors_name_the_figure_function():
     def draw_broken(axes, result):
         return result["missing"]
 
-    with pytest.raises(AssetBuildError, match=r"figure 'broken' \(.*test_build_figures.py:\d+\) failed to draw: KeyError"):
+    with pytest.raises(BuildError, match=r"figure 'broken' \(.*test_build_figures.py:\d+\) failed to draw: KeyError"):
         render_svg(spec(name="broken", draw=draw_broken), RESULT)
 
 
@@ -95,5 +96,5 @@ def test_unlabelled_numeric_y_on_the_first_panel_is_refused():
         axes[0].set_xlabel("epoch")
         return axes
 
-    with pytest.raises(AssetBuildError, match="panel 0: no y axis label"):
+    with pytest.raises(BuildError, match="panel 0: no y axis label"):
         render_svg(spec(name="no_y", draw=draw_no_y), RESULT)

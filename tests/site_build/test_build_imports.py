@@ -7,10 +7,13 @@ import shutil
 from pathlib import Path
 
 from lesson.experiments import REGISTRY
-from site_src.assets import AssetSettings, AssetStep, experiment_modules
-from site_src.cache import files_hash
-from site_src.imports import ImportGraph, function_closure_source, import_closure
-from site_src.notebook import notebook_imports_hash
+from lesson.experiments import result_json
+from site_src.build.experiments import experiment_modules
+from site_src.build.imports import EngineCode
+from site_src.project import Project
+from site_src.build.cache import files_hash
+from site_src.build.imports import ImportGraph, function_closure_source, import_closure
+from site_src.build.notebook import notebook_imports_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lesson"
@@ -64,10 +67,9 @@ def test_the_lab_notebook_reexecutes_for_the_experiments_it_runs_not_for_the_oth
 
 
 def test_each_chapter_experiment_key_changes_only_with_its_own_code(tmp_path):
-    step = AssetStep(AssetSettings.for_project(ROOT), REGISTRY, {})
-    whole = "0" * 64
-    hashes = {name: step._experiment_code_hash(name, whole) for name in REGISTRY}
-    assert whole not in hashes.values(), "chapter experiments are keyed by their own imports"
+    engine = EngineCode(ROOT / "lesson", experiment_modules(REGISTRY, ROOT / "lesson"))
+    hashes = {name: engine.of_experiment(name) for name in REGISTRY}
+    assert engine.whole not in hashes.values(), "chapter experiments are keyed by their own imports"
     assert len(set(hashes.values())) >= 6, "experiments in different modules must have different code hashes"
     # the same closure on a copy of the engine, before and after editing one experiment module
     copy = tmp_path / "lesson"

@@ -101,7 +101,7 @@ def test_bad_references_name_line_and_valid_names(generated, text, expected):
 
 
 def test_missing_generated_folder_says_how_to_make_it(tmp_path):
-    with pytest.raises(ResultReferenceError, match=r"python -m site_src.assets"):
+    with pytest.raises(ResultReferenceError, match=r"python -m site_src.build"):
         render("{{ value: sweep.best.loss }}", tmp_path / "nowhere")
 
 
@@ -173,7 +173,7 @@ def test_bad_tex_fails_naming_the_formula_and_the_fix():
 
 
 def test_the_characters_of_a_pages_formulas_are_what_katex_draws_not_the_tex_source():
-    from site_src.katex_assets import formula_characters, formulas
+    from site_src.build.katex_assets import formula_characters, formulas
 
     html = typeset("Prose outside: Q. Inline $\\eta \\approx 3$ and\n\n$$\n\\lceil N / B \\rceil\n$$\n\nZ after.")
     assert len(list(formulas(html))) == 2
@@ -183,8 +183,8 @@ def test_the_characters_of_a_pages_formulas_are_what_katex_draws_not_the_tex_sou
 
 
 def test_katexs_css_is_cut_to_the_rules_the_formulas_use(tmp_path):
-    from site_src.cache import ContentCache
-    from site_src.katex_assets import trim_site_katex
+    from site_src.build.cache import ContentCache
+    from site_src.build.katex_assets import trim_site_katex
 
     katex_dist = Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist"
     (tmp_path / "site" / "assets" / "katex" / "fonts").mkdir(parents=True)
@@ -200,7 +200,7 @@ def test_katexs_css_is_cut_to_the_rules_the_formulas_use(tmp_path):
 def test_a_cut_down_font_keeps_exactly_the_glyphs_asked_for_and_is_reproducible():
     from fontTools.ttLib import TTFont
 
-    from site_src.katex_assets import subset_woff2
+    from site_src.build.katex_assets import subset_woff2
 
     whole = (Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist" / "fonts" / "KaTeX_Math-Italic.woff2").read_bytes()
     cut = subset_woff2(whole, "ηx")
@@ -211,7 +211,7 @@ def test_a_cut_down_font_keeps_exactly_the_glyphs_asked_for_and_is_reproducible(
 def test_cutting_katexs_fonts_logs_nothing_an_author_cannot_act_on(caplog):
     import logging
 
-    from site_src.katex_assets import subset_woff2
+    from site_src.build.katex_assets import subset_woff2
 
     whole = (Path(__file__).resolve().parents[2] / "node_modules" / "katex" / "dist" / "fonts" / "KaTeX_Main-Regular.woff2").read_bytes()
     with caplog.at_level(logging.DEBUG):
@@ -221,11 +221,11 @@ def test_cutting_katexs_fonts_logs_nothing_an_author_cannot_act_on(caplog):
     assert logging.getLogger("fontTools").level == logging.NOTSET, "the logger's level is put back"
 
 
-# --- inline styles trimmed to what the page uses (site_src/page_css.py, the lab notebook's page) ----
+# --- inline styles trimmed to what the page uses (site_src/node/page_css.py, the lab notebook's page) ----
 
 
 def test_inline_styles_keep_only_what_the_page_uses():
-    from site_src.page_css import purge_inline_styles
+    from site_src.node.page_css import purge_inline_styles
 
     page = (
         "<style>.wrap{--ink: #123; --unused: 1px} .used{color: var(--ink)} .unused{color: red}</style>"
@@ -243,8 +243,8 @@ def test_inline_styles_keep_only_what_the_page_uses():
 
 
 def test_trimmed_styles_are_cached_by_the_page_they_were_trimmed_for(tmp_path):
-    from site_src.cache import ContentCache
-    from site_src.page_css import PageCssError, purge_inline_styles
+    from site_src.build.cache import ContentCache
+    from site_src.node.page_css import PageCssError, purge_inline_styles
 
     page = "<style>.used{color: red} .unused{color: blue}</style><p class='used'>text</p>"
     cache = ContentCache(tmp_path)

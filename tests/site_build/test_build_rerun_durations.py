@@ -11,23 +11,26 @@ import pytest
 
 from test_build_cache import EXPERIMENTS, FIGURES, RUNS, project  # noqa: F401 (project: the fixture)
 
-from site_src.assets import AssetBuildError, AssetSettings, AssetStep
+from lesson.experiments import result_json
+from site_src.build.pipeline import Pipeline
+from site_src.build.step import BuildError
+from site_src.project import Project
 from site_src.markdown.results import verify_placeholder
 
 
-def run_step(settings: AssetSettings, seconds: float, monkeypatch) -> dict:
+def run_step(settings: Project, seconds: float, monkeypatch) -> dict:
     # A faked clock: every reading is one step of `seconds` later, so one experiment "takes" `seconds`.
     ticks = iter(range(0, 10_000))
-    monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * seconds)
-    AssetStep(settings, EXPERIMENTS, FIGURES, log=lambda _: None).run()
+    monkeypatch.setattr("site_src.build.step.time.perf_counter", lambda: next(ticks) * seconds)
+    Pipeline(settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None).run()
     return json.loads((settings.generated_dir / "index.json").read_text())["figures"]["alpha_loss"]
 
 
-def kept(settings: AssetSettings) -> dict:
+def kept(settings: Project) -> dict:
     return json.loads(settings.rerun_seconds_file.read_text(encoding="utf-8"))
 
 
-def recompute(settings: AssetSettings, seconds: float, monkeypatch) -> dict:
+def recompute(settings: Project, seconds: float, monkeypatch) -> dict:
     """Another clean build of the same sources: no cache, the clock reads `seconds` per experiment."""
     shutil.rmtree(settings.cache_dir)
     return run_step(settings, seconds, monkeypatch)
@@ -57,8 +60,8 @@ def test_a_time_more_than_twice_off_replaces_the_kept_one_and_the_build_says_so(
     lines = []
     shutil.rmtree(project.cache_dir)
     ticks = iter(range(0, 10_000))
-    monkeypatch.setattr("site_src.assets.time.perf_counter", lambda: next(ticks) * 6.5)
-    AssetStep(project, EXPERIMENTS, FIGURES, log=lines.append).run()
+    monkeypatch.setattr("site_src.build.step.time.perf_counter", lambda: next(ticks) * 6.5)
+    Pipeline(project, EXPERIMENTS, FIGURES, result_json=result_json, log=lines.append).run()
     assert kept(project) == {"alpha": 7, "beta": 7}  # 7 > 2 x 3
     assert [line for line in lines if "rerun-seconds.json" in line] == [
         f"assets: experiment {name:<28} reruns in 7 s, not 3 s: rerun-seconds.json updated, commit it" for name in ("alpha", "beta")]
@@ -76,7 +79,7 @@ def test_an_experiment_missing_from_the_file_is_run_once_more_to_time_it(project
 @pytest.mark.parametrize("text", ['{"alpha": 2.5}', '["alpha"]', '{"alpha": 0}', '{"alpha": 3,'])
 def test_a_broken_file_stops_the_build_naming_it_and_the_fix(project, monkeypatch, text):  # noqa: F811
     project.rerun_seconds_file.write_text(text, encoding="utf-8")
-    with pytest.raises(AssetBuildError) as caught:
+    with pytest.raises(BuildError) as caught:
         run_step(project, 1.0, monkeypatch)
     assert str(caught.value).startswith(str(project.rerun_seconds_file))
     assert str(caught.value).endswith("delete the file and build again to rewrite it")

@@ -180,7 +180,7 @@ def test_the_extension_alone_names_page_line_and_valid_keys(fixture_site):
     still reports the page, and the extension the line and the valid names."""
     build_site(fixture_site)
     config = (fixture_site / "mkdocs.yml").read_text()
-    (fixture_site / "mkdocs.nohook.yml").write_text(config.split("\nhooks:", 1)[0] + "\n")
+    (fixture_site / "mkdocs.nohook.yml").write_text(config.split("\n  # last in the file", 1)[0] + "\n")
     page = fixture_site / "docs" / "part" / "sweeps.md"
     page.write_text(page.read_text() + "\nBad {{ value: toy_sweep.best.trail }}\n")
     line_no = len(page.read_text().splitlines())

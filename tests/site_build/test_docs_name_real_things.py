@@ -24,6 +24,8 @@ CODE_SUFFIXES = {".py", ".js", ".mjs", ".css", ".html", ".json", ".yml", ".toml"
 PATH = re.compile(r"[\w./-]+\.(py|js|mjs|css|json|md|html|yml|toml|ipynb|lock|whl)|[\w.-]+/[\w./-]*")
 DOTTED = re.compile(r"(lesson|site_src)(\.\w+)+")
 CODE_NAME = re.compile(r"[A-Za-z_]\w*(\(\))?")
+#: `module.NAME` or `Class.method` of a sub-package the docs name by its short path (`mirror.dependency_closure`).
+ATTRIBUTE = re.compile(r"[a-z_]\w*(\.[A-Za-z_]\w*)+(\(\))?")
 
 
 @cache
@@ -74,6 +76,16 @@ def dotted_exists(name: str) -> bool:
     return False
 
 
+def is_code_name(span: str) -> bool:
+    """snake_case or CamelCase: a name of code (a plain word may be prose)."""
+    return "_" in span.strip("_") or bool(re.search(r"[a-z][A-Z]", span))
+
+
+def names_exist(parts: list[str]) -> bool:
+    """Every code name among `parts` is defined or used in the project's sources."""
+    return all(re.search(rf"\b{re.escape(part)}\b", code_text()) for part in parts if is_code_name(part))
+
+
 def missing(doc: str) -> list[str]:
     wrong = []
     for span in quoted(doc):
@@ -85,8 +97,11 @@ def missing(doc: str) -> list[str]:
         elif PATH.fullmatch(span):
             if not path_exists(span):
                 wrong.append(f"file {span}")
-        elif CODE_NAME.fullmatch(span) and ("_" in span.strip("_") or re.search(r"[a-z][A-Z]", span)):
-            if not re.search(rf"\b{re.escape(span.removesuffix('()'))}\b", code_text()):
+        elif ATTRIBUTE.fullmatch(span):
+            if not names_exist(span.removesuffix("()").split(".")):
+                wrong.append(f"name {span}")
+        elif CODE_NAME.fullmatch(span) and is_code_name(span):
+            if not names_exist([span.removesuffix("()")]):
                 wrong.append(f"name {span}")
     return wrong
 
@@ -101,3 +116,4 @@ def test_the_check_finds_a_missing_file_module_and_name(tmp_path, monkeypatch):
     assert path_exists("js/protocol.js") and not path_exists("js/no_such_file.js")
     assert dotted_exists("lesson.experiments.result_json") and not dotted_exists("lesson.experiments.published_result_json")
     assert re.search(r"\bresult_json\b", code_text()) and not re.search(r"\bpublished_result_json\b", code_text())
+    assert names_exist(["mirror", "dependency_closure"]) and not names_exist(["mirror", "CHAPTER_PACKAGES"])

@@ -1,4 +1,4 @@
-"""The build's Node helpers stay running between requests (site_src/node_script.py): one process
+"""The build's Node helpers stay running between requests (site_src/node/script.py): one process
 answers every request until its script changes or it stops, and a failure names the script, its
 message and the fix."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from site_src.node_script import run_json_script
+from site_src.node.script import run_json_script
 
-SERVE_LINES = (Path(__file__).resolve().parents[2] / "site_src" / "json_lines.mjs").as_uri()
+SERVE_LINES = (Path(__file__).resolve().parents[2] / "site_src" / "node" / "json_lines.mjs").as_uri()
 
 
 class HelperError(RuntimeError):

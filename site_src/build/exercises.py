@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
+from site_src.build.cache import cache_key, canonical_json, write_if_changed
+from site_src.build.step import BuildContext, one_at_a_time
 from site_src.markdown.exercises import (
     FENCE_NAME,
     INDEX_FILE,
@@ -35,7 +35,7 @@ from site_src.markdown.exercises import (
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
-from site_src.pages import markdown_pages, nav_pages
+from site_src.build.pages import markdown_pages, nav_pages
 
 _PROGRESS_START = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*" + re.escape(PROGRESS_FENCE) + r"[ \t]*$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
@@ -182,50 +182,35 @@ class PublishedResults:
         return self.results[experiment]
 
 
-class ExerciseStep:
+class ExercisesStep:
     """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
 
-    def __init__(self, pages: list[PageExercises], results: Mapping[str, dict], cache: ContentCache, host,
-                 runtime: Mapping[str, str], engine_hash: Callable[[str], str],
-                 log: Callable[[str], None] = print) -> None:
-        """``engine_hash(code)`` hashes the engine files that code depends on (as for live cells)."""
-        self.pages, self.assets = pages, PublishedResults(results)
-        self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
-        self.engine_hash = engine_hash
-        self.records: list[tuple[str, str, float]] = []  # (exercise id, cache state, seconds)
+    kind = "exercise"
 
-    def run(self) -> set[str]:
-        """Returns the cache keys used; raises ExerciseError listing every unsound exercise."""
-        errors, keys = [], set()
-        for entry in self.pages:
-            for exercise in entry.exercises:
-                if exercise.kind == "choice":
-                    continue
-                spec = check_spec(exercise, self.assets)
-                programs = [answer_program(spec, exercise.text(name)) for name in ("solution", "starter")]
-                key = cache_key("exercise", {"programs": programs, "runtime": self.runtime,
-                                             "engine": self.engine_hash("\n".join(programs))})
-                keys.add(key)
-                solution, starter = self._results(exercise, programs, key)
-                errors += problems(entry.page, exercise, solution, starter)
+    def __init__(self, pages: list[PageExercises], host, engine_hash: Callable[[str], str]) -> None:
+        """``engine_hash(code)`` hashes the engine files that code depends on (as for live cells)."""
+        self.pages, self.host, self.engine_hash = pages, host, engine_hash
+
+    def run(self, build: BuildContext) -> None:
+        """Raises ExerciseError listing every unsound exercise."""
+        assets = PublishedResults({name: json.loads(data) for name, data in build.results.items()})
+        checked = [(entry.page, exercise) for entry in self.pages for exercise in entry.exercises if exercise.kind != "choice"]
+        programs = {exercise.id: [answer_program(check_spec(exercise, assets), exercise.text(name)) for name in ("solution", "starter")]
+                    for _, exercise in checked}
+        keys = {exercise.id: cache_key("exercise", {"programs": programs[exercise.id], "runtime": dict(build.runtime),
+                                                     "engine": self.engine_hash("\n".join(programs[exercise.id]))})
+                for _, exercise in checked}
+        by_id = {exercise.id: exercise for _, exercise in checked}
+        make = one_at_a_time(lambda exercise_id: canonical_json(self._run(by_id[exercise_id], programs[exercise_id])))
+        verdicts = build.cached(self.kind, keys, make, verb="verified")
+        errors = [problem for page, exercise in checked
+                  for problem in problems(page, exercise, *json.loads(verdicts[exercise.id]))]
         if errors:
             raise ExerciseError("\n".join(errors))
-        return keys
 
-    def _results(self, exercise: Exercise, programs: list[str], key: str) -> list[dict]:
-        cached, state = self.cache.lookup("exercise", key)
+    def _run(self, exercise: Exercise, programs: list[str]) -> list[dict]:
+        """The solution's and the starter's runs of the program a reader's Check runs."""
         name = f"exercise {exercise.id}"
-        if cached is not None:
-            self.log(f"assets: {'exercise':<10} {exercise.id:<28} {'cached':<34} {0.0:6.2f} s")
-            self.records.append((exercise.id, state, 0.0))
-            return json.loads(cached)
-        start = time.perf_counter()
         cells = [{"index": index, "title": title, "setup": "", "code": program}
                  for index, (title, program) in enumerate(zip((f"{name}: solution", f"{name}: starter"), programs), start=1)]
-        results = self.host.run_page(f"exercise:{exercise.id}", cells, 2 * exercise.timeout)
-        self.cache.put("exercise", key, canonical_json(results))
-        seconds = time.perf_counter() - start
-        outcome = f"verified ({'no entry' if state == 'absent' else state + ' entry replaced'})"
-        self.log(f"assets: {'exercise':<10} {exercise.id:<28} {outcome:<34} {seconds:6.2f} s")
-        self.records.append((exercise.id, state, seconds))
-        return results
+        return self.host.run_page(f"exercise:{exercise.id}", cells, 2 * exercise.timeout)

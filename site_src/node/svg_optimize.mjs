@@ -1,4 +1,4 @@
-// Optimises the build's figures with SVGO (npm), for site_src/svg_optimize.py at build time.
+// Optimises the build's figures with SVGO (npm), for site_src/node/svg_optimize.py at build time.
 // Each request (a line, see json_lines.mjs): {"name": "<svg ...>", ...}; its result: the same names,
 // each SVG optimised. SVGO's default preset: matplotlib's whitespace, metadata, style attributes and
 // long numbers go; the text stays text, the viewBox and the width and height stay (SVGO 4 removes

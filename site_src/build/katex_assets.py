@@ -23,9 +23,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, sha256_hex, write_if_changed
-from site_src.node_script import helper_identity
-from site_src.page_css import PURGER, PageCssError, purge
+from site_src.build.cache import ContentCache, cache_key, sha256_hex, write_if_changed
+from site_src.node.script import helper_identity
+from site_src.node.page_css import PURGER, PageCssError, purge
 
 CACHE_KIND = "katex"
 #: Kept whatever the formulas hold: the digits and parentheses KaTeX's CSS numbers equations with
@@ -138,5 +138,5 @@ def _purged_css(css: bytes, selectors: set[str]) -> bytes:
     # the names are the content (the pages themselves would only add names no KaTeX rule uses).
     reply = purge([css.decode("utf-8")], " ".join(sorted(selectors)))
     if reply["unparsable"]:
-        raise PageCssError("katex.min.css: PurgeCSS cannot parse it (a new KaTeX?); see site_src/katex_assets.py")
+        raise PageCssError("katex.min.css: PurgeCSS cannot parse it (a new KaTeX?); see site_src/build/katex_assets.py")
     return reply["css"].encode("utf-8")

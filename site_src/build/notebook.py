@@ -2,11 +2,11 @@
 
 The notebook source (`docs/lab.ipynb`) is committed without outputs. The build runs it with
 nbconvert's `ExecutePreprocessor` and stores the executed copy in the content cache under a key
-that covers everything that can change its outputs: the notebook bytes, the `lesson/` sources it
+that covers everything that can change its outputs: the notebook bytes, the engine's sources it
 imports, the library versions, and the execution settings. mkdocs-jupyter (configured with
 `execute: false`) then renders the executed copy, so the page shows real outputs.
 
-Runnable on its own: `python -m site_src.notebook docs/lab.ipynb out.ipynb`.
+Runnable on its own: `python -m site_src.build.notebook docs/lab.ipynb out.ipynb`.
 """
 
 from __future__ import annotations
@@ -27,16 +27,22 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-from site_src.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash
-from site_src.imports import ImportGraph
+from site_src.build.cache import ContentCache, cache_key, files_hash, sha256_hex, tree_hash, write_if_changed
+from site_src.build.imports import ImportGraph
+from site_src.build.step import BuildContext, one_at_a_time
 
 #: Libraries whose versions can change the executed outputs (numbers, figures, HTML of tables).
 VERSIONED_PACKAGES: tuple[str, ...] = ("numpy", "matplotlib", "nbconvert", "nbclient", "ipykernel", "nbformat")
 
 CACHE_KIND = "notebook"
 
-#: The tag of the notebook's set-up cell: the one that installs `lesson` in a downloaded copy.
-INSTALL_TAG = "install-lesson"
+
+
+def install_tag(engine: str) -> str:
+    """The tag of the notebook's set-up cell: the one that installs the engine in a downloaded copy."""
+    return f"install-{engine}"
+
+
 #: The line of that cell whose last word the build sets to the address of the wheel the site
 #: serves. Written out, not a variable: JupyterLite's %pip (piplite) does not expand {variables}.
 INSTALL_LINE = re.compile(r"^(?P<command>[ \t]*%pip install numpy matplotlib )\S+$", re.MULTILINE)
@@ -67,14 +73,15 @@ def library_versions(packages: tuple[str, ...] = VERSIONED_PACKAGES) -> dict[str
 
 
 def notebook_cache_key(
-    notebook_bytes: bytes, lesson_hash: str, versions: dict[str, str], settings: ExecutionSettings
+    notebook_bytes: bytes, engine_hash: str, versions: dict[str, str], settings: ExecutionSettings
 ) -> str:
     """The cache key of an executed notebook: a pure function of what can change its outputs."""
     return cache_key(
         CACHE_KIND,
         {
             "notebook_sha256": sha256_hex(notebook_bytes),
-            "lesson_sources": lesson_hash,
+            # (the key's name is older than other engines: a new name would re-execute every cached notebook)
+            "lesson_sources": engine_hash,
             "versions": versions,
             "settings": asdict(settings),
         },
@@ -124,17 +131,18 @@ def serialize_notebook(notebook: nbformat.NotebookNode) -> bytes:
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 
-def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str) -> bytes:
+def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str, engine: str) -> bytes:
     """The notebook with its install cell's `%pip install numpy matplotlib <wheel>` line installing `url`.
 
-    Done on the executed copy (no re-execution: the build skips the install, `lesson` being
+    Done on the executed copy (no re-execution: the build skips the install, the engine being
     importable there), so the page and the download both show the address readers install from.
     """
     notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
-    cells = [cell for cell in notebook.cells if INSTALL_TAG in cell.get("metadata", {}).get("tags", [])]
+    tag = install_tag(engine)
+    cells = [cell for cell in notebook.cells if tag in cell.get("metadata", {}).get("tags", [])]
     if len(cells) != 1 or not INSTALL_LINE.search(cells[0].source):
         raise NotebookExecutionError(
-            f"{source_name}: expected one code cell tagged {INSTALL_TAG!r} holding a line "
+            f"{source_name}: expected one code cell tagged {tag!r} holding a line "
             "'%pip install numpy matplotlib <wheel>' (the build writes the wheel's address there); found "
             f"{len(cells)} tagged cell(s). Restore the set-up cell (see git history) or tag it (Jupyter: View > "
             "Cell Toolbar > Tags)."
@@ -143,9 +151,9 @@ def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str) -> byte
     return serialize_notebook(notebook)
 
 
-def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path,
+def notebook_imports_hash(notebook_bytes: bytes, engine_dir: Path,
                           experiment_files: Mapping[str, Path] | None = None) -> str:
-    """Hash of the `lesson` files the notebook's code imports, transitively (editing another
+    """Hash of the engine's files the notebook's code imports, transitively (editing another
     module does not re-execute it; with `experiment_files`, experiments run only by name count
     by their own modules); the whole package's hash if the notebook cannot be parsed."""
     try:
@@ -153,22 +161,56 @@ def notebook_imports_hash(notebook_bytes: bytes, lesson_root: Path,
         # IPython's own translation of magics (`%pip install ...`) into Python, so the cells parse.
         code = "\n".join(TransformerManager().transform_cell(cell.source)
                          for cell in notebook.cells if cell.cell_type == "code")
-        return files_hash(ImportGraph(lesson_root.resolve()).code_closure(code, experiment_files))
+        return files_hash(ImportGraph(engine_dir.resolve()).code_closure(code, experiment_files))
     except (ValueError, SyntaxError, UnicodeDecodeError):
-        return tree_hash(lesson_root)
+        return tree_hash(engine_dir)
 
 
-def executed_notebook(source: Path, *, lesson_root: Path, cache: ContentCache, settings: ExecutionSettings,
+class Execution:
+    """One notebook's execution: its bytes, its cache key, and the run that makes the executed copy."""
+
+    def __init__(self, source: Path, *, engine_dir: Path, settings: ExecutionSettings,
+                 experiment_files: Mapping[str, Path] | None = None) -> None:
+        try:
+            self.notebook_bytes = source.read_bytes()
+        except OSError as err:
+            raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
+        self.source, self.settings = source, settings
+        imports_hash = notebook_imports_hash(self.notebook_bytes, engine_dir, experiment_files)
+        self.key = notebook_cache_key(self.notebook_bytes, imports_hash, library_versions(), settings)
+
+    def run(self) -> bytes:
+        return execute_notebook(self.notebook_bytes, source_name=str(self.source), cwd=self.source.parent,
+                                settings=self.settings)
+
+
+def executed_notebook(source: Path, *, engine_dir: Path, cache: ContentCache, settings: ExecutionSettings,
                       experiment_files: Mapping[str, Path] | None = None) -> tuple[bytes, bool]:
-    """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached)."""
-    try:
-        notebook_bytes = source.read_bytes()
-    except OSError as err:
-        raise NotebookExecutionError(f"{source}: cannot read the lab notebook ({err}); check the path.") from err
-    imports_hash = notebook_imports_hash(notebook_bytes, lesson_root, experiment_files)
-    key = notebook_cache_key(notebook_bytes, imports_hash, library_versions(), settings)
-    return cache.through(CACHE_KIND, key, lambda: execute_notebook(notebook_bytes, source_name=str(source), cwd=source.parent,
-                                                                   settings=settings))
+    """The executed copy of `source`, from the cache when its key matches; returns (bytes, was_cached).
+    (The command line's and the tests' way in; the build runs `NotebookStep`, with the same key.)"""
+    execution = Execution(source, engine_dir=engine_dir, settings=settings, experiment_files=experiment_files)
+    return cache.through(CACHE_KIND, execution.key, execution.run)
+
+
+class NotebookStep:
+    """Executes the lab notebook (cached), sets its install cell to the wheel's address, and writes
+    the executed copy where the plugin hands it to mkdocs-jupyter."""
+
+    kind = CACHE_KIND
+
+    def __init__(self, source: Path, executed: Path, *, wheel_url: str, engine: str,
+                 experiment_files: Mapping[str, Path] | None = None, settings: ExecutionSettings = ExecutionSettings()) -> None:
+        self.source, self.executed, self.wheel_url, self.engine = source, executed, wheel_url, engine
+        self.experiment_files, self.settings = experiment_files, settings
+
+    def run(self, build: BuildContext) -> None:
+        execution = Execution(self.source, engine_dir=build.project.engine_dir, settings=self.settings,
+                              experiment_files=self.experiment_files)
+        name = f"docs/{self.source.name}"
+        # Its own cache, beside the build's: an executed notebook is large and changes rarely.
+        executed = build.cached(self.kind, {name: execution.key}, one_at_a_time(lambda _: execution.run()),
+                                cache=ContentCache(build.project.cache_dir / "notebook" / "store"), verb="executed")[name]
+        write_if_changed(self.executed, with_wheel_url(executed, self.wheel_url, source_name=name, engine=self.engine))
 
 
 #: What nbconvert writes for an image without alt text (its template has no place for one).
@@ -200,7 +242,7 @@ def with_alt_texts(page_html: str, alts: list[str], *, source_name: str) -> str:
     if len(parts) - 1 != len(alts):
         raise NotebookExecutionError(
             f"{source_name}: the page shows {len(parts) - 1} image(s) without alt text, the notebook's cells describe "
-            f"{len(alts)}: each image must come from one cell's output (site_src/notebook.py, image_alt_texts)."
+            f"{len(alts)}: each image must come from one cell's output (site_src/build/notebook.py, image_alt_texts)."
         )
     return parts[0] + "".join(f'alt="{html.escape(alt, quote=True)}"{part}' for alt, part in zip(alts, parts[1:]))
 
@@ -270,12 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, help="where to write the executed copy")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/notebook/store"), help="content cache root")
     args = parser.parse_args(argv)
-    from site_src.assets import chapter_registries, experiment_modules  # the build's key, so the build reuses this run
+    from site_src.build.experiments import experiment_modules  # the build's key, so the build reuses this run
+    from site_src.build.registries import Registries
 
-    experiments, _ = chapter_registries()
+    registries = Registries()  # the default engine's (a chapter with another builds through the plugin)
+    experiments, _ = registries()
+    engine_dir = Path(registries.engine)
     executed, was_cached = executed_notebook(
-        args.source, lesson_root=Path("lesson"), cache=ContentCache(args.cache_dir), settings=ExecutionSettings(),
-        experiment_files=experiment_modules(experiments, Path("lesson")),
+        args.source, engine_dir=engine_dir, cache=ContentCache(args.cache_dir), settings=ExecutionSettings(),
+        experiment_files=experiment_modules(experiments, engine_dir),
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(executed)

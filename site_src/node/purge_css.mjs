@@ -1,4 +1,4 @@
-// Keeps only the CSS rules a page uses, with PurgeCSS (npm), for site_src/page_css.py at build time.
+// Keeps only the CSS rules a page uses, with PurgeCSS (npm), for site_src/node/page_css.py at build time.
 // Each request (a line, see json_lines.mjs): {"html": "...", "css": ["...", ...], "safelist": ["regex", ...]};
 // its result: {"css": "...", "unparsable": [index, ...]}: the stylesheets PostCSS can parse, purged
 // together against the html (so a custom property one of them reads survives where another defines

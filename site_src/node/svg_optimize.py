@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from site_src.node_script import run_json_script
+from site_src.node.script import run_json_script
 
 OPTIMIZER = Path(__file__).with_name("svg_optimize.mjs")
 

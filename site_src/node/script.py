@@ -16,10 +16,8 @@ import subprocess
 import threading
 from pathlib import Path
 
-from site_src.cache import files_hash
-
-#: npm's lock pins the package each helper runs (KaTeX, PurgeCSS, SVGO): a new version changes it.
-PACKAGE_LOCK = Path(__file__).resolve().parent.parent / "package-lock.json"
+from site_src.build.cache import files_hash
+from site_src.project import PACKAGE_LOCK
 #: The stderr lines an error message quotes.
 STDERR_LINES = 20
 

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
-from site_src.cache import ContentCache, cache_key, canonical_json, write_if_changed
+from site_src.build.cache import cache_key, canonical_json
+from site_src.build.step import BuildContext, one_at_a_time
 from site_src.markdown.livecells import OUTPUTS_FILE, FencedCell, LiveCellOptionError, chain_key, iter_fences
-from site_src.pages import markdown_pages
+from site_src.build.pages import markdown_pages
+from site_src.project import DEFAULT_CELL_TIMEOUT
+
+
+#: The build allows each cell this many times the page's time limit: its Pyodide under Node starts
+#: cold and shares the machine with the experiments' Pyodide and the figures, a reader's does not.
+BUILD_TIME_FACTOR = 2
 
 
 class CellError(RuntimeError):
@@ -28,7 +34,7 @@ class CellError(RuntimeError):
 
 def page_cells(docs_dir: Path, generated_dir: Path) -> dict[str, list[FencedCell]]:
     """Every page's well-formed live cells, in order (``docs/<path>`` -> cells); pages without
-    cells are left out. Malformed fences are reported by the runtime hook with their line."""
+    cells are left out. Malformed fences are reported by the plugin with their line."""
     pages = {}
     for page, text in markdown_pages(docs_dir, generated_dir).items():
         cells = [found for _, found in iter_fences(text) if not isinstance(found, LiveCellOptionError)]
@@ -47,60 +53,43 @@ def error_line(cell: FencedCell, index: int, traceback_text: str) -> int:
     return cell.markdown_line(int(line), bool(in_setup))
 
 
-class CellStep:
+class CellsStep:
     """Runs (or takes from the cache) every page's live cells and writes ``cells.json``."""
 
-    def __init__(self, docs_dir: Path, generated_dir: Path, cache: ContentCache, host,
-                 runtime: Mapping[str, str], engine_hash: Callable[[str], str],
-                 log: Callable[[str], None] = print) -> None:
-        """``engine_hash(code)`` hashes the engine files that code depends on: a page's cells
-        are rerun only when their own code, the runtime or those files change."""
-        self.docs_dir, self.generated_dir = docs_dir, generated_dir
-        self.cache, self.host, self.runtime, self.log = cache, host, dict(runtime), log
-        self.engine_hash = engine_hash
-        self.files_written: list[Path] = []
-        self.records: list[tuple[str, str, float]] = []  # (page, cache state, seconds)
+    kind = "cells"
 
-    def run(self) -> set[str]:
-        """Writes the outputs of every cell; returns the cache keys used. Raises CellError."""
-        outputs, errors, keys = {}, [], set()
-        for page, cells in page_cells(self.docs_dir, self.generated_dir).items():
-            code = "\n".join(f"{c.setup}\n{c.code}" for c in cells)
-            key = cache_key("cells", {"page": page, "cells": [[c.setup, c.code, c.options.title] for c in cells],
-                                      "runtime": self.runtime, "engine": self.engine_hash(code)})
-            keys.add(key)
-            results = self._page_results(page, cells, key)
+    def __init__(self, host, engine_hash: Callable[[str], str], *, cell_timeout: float = DEFAULT_CELL_TIMEOUT) -> None:
+        """``engine_hash(code)`` hashes the engine files that code depends on: a page's cells
+        are rerun only when their own code, the runtime or those files change. ``cell_timeout`` is
+        the page's time limit of a cell without a ``timeout`` option."""
+        self.host, self.engine_hash, self.cell_timeout = host, engine_hash, cell_timeout
+
+    def run(self, build: BuildContext) -> None:
+        """Writes the outputs of every cell. Raises CellError listing every cell that failed."""
+        pages = page_cells(build.project.docs_dir, build.project.generated_dir)
+        keys = {page: cache_key("cells", {"page": page, "cells": [[c.setup, c.code, c.options.title] for c in cells],
+                                          "runtime": dict(build.runtime), "engine": self.engine_hash(_code_of(cells))})
+                for page, cells in pages.items()}
+        counts = {page: f"{len(cells)} cells" for page, cells in pages.items()}
+        make = one_at_a_time(lambda page: canonical_json(self._run_page(page, pages[page])))
+        results = build.cached(self.kind, keys, make, details=counts)
+        outputs, errors = {}, []
+        for page, cells in pages.items():
             previous = ""
-            for index, (cell, result) in enumerate(zip(cells, results), start=1):
+            for index, (cell, result) in enumerate(zip(cells, json.loads(results[page])), start=1):
                 previous = chain_key(previous, cell.setup, cell.code)
                 outputs[previous] = {"ok": result["ok"], "items": result["items"]}
-                problem = self._problem(page, index, cell, result)
-                if problem:
-                    errors.append(problem)
+                errors += filter(None, [self._problem(page, index, cell, result)])
         if errors:
             raise CellError("\n".join(errors))
-        path = self.generated_dir / OUTPUTS_FILE
-        if write_if_changed(path, json.dumps(outputs, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n"):
-            self.files_written.append(path)
-        return keys
+        build.write(build.project.generated_dir / OUTPUTS_FILE,
+                    json.dumps(outputs, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n")
 
-    def _page_results(self, page: str, cells: list[FencedCell], key: str) -> list[dict]:
-        cached, state = self.cache.lookup("cells", key)
-        if cached is not None:
-            self.log(f"assets: {'cells':<10} {page:<28} {'cached':<34} {0.0:6.2f} s")
-            self.records.append((page, state, 0.0))
-            return json.loads(cached)
-        start = time.perf_counter()
+    def _run_page(self, page: str, cells: list[FencedCell]) -> list[dict]:
         requests = [{"index": i, "title": c.options.title, "setup": c.setup, "code": c.code}
                     for i, c in enumerate(cells, start=1)]
-        timeout = sum(c.options.timeout or 60.0 for c in cells)
-        results = self.host.run_page(page, requests, timeout)
-        self.cache.put("cells", key, canonical_json(results))
-        seconds = time.perf_counter() - start
-        outcome = f"computed ({len(cells)} cells, {'no entry' if state == 'absent' else state + ' entry replaced'})"
-        self.log(f"assets: {'cells':<10} {page:<28} {outcome:<34} {seconds:6.2f} s")
-        self.records.append((page, state, seconds))
-        return results
+        timeout = BUILD_TIME_FACTOR * sum(c.options.timeout or self.cell_timeout for c in cells)
+        return self.host.run_page(page, requests, timeout)
 
     @staticmethod
     def _problem(page: str, index: int, cell: FencedCell, result: dict) -> str | None:
@@ -113,3 +102,7 @@ class CellStep:
         line = error_line(cell, index, traceback_text)
         return (f"{page}:{line}: live cell {index} raised {result['error']}; fix the code, or add `raises` "
                 f"to its fence if it is meant to end in an error. Its traceback:\n{traceback_text.rstrip()}")
+
+
+def _code_of(cells: list[FencedCell]) -> str:
+    return "\n".join(f"{c.setup}\n{c.code}" for c in cells)

@@ -1,4 +1,4 @@
-// The build's Node helpers (site_src/node_script.py) stay running between requests: starting Node
+// The build's Node helpers (site_src/node/script.py) stay running between requests: starting Node
 // and loading KaTeX, PurgeCSS or SVGO costs half a second, and `scripts/serve` rebuilds often.
 // serveLines(handle): one JSON request per line on stdin; one line per request on stdout,
 // {"result": what handle returned} or {"error": "..."} if it threw.

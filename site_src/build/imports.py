@@ -6,7 +6,7 @@ Cache keys use it so that editing one experiment recomputes only that experiment
 imports what changed), not every result: an experiment's key covers the module that defines it
 and every module of the package it imports, directly or not. Imports are read statically (ast),
 so the code is never run. Package ``__init__`` files are followed only when imported by name
-(``from lesson import fit``), not as the parents of a submodule: here they only re-export and
+(``from engine import fit``), not as the parents of a submodule: here they only re-export and
 register, and following them would pull in every module of the package.
 """
 
@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import CodeType
 
+from site_src.build.cache import files_hash, tree_hash
+
 
 def module_file(package_dir: Path, dotted: str) -> Path | None:
-    """The file of module ``dotted`` (e.g. ``lesson.train``) inside ``package_dir`` (``.../lesson``)."""
+    """The file of module ``dotted`` (e.g. ``engine.train``) inside ``package_dir`` (``.../engine``)."""
     parts = dotted.split(".")
     if parts[0] != package_dir.name:
         return None
@@ -33,7 +35,7 @@ def module_file(package_dir: Path, dotted: str) -> Path | None:
 
 
 def module_name(package_dir: Path, path: Path) -> str:
-    """``lesson/experiments/capacity.py`` -> ``lesson.experiments.capacity``."""
+    """``engine/experiments/capacity.py`` -> ``engine.experiments.capacity``."""
     relative = path.relative_to(package_dir.parent).with_suffix("")
     parts = list(relative.parts)
     if parts[-1] == "__init__":
@@ -102,6 +104,35 @@ class ImportGraph:
         return self.closure(start, skip=set(experiment_files.values()) - needed)
 
 
+class EngineCode:
+    """Hashes of the engine files code depends on, for cache keys: an experiment by the files its
+    module imports (so editing one experiment recomputes only it), a page's cells or an exercise's
+    programs by what they import and the experiments they run by name. Each engine file is parsed
+    once per build."""
+
+    def __init__(self, engine_dir: Path, experiment_files: Mapping[str, Path]) -> None:
+        self.engine_dir, self.experiment_files = engine_dir, experiment_files
+        self.graph = ImportGraph(engine_dir.resolve())
+
+    @functools.cached_property
+    def whole(self) -> str:
+        """The whole engine's hash (its files as they are now)."""
+        return tree_hash(self.engine_dir)
+
+    def of_experiment(self, name: str) -> str:
+        """The files the experiment's module imports; the whole engine for one defined outside it."""
+        source = self.experiment_files.get(name)
+        return self.whole if source is None else files_hash(self.graph.closure([source]))
+
+    def of_code(self, code: str) -> str:
+        """The files `code` imports and the modules of the experiments it runs by name; the whole
+        engine for code that does not parse (it fails when run, and the failure must see engine edits too)."""
+        try:
+            return files_hash(self.graph.code_closure(code, self.experiment_files))
+        except SyntaxError:
+            return self.whole
+
+
 def import_closure(package_dir: Path, start: Iterable[Path]) -> list[Path]:
     """The files in ``start`` and every module of the package they import, transitively."""
     return ImportGraph(package_dir).closure(start)
@@ -134,7 +165,7 @@ def named_experiments(source: str, experiment_files: Mapping[str, Path]) -> set[
 
 
 def _package_of(path: Path) -> str:
-    """``.../lesson/experiments/capacity.py`` -> ``lesson.experiments`` (its package's dotted name)."""
+    """``.../engine/experiments/capacity.py`` -> ``engine.experiments`` (its package's dotted name)."""
     parts = []
     folder = path.parent
     while (folder / "__init__.py").is_file():
@@ -145,7 +176,7 @@ def _package_of(path: Path) -> str:
 
 
 # Memoised by the function objects: `mkdocs serve` keeps the figure modules imported until one of
-# their files changes (site_src.assets.chapter_registries), and inspect reads sources slowly.
+# their files changes (site_src.build.registries.Registries), and inspect reads sources slowly.
 @functools.lru_cache(maxsize=256)
 def function_closure_source(functions: tuple[Callable, ...], within: Path) -> str:
     """The source of ``functions`` and of every function and class they use, transitively, that

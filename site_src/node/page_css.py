@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from site_src.cache import ContentCache
-from site_src.node_script import helper_identity, run_json_script
+from site_src.build.cache import ContentCache
+from site_src.node.script import helper_identity, run_json_script
 
 PURGER = Path(__file__).with_name("purge_css.mjs")
 CACHE_KIND = "page-css"

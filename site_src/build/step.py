@@ -1,0 +1,140 @@
+"""What every step of the build shares: the `Step` interface, the `BuildContext` it runs in, and
+the one cached-item mechanism (`BuildContext.cached`: look up, make what is missing, store, log).
+
+A step (experiments, live cells, exercises, figures, notebook) computes named items whose bytes
+depend only on inputs it can hash: it asks `cached` for them by key, and makes only the misses.
+Every item gets one log line in one format and one `StepRecord`, so the report (and the tests
+that count recomputations) read all steps alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from site_src.build.cache import ContentCache, write_if_changed
+from site_src.project import Project
+
+#: What a step's maker returns for each missing item: its bytes and the seconds making it took.
+Made = Mapping[str, tuple[bytes, float]]
+
+
+class BuildError(RuntimeError):
+    """The build cannot finish; the message names the file, line or object and the fix."""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One item of a step (an experiment, a page of live cells, an exercise, a figure): whether the
+    cache served it, and how long it took."""
+
+    kind: str
+    name: str
+    hit: bool
+    seconds: float
+    cache_state: str  # hit, absent, partial or corrupt
+
+
+@dataclass
+class BuildReport:
+    """What one build did; tests count `misses` to prove the cache works."""
+
+    records: list[StepRecord] = field(default_factory=list)
+    files_written: list[Path] = field(default_factory=list)
+    wall_seconds: dict[str, float] = field(default_factory=dict)  # per kind, parallel workers included
+    #: Cache keys the build used, per cache kind: the pruning keeps them.
+    used_keys: dict[str, set[str]] = field(default_factory=dict)
+
+    def misses(self, kind: str) -> list[str]:
+        return [record.name for record in self.records if record.kind == kind and not record.hit]
+
+    def hits(self, kind: str) -> list[str]:
+        return [record.name for record in self.records if record.kind == kind and record.hit]
+
+    def summary(self) -> str:
+        parts = []
+        for kind, noun in (("experiment", "experiments"), ("cells", "pages of live cells"), ("figure", "figures")):
+            count = len(self.hits(kind)) + len(self.misses(kind))
+            parts.append(
+                f"{count} {noun} ({len(self.hits(kind))} cached, {len(self.misses(kind))} computed, "
+                f"{self.wall_seconds.get(kind, 0.0):.2f} s)"
+            )
+        return (f"assets: {', '.join(parts)}; {len(self.files_written)} files written; "
+                f"{self.wall_seconds.get('step', 0.0):.2f} s in all")
+
+
+@dataclass
+class BuildContext:
+    """One build's shared state: where it reads and writes, its cache, report and log, the runtime
+    that computes (its identity enters every key), and what earlier steps published."""
+
+    project: Project
+    cache: ContentCache
+    runtime: Mapping[str, object]
+    log: Callable[[str], None] = print
+    report: BuildReport = field(default_factory=BuildReport)
+    #: experiment name -> its published JSON bytes (the experiments step fills it; figures and exercises read it)
+    results: dict[str, bytes] = field(default_factory=dict)
+    #: experiment name -> whole seconds its rerun takes (published beside its figures)
+    rerun_seconds: dict[str, int] = field(default_factory=dict)
+    #: the runtime those rerun times were measured in, in words ("Pyodide under Node", "CPython")
+    rerun_timed_in: str = ""
+
+    def cached(self, kind: str, keys: Mapping[str, str], make: Callable[[list[str]], Made], *,
+               cache_kind: str | None = None, cache: ContentCache | None = None, verb: str = "computed",
+               details: Mapping[str, str] | None = None) -> dict[str, bytes]:
+        """The bytes of every named item: verified from the cache, or made (all misses in one call
+        to `make`, so a step can make them in parallel or in one request) and stored. Logs a line and
+        records a `StepRecord` per item; `details` adds to an item's line (e.g. "3 cells")."""
+        start = time.perf_counter()
+        cache, cache_kind = cache or self.cache, cache_kind or kind
+        if cache is self.cache:
+            self.report.used_keys.setdefault(cache_kind, set()).update(keys.values())
+        looked_up = {name: cache.lookup(cache_kind, key) for name, key in keys.items()}
+        made = make([name for name, (payload, _) in looked_up.items() if payload is None])
+        payloads = {}
+        for name, (payload, state) in looked_up.items():
+            seconds = 0.0
+            if payload is None:
+                payload, seconds = made[name]
+                cache.put(cache_kind, keys[name], payload)
+            self._record(kind, name, state, seconds, verb, (details or {}).get(name))
+            payloads[name] = payload
+        self.report.wall_seconds[kind] = self.report.wall_seconds.get(kind, 0.0) + time.perf_counter() - start
+        return payloads
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write a generated file, only when its bytes change (so `mkdocs serve` does not loop)."""
+        if write_if_changed(path, data):
+            self.report.files_written.append(path)
+
+    def _record(self, kind: str, name: str, state: str, seconds: float, verb: str, detail: str | None) -> None:
+        hit = state == "hit"
+        self.report.records.append(StepRecord(kind, name, hit, seconds, state))
+        replaced = "no entry" if state == "absent" else f"{state} entry replaced"
+        outcome = "cached" if hit else f"{verb} ({detail + ', ' if detail else ''}{replaced})"
+        self.log(f"assets: {kind:<10} {name:<28} {outcome:<34} {seconds:6.2f} s")
+
+
+def one_at_a_time(make_one: Callable[[str], bytes]) -> Callable[[list[str]], Made]:
+    """A maker for `BuildContext.cached` from one that makes a single item, timing each."""
+    def make(names: list[str]) -> dict[str, tuple[bytes, float]]:
+        made = {}
+        for name in names:
+            start = time.perf_counter()
+            payload = make_one(name)
+            made[name] = (payload, time.perf_counter() - start)
+        return made
+    return make
+
+
+class Step(Protocol):
+    """One step of the build: it reads the context (the project, earlier steps' results) and
+    writes its items through `BuildContext.cached` and its files through `BuildContext.write`."""
+
+    kind: str
+
+    def run(self, build: BuildContext) -> None: ...

@@ -1,0 +1,2 @@
+"""The build's helpers written in JavaScript (KaTeX, PurgeCSS, SVGO: npm packages run by Node),
+each a `*.mjs` script serving JSON lines (`json_lines.mjs`), kept running by `script.NodeScript`."""
