@@ -9,6 +9,7 @@ once through a picklable loader (`site_src.build.registries.Registries`).
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
@@ -42,17 +43,21 @@ def compute_job(registries: RegistryPair, result_json: ResultFormat, kind: str, 
     return payload, time.perf_counter() - start
 
 
-#: The registries of a worker process, loaded once by `_init_worker`. A process pool's
-#: initializer can hand its worker nothing but module state; each worker is a fresh interpreter.
-_WORKER_REGISTRIES: list[RegistryPair] = []
+#: The registries and result format of a worker process, loaded once by `_init_worker`. A process
+#: pool's initializer can hand its worker nothing but module state; each worker is a fresh interpreter.
+_WORKER_STATE: list[tuple[RegistryPair, ResultFormat]] = []
 
 
-def _init_worker(loader: Callable[[], RegistryPair]) -> None:
-    _WORKER_REGISTRIES.append(loader())
+def _init_worker(loader: Callable[[], RegistryPair], result_json_name: tuple[str, str]) -> None:
+    # The format travels by name, not as a function object: pickle refuses a function whose module
+    # was imported again since (`mkdocs serve` re-imports the engine after an edit).
+    module, name = result_json_name
+    _WORKER_STATE.append((loader(), getattr(importlib.import_module(module), name)))
 
 
-def _worker_job(result_json: ResultFormat, kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
-    return compute_job(_WORKER_REGISTRIES[0], result_json, kind, name, data)
+def _worker_job(kind: str, name: str, data: bytes | None) -> tuple[bytes, float]:
+    registries, result_json = _WORKER_STATE[0]
+    return compute_job(registries, result_json, kind, name, data)
 
 
 class ProcessBackend:
@@ -84,8 +89,9 @@ class ProcessBackend:
             return {name: compute_job(self.registries, self.result_json, kind, name, data) for name, data in jobs}
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(self.loader,))
-        futures = {name: self._pool.submit(_worker_job, self.result_json, kind, name, data) for name, data in jobs}
+                                             initializer=_init_worker,
+                                             initargs=(self.loader, (self.result_json.__module__, self.result_json.__qualname__)))
+        futures = {name: self._pool.submit(_worker_job, kind, name, data) for name, data in jobs}
         return {name: future.result() for name, future in futures.items()}
 
 
