@@ -42,7 +42,6 @@ from site_src.build.pipeline import Pipeline
 from site_src.build.step import BuildContext, BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
-from site_src.markdown.livecells import iter_fence_errors
 from site_src.markdown.results import FIGURES_FOLDER
 from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
                                      quiet_alt_text_warning, with_alt_texts, without_unused_mermaid_loader)
@@ -176,15 +175,6 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
         return [NotebookStep(source, project.root / EXECUTED_DIR / NOTEBOOK_SRC_URI, wheel_url=self._download_wheel_url(config),
                              engine=project.engine, experiment_files=experiment_modules(experiments, project.engine_dir))]
-
-    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
-        """Fail the build on a malformed ``python-live`` fence, naming the file and line."""
-        errors = list(iter_fence_errors(markdown))
-        if errors:
-            offset = _front_matter_offset(page.file.abs_src_path, markdown)
-            where = f"docs/{page.file.src_uri}"
-            raise PluginError("\n".join(f"{where}:{line + offset}: python-live fence: {message}" for line, message in errors))
-        return markdown
 
     # --- the file list ---
 
@@ -332,17 +322,6 @@ def _site_assets(katex_dist: Path) -> list[tuple[str, Path]]:
     found = [(f"{KATEX_URI}/{name}", katex_dist / name) for name in katex_files]
     found += [(f"{CHAPTER_URI}/{path.name}", path) for path in sorted(THEME_ASSETS.iterdir()) if path.is_file()]
     return found
-
-
-def _front_matter_offset(source_path: str | None, markdown: str) -> int:
-    # MkDocs strips the YAML front matter before on_page_markdown; count its lines back in.
-    if not source_path:
-        return 0
-    try:
-        source = Path(source_path).read_text(encoding="utf-8-sig")
-    except OSError:
-        return 0
-    return max(0, len(source.split("\n")) - len(markdown.split("\n")))
 
 
 def _pin_build_date(root: Path) -> None:

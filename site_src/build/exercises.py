@@ -35,9 +35,9 @@ from site_src.markdown.exercises import (
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
-from site_src.build.pages import markdown_pages, nav_pages
+from site_src.build.pages import nav_pages
+from site_src.markdown.fences import fenced_blocks, where
 
-_PROGRESS_START = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*" + re.escape(PROGRESS_FENCE) + r"[ \t]*$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
 
 
@@ -66,28 +66,29 @@ def page_url(page: str, docs_name: str) -> str:
 PageReferences = list[tuple[str, Reference]]
 
 
-def scan_exercises(docs_dir: Path, generated_dir: Path) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
+def scan_exercises(texts: Mapping[str, str], docs_name: str) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
     """(pages with exercises, errors with ``docs/page.md:LINE``, (page, value reference) pairs of
-    the prose sections, and of the code sections)."""
+    the prose sections, and of the code sections) of the pages (``docs/<path>`` -> text; `docs_name`:
+    the docs folder's name)."""
     pages, errors, prose, code, seen = [], [], [], [], {}
-    for page, text in markdown_pages(docs_dir, generated_dir).items():
+    for page, text in texts.items():
         found = []
         for item in iter_exercises(text):
             if isinstance(item, ExerciseSyntaxError):
-                errors.append(f"{page}:{item.line}: {FENCE_NAME} fence: {item}")
+                errors.append(where(page, item.line, FENCE_NAME, str(item)))
                 continue
             if item.id in seen:
-                errors.append(f'{page}:{item.line}: {FENCE_NAME} fence: id="{item.id}" is already used at {seen[item.id]}; '
-                              "ids are unique across the chapter (the reader's progress is stored under them)")
+                errors.append(where(page, item.line, FENCE_NAME, f'id="{item.id}" is already used at {seen[item.id]}; '
+                                    "ids are unique across the chapter (the reader's progress is stored under them)"))
                 continue
             seen[item.id] = f"{page}:{item.line}"
             found.append(item)
             prose += [(page, reference) for reference in value_references(item, in_code=False)]
             code += [(page, reference) for reference in value_references(item, in_code=True)]
-        errors += _progress_errors(page, text, docs_dir.name)
+        errors += _progress_errors(page, text, docs_name)
         if found:
             title = _TITLE.search(text)
-            pages.append(PageExercises(page, title.group("title") if title else page, page_url(page, docs_dir.name), tuple(found)))
+            pages.append(PageExercises(page, title.group("title") if title else page, page_url(page, docs_name), tuple(found)))
     return pages, errors, prose, code
 
 
@@ -110,8 +111,8 @@ def _progress_errors(page: str, text: str, docs_name: str) -> list[str]:
     # Its links are written relative to the site root, so it belongs on the root page.
     if page == f"{docs_name}/index.md":
         return []
-    return [f"{page}:{number}: the {PROGRESS_FENCE} fence belongs on {docs_name}/index.md (its links are relative to the site root); move it there"
-            for number, line in enumerate(text.split("\n"), start=1) if _PROGRESS_START.match(line)]
+    return [where(page, number, PROGRESS_FENCE, f"it belongs on {docs_name}/index.md (its links are relative to the site root); move it there")
+            for number, header, _ in fenced_blocks(text, PROGRESS_FENCE) if not header.strip()]
 
 
 def nav_order(docs_dir: Path) -> list[str]:
@@ -147,25 +148,25 @@ def _output_text(result: dict) -> str:
 
 def problems(page: str, exercise: Exercise, solution: dict, starter: dict) -> list[str]:
     """What is wrong with an exercise given its solution's and its starter's runs (none: it is sound)."""
-    where = f'{page}:{{line}}: exercise "{exercise.id}"'
+    prefix = f'{page}:{{line}}: exercise "{exercise.id}"'
     found = []
     for name, result in (("solution", solution), ("starter", starter)):
         if verdict_of(result) is None:
-            found.append(f"{where.format(line=exercise.line)}: the checker failed running the {name} (an error in `#| setup` "
+            found.append(f"{prefix.format(line=exercise.line)}: the checker failed running the {name} (an error in `#| setup` "
                          f"or in a check?): {result.get('error', '')}\n{_output_text(result)}")
     if found:
         return found
     verdict = verdict_of(solution)
     if verdict["error"]:
-        found.append(f"{where.format(line=exercise.section('solution').line)}: the reference solution raised {verdict['error']}; "
+        found.append(f"{prefix.format(line=exercise.section('solution').line)}: the reference solution raised {verdict['error']}; "
                      f"fix the `#| solution` (or the `#| setup` it relies on). Its output:\n{_output_text(solution)}")
     checks = exercise.all("check", "hidden check")
     for section, case in zip(checks, verdict["cases"]):
         if not case["passed"]:
-            found.append(f"{where.format(line=section.line)}: the reference solution fails check {case['name']!r}: "
+            found.append(f"{prefix.format(line=section.line)}: the reference solution fails check {case['name']!r}: "
                          f"{case['message']}; fix the solution or the check")
     if verdict_of(starter)["passed"]:
-        found.append(f"{where.format(line=exercise.section('starter').line)}: the starter code already passes every check, so "
+        found.append(f"{prefix.format(line=exercise.section('starter').line)}: the starter code already passes every check, so "
                      "a reader would be told they solved it without changing anything; make the starter incomplete, "
                      "or add a check it fails")
     return found

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from site_src.build.backends import ProcessBackend, PyodideBackend, RegistryPair, default_workers
 from site_src.build.cache import ContentCache
-from site_src.build.cells import CellError, CellsStep
+from site_src.build.cells import CellError, CellsStep, fence_errors
 from site_src.build.exercises import ExerciseError, ExercisesStep, code_value_errors, nav_order, scan_exercises, write_index
 from site_src.build.experiments import ExperimentsStep, cpython_identity, experiment_modules, library_versions, parsed
 from site_src.build.figures import FiguresStep
@@ -64,14 +64,14 @@ class Pipeline:
     def run(self, *, everything: bool = False) -> BuildReport:
         """Run the experiments the pages use (all with `everything`), their cells, exercises and figures."""
         start = time.perf_counter()
-        references, exercise_pages, code_references, errors = self._scanned_references()
+        build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log)
+        references, exercise_pages, code_references, errors = self._scanned_references(build.pages)
         figure_names = sorted((set(self.figures) if everything else
                                {r.reference.target for r in references if r.reference.kind == "figure"}) & set(self.figures))
         experiment_names = sorted((set(self.experiments if everything else ())
                                    | {r.reference.target for r in references if r.reference.kind == "value"}
                                    | {r.reference.target for r in code_references}
                                    | {self.figures[name].experiment for name in figure_names}) & set(self.experiments))
-        build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log)
         engine = EngineCode(self.project.engine_dir, experiment_modules(self.experiments, self.project.engine_dir))
         processes = ProcessBackend((self.experiments, self.figures), self.result_json, workers=self.workers,
                                    loader=self.registries_loader)
@@ -107,11 +107,12 @@ class Pipeline:
         self.log(build.report.summary())
         return build.report
 
-    def _scanned_references(self) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
+    def _scanned_references(self, pages: Mapping[str, str]) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
         """(the prose's value and figure references, the pages' exercises, the references in exercise
-        code, every unknown name and malformed exercise fence with its file and line)."""
-        references = scan_pages(self.project.docs_dir, self.project.generated_dir)
-        exercise_pages, errors, prose, code = scan_exercises(self.project.docs_dir, self.project.generated_dir)
+        code, every unknown name and malformed fence with its file and line)."""
+        references = scan_pages(pages)
+        exercise_pages, errors, prose, code = scan_exercises(pages, self.project.docs_dir.name)
+        errors += fence_errors(pages)
         references += [PageReference(page, reference) for page, reference in prose]
         code_references = [PageReference(page, reference) for page, reference in code]
         errors += name_errors(references + code_references, self.experiments, self.figures)

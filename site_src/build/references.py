@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from site_src.build.figures import source_of
-from site_src.build.pages import markdown_pages
 from site_src.build.step import BuildError
 from site_src.markdown.results import (
     Reference,
@@ -31,11 +29,11 @@ class PageReference:
         return f"{self.page}:{self.reference.line}"
 
 
-def scan_pages(docs_dir: Path, generated_dir: Path) -> list[PageReference]:
-    """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page, in path order."""
+def scan_pages(pages: Mapping[str, str]) -> list[PageReference]:
+    """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page (``docs/<path>`` -> text), in path order."""
     found: list[PageReference] = []
     errors: list[str] = []
-    for page, text in markdown_pages(docs_dir, generated_dir).items():
+    for page, text in pages.items():
         try:
             references = parse_references(text.splitlines())
         except ResultReferenceError as err:

@@ -9,6 +9,7 @@ that count recomputations) read all steps alike.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from site_src.build.cache import ContentCache, write_if_changed
+from site_src.build.pages import markdown_pages
 from site_src.project import Project
 
 #: What a step's maker returns for each missing item: its bytes and the seconds making it took.
@@ -82,6 +84,11 @@ class BuildContext:
     rerun_seconds: dict[str, int] = field(default_factory=dict)
     #: the runtime those rerun times were measured in, in words ("Pyodide under Node", "CPython")
     rerun_timed_in: str = ""
+
+    @functools.cached_property
+    def pages(self) -> dict[str, str]:
+        """``docs/<path>`` -> text of every Markdown page, read once per build for every step."""
+        return markdown_pages(self.project.docs_dir, self.project.generated_dir)
 
     def cached(self, kind: str, keys: Mapping[str, str], make: Callable[[list[str]], Made], *,
                cache_kind: str | None = None, cache: ContentCache | None = None, verb: str = "computed",

@@ -72,8 +72,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
-from site_src.markdown.fences import fails_the_build
-from site_src.markdown.livecells import _highlighted, fenced_blocks, header_options
+from site_src.markdown.fences import fails_the_build, fenced_blocks, header_options, highlighted
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
@@ -83,7 +82,7 @@ from site_src.markdown.results import (
     parse_references,
     resolve_key_path,
 )
-from site_src.runtime.node_host import CHECKER
+from site_src.runtime import CHECKER
 
 FENCE_NAME = "exercise"
 PROGRESS_FENCE = "exercise-progress"
@@ -99,7 +98,6 @@ INDEX_FILE = "exercises.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PAGE_LINK = re.compile(r"\]\(\s*([^)\s]*\.md(?:#[^)\s]*)?)\s*\)")
 _SECTION = re.compile(r"^#\|\s*(?P<name>[A-Za-z][A-Za-z -]*?)\s*(?::\s*(?P<label>.*?))?\s*$")
-FENCE_START = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*" + re.escape(FENCE_NAME) + r"(?=[ \t]|$)(?P<header>.*)$")
 
 
 class ExerciseSyntaxError(ValueError):
@@ -255,7 +253,7 @@ def parse_exercise(header: str, body: str, fence_line: int) -> Exercise:
 
 def iter_exercises(page_text: str) -> Iterator[Exercise | ExerciseSyntaxError]:
     """Every ``exercise`` fence of a page, parsed, or what is wrong with it (with its line)."""
-    for number, header, body in fenced_blocks(page_text, FENCE_START):
+    for number, header, body in fenced_blocks(page_text, FENCE_NAME):
         try:
             yield parse_exercise(header, body, number)
         except ExerciseSyntaxError as err:
@@ -406,9 +404,9 @@ def format_exercise(src: str, language: str, class_name: str, options: dict, md:
         head, tail = program_parts(spec)
         data.update(starter=exercise.text("starter"), programHead=head, programTail=tail,
                     checks=[{"name": check["name"], "hidden": check["hidden"]} for check in spec["checks"]])
-        static = f'<div class="exercise__static">{_highlighted(exercise.text("starter"), "", md)}</div>'
+        static = f'<div class="exercise__static">{highlighted(exercise.text("starter"), "", md)}</div>'
         whys = ""
-        solution = _highlighted(exercise.text("solution"), "Reference solution", md) + explanation
+        solution = highlighted(exercise.text("solution"), "Reference solution", md) + explanation
     payload = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
     label = html.escape(f"{KIND_LABELS[exercise.kind]}: {exercise.title}")
     if hasattr(md, "page_exercise_ids"):  # for the page's summary line (PageSummaryTreeprocessor)

@@ -55,9 +55,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markdown import Extension, Markdown
-from pymdownx.superfences import RE_OPTIONS, SuperFencesException
+from pymdownx.superfences import SuperFencesException
 
-from site_src.markdown.fences import fails_the_build
+from site_src.markdown.fences import fails_the_build, fenced_blocks, header_options, highlighted
 
 FENCE_NAME = "python-live"
 SETUP_MARKER = "#| end-setup"
@@ -66,8 +66,6 @@ VALID_OPTIONS = ("title", "id", "readonly", "autorun", "height", "timeout", "rai
 #: File (in the generated folder) holding every cell's pre-rendered output by chain key.
 OUTPUTS_FILE = "cells.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
-#: A fence opening line for a live cell (inside quotes or lists too), as Markdown sees it.
-FENCE_START = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*" + re.escape(FENCE_NAME) + r"(?=[ \t]|$)(?P<header>.*)$")
 
 
 class LiveCellOptionError(ValueError):
@@ -133,18 +131,6 @@ def parse_options(values: Mapping[str, str]) -> CellOptions:
     return CellOptions(**parsed)
 
 
-def header_options(header: str) -> tuple[dict[str, str], str]:
-    """A fence line's ``key="value"`` options (a bare flag maps to its own name), and the text left
-    that is neither (blank when the line is well-formed). Live cells and exercises read it so."""
-    values: dict[str, str] = {}
-    leftover = header
-    for match in RE_OPTIONS.finditer(header):
-        key, value = match.group("key"), match.group("value")
-        values[key] = key if value is None else value
-        leftover = leftover.replace(match.group(0), " ", 1)
-    return values, leftover
-
-
 def parse_header(header: str) -> CellOptions:
     """Parse the text after ``python-live`` on the fence line; reject anything not key="value" or a flag."""
     values, leftover = header_options(header)
@@ -193,7 +179,7 @@ def iter_fences(markdown: str) -> Iterator[tuple[int, FencedCell | LiveCellOptio
     >>> [str(err) for _, err in iter_fences('```python-live colour="red"\n```')]
     ['unknown option(s) colour; valid options: title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"']
     """
-    for number, header, body in fenced_blocks(markdown, FENCE_START):
+    for number, header, body in fenced_blocks(markdown, FENCE_NAME):
         try:
             options = parse_header(header)
             setup, code = split_setup(body)
@@ -208,27 +194,6 @@ def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
     for number, found in iter_fences(markdown):
         if isinstance(found, LiveCellOptionError):
             yield number, str(found)
-
-
-def fenced_blocks(markdown: str, start: re.Pattern) -> Iterator[tuple[int, str, str]]:
-    """(1-based line, header, body) of every fence whose opening line ``start`` matches (its groups:
-    ``indent``, ``fence``, ``header``), the body without the fence's indentation."""
-    lines = markdown.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = start.match(line)
-        if match:
-            indent = len(match.group("indent"))
-            body = "\n".join(text[indent:] for text in _fence_body(lines, number, match.group("fence")))
-            yield number, match.group("header"), body
-
-
-def _fence_body(lines: list[str], start: int, fence: str) -> list[str]:
-    body = []
-    for line in lines[start:]:
-        if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            break
-        body.append(line)
-    return body
 
 
 def chain_key(previous: str, setup: str, code: str) -> str:
@@ -318,14 +283,6 @@ def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, 
     return True
 
 
-def _highlighted(code: str, title: str, md: object) -> str:
-    """The code as the site's ordinary highlighted Python block (the no-JS / print view), with a
-    title bar when `title` is not empty."""
-    fences = md.preprocessors["fenced_code_block"]
-    options = {"title": title} if title else {}
-    return fences.highlight(src=code, language="python", options=options, md=md, classes=[], id_value="", attrs={})
-
-
 def _bar(title: str) -> str:
     """The cell's title and its Run / Stop / Reset buttons (js/livecells.js wires them).
 
@@ -362,7 +319,7 @@ def format_live_cell(src: str, language: str, class_name: str, options: dict, md
     reserve = f' style="--live-cell-output-lines: {cell.height}"' if cell.height else ""
     return (
         f'<div class="{html.escape(class_name)}" data-live-cell="{data}"{reserve}>{_bar(cell.title or "Python")}'
-        f'<div class="live-cell__static">{_highlighted(code, "", md)}</div><div class="live-cell__editor"></div>'
+        f'<div class="live-cell__static">{highlighted(code, "", md)}</div><div class="live-cell__editor"></div>'
         f'<p class="live-cell__status" role="status" aria-live="polite"></p>'
         f'{output or EMPTY_OUTPUT}</div>'
     )

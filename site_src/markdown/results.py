@@ -44,6 +44,8 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from site_src.markdown.fences import ANY_FENCE_START, closes
+
 #: `{{ value: experiment.key.path | format }}`
 VALUE_PATTERN = re.compile(r"\{\{\s*value\s*:\s*(?P<path>[^|}]*?)\s*(?:\|\s*(?P<spec>[^}]*?)\s*)?\}\}")
 #: `{{ figure: name }}`, alone on its line.
@@ -51,7 +53,6 @@ FIGURE_LINE_PATTERN = re.compile(r"^\s*\{\{\s*figure\s*:\s*(?P<name>[^}]*?)\s*\}
 #: Any `{{ word:` directive, to report misspelt ones instead of leaving them in the page.
 DIRECTIVE_PATTERN = re.compile(r"\{\{\s*(?P<kind>[A-Za-z_-]+)\s*:")
 DIRECTIVES = ("value", "figure")
-FENCE_PATTERN = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
 
 INDEX_FILE = "index.json"
 RESULTS_FOLDER = "results"
@@ -78,20 +79,14 @@ def lines_outside_fences(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
     """Yield `(index, line)` for the lines that are not inside fenced code blocks."""
     open_fence: str | None = None
     for index, line in enumerate(lines):
-        match = FENCE_PATTERN.match(line)
+        match = ANY_FENCE_START.match(line)
         if open_fence is None:
             if match:
                 open_fence = match["fence"]
             else:
                 yield index, line
-        elif _closes(line, open_fence):
+        elif closes(line, open_fence):
             open_fence = None
-
-
-def _closes(line: str, fence: str) -> bool:
-    """A closing fence is the opening character alone, at least as many times as it opened."""
-    stripped = line.strip()
-    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
 def parse_key_path(path: str) -> tuple[str, tuple[str | int, ...]]:

@@ -1,0 +1,8 @@
+"""The browser runtime (Pyodide mirror, engine wheel, worker and page scripts) and the build's own
+Pyodide under Node. The Python modules both install beside the runner live in `py/`."""
+
+from pathlib import Path
+
+#: The exercise checker: a module beside the runner in the reader's worker and in the build's
+#: Pyodide (what a Check's program imports by its name).
+CHECKER = Path(__file__).parent / "py" / "exercise_check.py"

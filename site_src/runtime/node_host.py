@@ -27,6 +27,7 @@ from pathlib import Path
 
 from site_src.build.cache import files_hash
 from site_src.project import Project
+from site_src.runtime import CHECKER
 from site_src.runtime.engine_wheel import build_engine_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
 
@@ -37,8 +38,6 @@ WARM = "a build's Pyodide is warm"
 HOST_SCRIPT = HERE / "node" / "host.mjs"
 RUNNER = HERE / "py" / "runner.py"
 BUILD_HOST = HERE / "py" / "build_host.py"
-#: The exercise checker: a module beside the runner here and in the worker (what a Check imports).
-CHECKER = HERE / "py" / "exercise_check.py"
 #: One host at a time prepares the mirror and the wheel it starts from.
 _STARTING = threading.Lock()
 #: Start-up (Pyodide, numpy, the wheel) and one request may each take this long at most.

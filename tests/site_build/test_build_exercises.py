@@ -14,6 +14,7 @@ import pytest
 from build_helpers import CountingHost, build_site
 
 from site_src.build.cache import ContentCache
+from site_src.build.pages import markdown_pages
 from site_src.build.exercises import ExerciseError, ExercisesStep, nav_order, scan_exercises, write_index
 from site_src.build.step import BuildContext
 from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
@@ -69,7 +70,7 @@ def write_docs(tmp_path: Path, pages: dict[str, str]) -> None:
 
 def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
     """Scan the docs folder and verify its exercises (raises ExerciseError)."""
-    pages, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    pages, errors, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
     assert errors == []
     counting = CountingHost(host)
     build = BuildContext(Project(tmp_path), ContentCache(tmp_path / "cache"), runtime or {"pyodide": "0.27.7"},
@@ -80,7 +81,7 @@ def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
 
 def scan_errors(tmp_path: Path, text: str) -> list[str]:
     write_docs(tmp_path, {"page.md": text})
-    return scan_exercises(tmp_path / "docs", tmp_path / "generated")[1]
+    return scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")[1]
 
 
 # --- authoring errors: file, line and the fix --------------------------------------------------
@@ -119,14 +120,14 @@ def test_missing_and_misplaced_sections_are_named(tmp_path):
 
 def test_an_exercise_id_is_unique_across_the_chapter(tmp_path):
     write_docs(tmp_path, {"a.md": SOUND, "b.md": SOUND.replace("# Doubling", "# Again")})
-    _, errors, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    _, errors, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
     assert errors == [f'docs/b.md:5: exercise fence: id="double" is already used at docs/a.md:5; ids are unique across '
                       "the chapter (the reader's progress is stored under them)"]
 
 
 def test_the_progress_table_belongs_on_the_overview_page(tmp_path):
     [error] = scan_errors(tmp_path, "# Page\n\n```exercise-progress\n```\n")
-    assert error.startswith("docs/page.md:3: the exercise-progress fence belongs on docs/index.md")
+    assert error.startswith("docs/page.md:3: exercise-progress fence: it belongs on docs/index.md")
 
 
 # --- verification in the reader's Pyodide -------------------------------------------------------
@@ -232,7 +233,7 @@ def test_the_progress_table_lists_pages_in_the_navs_order(tmp_path):
     (tmp_path / "mkdocs.yml").write_text(
         "site_url: !ENV [SITE_URL, 'http://127.0.0.1/']\nnav:\n  - Home: index.md\n  - Part one:\n    - Quiz first: b.md\n"
         "  - a.md\n  - Elsewhere: https://example.org/\nextra:\n  drafts:\n    - c.md\n", encoding="utf-8")
-    pages, _, _, _ = scan_exercises(tmp_path / "docs", tmp_path / "generated")
+    pages, _, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
     assert nav_order(tmp_path / "docs") == ["docs/index.md", "docs/b.md", "docs/a.md"]
     write_index(pages, tmp_path / "generated", nav_order(tmp_path / "docs"))
     index = json.loads((tmp_path / "generated" / "exercises.json").read_text(encoding="utf-8"))
