@@ -16,6 +16,7 @@ them. Nothing is patched: the file list is changed through the `Files` API and r
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import urljoin
@@ -96,6 +97,13 @@ def lesson_wheel_url(config: MkDocsConfig) -> str:
     is written (a reader must complete it) and the build says so.
     """
     path = f"{NOTEBOOK_FOLDER}/{DOWNLOAD_WHEEL_NAME}"
+    if config.site_url and not os.environ.get("SITE_URL"):
+        # Not under "mkdocs.": strict mode would fail every local build on it (printed by logging's last resort).
+        logging.getLogger("site_src.site_url").warning(
+            "WARNING -  SITE_URL is not set, so this build names %s as the site's address: in sitemap.xml, the "
+            "canonical links and the lab notebook's install cell (a downloaded notebook installs the engine from "
+            "there). Pages still navigate in place wherever the site is served. To publish, build with the "
+            "published address: SITE_URL=https://example.org/chapter/ scripts/build", config.site_url)
     if not config.site_url:
         log.warning(
             "lab notebook: site_url is not set, so the downloaded notebook names the lesson wheel by its path "
