@@ -113,6 +113,17 @@ class ChapterConfig(base.Config):
     workers = c.Optional(c.Type(int))
 
 
+def warn_without_site_url(site_url: str | None) -> None:
+    """Once a build: the address the build names when SITE_URL is not set, where it lands, the fix."""
+    if site_url and not os.environ.get("SITE_URL"):
+        # Not under "mkdocs.": strict mode would fail every local build on it (printed by logging's last resort).
+        logging.getLogger("site_src.site_url").warning(
+            "WARNING -  SITE_URL is not set, so this build names %s as the site's address: in sitemap.xml, the "
+            "canonical links and the lab notebook's install cell (a downloaded notebook installs the engine from "
+            "there). Pages still navigate in place wherever the site is served. To publish, build with the "
+            "published address: SITE_URL=https://example.org/chapter/ scripts/build", site_url)
+
+
 class ChapterPlugin(BasePlugin[ChapterConfig]):
     """The build's events: steps before MkDocs reads the pages, assets after it wrote them."""
 
@@ -268,6 +279,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         is written (a reader must complete it) and the build says so.
         """
         path = f"{NOTEBOOK_FOLDER}/{download_wheel_name(self.config.engine)}"
+        warn_without_site_url(config.site_url)
         if not config.site_url:
             LOG.warning(
                 "lab notebook: site_url is not set, so the downloaded notebook names the engine's wheel by its path "

@@ -7,7 +7,6 @@ import gzip
 import http.server
 import io
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -52,12 +51,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._sent_length = 0
-        # Material's instant navigation only follows links listed in sitemap.xml, whose URLs
-        # carry site_url (host *and* port); serve them as this server's own, as if published here.
-        if self.path.split("?")[0].endswith("sitemap.xml") and Path(self.translate_path(self.path)).is_file():
-            self._send_sitemap()
-        else:
-            super().do_GET()
+        super().do_GET()
         with self.server.lock:
             self.server.bytes_sent += int(self._sent_length or 0)
 
@@ -67,20 +61,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         super().send_header(keyword, value)
 
     _sent_length = 0
-
-    def _send_sitemap(self) -> None:
-        path = Path(self.translate_path(self.path))
-        text = path.read_text(encoding="utf-8")
-        locations = re.findall(r"<loc>([^<]+)</loc>", text)
-        if locations:
-            published = min(locations, key=len)  # the home page is site_url itself
-            text = text.replace(published, f"http://127.0.0.1:{self.server.server_address[1]}/")
-        body = text.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 class CompressingHandler(QuietHandler):
@@ -122,16 +102,34 @@ class IsolatingHandler(QuietHandler):
         super().end_headers()
 
 
-def serve(directory: Path, isolated: bool = False, compress: bool = False) -> tuple[CountingServer, threading.Thread]:
+class SubPathHandler(QuietHandler):
+    """The site under a sub-path (`mount`, such as "/chapter/"), as a GitHub Pages project site is
+    served; anything outside it is not found."""
+
+    def __init__(self, *args, mount: str, **kwargs) -> None:
+        self.mount = mount  # before the base class's __init__, which handles the request
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / "outside-the-mount" / "missing")
+        return super().translate_path("/" + path[len(self.mount):])
+
+
+def serve(directory: Path, isolated: bool = False, compress: bool = False, mount: str = "/") -> tuple[CountingServer, threading.Thread]:
     """Start a static server on 127.0.0.1 (a free port) over `directory`.
 
     With `isolated`, pages are cross-origin isolated, as behind a host that sends COOP/COEP; with
-    `compress`, text is sent gzip-compressed (`CompressingHandler`).
+    `compress`, text is sent gzip-compressed (`CompressingHandler`); with a `mount` other than "/",
+    the site is served under that sub-path (`SubPathHandler`).
     """
-    if isolated and compress:
-        raise ValueError("serve: isolated and compress together are not implemented")
-    handler_class = IsolatingHandler if isolated else CompressingHandler if compress else QuietHandler
-    handler = functools.partial(handler_class, directory=str(directory))
+    if sum([isolated, compress, mount != "/"]) > 1:
+        raise ValueError("serve: isolated, compress and mount are not implemented together")
+    if mount != "/":
+        handler = functools.partial(SubPathHandler, directory=str(directory), mount=mount)
+    else:
+        handler_class = IsolatingHandler if isolated else CompressingHandler if compress else QuietHandler
+        handler = functools.partial(handler_class, directory=str(directory))
     server = CountingServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

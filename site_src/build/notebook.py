@@ -19,6 +19,7 @@ import re
 import platform
 import struct
 import tempfile
+import textwrap
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -45,7 +46,7 @@ def install_tag(engine: str) -> str:
 
 #: The line of that cell whose last word the build sets to the address of the wheel the site
 #: serves. Written out, not a variable: JupyterLite's %pip (piplite) does not expand {variables}.
-INSTALL_LINE = re.compile(r"^(?P<command>[ \t]*%pip install numpy matplotlib )\S+$", re.MULTILINE)
+INSTALL_LINE = re.compile(r"^(?P<command>(?P<indent>[ \t]*)%pip install numpy matplotlib )\S+$", re.MULTILINE)
 
 
 class NotebookExecutionError(RuntimeError):
@@ -147,7 +148,12 @@ def with_wheel_url(notebook_bytes: bytes, url: str, *, source_name: str, engine:
             f"{len(cells)} tagged cell(s). Restore the set-up cell (see git history) or tag it (Jupyter: View > "
             "Cell Toolbar > Tags)."
         )
-    cells[0].source = INSTALL_LINE.sub(lambda match: match["command"] + url, cells[0].source)
+    # The address may not be the one the reader's copy came from (a build without SITE_URL, a
+    # site served elsewhere): the cell says what to put there.
+    note = ("# The wheel lies beside lab.ipynb on the site this notebook came from. If that site is not at\n"
+            "# the address below, put its address there (the notebook's own, without lab/lab.ipynb).\n")
+    cells[0].source = INSTALL_LINE.sub(
+        lambda match: textwrap.indent(note, match["indent"]) + match["command"] + url, cells[0].source)
     return serialize_notebook(notebook)
 
 

@@ -134,6 +134,7 @@ def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
     run(scratch)  # make sure Python is loaded in this page's life
     run(cell(playground, "Train a network"))  # defines `history` in this page's namespace
     starts = playground.evaluate("() => liveCellsRuntime.starts")
+    playground.evaluate("window.samePageLoad = true")  # lost if a click loads a page instead of navigating in it
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()  # instant navigation
     playground.wait_for_url(re.compile(r"/$"))
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Python sandbox\s*$")).first.click()
@@ -144,6 +145,7 @@ def test_a_second_page_reuses_the_loaded_runtime(playground, site_url):
     assert status.startswith("Finished"), status
     assert output_text(scratch).strip() == "False"  # a fresh namespace for the new page view
     assert playground.evaluate("() => liveCellsRuntime.starts") == starts  # same worker
+    assert playground.evaluate("window.samePageLoad"), "a full page load, not instant navigation (the site is served on a port of its own)"
     scratch.locator(".live-cell__reset").click()
 
 
@@ -329,6 +331,7 @@ def test_leaving_the_page_stops_its_run(playground):
     set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
     scratch.locator(".live-cell__run").click()
     expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    playground.evaluate("window.samePageLoad = true")
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*(Overview|Home)\s*$")).first.click()
     playground.wait_for_url(re.compile(r"/$"))
     playground.locator("a.md-nav__link", has_text=re.compile(r"^\s*Python sandbox\s*$")).first.click()
@@ -338,6 +341,7 @@ def test_leaving_the_page_stops_its_run(playground):
     set_code(scratch, "print('free again')")
     assert run(scratch).startswith("Finished")  # Python is not stuck in the old page's loop
     assert output_text(scratch).strip() == "free again"
+    assert playground.evaluate("window.samePageLoad"), "a full page load would end the loop by itself"
     scratch.locator(".live-cell__reset").click()
 
 

@@ -54,3 +54,26 @@ def test_dark_mode_puts_a_light_card_behind_figures(browser_page, served_fixture
     assert page.evaluate(background) == "rgba(0, 0, 0, 0)", "light mode: the transparent SVG on the page"
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
     assert page.evaluate(background) == "rgb(244, 244, 246)"
+
+
+def test_instant_navigation_works_away_from_site_url_and_its_sub_path(browser, tmp_path_factory):
+    """Built for https://example.org/published/chapter/ and served at 127.0.0.1:PORT/chapter/, a
+    sidebar click keeps the page (site_src/theme/overrides/partials/sitemap-on-any-origin.js)."""
+    root = copy_fixture_site(tmp_path_factory.mktemp("sub-path") / "project")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("\nsite_url: https://example.org/published/chapter/\n")
+    build_site(root)
+    server, thread = serve(root / "site", mount="/chapter/")
+    address = f"http://127.0.0.1:{server.server_address[1]}/chapter/"
+    page = browser.new_page()
+    try:
+        page.goto(address)
+        page.evaluate("window.sameVisit = 'kept'")
+        page.locator("nav.md-nav--primary a.md-nav__link", has_text="Sweeps").first.click()
+        page.wait_for_url(address + "part/sweeps/")
+        page.wait_for_function("document.querySelector('article h1')?.textContent.includes('Sweeps')")
+        assert page.evaluate("window.sameVisit") == "kept", "a full page load lost the marker"
+    finally:
+        page.close()
+        server.shutdown()
+        thread.join()
