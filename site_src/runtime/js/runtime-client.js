@@ -1,6 +1,7 @@
 // The page's side of the Python worker: starts it lazily, keeps it alive across instant
 // navigation, runs one request at a time, and replaces it when a run must be stopped.
 import { REPLIES, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
+import { isOffline, OFFLINE_MESSAGE } from "./network.js";
 
 export class RuntimeClient {
   /**
@@ -40,7 +41,7 @@ export class RuntimeClient {
     this.worker = worker;
     // Events of a worker already replaced (e.g. its last words after Stop) must not touch the new one.
     worker.onmessage = (event) => this.worker === worker && this.dispatch(event.data);
-    worker.onerror = (event) => this.worker === worker && this.failAll(`the Python worker crashed: ${event.message || "unknown error"}`);
+    worker.onerror = (event) => this.worker === worker && this.workerFailed(worker, event);
     if (globalThis.crossOriginIsolated) {
       this.interruptBuffer = new SharedArrayBuffer(1);
     }
@@ -87,6 +88,13 @@ export class RuntimeClient {
     } else if (entry.onReply) {
       entry.onReply(message);
     }
+  }
+
+  /** The worker's script failed (to load, offline, or to run): say which. */
+  async workerFailed(worker, event) {
+    const offline = !event.message && (await isOffline(this.workerURL));
+    if (this.worker !== worker) return;
+    this.failAll(offline ? OFFLINE_MESSAGE : `the Python worker crashed: ${event.message || "unknown error"}`);
   }
 
   failAll(reason) {

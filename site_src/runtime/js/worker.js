@@ -2,6 +2,7 @@
 // chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
 import { CALLABLE, REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
+import { OfflineError, explainDownloadFailure } from "./network.js";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -52,14 +53,19 @@ async function lockBlobURL(config) {
   return URL.createObjectURL(new Blob([JSON.stringify(lock)], { type: "application/json" }));
 }
 
+/** True when Pyodide has loaded the lock's package `name` (it keys them by their own spelling: "Pillow"). */
+function isLoaded(name) {
+  const loaded = state.pyodide ? Object.keys(state.pyodide.loadedPackages) : [];
+  return loaded.some((key) => key.toLowerCase() === name.toLowerCase());
+}
+
 /** Names of `roots` and their dependencies from the lock that are not loaded yet. */
 function packagesToLoad(roots) {
-  const loaded = state.pyodide ? state.pyodide.loadedPackages : {};
   const seen = new Set();
   const todo = [...roots];
   while (todo.length) {
     const name = todo.pop();
-    if (seen.has(name) || name in loaded || !state.lock.packages[name]) continue;
+    if (seen.has(name) || isLoaded(name) || !state.lock.packages[name]) continue;
     seen.add(name);
     todo.push(...state.lock.packages[name].depends);
   }
@@ -92,7 +98,13 @@ async function loadPackagesWithProgress(id, roots) {
   if (!names.length) return;
   const bytes = names.reduce((sum, name) => sum + (state.sizes.packages[name] || 0), 0);
   reply("progress", id, { stage: `Downloading ${downloadName(roots, names, bytes)} (${megabytes(bytes)})`, bytes });
-  await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => reply("stderr", id, { text: text + "\n" }) });
+  const errors = [];
+  await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => errors.push(text) });
+  const missing = names.filter((name) => !isLoaded(name));
+  if (missing.length) {
+    // Pyodide reports a failed download through the callback, not by throwing.
+    throw await explainDownloadFailure(new Error(`${listOf(missing)} could not be loaded: ${errors.join(" ")}`), self.location.href);
+  }
 }
 
 /**
@@ -141,13 +153,22 @@ function attachStreams(id) {
   state.pyodide.setStderr(stream("stderr"));
 }
 
+/** Pyodide itself, with the lock that lists the site's packages. */
+async function loadRuntime(config) {
+  try {
+    await importPyodideScript(config);
+    const lockFileURL = await lockBlobURL(config);
+    state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
+    URL.revokeObjectURL(lockFileURL);
+  } catch (error) {
+    throw await explainDownloadFailure(error, self.location.href);
+  }
+}
+
 async function init(message) {
   const { config } = message;
   reply("progress", message.id, { stage: `Downloading Python (Pyodide ${config.version}, ${megabytes(state.sizes.core)})`, bytes: state.sizes.core });
-  await importPyodideScript(config);
-  const lockFileURL = await lockBlobURL(config);
-  state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
-  URL.revokeObjectURL(lockFileURL);
+  await loadRuntime(config);
   if (config.interruptBuffer) state.pyodide.setInterruptBuffer(new Uint8Array(config.interruptBuffer));
   attachStreams(message.id);
   state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
@@ -239,6 +260,8 @@ self.onmessage = (event) => {
     return;
   }
   state.busy = state.busy.then(() =>
-    HANDLERS[message.type](message).catch((error) => reply("failed", message.id, { error: String(error?.stack || error) })),
+    HANDLERS[message.type](message).catch((error) =>
+      reply("failed", message.id, { error: error instanceof OfflineError ? error.message : String(error?.stack || error) }),
+    ),
   );
 };
