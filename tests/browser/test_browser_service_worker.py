@@ -1,6 +1,7 @@
 """The site's service worker (site_src/theme/overrides/service-worker.js) on a plain static server
 that sends no COOP/COEP headers (tests/site_server.serve's default): it makes the pages cross-origin
-isolated, so Stop interrupts Python instead of restarting it; it keeps visited pages and the downloaded Python for offline reading, and never serves a stale page."""
+isolated, so Stop interrupts Python instead of restarting it and input() reads a typed line; it
+keeps visited pages and the downloaded Python for offline reading, and never serves a stale page."""
 
 from __future__ import annotations
 
@@ -128,3 +129,28 @@ def test_a_second_deploy_replaces_the_first_on_the_next_visit(browser, tmp_path)
     page.context.close()
     stop_serving(server, thread)
 
+
+def test_input_reads_a_line_typed_into_the_page_and_stop_ends_the_wait(browser, site_url):
+    page = isolated_page(browser, site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    set_code(scratch, 'name = input("Your name? ")\nprint("Hello", name)')
+    scratch.locator(".live-cell__run").click()
+    field = scratch.locator(".live-cell__output input.live-cell__input")
+    expect(field).to_be_focused(timeout=LOAD_TIMEOUT_MS)
+    expect(scratch.locator(".live-cell__output")).to_contain_text("Your name?")
+    page.keyboard.type("Ada <b>Lovelace</b>")
+    page.keyboard.press("Enter")
+    assert wait_done(scratch).startswith("Finished"), output_text(scratch)
+    assert output_text(scratch).strip() == "Your name? Ada <b>Lovelace</b>\nHello Ada <b>Lovelace</b>"  # text, not HTML
+    assert not scratch.locator(".live-cell__output b").count()
+
+    set_code(scratch, 'kept = 1\ninput("Waiting: ")')
+    scratch.locator(".live-cell__run").click()
+    expect(field).to_be_visible()
+    scratch.locator(".live-cell__stop").click()
+    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
+    assert "KeyboardInterrupt" in output_text(scratch) and not field.count()
+    set_code(scratch, "print(kept)")
+    assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "1"
+    assert page.evaluate("() => liveCellsRuntime.starts") == 1  # interrupted, not restarted
+    page.context.close()
