@@ -50,7 +50,8 @@ class LiveCellsSettings:
     """mkdocs.yml ``extra: live_cells:`` (every key optional).
 
     pyodide: "self" (serve the verified mirror from the site) or "cdn" (jsDelivr, same version).
-    load: "run" (Python downloads on the first Run) or "visible" (as soon as a cell is on screen).
+    load: "run" (Python downloads on the first Run), "intent" (when the pointer comes over a cell
+    or the focus into it) or "visible" (as soon as a cell is on screen).
     timeout: default time limit of a run in seconds (a cell's `timeout` option overrides it).
     """
 
@@ -67,7 +68,7 @@ class LiveCellsSettings:
         if unknown:
             raise RuntimeSettingsError(f"{source}: extra.live_cells has unknown key(s) {unknown}; valid keys: {sorted(valid)}")
         settings = cls(**raw)
-        choices = {"pyodide": ("self", "cdn"), "load": ("run", "visible")}
+        choices = {"pyodide": ("self", "cdn"), "load": ("run", "intent", "visible")}
         for name, allowed in choices.items():
             if getattr(settings, name) not in allowed:
                 raise RuntimeSettingsError(f"{source}: extra.live_cells.{name} is {getattr(settings, name)!r}; use one of {list(allowed)}")

@@ -217,6 +217,33 @@ function whenVisible(node, callback) {
   observer.observe(node);
 }
 
+/** Start Python before any Run; `cell` reports the loading (one announcement, not one per cell). */
+function preload(cell) {
+  if (client.ready) return;
+  stopShowingPreload = client.onProgress((progress) => {
+    if (!cell.running) cell.setStatus(progress.done ? progress.stage : `${progress.stage}…`);
+  });
+  client.ensureStarted().catch(() => {});
+}
+
+/**
+ * Start Python as soon as the reader shows they may run a cell: the pointer comes over it, or
+ * the keyboard focus into it. A reader reaching for Run gains that moment; a reader who only
+ * reads downloads nothing. Silently: a status line filling under the pointer would move the page
+ * (a Run shows the loading as it goes on).
+ */
+function startOnIntent(cells) {
+  for (const cell of cells) {
+    const start = () => {
+      cell.root.removeEventListener("pointerenter", start);
+      cell.root.removeEventListener("focusin", start);
+      client.ensureStarted().catch(() => {});
+    };
+    cell.root.addEventListener("pointerenter", start);
+    cell.root.addEventListener("focusin", start);
+  }
+}
+
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
 // Each page change starts a new attach; one that resumes after a later page change (a lazy module
 // took long to fetch) must not touch the later page's cells.
@@ -251,15 +278,8 @@ async function attachCells() {
   if (!roots.length) return;
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId));
   currentCells.push(...cells);
-  if (LIVE_CELLS_CONFIG.load === "visible") {
-    whenVisible(roots[0], () => {
-      // The first cell reports the preload (one announcement, not one per cell).
-      stopShowingPreload = client.onProgress((progress) => {
-        if (!cells[0].running) cells[0].setStatus(progress.done ? progress.stage : `${progress.stage}…`);
-      });
-      client.ensureStarted().catch(() => {});
-    });
-  }
+  if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => preload(cells[0]));
+  else if (LIVE_CELLS_CONFIG.load === "intent") startOnIntent(cells);
   for (const cell of cells) {
     if (cell.options.autorun) whenVisible(cell.root, () => cell.run());
   }
