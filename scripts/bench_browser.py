@@ -2,11 +2,18 @@
 """Benchmark of the live cells in headless Chromium (Debian's) against the built site/.
 
 Prints (numbers only; nothing is asserted):
-  * time from navigation to the first cell's first output, cold and warm HTTP cache;
+  * what a reader waits for, per site, side by side when --site is given twice (e.g. the site
+    built from main, then this branch's):
+    - click -> first output with a cold cache (a new browser profile), the pointer resting on the
+      cell for a moment before the click (READER_PAUSE_S, as a reader reaching for Run);
+    - a warm run (Python loaded): click -> first output;
+    - Stop -> next output: Stop on an endless loop, then Run on a print;
+    - a repeat visit (a new tab, same profile: the HTTP and service worker caches warm);
+    - a second page's first run after instant navigation (Python loaded by the first page);
   * a 100-epoch training run of the default network (lesson defaults) in Pyodide vs in CPython;
   * the bytes the playground downloads before the first Run, and up to the first output.
 
-Usage: .venv/bin/python scripts/bench_browser.py [--site site] [--repeats 3]
+Usage: .venv/bin/python scripts/bench_browser.py [--site before/site] [--site site] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
-from cells import cell, output_text, run, set_code  # noqa: E402 - the browser tests' helpers
+from cells import cell, output_text, run, set_code, wait_done  # noqa: E402 - the browser tests' helpers
 from site_server import CHROMIUM, CHROMIUM_ARGS, PLAYGROUND, serve  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
@@ -46,6 +53,78 @@ new MutationObserver((changes, observer) => {
   }
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
+
+
+#: Records, in page time, each click on a Run button (window.runClickedAt), and the first output
+#: after it (window.outputAt) in any cell: the probe above, re-armed per click.
+CLICK_TO_OUTPUT_PROBE = """
+addEventListener('click', (event) => {
+  if (!event.target.closest('.live-cell__run')) return;
+  window.runClickedAt = performance.now(); window.outputAt = undefined;
+  const cell = event.target.closest('.live-cell');
+  const output = cell.querySelector('.live-cell__output');
+  new MutationObserver((changes, observer) => {
+    if (!output.hasAttribute('data-prerendered') && output.textContent.trim()) { window.outputAt = performance.now(); observer.disconnect(); }
+  }).observe(output, {subtree: true, childList: true, characterData: true});
+}, true);
+"""
+#: Seconds the pointer rests on a cell before the click, as a reader's does (the runtime may start
+#: Python when the pointer comes over a cell): the same for every site measured.
+READER_PAUSE_S = 1.0
+
+
+def click_to_output(page, target) -> float:
+    """Seconds from the click on `target`'s Run to its first output (the pointer rested on it first)."""
+    target.hover()
+    page.wait_for_timeout(READER_PAUSE_S * 1000)
+    target.locator(".live-cell__run").click()
+    page.wait_for_function("() => window.outputAt !== undefined", timeout=180_000)
+    return page.evaluate("() => (window.outputAt - window.runClickedAt) / 1000")
+
+
+def settled_page(context, url: str):
+    """A page at `url` with the click probe, once any first-visit reload is over."""
+    page = context.new_page()
+    page.add_init_script(CLICK_TO_OUTPUT_PROBE)
+    page.goto(url)
+    page.wait_for_timeout(1500)  # a service worker's first-visit reload comes within this
+    page.wait_for_load_state("load")
+    expect(cell(page, "Scratch")).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    return page
+
+
+def reader_waits(browser, url: str) -> dict[str, float]:
+    """The reader's waits on one site (see the module's docstring), in seconds."""
+    context = browser.new_context()  # a new profile: empty caches
+    page = settled_page(context, url)
+    scratch = cell(page, "Scratch")  # its code as built: it prints at once
+    waits = {"cold first output": click_to_output(page, scratch)}
+    wait_done(scratch)
+    waits["warm run"] = click_to_output(page, scratch)
+    wait_done(scratch)
+    set_code(scratch, "print('looping')\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping")
+    stop_clicked = time.monotonic()
+    scratch.locator(".live-cell__stop").click()
+    wait_done(scratch)
+    stopped = time.monotonic() - stop_clicked
+    set_code(scratch, "print('after stop')")  # the typing is not counted
+    waits["Stop -> next output"] = stopped + click_to_output(page, scratch)
+    wait_done(scratch)
+
+    page.locator("a.md-nav__link", has_text=re.compile(r"^\s*Learning rate\s*$")).first.click()  # instant navigation
+    page.wait_for_url(re.compile(r"/learning-rate/$"))
+    second = page.locator(".live-cell").first
+    expect(second).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    set_code(second, "print('second page')")
+    waits["second page's first run"] = click_to_output(page, second)
+    page.close()
+
+    repeat = settled_page(context, url)
+    waits["repeat visit, first output"] = click_to_output(repeat, cell(repeat, "Scratch"))
+    context.close()
+    return waits
 
 
 def time_to_first_output(context, url: str) -> float:
@@ -108,19 +187,33 @@ def cpython_training_times(repeats: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
+    parser.add_argument("--site", type=Path, action="append",
+                        help="a built site (default: site/); give two (before, after) to compare the reader's waits")
     parser.add_argument("--repeats", type=int, default=3, help="training runs per runtime (default: 3)")
     args = parser.parse_args()
-    if not (args.site / PLAYGROUND / "index.html").is_file():
-        sys.exit(f"{args.site}/{PLAYGROUND}index.html is missing: run scripts/build first")
+    sites = args.site or [ROOT / "site"]
+    for site in sites:
+        if not (site / PLAYGROUND / "index.html").is_file():
+            sys.exit(f"{site}/{PLAYGROUND}index.html is missing: run scripts/build first")
 
     from playwright.sync_api import sync_playwright
 
-    server, _ = serve(args.site)
-    url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        waits = []
+        for site in sites:
+            server, _ = serve(site)
+            waits.append(reader_waits(browser, f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"))
+            server.shutdown()
+        print(f"what a reader waits for (s; pointer on the cell {READER_PAUSE_S:.1f} s before each click):")
+        print(f"  {'':34}" + "".join(f"{str(site)[-28:]:>30}" for site in sites))
+        for name in waits[0]:
+            print(f"  {name:34}" + "".join(f"{site_waits[name]:30.2f}" for site_waits in waits))
+
+        server, _ = serve(sites[-1])
+        url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"
         loaded, first_run = bytes_before_first_run(browser, server, url)
+        print(f"{sites[-1]}:")
         print(f"bytes downloaded by the playground before the first Run: {loaded:,} ({loaded / 1e6:.2f} MB)")
         print(f"bytes more until the first output (Python, numpy, lesson): {first_run:,} ({first_run / 1e6:.2f} MB)")
 

@@ -102,8 +102,9 @@ class ChapterConfig(base.Config):
     runtime = c.Choice(("pyodide", "cpython"), default="pyodide")
     #: self: the verified mirror served by the site; cdn: jsDelivr, same pinned version.
     pyodide = c.Choice(("self", "cdn"), default="self")
-    #: run: download Python on the first Run; visible: when a cell scrolls into view.
-    load = c.Choice(("run", "visible"), default="run")
+    #: intent: start Python when the pointer comes over a cell or the focus into it; run: on the
+    #: first Run; visible: when a cell scrolls into view.
+    load = c.Choice(("intent", "run", "visible"), default="run")
     #: A live cell's time limit in the page, seconds (a cell's timeout="..." overrides it); the build
     #: allows each cell `BUILD_TIME_FACTOR` times as long (`site_src.build.cells`).
     cell_timeout = PositiveSeconds(default=30)

@@ -53,7 +53,8 @@ class LiveCellsSettings:
     """What the page's runtime is told (the plugin's settings, checked by MkDocs: `site_src.plugin.ChapterConfig`).
 
     pyodide: "self" (serve the verified mirror from the site) or "cdn" (jsDelivr, same version).
-    load: "run" (Python downloads on the first Run) or "visible" (as soon as a cell is on screen).
+    load: "run" (Python downloads on the first Run), "intent" (when the pointer comes over a cell
+    or the focus into it) or "visible" (as soon as a cell is on screen).
     timeout: default time limit of a run in seconds (a cell's `timeout` option overrides it).
     """
 

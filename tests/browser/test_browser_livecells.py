@@ -182,7 +182,7 @@ def test_axe_finds_no_violations_in_the_dark_scheme(browser, site_url):
 
 
 def test_the_time_limit_stops_runaway_code(browser, site_url):
-    context = browser.new_context()
+    context = browser.new_context(service_workers="block")  # requests a service worker makes are not routed
     page = context.new_page()
 
     def shorten_limit(route):  # the page as built, with a 2-second limit on the scratch cell

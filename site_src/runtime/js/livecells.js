@@ -125,19 +125,30 @@ class LiveCell {
     const limit = this.options.timeout || LIVE_CELLS_CONFIG.timeout;
     let timer = null;
     let started = performance.now();
+    const startTimer = () => {
+      timer = setTimeout(() => this.stop(`Stopped: the cell ran longer than its time limit of ${limit} s.`), limit * 1000);
+    };
     const onReply = (reply) => {
       if (reply.type === "started") {
         // The limit counts the reader's code only, not downloading Python or packages.
         started = performance.now();
         this.setStatus("Running…");
-        timer = setTimeout(() => this.stop(`Stopped: the cell ran longer than its time limit of ${limit} s.`), limit * 1000);
+        startTimer();
       } else {
         this.onReply(reply);
       }
     };
+    const onInput = (answer) => {
+      clearTimeout(timer); // the reader's typing is not the code's running time
+      this.askForLine((line) => {
+        startTimer();
+        answer(line);
+      });
+    };
     this.running = client.run(
       { pageId: this.pageId, index: this.index + 1, title: this.options.title || "", setup: this.setup, code: this.editor.getText() },
       onReply,
+      onInput,
     );
     try {
       const done = await this.running;
@@ -151,12 +162,39 @@ class LiveCell {
       this.root.dataset.state = this.stopping ? "stopped" : "error";
     } finally {
       clearTimeout(timer);
+      this.output.querySelector(":scope > .live-cell__input")?.remove(); // stopped while input() waited
       this.stopping = null;
       this.running = null;
       this.root.classList.remove("live-cell--running");
       this.runButton.disabled = false;
       this.stopButton.disabled = true;
     }
+  }
+
+  /**
+   * input() waits: a text field after the prompt in the output; Enter hands its line to `answer`
+   * and leaves the line in the output as text, as a terminal echoes it.
+   */
+  askForLine(answer) {
+    const field = element("input", {
+      type: "text",
+      class: "live-cell__input",
+      "aria-label": "Input for the running code: type a line and press Enter",
+      autocomplete: "off",
+      spellcheck: "false",
+    });
+    field.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.isComposing) return;
+      event.preventDefault();
+      const line = field.value;
+      field.remove();
+      this.appendText(`${line}\n`, "stdout");
+      this.setStatus("Running…");
+      answer(line);
+    });
+    this.output.append(field);
+    this.setStatus("Waiting for your input: type a line in the output and press Enter.");
+    field.focus({ preventScroll: true });
   }
 
   /** Stop this cell's run: set the status first, then ask the runtime (which may restart Python). */
@@ -177,6 +215,33 @@ function whenVisible(node, callback) {
     }
   });
   observer.observe(node);
+}
+
+/** Start Python before any Run; `cell` reports the loading (one announcement, not one per cell). */
+function preload(cell) {
+  if (client.ready) return;
+  stopShowingPreload = client.onProgress((progress) => {
+    if (!cell.running) cell.setStatus(progress.done ? progress.stage : `${progress.stage}…`);
+  });
+  client.ensureStarted().catch(() => {});
+}
+
+/**
+ * Start Python as soon as the reader shows they may run a cell: the pointer comes over it, or
+ * the keyboard focus into it. A reader reaching for Run gains that moment; a reader who only
+ * reads downloads nothing. Silently: a status line filling under the pointer would move the page
+ * (a Run shows the loading as it goes on).
+ */
+function startOnIntent(cells) {
+  for (const cell of cells) {
+    const start = () => {
+      cell.root.removeEventListener("pointerenter", start);
+      cell.root.removeEventListener("focusin", start);
+      client.ensureStarted().catch(() => {});
+    };
+    cell.root.addEventListener("pointerenter", start);
+    cell.root.addEventListener("focusin", start);
+  }
 }
 
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
@@ -213,15 +278,8 @@ async function attachCells() {
   if (!roots.length) return;
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId));
   currentCells.push(...cells);
-  if (LIVE_CELLS_CONFIG.load === "visible") {
-    whenVisible(roots[0], () => {
-      // The first cell reports the preload (one announcement, not one per cell).
-      stopShowingPreload = client.onProgress((progress) => {
-        if (!cells[0].running) cells[0].setStatus(progress.done ? progress.stage : `${progress.stage}…`);
-      });
-      client.ensureStarted().catch(() => {});
-    });
-  }
+  if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => preload(cells[0]));
+  else if (LIVE_CELLS_CONFIG.load === "intent") startOnIntent(cells);
   for (const cell of cells) {
     if (cell.options.autorun) whenVisible(cell.root, () => cell.run());
   }

@@ -4,7 +4,8 @@
 
 /** Page -> worker requests, with the fields each must carry. */
 export const REQUESTS = {
-  // Start Python and load the engine. config: {version, indexURL, lockURL, pyodideIntegrity, sitePackages, preload}
+  // Start Python and load the engine. config: {version, indexURL, lockURL, pyodideIntegrity, sitePackages, preload,
+  // interruptBuffer, stdinBuffer} (the two buffers: SharedArrayBuffers on a cross-origin isolated page, else null)
   init: ["config"],
   // Run one cell in the page's namespace.
   run: ["pageId", "index", "title", "setup", "code"],
@@ -28,9 +29,17 @@ export const REPLIES = {
   image: ["png", "title"], // a matplotlib figure as base64 PNG
   data: ["json"], // structured data the code sent with livecells_runner.send_data (the tuning playground's epochs)
   result: ["json"], // a `call` request's return value, as JSON (before its `done`)
+  input: [], // the code waits in input() for a line typed by the reader (answered through STDIN, not a message)
   done: ["ok", "error"], // a run finished (ok=false: the reader's exception; traceback already on stderr)
   failed: ["error"], // the runtime itself failed (load error, unknown message, ...)
 };
+
+/**
+ * The typed-input buffer (a SharedArrayBuffer): Int32 `state` and `length` at the start, then the
+ * line's UTF-8 bytes at `textOffset`. The worker sets `waiting` and sleeps (Atomics.wait) until the
+ * page writes the line and sets `answered`, or sets `refused` (nobody can type a line).
+ */
+export const STDIN = { state: 0, length: 1, textOffset: 8, capacity: 65536, waiting: 0, answered: 1, refused: 2 };
 
 let lastId = 0;
 

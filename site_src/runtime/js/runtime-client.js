@@ -1,6 +1,7 @@
 // The page's side of the Python worker: starts it lazily, keeps it alive across instant
 // navigation, runs one request at a time, and replaces it when a run must be stopped.
-import { REPLIES, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
+import { REPLIES, STDIN, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
+import { isOffline, OFFLINE_MESSAGE } from "./network.js";
 
 export class RuntimeClient {
   /**
@@ -16,6 +17,7 @@ export class RuntimeClient {
     this.progressListeners = new Set();
     this.lastProgress = null;
     this.interruptBuffer = null;
+    this.stdinBuffer = null; // typed input for the worker (protocol.js STDIN)
     this.queue = Promise.resolve();
     this.starts = 0; // how many workers were started (tests read it to prove reuse)
   }
@@ -40,11 +42,12 @@ export class RuntimeClient {
     this.worker = worker;
     // Events of a worker already replaced (e.g. its last words after Stop) must not touch the new one.
     worker.onmessage = (event) => this.worker === worker && this.dispatch(event.data);
-    worker.onerror = (event) => this.worker === worker && this.failAll(`the Python worker crashed: ${event.message || "unknown error"}`);
+    worker.onerror = (event) => this.worker === worker && this.workerFailed(worker, event);
     if (globalThis.crossOriginIsolated) {
       this.interruptBuffer = new SharedArrayBuffer(1);
+      this.stdinBuffer = new SharedArrayBuffer(STDIN.textOffset + STDIN.capacity);
     }
-    const config = { ...this.config, interruptBuffer: this.interruptBuffer };
+    const config = { ...this.config, interruptBuffer: this.interruptBuffer, stdinBuffer: this.stdinBuffer };
     const ready = this.request("init", { config }, (reply) => {
       if (reply.type === "progress") this.emitProgress({ stage: reply.stage, bytes: reply.bytes, done: false });
     }).then((reply) => {
@@ -61,11 +64,11 @@ export class RuntimeClient {
     return ready;
   }
 
-  request(type, fields, onReply) {
+  request(type, fields, onReply, onInput = null) {
     const id = nextId();
     const message = makeMessage(REQUESTS, type, id, fields);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { onReply, resolve, reject });
+      this.pending.set(id, { onReply, onInput, resolve, reject });
       this.worker.postMessage(message);
     });
   }
@@ -84,9 +87,34 @@ export class RuntimeClient {
     } else if (message.type === "failed") {
       this.pending.delete(message.id);
       entry.reject(new Error(message.error));
+    } else if (message.type === "input") {
+      // Only a cell shows a field to type into; any other request's code gets "no keyboard".
+      if (entry.onInput) entry.onInput((line) => this.answerInput(line));
+      else this.answerInput(null);
     } else if (entry.onReply) {
       entry.onReply(message);
     }
+  }
+
+  /** Hand the waiting input() its line (null: nobody can type one, TypedInputError). */
+  answerInput(line) {
+    const control = new Int32Array(this.stdinBuffer, 0, 2);
+    if (line === null) {
+      Atomics.store(control, STDIN.state, STDIN.refused);
+    } else {
+      const bytes = new TextEncoder().encode(line).subarray(0, STDIN.capacity);
+      new Uint8Array(this.stdinBuffer, STDIN.textOffset, STDIN.capacity).set(bytes);
+      control[STDIN.length] = bytes.length;
+      Atomics.store(control, STDIN.state, STDIN.answered);
+    }
+    Atomics.notify(control, STDIN.state);
+  }
+
+  /** The worker's script failed (to load, offline, or to run): say which. */
+  async workerFailed(worker, event) {
+    const offline = !event.message && (await isOffline(this.workerURL));
+    if (this.worker !== worker) return;
+    this.failAll(offline ? OFFLINE_MESSAGE : `the Python worker crashed: ${event.message || "unknown error"}`);
   }
 
   failAll(reason) {
@@ -106,11 +134,12 @@ export class RuntimeClient {
   }
 
   /**
-   * Run a cell; `onOutput(reply)` gets stdout/stderr/image/progress replies as they come.
+   * Run a cell; `onOutput(reply)` gets stdout/stderr/image/progress replies as they come;
+   * `onInput(answer)`, when the code waits in input(), shows a field and calls `answer(line)`.
    * Runs are queued: a second Run waits for the first.
    */
-  run(cell, onOutput) {
-    return this.enqueue("run", cell, onOutput);
+  run(cell, onOutput, onInput = null) {
+    return this.enqueue("run", cell, onOutput, onInput);
   }
 
   /** Call a Python function ({module, function, args}, see protocol.js CALLABLE); queued like `run`. */
@@ -122,7 +151,7 @@ export class RuntimeClient {
    * Start Python if needed, then send the request once the requests before it have finished.
    * The promise carries a `ticket`: `stop(reason, promise)` cancels a request not sent yet.
    */
-  enqueue(type, fields, onOutput) {
+  enqueue(type, fields, onOutput, onInput = null) {
     let cancel;
     const cancelled = new Promise((resolve, reject) => {
       cancel = reject;
@@ -144,7 +173,7 @@ export class RuntimeClient {
       if (ticket.reason) throw new Error(ticket.reason); // stopped while Python loaded: it keeps loading
       if (this.interruptBuffer) new Uint8Array(this.interruptBuffer)[0] = 0;
       ticket.sent = true;
-      return this.request(type, fields, onOutput);
+      return this.request(type, fields, onOutput, onInput);
     });
     this.queue = job.catch(() => {});
     const result = Promise.race([job, cancelled]); // a cancelled request ends at once, not in its turn

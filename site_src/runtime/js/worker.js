@@ -1,7 +1,8 @@
 // The Python worker: loads Pyodide (self-hosted or the pinned CDN, chosen at build time), the
 // chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
-import { CALLABLE, REPLIES, REQUESTS, checkMessage, makeMessage } from "./protocol.js";
+import { CALLABLE, REPLIES, REQUESTS, STDIN, checkMessage, makeMessage } from "./protocol.js";
+import { OfflineError, explainDownloadFailure } from "./network.js";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -14,6 +15,8 @@ const state = {
   // Bytes of the core and of each shipped package's file, baked in by the build (site_src/runtime/build.py).
   sizes: DOWNLOAD_SIZES,
   currentRun: null, // id of the run whose output is streaming
+  interrupt: null, // Uint8Array over the page's interrupt buffer (cross-origin isolated pages only)
+  stdin: null, // the page's typed-input buffer, see protocol.js STDIN (cross-origin isolated pages only)
   busy: Promise.resolve(), // requests run one after another
 };
 
@@ -52,14 +55,19 @@ async function lockBlobURL(config) {
   return URL.createObjectURL(new Blob([JSON.stringify(lock)], { type: "application/json" }));
 }
 
+/** True when Pyodide has loaded the lock's package `name` (it keys them by their own spelling: "Pillow"). */
+function isLoaded(name) {
+  const loaded = state.pyodide ? Object.keys(state.pyodide.loadedPackages) : [];
+  return loaded.some((key) => key.toLowerCase() === name.toLowerCase());
+}
+
 /** Names of `roots` and their dependencies from the lock that are not loaded yet. */
 function packagesToLoad(roots) {
-  const loaded = state.pyodide ? state.pyodide.loadedPackages : {};
   const seen = new Set();
   const todo = [...roots];
   while (todo.length) {
     const name = todo.pop();
-    if (seen.has(name) || name in loaded || !state.lock.packages[name]) continue;
+    if (seen.has(name) || isLoaded(name) || !state.lock.packages[name]) continue;
     seen.add(name);
     todo.push(...state.lock.packages[name].depends);
   }
@@ -92,7 +100,13 @@ async function loadPackagesWithProgress(id, roots) {
   if (!names.length) return;
   const bytes = names.reduce((sum, name) => sum + (state.sizes.packages[name] || 0), 0);
   reply("progress", id, { stage: `Downloading ${downloadName(roots, names, bytes)} (${megabytes(bytes)})`, bytes });
-  await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => reply("stderr", id, { text: text + "\n" }) });
+  const errors = [];
+  await state.pyodide.loadPackage(names, { messageCallback: () => {}, errorCallback: (text) => errors.push(text) });
+  const missing = names.filter((name) => !isLoaded(name));
+  if (missing.length) {
+    // Pyodide reports a failed download through the callback, not by throwing.
+    throw await explainDownloadFailure(new Error(`${listOf(missing)} could not be loaded: ${errors.join(" ")}`), self.location.href);
+  }
 }
 
 /**
@@ -141,23 +155,62 @@ function attachStreams(id) {
   state.pyodide.setStderr(stream("stderr"));
 }
 
+/** Pyodide itself, with the lock that lists the site's packages. */
+async function loadRuntime(config) {
+  try {
+    await importPyodideScript(config);
+    const lockFileURL = await lockBlobURL(config);
+    state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
+    URL.revokeObjectURL(lockFileURL);
+  } catch (error) {
+    throw await explainDownloadFailure(error, self.location.href);
+  }
+}
+
 async function init(message) {
   const { config } = message;
   reply("progress", message.id, { stage: `Downloading Python (Pyodide ${config.version}, ${megabytes(state.sizes.core)})`, bytes: state.sizes.core });
-  await importPyodideScript(config);
-  const lockFileURL = await lockBlobURL(config);
-  state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
-  URL.revokeObjectURL(lockFileURL);
-  if (config.interruptBuffer) state.pyodide.setInterruptBuffer(new Uint8Array(config.interruptBuffer));
+  await loadRuntime(config);
+  if (config.interruptBuffer) {
+    state.interrupt = new Uint8Array(config.interruptBuffer);
+    state.pyodide.setInterruptBuffer(state.interrupt);
+  }
   attachStreams(message.id);
   state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
   state.pyodide.FS.writeFile("/home/pyodide/exercise_check.py", checkerSource); // what an exercise's Check imports
   state.runner = state.pyodide.pyimport("livecells_runner");
+  if (config.stdinBuffer) {
+    state.stdin = config.stdinBuffer;
+    state.runner.KEYBOARD.read_line = readTypedLine;
+  }
   await loadPackagesWithProgress(message.id, config.preload);
   const found = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}");
   const versions = found.toJs({ dict_converter: Object.fromEntries });
   found.destroy();
   reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version } });
+}
+
+/**
+ * input() in the reader's code (runner.py KeyboardStdin): ask the page for a line and wait for it,
+ * synchronously, on the shared buffer. Returns the line; null when the reader pressed Stop (the
+ * interrupt signal is taken here: Python raises KeyboardInterrupt itself); false when the page has
+ * no field to type into.
+ */
+function readTypedLine() {
+  const control = new Int32Array(state.stdin, 0, 2);
+  Atomics.store(control, STDIN.state, STDIN.waiting);
+  output.flush(state.currentRun); // the prompt, before the field appears
+  reply("input", state.currentRun, {});
+  while (Atomics.load(control, STDIN.state) === STDIN.waiting) {
+    if (state.interrupt && state.interrupt[0] !== 0) {
+      state.interrupt[0] = 0;
+      return null;
+    }
+    Atomics.wait(control, STDIN.state, STDIN.waiting, 100); // woken by the answer; Stop is polled
+  }
+  if (Atomics.load(control, STDIN.state) === STDIN.refused) return false;
+  // TextDecoder reads no shared memory: copy the bytes out first.
+  return new TextDecoder().decode(new Uint8Array(state.stdin, STDIN.textOffset, control[STDIN.length]).slice());
 }
 
 /** Lock packages providing the top-level modules the code imports. */
@@ -239,6 +292,8 @@ self.onmessage = (event) => {
     return;
   }
   state.busy = state.busy.then(() =>
-    HANDLERS[message.type](message).catch((error) => reply("failed", message.id, { error: String(error?.stack || error) })),
+    HANDLERS[message.type](message).catch((error) =>
+      reply("failed", message.id, { error: error instanceof OfflineError ? error.message : String(error?.stack || error) }),
+    ),
   );
 };

@@ -46,8 +46,9 @@ class PageNamespaces:
 
 NAMESPACES = PageNamespaces()
 
-#: What a cell that reads typed input (input(), sys.stdin) gets instead of Pyodide's bare
-#: "OSError: [Errno 29] I/O error": there is no keyboard stream in a worker or in the build.
+#: What a cell that reads typed input (input(), sys.stdin) gets where nobody can type it: in the
+#: build, on a page that is not cross-origin isolated (no shared buffer to pass the line through),
+#: or in a request whose owner shows no input field (the playground, an exercise's Check).
 NO_TYPED_INPUT = (
     "Live cells cannot read typed input: input() has no keyboard here. "
     'Set the value in the code instead, e.g. name = "Ada".'
@@ -55,30 +56,42 @@ NO_TYPED_INPUT = (
 
 
 class TypedInputError(RuntimeError):
-    """Raised when a cell reads typed input (the message says how to set the value instead)."""
+    """Raised when a cell reads typed input and none can be typed (the message says how to set the value instead)."""
 
 
-class NoKeyboardStdin(io.TextIOBase):
-    """sys.stdin for live cells: reading it raises `TypedInputError` with `NO_TYPED_INPUT`.
+class KeyboardStdin(io.TextIOBase):
+    """sys.stdin for live cells: a line the reader types into the cell's output area.
 
     input() reads a line from sys.stdin once it has printed its prompt, so this one object
-    covers input(), sys.stdin.read() and sys.stdin.readline(). A reader may still replace
-    sys.stdin (e.g. with io.StringIO("Ada\n")) to feed input() from the code.
+    covers input(), sys.stdin.read() and sys.stdin.readline() (read() also returns one line: a
+    reader cannot type an end of file). `read_line` is the worker's function that waits for the
+    line (worker.js `readTypedLine`): it returns the line, None when the reader pressed Stop, or
+    False when nobody can type one. Without it (the build), reading raises `TypedInputError`. A
+    reader may still replace sys.stdin (e.g. with io.StringIO("Ada\n")) to feed input() from the code.
     """
+
+    def __init__(self) -> None:
+        self.read_line: Callable[[], str | None | bool] | None = None
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> str:
-        raise TypedInputError(NO_TYPED_INPUT)
+        return self.readline()
 
     def readline(self, size: int | None = -1) -> str:
-        raise TypedInputError(NO_TYPED_INPUT)
+        line = self.read_line() if self.read_line is not None else False
+        if line is None:
+            raise KeyboardInterrupt  # Stop while waiting: the worker cleared the interrupt signal
+        if line is False:
+            raise TypedInputError(NO_TYPED_INPUT)
+        return line + "\n"
 
 
 # Installed once, on import, in the browser's worker and in the build's Pyodide alike (both
 # import this module before running a cell); per run it would undo a reader's own sys.stdin.
-sys.stdin = NoKeyboardStdin()
+KEYBOARD = KeyboardStdin()
+sys.stdin = KEYBOARD
 
 
 class DataChannel:
@@ -124,7 +137,7 @@ def format_reader_traceback(error: BaseException) -> str:
         return "".join(traceback.format_exception_only(type(error), error))
     trimmed = _reader_frames(error.__traceback__)
     if isinstance(error, TypedInputError):
-        # Only the reader's lines: the frame of NoKeyboardStdin.readline is the runtime's.
+        # Only the reader's lines: the frame of KeyboardStdin.readline is the runtime's.
         frames = [frame for frame in traceback.extract_tb(trimmed) if frame.filename.startswith(CELL_PREFIX)]
         return "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + f"TypedInputError: {error}\n"
     return "".join(traceback.format_exception(type(error), error, trimmed))

@@ -1,0 +1,156 @@
+"""The site's service worker (site_src/theme/overrides/service-worker.js) on a plain static server
+that sends no COOP/COEP headers (tests/site_server.serve's default): it makes the pages cross-origin
+isolated, so Stop interrupts Python instead of restarting it and input() reads a typed line; it
+keeps visited pages and the downloaded Python for offline reading, and never serves a stale page."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from cells import LOAD_TIMEOUT_MS, cell, output_text, run, set_code, wait_done
+from site_server import PLAYGROUND, SITE_DIR, serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def isolated_page(browser, url: str):
+    """A page in a fresh profile at `url`, once the service worker has made it cross-origin
+    isolated (the first visit reloads itself once, when the worker takes control)."""
+    page = browser.new_context().new_page()
+    page.goto(url)
+    page.wait_for_function("() => navigator.serviceWorker.controller && crossOriginIsolated", timeout=30_000)
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_the_first_visit_becomes_cross_origin_isolated_after_one_reload(browser, site_url):
+    page = browser.new_context().new_page()
+    loads = []  # documents requested by the tab (instant navigation's fetches are not navigations)
+    page.on("request", lambda request: request.is_navigation_request() and loads.append(request.url))
+    page.goto(site_url + PLAYGROUND)
+    page.wait_for_function("() => navigator.serviceWorker.controller && crossOriginIsolated", timeout=30_000)
+    page.wait_for_timeout(1000)  # a second reload, if any, would come now
+    assert loads == [site_url + PLAYGROUND] * 2, loads  # the visit and one reload, no loop
+    page.goto(site_url)  # a later visit is isolated from the start: no reload
+    assert page.evaluate("() => crossOriginIsolated")
+    page.wait_for_timeout(1000)
+    assert loads[2:] == [site_url], loads
+    page.context.close()
+
+
+def test_stop_interrupts_without_a_restart_on_a_plain_server(browser, site_url):
+    page = isolated_page(browser, site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    set_code(scratch, "kept = 41")
+    run(scratch)
+    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    scratch.locator(".live-cell__stop").click()
+    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
+    assert "KeyboardInterrupt" in output_text(scratch)
+    assert "restarted" not in output_text(scratch)
+    set_code(scratch, "print(kept + 1)")
+    clicked = time.monotonic()
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_have_text("42", timeout=5_000)
+    next_output = time.monotonic() - clicked
+    assert next_output < 0.5, f"the next run's output came {next_output:.2f} s after Run"
+    assert page.evaluate("() => liveCellsRuntime.starts") == 1  # the same worker, the same Python
+    page.context.close()
+
+
+def stop_serving(server, thread) -> None:
+    """Take the site off the network: connections are refused from now on, as offline."""
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_offline_after_the_first_visit_visited_pages_open_and_their_cells_run(browser):
+    server, thread = serve(SITE_DIR)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    page = isolated_page(browser, url + "learning-rate/")
+    figure = page.locator("img[src$='lr_curves.svg']")
+    expect(figure).to_be_visible()
+    first = page.locator(".live-cell").first
+    set_code(first, "print('online')")
+    assert run(first).startswith("Finished")  # Python and numpy are downloaded, so kept
+    stop_serving(server, thread)
+
+    page.reload()
+    assert page.evaluate("() => crossOriginIsolated")  # the cached page keeps the isolation headers
+    expect(figure).to_be_visible()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", figure.element_handle()), "the figure came from the cache"
+    set_code(first, "print('offline', 6 * 7)")
+    status = run(first)
+    assert status.startswith("Finished"), f"{status}: {output_text(first)}"
+    assert output_text(first).strip() == "offline 42"
+
+    page.goto(url + "network-size/")  # never visited: a page that says so, not the browser's error
+    expect(page.locator("h1")).to_have_text("You are offline")
+    page.context.close()
+
+
+def test_offline_a_run_whose_python_was_never_downloaded_says_so_in_words(browser):
+    server, thread = serve(SITE_DIR)
+    page = isolated_page(browser, f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}")  # visited, never run
+    stop_serving(server, thread)
+    page.reload()
+    scratch = cell(page, "Scratch")
+    status = run(scratch)
+    assert status == "Python failed: You are offline, and this page's Python has not been downloaded yet. Connect to the internet and press Run again.", status
+    assert "unknown error" not in output_text(scratch)
+    page.context.close()
+
+
+def test_a_second_deploy_replaces_the_first_on_the_next_visit(browser, tmp_path):
+    # The deploy: every entry of the built site linked, but the home page a file of its own.
+    for entry in SITE_DIR.iterdir():
+        if entry.name != "index.html":
+            (tmp_path / entry.name).symlink_to(entry)
+    home = tmp_path / "index.html"
+    home.write_text((SITE_DIR / "index.html").read_text(encoding="utf-8"), encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(home, (an_hour_ago, an_hour_ago))  # deploy 2 is then newer by its Last-Modified date
+    server, thread = serve(tmp_path)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    page = isolated_page(browser, url)
+    expect(page.locator("#second-deploy")).to_have_count(0)
+
+    home.write_text(home.read_text(encoding="utf-8").replace("<h1", '<p id="second-deploy">Deploy 2</p><h1', 1), encoding="utf-8")
+    page.goto(url + "learning-rate/")
+    page.goto(url)  # the next visit
+    expect(page.locator("#second-deploy")).to_have_text("Deploy 2")
+    page.context.close()
+    stop_serving(server, thread)
+
+
+def test_input_reads_a_line_typed_into_the_page_and_stop_ends_the_wait(browser, site_url):
+    page = isolated_page(browser, site_url + PLAYGROUND)
+    scratch = cell(page, "Scratch")
+    set_code(scratch, 'name = input("Your name? ")\nprint("Hello", name)')
+    scratch.locator(".live-cell__run").click()
+    field = scratch.locator(".live-cell__output input.live-cell__input")
+    expect(field).to_be_focused(timeout=LOAD_TIMEOUT_MS)
+    expect(scratch.locator(".live-cell__output")).to_contain_text("Your name?")
+    page.keyboard.type("Ada <b>Lovelace</b>")
+    page.keyboard.press("Enter")
+    assert wait_done(scratch).startswith("Finished"), output_text(scratch)
+    assert output_text(scratch).strip() == "Your name? Ada <b>Lovelace</b>\nHello Ada <b>Lovelace</b>"  # text, not HTML
+    assert not scratch.locator(".live-cell__output b").count()
+
+    set_code(scratch, 'kept = 1\ninput("Waiting: ")')
+    scratch.locator(".live-cell__run").click()
+    expect(field).to_be_visible()
+    scratch.locator(".live-cell__stop").click()
+    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
+    assert "KeyboardInterrupt" in output_text(scratch) and not field.count()
+    set_code(scratch, "print(kept)")
+    assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "1"
+    assert page.evaluate("() => liveCellsRuntime.starts") == 1  # interrupted, not restarted
+    page.context.close()
