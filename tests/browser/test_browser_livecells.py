@@ -402,3 +402,25 @@ def test_the_editor_loads_on_the_first_click_in_the_code_in_its_place(browser, s
     train.locator(".live-cell__static code").focus()
     expect(train.locator(".cm-content")).to_be_focused()
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [412, 1280])
+def test_focusing_a_cell_keeps_its_height_and_the_text_below_in_place(browser, site_url, width):
+    # The editor used to add a line-number gutter, which narrowed and rewrapped the code: cells grew
+    # by up to 362 px on a phone and 96 px on a laptop when the reader clicked into them.
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(site_url + "early-stopping/")  # long lines that wrap on a phone
+    page.wait_for_load_state("networkidle")
+    cells = page.locator(".live-cell")
+    assert cells.count() >= 2
+    for index in range(cells.count()):
+        target = cells.nth(index)
+        expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+        target.scroll_into_view_if_needed()
+        below = target.locator("xpath=following-sibling::*[1]")
+        before = (target.bounding_box()["height"], below.bounding_box()["y"] - target.bounding_box()["y"])
+        target.locator(".live-cell__static code").focus()
+        expect(target.locator(".cm-content")).to_be_focused()
+        after = (target.bounding_box()["height"], below.bounding_box()["y"] - target.bounding_box()["y"])
+        assert after == before, f"cell {index + 1} at {width} px: (height, distance to the next element) {before} -> {after}"
+    page.context.close()

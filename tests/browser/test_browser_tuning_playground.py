@@ -308,3 +308,43 @@ def test_the_text_under_the_playground_does_not_move_when_it_appears(browser, si
         shifts = layout_shift(page)
         page.context.close()
         assert shifts < 0.05, f"{width} px: layout shift {shifts:.3f}"
+
+
+STATUS_HEIGHTS = """status => {
+    window.statusHeights = new Set([status.getBoundingClientRect().height]);
+    new MutationObserver(() => window.statusHeights.add(status.getBoundingClientRect().height))
+      .observe(status, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 412])
+def test_the_status_line_keeps_one_height_through_a_run(tuning, width):
+    # A finished run's summary took two lines where the others took one: the charts jumped 24 px.
+    tuning.set_viewport_size({"width": width, "height": 800})
+    try:
+        tuning.eval_on_selector(".tuning-playground__status", STATUS_HEIGHTS)
+        choose(tuning, epochs=200, patience=5, learning_rate=0.3)
+        text = train_and_wait(tuning)
+        assert "Best epoch" in text and "(lowest validation loss)" in text, text
+        choose(tuning, learning_rate=100.0, epochs=50)
+        assert "diverged" in train_and_wait(tuning)
+        tuning.get_by_role("button", name="Use settings of run 1").click()
+        heights = tuning.evaluate("[...window.statusHeights]")
+        assert len(heights) == 1, f"{width} px: the status took heights {heights}"
+    finally:
+        tuning.set_viewport_size({"width": 1280, "height": 720})
+
+
+
+def test_the_runs_table_fits_a_laptop_and_names_what_best_means(tuning):
+    # At 1280 px, Final accuracy, Stopped at and Diverged hid behind a horizontal scroll, and
+    # "Best validation accuracy" beside "Final" did not say which epoch "best" was.
+    tuning.set_viewport_size({"width": 1280, "height": 800})
+    choose(tuning, learning_rate=100.0, epochs=50, batch_size=1, momentum=0.9)
+    assert "diverged" in train_and_wait(tuning)
+    table = tuning.locator(".tuning-playground__runs")
+    overflow = table.evaluate("box => box.scrollWidth - box.clientWidth")
+    assert overflow <= 0, f"the runs table scrolls sideways by {overflow} px at 1280 px"
+    headings = tuning.locator(".tuning-playground__runs-table thead").inner_text()
+    assert "Best epoch (lowest validation loss)" in headings and "Diverged" in headings, headings
+    assert "yes, at epoch" in rows(tuning).first.inner_text()

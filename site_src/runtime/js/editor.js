@@ -1,13 +1,39 @@
-// The cell editor: CodeMirror 6 with Python highlighting, line numbers, bracket matching, undo,
-// search and keyboard access (basicSetup), plus Shift+Enter / Ctrl+Enter to run.
+// The cell editor: CodeMirror 6 with Python highlighting, bracket matching, undo, search and
+// keyboard access, plus Shift+Enter / Ctrl+Enter to run.
+// It is codemirror's basicSetup without its two gutters (line numbers, folding): the editor
+// replaces the build's highlighted code in place (lazy-editor.js), which has no gutter, so a gutter
+// would narrow the text, rewrap it and move everything below (47 px on a laptop, 247 px on a
+// phone). Tracebacks quote the reader's lines, so no number is needed to find one.
 // Tokens get classes (tok-*) instead of CodeMirror's default colours, so livecells.css can use
 // Material's own code colours, which meet contrast rules in both the light and dark scheme.
-import { basicSetup } from "codemirror";
 import { python } from "@codemirror/lang-python";
-import { syntaxHighlighting } from "@codemirror/language";
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { classHighlighter } from "@lezer/highlight";
 import { EditorState, Prec } from "@codemirror/state";
-import { EditorView, keymap } from "@codemirror/view";
+import {
+  EditorView, crosshairCursor, drawSelection, dropCursor, highlightActiveLine, highlightSpecialChars, keymap, rectangularSelection,
+} from "@codemirror/view";
+
+/** codemirror's basicSetup (6.0.2) less lineNumbers, highlightActiveLineGutter, foldGutter and their keys. */
+const editingSetup = [
+  highlightSpecialChars(),
+  history(),
+  drawSelection(),
+  dropCursor(),
+  EditorState.allowMultipleSelections.of(true),
+  indentOnInput(),
+  bracketMatching(),
+  closeBrackets(),
+  autocompletion(),
+  rectangularSelection(),
+  crosshairCursor(),
+  highlightActiveLine(),
+  highlightSelectionMatches(),
+  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...completionKeymap]),
+];
 
 /**
  * Mount an editor in `host`.
@@ -25,10 +51,11 @@ export function createEditor(host, { doc, readOnly, label, onRun, onChange }) {
     state: EditorState.create({
       doc,
       extensions: [
-        basicSetup,
+        editingSetup,
         python(),
         syntaxHighlighting(classHighlighter),
-        EditorView.lineWrapping, // no sideways scrolling, also on a 375-px phone
+        // No sideways scrolling, also on a 375-px phone; the static code wraps the same way (livecells.css).
+        EditorView.lineWrapping,
         runKeys,
         EditorState.readOnly.of(readOnly),
         EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),

@@ -1,6 +1,8 @@
 // The playground's finished runs: kept in this browser (localStorage) and listed in a table,
 // one row per run, with a checkbox that overlays the run's curves on the chart. The best run
 // (lowest validation loss at its best epoch) is marked in text, "★ best", not by colour alone.
+// Seven columns, the numbers under two group headings, fit a laptop's text column without
+// scrolling (at 1280 px: Final accuracy, Stopped at and Diverged used to hide behind a scroll).
 import palette from "../../figures/palette.json";
 import { element } from "./dom.js";
 import { describeSettings } from "./playground-settings.js";
@@ -75,7 +77,7 @@ export class RunTable {
   constructor(host, onToggle, onUse) {
     this.onToggle = onToggle;
     this.onUse = onUse;
-    this.note = element("p", { class: "tuning-playground__runs-note" }, "Your runs are kept in this browser. Tick a run to draw its curves; ★ best marks the run with the lowest validation loss.");
+    this.note = element("p", { class: "tuning-playground__runs-note" }, "Your runs are kept in this browser. Tick a run to draw its curves. A run's best epoch is the one with the lowest validation loss (the weights early stopping keeps); ★ best marks the run whose best epoch is lowest of all.");
     this.wrapper = element("div", { class: "tuning-playground__runs" });
     this.table = element("table", { class: "tuning-playground__runs-table" });
     this.wrapper.append(this.table);
@@ -87,11 +89,19 @@ export class RunTable {
     const best = bestRun(runs);
     const caption = element("caption", {}, "Your runs, newest first");
     const head = element("thead");
-    const headings = ["Show", "Run", "Settings", "Best validation loss", "Best validation accuracy", "Final validation loss", "Final validation accuracy", "Stopped at epoch", "Diverged"];
-    head.append(this.row(headings.map((text) => element("th", { scope: "col" }, text))));
+    const heading = (text, span = {}) => element("th", { scope: span.colspan ? "colgroup" : "col", ...span }, text);
+    const columnGroups = [1, 1, 1, 3, 2, 1, 1].map((span) => element("colgroup", { span: String(span) }));
+    head.append(
+      this.row([
+        heading("Show", { rowspan: "2" }), heading("Run", { rowspan: "2" }), heading("Settings (changed from the defaults)", { rowspan: "2" }),
+        heading("Best epoch (lowest validation loss)", { colspan: "3" }), heading("Final epoch (validation)", { colspan: "2" }),
+        heading("Stopped at epoch", { rowspan: "2" }), heading("Diverged", { rowspan: "2" }),
+      ]),
+      this.row(["Epoch", "Loss", "Accuracy", "Loss", "Accuracy"].map((text) => heading(text))),
+    );
     const body = element("tbody");
     for (const run of [...runs].reverse()) body.append(this.runRow(run, run === best));
-    this.table.replaceChildren(caption, head, body);
+    this.table.replaceChildren(caption, ...columnGroups, head, body);
   }
 
   row(cells) {
@@ -116,8 +126,9 @@ export class RunTable {
     const number = (value, text) => element("td", { class: "tuning-playground__number", "data-value": value == null ? "" : String(value) }, text);
     const diverged = run.diverged ? `yes, at epoch ${run.diverged_epoch}` : "no";
     return this.row([
-      this.cell(box), name, element("td", {}, describeSettings(run.settings)),
-      number(run.best_val_loss, `${fixed(run.best_val_loss)} (epoch ${run.best_epoch})`), number(run.best_val_acc, percent(run.best_val_acc)),
+      this.cell(box), name, element("td", {}, describeSettings(run.settings, { onlyChanged: true })),
+      element("td", { class: "tuning-playground__epoch" }, String(run.best_epoch)),
+      number(run.best_val_loss, fixed(run.best_val_loss)), number(run.best_val_acc, percent(run.best_val_acc)),
       number(run.final_val_loss, fixed(run.final_val_loss)), number(run.final_val_acc, percent(run.final_val_acc)),
       number(run.stopped_epoch, String(run.stopped_epoch)), element("td", {}, diverged),
     ]);

@@ -56,22 +56,28 @@ export function urlWithSettings(href, settings) {
   return url.href;
 }
 
-/** Short text for a run's settings, e.g. "η 0.3, batch 16, 1 × 8 tanh neurons, …". */
-export function describeSettings(settings) {
+/**
+ * Short text for a run's settings, e.g. "η 0.3, batch 16, 1 × 8 tanh neurons, …"; with
+ * `onlyChanged`, only those that differ from the defaults ("η 30, 20 epochs"; "the defaults"),
+ * which is what sets one run of the table apart from another.
+ */
+export function describeSettings(settings, { onlyChanged = false } = {}) {
+  const control = (name) => CONTROLS.find((entry) => entry.name === name);
   const text = (name) => {
-    const control = CONTROLS.find((entry) => entry.name === name);
-    const choice = control.choices.find(([value]) => value === settings[name]);
+    const choice = control(name).choices.find(([value]) => value === settings[name]);
     return choice ? choice[1] : String(settings[name]);
   };
-  return [
-    `η ${text("learning_rate")}`,
-    `batch ${text("batch_size")}`,
-    `${text("hidden_layers")} × ${text("hidden_neurons")} ${text("activation")} neurons`,
-    `${text("epochs")} epochs`,
-    `patience ${text("patience")}`,
-    `momentum ${text("momentum")}`,
-    `${text("n_train")} students`,
-    `noise ${text("label_noise")}`,
-    `seed ${text("seed")}`,
-  ].join(", ");
+  const phrases = [
+    [["learning_rate"], `η ${text("learning_rate")}`],
+    [["batch_size"], `batch ${text("batch_size")}`],
+    [["hidden_layers", "hidden_neurons", "activation"], `${text("hidden_layers")} × ${text("hidden_neurons")} ${text("activation")} neurons`],
+    [["epochs"], `${text("epochs")} epochs`],
+    [["patience"], `patience ${text("patience")}`],
+    [["momentum"], `momentum ${text("momentum")}`],
+    [["n_train"], `${text("n_train")} students`],
+    [["label_noise"], `noise ${text("label_noise")}`],
+    [["seed"], `seed ${text("seed")}`],
+  ];
+  const changed = ([names]) => names.some((name) => settings[name] !== control(name).default);
+  return (onlyChanged ? phrases.filter(changed) : phrases).map(([, phrase]) => phrase).join(", ") || "the defaults";
 }

@@ -9,7 +9,7 @@
 const SVG_NS = "http://www.w3.org/2000/svg";
 import palette from "../../figures/palette.json";
 import { element } from "./dom.js";
-import { CONTROLS, defaults, describeSettings, settingsFromSearch, urlWithSettings } from "./playground-settings.js";
+import { CONTROLS, defaults, settingsFromSearch, urlWithSettings } from "./playground-settings.js";
 import { RunStore, RunTable, bestRun, fixed, percent, runColour, runRecord } from "./playground-runs.js";
 
 // The chapter's one palette (Okabe-Ito, colour-blind-safe), the figures' colours for each role.
@@ -290,7 +290,7 @@ export class TuningPlayground {
   useSettings(run) {
     for (const [name, value] of Object.entries(run.settings)) this.controls[name]?.write(value);
     this.settingsChanged();
-    this.status.textContent = `The form holds the settings of run #${run.number}: ${describeSettings(run.settings)}.`;
+    this.status.textContent = `The form holds the settings of run #${run.number}: press Train to run them again.`;
     this.trainButton.focus();
   }
 
@@ -353,14 +353,16 @@ export class TuningPlayground {
     this.live = null;
     this.store.add(runRecord(live.number, live.settings, done, live));
     this.redraw();
+    // Short enough for two lines at 1280 px and four on a phone: the status keeps one height
+    // (playground.css); the table has the rest.
     const why = {
       completed: `Trained all ${done.stopped_epoch} epochs.`,
-      early_stopping: `Early stopping ended training at epoch ${done.stopped_epoch}; the weights of epoch ${done.best_epoch} were restored.`,
-      diverged: `Training diverged at epoch ${done.diverged_epoch}: the loss exploded. Try a smaller learning rate.`,
+      early_stopping: `Early stopping at epoch ${done.stopped_epoch}, weights of epoch ${done.best_epoch} restored.`,
+      diverged: `Training diverged at epoch ${done.diverged_epoch}: try a smaller learning rate.`,
       callback: `Stopped at epoch ${done.stopped_epoch}.`,
     }[done.stop_reason];
-    const best = `Best epoch ${done.best_epoch}: validation loss ${fixed(done.best_val_loss)}, accuracy ${percent(done.best_val_acc)}.`;
-    const isBest = bestRun(this.store.runs)?.number === live.number ? " It is your best run so far (★ best)." : "";
+    const best = `Best epoch ${done.best_epoch} (lowest validation loss): loss ${fixed(done.best_val_loss)}, accuracy ${percent(done.best_val_acc)}.`;
+    const isBest = bestRun(this.store.runs)?.number === live.number ? " ★ Your best run so far." : "";
     this.status.textContent = `Run #${live.number}: ${why} ${best}${isBest}`;
     this.chart.describe(`Training and validation loss per epoch of the runs ticked in the table. Run #${live.number}: ${why} ${best}`);
     this.boundary.canvas.setAttribute("aria-label", `Decision boundary after run #${live.number}: ${best}`);
@@ -420,12 +422,12 @@ export class TuningPlayground {
     }
     this.code.textContent = code; // text, never HTML
     this.code.hidden = false;
-    const where = "Paste it into a live cell, e.g. on the Python sandbox page, to train this run and print its numbers.";
+    const where = "Paste it into a live cell (e.g. on the Python sandbox page) to train this run.";
     try {
       await navigator.clipboard.writeText(code);
-      this.status.textContent = `Copied the Python for ${describeSettings(settings)}. ${where}`;
+      this.status.textContent = `Copied the Python for these settings (shown below). ${where}`;
     } catch {
-      this.status.textContent = `The Python for these settings is below (this browser did not allow copying: select it and copy). ${where}`;
+      this.status.textContent = `This browser did not allow copying: select the Python below and copy it. ${where}`;
     }
   }
 
