@@ -13,7 +13,9 @@ const MAX_RUNS = 12; // about 20 KB a run: well inside the browser's storage quo
 const RUN_COLOURS = palette.cycle.filter((name) => name !== "yellow" && name !== "black").map((name) => palette.okabe_ito[name]);
 
 export const percent = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)} %`);
-export const fixed = (value) => (value == null ? "–" : value.toFixed(4));
+// A diverged run's loss runs to five digits and more: three significant figures say it, in a
+// column narrow enough for the table to fit a laptop's text column.
+export const fixed = (value) => (value == null ? "–" : Math.abs(value) >= 1000 ? value.toExponential(2) : value.toFixed(4));
 
 /** The colour of run `number` (1, 2, ...): the figures' palette, in turn. */
 export function runColour(number) {
