@@ -86,3 +86,17 @@ def wait_done(target: Locator, timeout_ms: int = LOAD_TIMEOUT_MS) -> str:
 def output_text(target: Locator) -> str:
     """All text the run printed (stdout and stderr)."""
     return target.locator(".live-cell__output").inner_text()
+
+
+def interrupt_a_loop_after_defining(scratch: Locator, variable: str) -> str:
+    """Define `variable = 41`, start an endless loop, press Stop; returns the output. The caller
+    checks what Stop kept (the variable, the worker) by running `print(variable + 1)` next."""
+    set_code(scratch, f"{variable} = 41")
+    run(scratch)
+    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
+    scratch.locator(".live-cell__stop").click()
+    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
+    assert "KeyboardInterrupt" in output_text(scratch)
+    return output_text(scratch)

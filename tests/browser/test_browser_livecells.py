@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from cells import LOAD_TIMEOUT_MS, cell, code_of, open_editor, output_text, recorded_page, run, set_code, wait_done
+from cells import LOAD_TIMEOUT_MS, cell, code_of, interrupt_a_loop_after_defining, open_editor, output_text, recorded_page, run, set_code, wait_done
 from site_server import PLAYGROUND, PROJECT_ROOT, SITE_DIR, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -310,14 +310,7 @@ def test_stop_interrupts_without_a_restart_when_the_page_is_cross_origin_isolate
     page.goto(f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}")
     assert page.evaluate("() => crossOriginIsolated")
     scratch = cell(page, "Scratch")
-    set_code(scratch, "kept = 41")
-    run(scratch)
-    set_code(scratch, "print('looping')  # no flush: a printed line streams by itself\nwhile True:\n    pass")
-    scratch.locator(".live-cell__run").click()
-    expect(scratch.locator(".live-cell__output")).to_contain_text("looping", timeout=LOAD_TIMEOUT_MS)
-    scratch.locator(".live-cell__stop").click()
-    assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
-    assert "KeyboardInterrupt" in output_text(scratch)
+    interrupt_a_loop_after_defining(scratch, "kept")
     set_code(scratch, "print(kept + 1)")
     assert run(scratch).startswith("Finished") and output_text(scratch).strip() == "42"  # same Python
     assert page.evaluate("() => liveCellsRuntime.starts") == 1
