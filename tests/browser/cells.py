@@ -100,3 +100,15 @@ def interrupt_a_loop_after_defining(scratch: Locator, variable: str) -> str:
     assert wait_done(scratch).startswith("Stopped"), output_text(scratch)
     assert "KeyboardInterrupt" in output_text(scratch)
     return output_text(scratch)
+
+
+def isolated_page(browser: Browser, url: str) -> Page:
+    """A page at `url` in a fresh profile, as a reader's second visit finds it: the service worker
+    controls it, so it is cross-origin isolated and its links navigate in place. (A first visit is
+    neither: its first link to another page is a full load; see service-worker-registration.js.)"""
+    page = browser.new_context().new_page()
+    page.goto(url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.goto(url)
+    assert page.evaluate("() => crossOriginIsolated"), "the service worker did not isolate the second visit"
+    return page

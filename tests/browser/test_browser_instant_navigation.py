@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from cells import isolated_page
 from site_server import PLAYGROUND, SITE_DIR, missing_prerequisite, serve
 
 pytestmark = [pytest.mark.browser]
@@ -51,8 +52,7 @@ def sidebar_link(page: Page, title: str):
 
 
 def test_a_sidebar_click_keeps_the_page_and_shows_the_next_one(browser, served_site):
-    page = browser.new_context().new_page()
-    page.goto(served_site + "learning-rate/")
+    page = isolated_page(browser, served_site + "learning-rate/")  # a first visit's first link is a full load
     page.evaluate("window.sameVisit = 'kept'")
     loads = page_loads(page)
     sidebar_link(page, "Early stopping").click()

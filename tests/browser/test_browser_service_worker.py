@@ -1,44 +1,58 @@
 """The site's service worker (site_src/theme/overrides/service-worker.js) on a plain static server
-that sends no COOP/COEP headers (tests/site_server.serve's default): it makes the pages cross-origin
-isolated, so Stop interrupts Python instead of restarting it and input() reads a typed line; it
-keeps visited pages and the downloaded Python for offline reading, and never serves a stale page."""
+that sends no COOP/COEP headers (tests/site_server.serve's default): from the second page a reader
+opens, pages are cross-origin isolated, so Stop interrupts Python instead of restarting it and
+input() reads a typed line; it keeps visited pages and the downloaded Python for offline reading, and never serves a stale page."""
 
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from cells import LOAD_TIMEOUT_MS, cell, interrupt_a_loop_after_defining, output_text, run, set_code, wait_done
+from cells import LOAD_TIMEOUT_MS, cell, interrupt_a_loop_after_defining, isolated_page, output_text, run, set_code, wait_done
 from site_server import PLAYGROUND, SITE_DIR, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def isolated_page(browser, url: str):
-    """A page in a fresh profile at `url`, once the service worker has made it cross-origin
-    isolated (the first visit reloads itself once, when the worker takes control)."""
-    page = browser.new_context().new_page()
-    page.goto(url)
-    page.wait_for_function("() => navigator.serviceWorker.controller && crossOriginIsolated", timeout=30_000)
-    page.wait_for_load_state("load")
-    return page
-
-
-def test_the_first_visit_becomes_cross_origin_isolated_after_one_reload(browser, site_url):
+def test_a_first_visit_loads_once_and_its_first_link_to_another_page_isolates_the_tab(browser, site_url):
     page = browser.new_context().new_page()
     loads = []  # documents requested by the tab (instant navigation's fetches are not navigations)
     page.on("request", lambda request: request.is_navigation_request() and loads.append(request.url))
-    page.goto(site_url + PLAYGROUND)
-    page.wait_for_function("() => navigator.serviceWorker.controller && crossOriginIsolated", timeout=30_000)
-    page.wait_for_timeout(1000)  # a second reload, if any, would come now
-    assert loads == [site_url + PLAYGROUND] * 2, loads  # the visit and one reload, no loop
-    page.goto(site_url)  # a later visit is isolated from the start: no reload
+    page.goto(site_url + "learning-rate/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.wait_for_timeout(1000)  # a reload, if any, would come now
+    assert loads == [site_url + "learning-rate/"], loads  # loaded and laid out once
+    assert not page.evaluate("() => crossOriginIsolated")
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="Early stopping").first.click()
+    page.wait_for_url(site_url + "early-stopping/")
+    assert loads[1:] == [site_url + "early-stopping/"], loads  # the first link: a full load...
+    assert page.evaluate("() => crossOriginIsolated")  # ...which the worker serves isolated
+    page.evaluate("window.sameVisit = 'kept'")
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="Overview").first.click()
+    page.wait_for_url(site_url)
+    expect(page.locator("article h1")).to_be_visible()
+    assert len(loads) == 2 and page.evaluate("window.sameVisit") == "kept"  # later links: in place
     assert page.evaluate("() => crossOriginIsolated")
-    page.wait_for_timeout(1000)
-    assert loads[2:] == [site_url], loads
+    page.context.close()
+
+
+def test_once_python_has_started_on_a_first_visit_links_keep_it(browser, site_url):
+    """Keeping the loaded Python is worth more than isolation: no full load once it has started."""
+    page = browser.new_context().new_page()
+    page.goto(site_url + PLAYGROUND)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    scratch = cell(page, "Scratch")
+    set_code(scratch, "print('ran')")
+    assert run(scratch).startswith("Finished")
+    page.evaluate("window.sameVisit = 'kept'")
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="Early stopping").first.click()
+    page.wait_for_url(site_url + "early-stopping/")
+    expect(page.locator("article h1")).to_have_text(re.compile("Early stopping"))
+    assert page.evaluate("window.sameVisit") == "kept" and page.evaluate("liveCellsRuntime.starts") == 1
     page.context.close()
 
 

@@ -2,29 +2,28 @@
 // response, the chapter kept for offline reading). Inline in <head>, so it starts before anything
 // else loads.
 //
-// A page loaded before the worker controlled it (the first visit) is not cross-origin isolated;
-// like coi-serviceworker, it is reloaded once, as soon as the worker takes control, so Stop can
-// interrupt Python on this visit too. The reload comes early (the page is the same, scrolled to the
-// same place) and never after the reader has clicked or typed, or once Python has started
-// (`liveCellsRuntime.ready`); it happens at most once per tab (sessionStorage), so a browser that
-// cannot isolate (or a reload that bypasses the worker) never loops.
+// A page loaded before the worker controlled it (the first visit) is not cross-origin isolated, and
+// instant navigation never loads another document, so the tab would stay so. It is not reloaded
+// (coi-serviceworker's way): a reload loads and lays out the page a second time while the reader
+// starts reading, and a page-load benchmark such as Lighthouse cannot measure a page that reloads
+// itself. Instead the first link the reader follows on such a page is a full load, which the worker
+// serves isolated; later links navigate in place. On that first page, Stop restarts Python and
+// input() says it cannot read, as where isolation is unavailable. Once Python has started on it,
+// links navigate in place as usual: keeping the loaded Python is worth more than isolation.
 (() => {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
-  const RELOADED = "service-worker:reloaded-for-isolation";
   const worker = navigator.serviceWorker;
   worker.register({{ 'service-worker.js' | url | tojson }}).catch((error) => console.warn("service worker:", error));
-  if (window.crossOriginIsolated) {
-    sessionStorage.removeItem(RELOADED);
-    return;
-  }
-  let readerActed = false;
-  const acted = () => (readerActed = true);
-  for (const type of ["pointerdown", "keydown"]) addEventListener(type, acted, { capture: true, once: true });
-  const reloadOnce = () => {
-    if (readerActed || window.liveCellsRuntime?.ready || sessionStorage.getItem(RELOADED)) return;
-    sessionStorage.setItem(RELOADED, "1");
-    location.reload();
+  if (window.crossOriginIsolated) return;
+  // Capture on window runs before instant navigation's click handler on the body: stopping the
+  // event there leaves the browser's own navigation, which the service worker answers. Only links
+  // to another page (directory URLs): anchors, downloads and figures keep their own handlers.
+  const toAnotherPage = (link) =>
+    link && !link.target && !link.hasAttribute("download") && link.origin === location.origin &&
+    /(\/|\.html)$/.test(link.pathname) && link.pathname !== location.pathname;
+  const followInFull = (event) => {
+    if (!worker.controller || window.liveCellsRuntime?.starts) return;
+    if (toAnotherPage(event.target instanceof Element ? event.target.closest("a[href]") : null)) event.stopPropagation();
   };
-  if (worker.controller) reloadOnce();
-  else worker.addEventListener("controllerchange", reloadOnce, { once: true });
+  addEventListener("click", followInFull, { capture: true });
 })();
