@@ -7,7 +7,8 @@ Prints (numbers only; nothing is asserted):
     - click -> first output with a cold cache (a new browser profile), the pointer resting on the
       cell for a moment before the click (READER_PAUSE_S, as a reader reaching for Run);
     - a warm run (Python loaded): click -> first output;
-    - Stop -> next output: Stop on an endless loop, then Run on a print;
+    - Stop -> next output: Stop on an endless loop, then Run on a print, on the first visit (not
+      cross-origin isolated: Stop restarts Python) and on the repeat visit (isolated: interrupted);
     - a repeat visit (a new tab, same profile: the HTTP and service worker caches warm);
     - a second page's first run after instant navigation (Python loaded by the first page);
   * a 100-epoch training run of the default network (lesson defaults) in Pyodide vs in CPython;
@@ -83,14 +84,30 @@ def click_to_output(page, target) -> float:
 
 
 def settled_page(context, url: str):
-    """A page at `url` with the click probe, once any first-visit reload is over."""
+    """A page at `url` with the click probe, its cells taken over by the page script."""
     page = context.new_page()
     page.add_init_script(CLICK_TO_OUTPUT_PROBE)
     page.goto(url)
-    page.wait_for_timeout(1500)  # a service worker's first-visit reload comes within this
     page.wait_for_load_state("load")
+    page.wait_for_timeout(1500)  # the service worker installs (on a first visit) and the page settles
     expect(cell(page, "Scratch")).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     return page
+
+
+def stop_to_next_output(page, scratch) -> float:
+    """Seconds from Stop on an endless loop to the next run's first output (typing not counted).
+    On a cross-origin isolated page Stop interrupts Python; elsewhere it restarts it."""
+    set_code(scratch, "print('looping')\nwhile True:\n    pass")
+    scratch.locator(".live-cell__run").click()
+    expect(scratch.locator(".live-cell__output")).to_contain_text("looping")
+    stop_clicked = time.monotonic()
+    scratch.locator(".live-cell__stop").click()
+    wait_done(scratch)
+    stopped = time.monotonic() - stop_clicked
+    set_code(scratch, "print('after stop')")
+    seconds = stopped + click_to_output(page, scratch)
+    wait_done(scratch)
+    return seconds
 
 
 def reader_waits(browser, url: str) -> dict[str, float]:
@@ -102,16 +119,7 @@ def reader_waits(browser, url: str) -> dict[str, float]:
     wait_done(scratch)
     waits["warm run"] = click_to_output(page, scratch)
     wait_done(scratch)
-    set_code(scratch, "print('looping')\nwhile True:\n    pass")
-    scratch.locator(".live-cell__run").click()
-    expect(scratch.locator(".live-cell__output")).to_contain_text("looping")
-    stop_clicked = time.monotonic()
-    scratch.locator(".live-cell__stop").click()
-    wait_done(scratch)
-    stopped = time.monotonic() - stop_clicked
-    set_code(scratch, "print('after stop')")  # the typing is not counted
-    waits["Stop -> next output"] = stopped + click_to_output(page, scratch)
-    wait_done(scratch)
+    waits["Stop -> next output, first visit (not isolated)"] = stop_to_next_output(page, scratch)
 
     page.locator("a.md-nav__link", has_text=re.compile(r"^\s*Learning rate\s*$")).first.click()  # instant navigation
     page.wait_for_url(re.compile(r"/learning-rate/$"))
@@ -123,6 +131,8 @@ def reader_waits(browser, url: str) -> dict[str, float]:
 
     repeat = settled_page(context, url)
     waits["repeat visit, first output"] = click_to_output(repeat, cell(repeat, "Scratch"))
+    wait_done(cell(repeat, "Scratch"))
+    waits["Stop -> next output, repeat visit (isolated)"] = stop_to_next_output(repeat, cell(repeat, "Scratch"))
     context.close()
     return waits
 
@@ -206,9 +216,9 @@ def main() -> None:
             waits.append(reader_waits(browser, f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"))
             server.shutdown()
         print(f"what a reader waits for (s; pointer on the cell {READER_PAUSE_S:.1f} s before each click):")
-        print(f"  {'':34}" + "".join(f"{str(site)[-28:]:>30}" for site in sites))
+        print(f"  {'':48}" + "".join(f"{str(site)[-28:]:>30}" for site in sites))
         for name in waits[0]:
-            print(f"  {name:34}" + "".join(f"{site_waits[name]:30.2f}" for site_waits in waits))
+            print(f"  {name:48}" + "".join(f"{site_waits[name]:30.2f}" for site_waits in waits))
 
         server, _ = serve(sites[-1])
         url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"
