@@ -1,6 +1,6 @@
 """The machinery that builds an interactive textbook chapter: an MkDocs plugin and what it calls.
 
-An engine package (numpy only, e.g. `lesson/`) is the science; this package turns its experiments
+An engine package (numpy only, a folder beside the chapter's mkdocs.yml) is the science; this package turns its experiments
 into cached results, SVG figures, pre-rendered live cells, verified exercises and pages:
 
 - `plugin`: the MkDocs plugin `chapter` (typed settings, thin events) and `project`: every path;

@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urljoin
@@ -30,6 +31,7 @@ from urllib.parse import urljoin
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -39,6 +41,7 @@ from site_src.node import svg_optimize
 from site_src.build.backends import default_workers
 from site_src.build.experiments import experiment_modules
 from site_src.build.pipeline import Pipeline
+from site_src.build.rerun_seconds import RerunSeconds
 from site_src.build.step import BuildContext, BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
@@ -60,6 +63,10 @@ LOG = logging.getLogger("mkdocs.plugins.chapter")
 KATEX_URI = "assets/katex"
 CHAPTER_URI = "assets/chapter"
 EXTRA_CSS = (f"{CHAPTER_URI}/chapter.css",)  # one stylesheet: each one more blocks the first paint longer
+#: The browser runtime's stylesheet and page script (written by RuntimeStep), on every page of a
+#: chapter with live cells: a chapter's mkdocs.yml may list them (to place them) or leave them to the plugin.
+RUNTIME_CSS = "runtime/runtime.css"
+RUNTIME_SCRIPT = "runtime/livecells.js"
 #: The Markdown extensions that read what the build wrote: each gets `generated_dir` from the plugin.
 GENERATED_READERS = ("site_src.markdown.results", "site_src.markdown.livecells", "site_src.markdown.exercises")
 #: The notebook's path inside docs/ (also its nav entry and its download file name).
@@ -137,7 +144,8 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
     def project(self, config: MkDocsConfig) -> Project:
         """The chapter's folders: those of the project holding mkdocs.yml, as the settings name them."""
         root = Path(config.config_file_path).resolve().parent
-        return Project(root, engine=self.config.engine, generated_dir=root / self.config.generated_dir,
+        return Project(root, engine=self.config.engine, experiments=self._registries().experiments_module,
+                       generated_dir=root / self.config.generated_dir,
                        figure_code_paths=self._registries().shared_figure_code, packages=tuple(self.config.packages),
                        in_pyodide=self.config.runtime == "pyodide")
 
@@ -151,17 +159,40 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         return self.registries
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Add the chapter CSS to every page (once, in a stable order), hand the generated folder to
+        """Add the chapter CSS (with live cells, also the runtime's CSS and page script) to every page
+        (once, in a stable order), hand the generated folder to
         the Markdown extensions that read it, and pin the build date."""
+        _importable(Path(config.config_file_path).resolve().parent)
+        self._check_experiments_in_engine(config)
         for uri in EXTRA_CSS:
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
+        if self.config.runtime == "pyodide":
+            if RUNTIME_CSS not in config.extra_css:
+                config.extra_css.append(RUNTIME_CSS)
+            if RUNTIME_SCRIPT not in [str(script) for script in config.extra_javascript]:
+                script = ExtraScriptValue(RUNTIME_SCRIPT)
+                script.type = "module"
+                config.extra_javascript.append(script)
         project = self.project(config)
         for extension in GENERATED_READERS:
             if extension in config.markdown_extensions:
                 config.mdx_configs.setdefault(extension, {})["generated_dir"] = str(project.generated_dir)
         _pin_build_date(project.root)
         return config
+
+    def _check_experiments_in_engine(self, config: MkDocsConfig) -> None:
+        """In Pyodide the experiments run from the engine's wheel (at build time and in the reader's
+        rerun), so their module must be part of the engine package."""
+        module, engine = self._registries().experiments_module, self.config.engine
+        if self.config.runtime != "pyodide" or module == engine or module.startswith(f"{engine}."):
+            return
+        where = _setting_location(Path(config.config_file_path), "experiments")
+        raise PluginError(
+            f"{where}: chapter: experiments: {module} is not part of the engine package {engine}; with runtime: pyodide "
+            f"the experiments run in Pyodide from the engine's wheel (the build's and the reader's rerun): move them "
+            f"into {engine}/experiments.py (or a module under {engine}/) and name it here, or remove the setting "
+            f"for the default {engine}.experiments.")
 
     # --- before the pages: the build's steps ---
 
@@ -296,8 +327,10 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         have the build's Pyodides and SVGO running and warm before the first edit that needs them."""
         project = self.project(config)
         if project.in_pyodide:
+            experiments, _ = self._registries()()
+            quickest = RerunSeconds(project.rerun_seconds_file, LOG.info).quickest(experiments)
             for lane in LANES:
-                shared_host(project, lane).warm_up_in_background()
+                shared_host(project, lane).warm_up_in_background(quickest)
         figures = sorted((project.generated_dir / FIGURES_FOLDER).glob("*.svg"))[:4]  # the last build's
         threading.Thread(target=svg_optimize.warm_up, args=(figures,), name="svgo-warm-up", daemon=True).start()
         folders = {project.engine_dir, *(path.parent for path in project.figure_code_paths)}
@@ -307,6 +340,21 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _importable(root: Path) -> None:
+    """The chapter's engine and figures are folders beside mkdocs.yml: importable however MkDocs was
+    started (`mkdocs build` does not put the current folder on sys.path, `python -m mkdocs` does)."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+
+
+def _setting_location(config_file: Path, setting: str) -> str:
+    """``mkdocs.yml:LINE`` of the first line that sets `setting` (the file alone if none does)."""
+    for number, line in enumerate(config_file.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith(f"{setting}:"):
+            return f"{config_file}:{number}"
+    return str(config_file)
 
 
 def _katex_dist(project: Project) -> Path:

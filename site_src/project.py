@@ -21,6 +21,8 @@ NODE_MODULES = MACHINERY_ROOT / "node_modules"
 PACKAGE_LOCK = MACHINERY_ROOT / "package-lock.json"
 #: The engine package a chapter uses unless its plugin settings name another.
 DEFAULT_ENGINE = "lesson"
+#: Downloads every chapter built by this machinery shares (the Pyodide package source wheel).
+MACHINERY_DOWNLOADS = MACHINERY_ROOT / ".cache"
 #: What the live cells may import besides the engine; everything else is their dependency closure
 #: from Pyodide's lock. Only numpy loads with Python; the others load when a cell imports them (the
 #: worker reads the lock's `imports`), so shipping scikit-learn (with scipy, 26 MB) costs a page
@@ -32,6 +34,11 @@ DEFAULT_CELL_TIMEOUT = 30
 RERUN_SECONDS_FILE = "rerun-seconds.json"
 
 
+def experiments_module(engine: str, named: str | None = None) -> str:
+    """The module holding a chapter's experiments: the one the settings name, else ``<engine>.experiments``."""
+    return named or f"{engine}.experiments"
+
+
 @dataclass(frozen=True)
 class Project:
     """A chapter's folders: sources (`docs/`, the engine), outputs (`generated/`) and caches (`.cache/`)."""
@@ -39,6 +46,9 @@ class Project:
     root: Path
     #: The engine package (a folder of `root`): what the experiments and cells import, shipped as a wheel.
     engine: str = DEFAULT_ENGINE
+    #: The module holding the experiments' REGISTRY, result_json and published_json (the page's
+    #: rerun calls it); default ``<engine>.experiments``. In Pyodide it must be part of the engine.
+    experiments: str = None
     docs_dir: Path = None
     generated_dir: Path = None
     #: Every cache of the build (`.cache/`): results and figures under `assets/`, the Pyodide mirror, ...
@@ -58,6 +68,7 @@ class Project:
 
     def __post_init__(self) -> None:
         defaults = {
+            "experiments": experiments_module(self.engine),
             "docs_dir": self.root / "docs",
             "generated_dir": self.root / "generated",
             "cache_dir": self.root / ".cache",
@@ -82,7 +93,8 @@ class Project:
     @property
     def mirror(self) -> MirrorPaths:
         """npm's Pyodide package and where the verified mirror of it is assembled."""
-        return MirrorPaths(npm_pyodide=self.node_modules / "pyodide", cache_dir=self.cache_dir)
+        return MirrorPaths(npm_pyodide=self.node_modules / "pyodide", cache_dir=self.cache_dir,
+                           downloads=MACHINERY_DOWNLOADS / "pyodide-src")
 
     @property
     def rerun_seconds_file(self) -> Path:

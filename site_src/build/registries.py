@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_src.build.cache import sha256_hex, tree_hash
-from site_src.project import DEFAULT_ENGINE
+from site_src.project import DEFAULT_ENGINE, experiments_module
 
 #: The chapter's figures (drawing code of this repository, not of the engine).
 DEFAULT_FIGURES_MODULE = "site_src.figures"
@@ -44,8 +44,7 @@ class Registries:
     _last: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.experiments_module is None:
-            self.experiments_module = f"{self.engine}.experiments"
+        self.experiments_module = experiments_module(self.engine, self.experiments_module)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_last": None}

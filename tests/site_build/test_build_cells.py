@@ -19,8 +19,9 @@ from site_src.build.cache import ContentCache
 from site_src.build.cells import CellError, CellsStep
 from site_src.build.step import BuildContext
 from site_src.markdown.livecells import OUTPUTS_FILE, chain_key
-from site_src.project import Project
-from site_src.runtime.node_host import PyodideHost
+from site_src.build.rerun_seconds import RerunSeconds
+from site_src.project import RERUN_SECONDS_FILE, Project
+from site_src.runtime.node_host import PyodideHost, PyodideHostError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -179,7 +180,13 @@ def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp
 
 def test_the_serve_warm_up_runs_against_the_current_engine(host):
     # Under scripts/serve the warm-up runs in the background and only logs a failure, so an
-    # engine change that breaks its training call would go unnoticed but for this test.
-    host.warm_up()
+    # experiment it cannot run would go unnoticed but for this test. It runs the chapter's quickest.
+    from lesson.experiments import REGISTRY
+
+    quickest = RerunSeconds(ROOT / RERUN_SECONDS_FILE, log=print).quickest(REGISTRY)
+    assert quickest in REGISTRY
+    host.warm_up(quickest)
+    with pytest.raises(PyodideHostError, match="lesson.experiments.REGISTRY has no experiment 'no_such'; it has: "):
+        host.warm_up("no_such")
     result = json.loads(host.experiment("dataset")[0])
     assert result["config"]["n_train"] > 0

@@ -13,6 +13,7 @@ from test_build_cache import EXPERIMENTS, FIGURES, RUNS, project  # noqa: F401 (
 
 from lesson.experiments import result_json
 from site_src.build.pipeline import Pipeline
+from site_src.build.rerun_seconds import RerunSeconds
 from site_src.build.step import BuildError
 from site_src.project import Project
 from site_src.markdown.results import verify_placeholder
@@ -93,3 +94,12 @@ def test_the_placeholder_names_the_experiment_and_the_duration():
     titled = verify_placeholder({"experiment": "lr_sweep", "title": "Final validation loss against learning rate"})
     assert titled.get("data-title") == "Final validation loss against learning rate", "the control names the runs in words"
     assert verify_placeholder({"experiment": "toy"}).get("data-title") == "toy", "an untitled result falls back to its name"
+
+
+def test_the_quickest_kept_experiment_is_what_serve_warms_up_with(tmp_path):
+    kept = tmp_path / "rerun-seconds.json"
+    kept.write_text(json.dumps({"slow": 9, "quick_b": 1, "quick_a": 1, "gone": 1}))
+    times = RerunSeconds(kept, log=print)
+    assert times.quickest(["slow", "quick_b", "quick_a"]) == "quick_a", "the shortest, the first by name among equals"
+    assert times.quickest(["slow"]) == "slow"
+    assert times.quickest(["unknown"]) is None

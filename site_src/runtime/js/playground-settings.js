@@ -1,5 +1,5 @@
 // The playground's settings in the page's address (?learning_rate=3&batch_size=1), so a link
-// restores them. The controls, their choices and defaults come from lesson/playground.py
+// restores them. The controls, their choices and defaults come from the engine's playground module
 // (`page_spec`, baked in at build time): this file only reads and writes them.
 
 /* global PLAYGROUND_SPEC */

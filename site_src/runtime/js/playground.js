@@ -1,10 +1,13 @@
 // The tuning playground: the reader sets hyperparameters, presses Train, and watches the loss
-// curves and the decision boundary grow epoch by epoch. Python (lesson.playground, in the shared
-// worker) does the training and streams `data` replies; this module only draws them. The page
-// sends no Python source: it `call`s lesson.playground's functions with JSON arguments.
+// curves and the decision boundary grow epoch by epoch. Python (the engine's `playground` module,
+// PLAYGROUND_MODULE, in the shared worker) does the training and streams `data` replies; this
+// module only draws them. The page sends no Python source: it `call`s that module's functions with
+// JSON arguments.
 // Finished runs are kept and compared (playground-runs.js); the settings live in the address
 // (playground-settings.js); "Copy as code" shows the engine's own Python for the settings.
 // Charts are plain SVG/canvas drawn here: loading matplotlib for every epoch would be far too slow.
+
+/* global PLAYGROUND_MODULE */
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 import palette from "../../figures/palette.json";
@@ -386,7 +389,7 @@ export class TuningPlayground {
       else if (reply.type === "progress") this.status.textContent = reply.done ? reply.stage : `${reply.stage}…`;
       else if (reply.type === "started") this.status.textContent = "Training…";
     };
-    this.running = this.client.call({ module: "lesson.playground", function: "stream_training", args: { settings } }, onReply);
+    this.running = this.client.call({ module: PLAYGROUND_MODULE, function: "stream_training", args: { settings } }, onReply);
     try {
       const done = await this.running;
       if (!done.ok && !this.stopping) this.status.textContent = `Error: ${done.error}`;
@@ -411,7 +414,7 @@ export class TuningPlayground {
     this.status.textContent = this.client.ready ? "Writing the code…" : "Starting Python to write the code…";
     let code = "";
     try {
-      const done = await this.client.call({ module: "lesson.playground", function: "settings_code", args: { settings } }, (reply) => {
+      const done = await this.client.call({ module: PLAYGROUND_MODULE, function: "settings_code", args: { settings } }, (reply) => {
         if (reply.type === "result") code = JSON.parse(reply.json);
         else if (reply.type === "stderr") this.showError(reply.text);
       });

@@ -13,10 +13,14 @@ export const REQUESTS = {
   call: ["module", "function", "args"],
 };
 
-/** The Python functions a `call` request may name: {module: [function, ...]}. */
+/* global EXPERIMENTS_MODULE, PLAYGROUND_MODULE */
+/**
+ * The Python functions a `call` request may name: {module: [function, ...]}. The modules are the
+ * chapter's engine's (the plugin's `engine` and `experiments` settings), baked in by runtime/build.py.
+ */
 export const CALLABLE = {
-  "lesson.playground": ["stream_training", "settings_code"], // the tuning playground
-  "lesson.experiments": ["published_json"], // a figure's "Rerun in your browser" (verify-figure.js)
+  [PLAYGROUND_MODULE]: ["stream_training", "settings_code"], // the tuning playground (an engine's `playground` module)
+  [EXPERIMENTS_MODULE]: ["published_json"], // a figure's "Rerun in your browser" (verify-figure.js)
 };
 
 /** Worker -> page replies, with the fields each must carry. */

@@ -7,6 +7,8 @@
 
 import { element } from "./dom.js";
 
+/* global EXPERIMENTS_MODULE */
+
 const MOUNTED = "result-figure__verify--mounted";
 //: How many differing key paths the report names.
 const SHOWN_DIFFERENCES = 3;
@@ -121,7 +123,7 @@ class VerifyControl {
     let ticker = null;
     try {
       let rerunText = "";
-      const request = { module: "lesson.experiments", function: "published_json", args: { name: this.name } };
+      const request = { module: EXPERIMENTS_MODULE, function: "published_json", args: { name: this.name } };
       const done = await this.client.call(request, (reply) => {
         if (reply.type === "progress" && !reply.done) this.status.textContent = `${reply.stage}… Then the networks behind this figure are trained again.${this.durationPhrase()}`;
         if (reply.type === "started") {

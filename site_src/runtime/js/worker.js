@@ -1,5 +1,5 @@
 // The Python worker: loads Pyodide (self-hosted or the pinned CDN, chosen at build time), the
-// chapter's `lesson` engine and, on demand, the packages a cell imports; runs cells through
+// chapter's engine (the plugin's `engine` setting) and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
 import { CALLABLE, REPLIES, REQUESTS, STDIN, checkMessage, makeMessage } from "./protocol.js";
 import { OfflineError, explainDownloadFailure } from "./network.js";
@@ -11,7 +11,7 @@ import runnerSource from "../py/runner.py";
 const state = {
   pyodide: null, // the loaded runtime
   runner: null, // the runner.py module (a PyProxy)
-  lock: null, // the lock file the runtime uses (official + lesson)
+  lock: null, // the lock file the runtime uses (official + the engine)
   // Bytes of the core and of each shipped package's file, baked in by the build (site_src/runtime/build.py).
   sizes: DOWNLOAD_SIZES,
   currentRun: null, // id of the run whose output is streaming
@@ -41,7 +41,7 @@ async function importPyodideScript(config) {
   }
 }
 
-/** The lock as served, with the site's own wheels (lesson) made absolute, as a blob URL. */
+/** The lock as served, with the site's own wheels (the engine) made absolute, as a blob URL. */
 async function lockBlobURL(config) {
   const response = await fetch(config.lockURL);
   if (!response.ok) throw new Error(`${config.lockURL}: HTTP ${response.status}`);
@@ -92,7 +92,7 @@ function downloadName(roots, names, bytes) {
 
 /**
  * Load `roots` and their dependencies not loaded yet, announcing the download and its size first:
- * the one path for the packages Python starts with (numpy, lesson) and for those a cell's imports
+ * the one path for the packages Python starts with (numpy, the engine) and for those a cell's imports
  * ask for later (matplotlib, scikit-learn), so a page never fetches a package no cell imports.
  */
 async function loadPackagesWithProgress(id, roots) {

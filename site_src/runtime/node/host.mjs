@@ -3,12 +3,12 @@
 // each request {"id", "op", ...} gets one reply {"id", "ok", ...}. Python's own output never
 // reaches stdout (it is captured per cell), so stdout carries only replies.
 //
-//   node host.mjs <pyodide.mjs> <mirror dir/> <lesson wheel> <runner.py> <build_host.py> <exercise_check.py>
+//   node host.mjs <pyodide.mjs> <mirror dir/> <engine wheel> <runner.py> <build_host.py> <exercise_check.py> <engine> <experiments module>
 import fs from "node:fs";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const [pyodideModule, indexURL, wheelPath, runnerPath, hostPath, checkerPath] = process.argv.slice(2);
+const [pyodideModule, indexURL, wheelPath, runnerPath, hostPath, checkerPath, engineName, experimentsModule] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(pyodideModule).href);
 
 // What Python writes goes to the current cell's output, kept as the page's worker keeps it:
@@ -45,7 +45,7 @@ function toJs(proxy) {
 
 async function experiment(request) {
   const started = performance.now();
-  const result = host.experiment_json(request.name);
+  const result = host.experiment_json(experimentsModule, request.name);
   return { result, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -64,12 +64,12 @@ async function page(request) {
 
 // Under `mkdocs serve` the host outlives a build: an edited engine is swapped in, not restarted.
 async function engine(request) {
-  py.FS.writeFile("/tmp/lesson-engine.whl", fs.readFileSync(request.wheel));
-  host.install_engine("/tmp/lesson-engine.whl");
+  py.FS.writeFile("/tmp/engine.whl", fs.readFileSync(request.wheel));
+  host.install_engine(engineName, "/tmp/engine.whl");
   return {};
 }
 
-const HANDLERS = { experiment, page, engine, warm: async () => (host.warm_up(), {}) };
+const HANDLERS = { experiment, page, engine, warm: async (request) => (host.warm_up(experimentsModule, request.experiment ?? null), {}) };
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;

@@ -235,8 +235,8 @@ async def run_cell(
 def call_function(module: str, function: str, args_json: str, emit_data: Callable[[str], None]) -> str:
     """``module.function(**args)`` for the page's `call` request; returns the result as JSON.
 
-    The page sends JSON arguments, not Python source (the tuning playground calls
-    ``lesson.playground`` so). A function with a ``send`` parameter gets `send_data` there, the
+    The page sends JSON arguments, not Python source (the tuning playground calls the engine's
+    ``playground`` module so). A function with a ``send`` parameter gets `send_data` there, the
     page's `data` replies. The worker has checked the name against protocol.js's CALLABLE; errors
     propagate (the worker reports them) after their traceback is written to stderr.
     """
