@@ -159,8 +159,12 @@ def baseline_markdown(generated: Path) -> str:
     return "\n".join(output)
 
 
-def build_baseline(site: Path, workdir: Path) -> Path:
-    """Build the plain Material baseline into `workdir`/site and return that folder."""
+def build_baseline(site: Path, workdir: Path, served_at: str) -> None:
+    """Build the plain Material baseline into `workdir`/site for the address `served_at`.
+
+    Built for the address it is served at, as a deployed site is: Material switches instant
+    navigation on only when the sitemap's addresses match the page's (the chapter's pages do so on
+    any address), and setting it up (the sitemap fetched and read) is part of a page's load."""
     import yaml
 
     ours = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
@@ -173,7 +177,7 @@ def build_baseline(site: Path, workdir: Path) -> Path:
     shutil.copyfile(site / "generated" / "figures" / f"{BASELINE_FIGURE}.svg", docs / f"{BASELINE_FIGURE}.svg")
     config = {
         "site_name": "Hyperparameter Tuning (plain Material baseline)",
-        "site_url": "http://127.0.0.1:8000/",
+        "site_url": served_at,
         "theme": theme,
         "markdown_extensions": [
             "admonition", "attr_list", "md_in_html", "tables", "pymdownx.details",
@@ -187,7 +191,6 @@ def build_baseline(site: Path, workdir: Path) -> Path:
         check=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    return workdir / "site"
 
 
 HEADER = f"{'page':26s} {'perf':>5s} {'Δperf':>6s} {'a11y':>5s} {'bp':>5s} {'LCP s':>6s} {'TBT ms':>7s} {'CLS':>5s} {'KiB':>6s} {'ΔKiB':>6s}"
@@ -237,10 +240,12 @@ def main() -> None:
 
     pages = [(path, title) for path, title in site_pages(args.site) if args.pages is None or path in args.pages]
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as workdir:
-        baseline_site = build_baseline(args.site, Path(workdir))
-        baseline_server, _ = serve(baseline_site, compress=args.compress)
-        server, _ = serve(args.site, compress=args.compress)
+        baseline_site = Path(workdir) / "site"
+        baseline_site.mkdir()
+        baseline_server, _ = serve(baseline_site, compress=args.compress)  # its address goes into the build
         base_url = f"http://127.0.0.1:{baseline_server.server_address[1]}/"
+        build_baseline(args.site, Path(workdir), base_url)
+        server, _ = serve(args.site, compress=args.compress)
         site_url = f"http://127.0.0.1:{server.server_address[1]}/"
         print(f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}, "
               f"{args.runs} run(s) per page, mobile profile, {'gzip' if args.compress else 'no'} compression; "
