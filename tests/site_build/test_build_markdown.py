@@ -263,3 +263,9 @@ def test_a_missing_key_is_looked_for_inside_nested_results():
     with pytest.raises(ResultReferenceError) as caught:  # no nested twin: the closest name here
         resolve_key_path(result, "weight_decay", ["final_train_los"])
     assert "(did you mean 'final_train_loss'?)" in str(caught.value)
+    with pytest.raises(ResultReferenceError) as caught:  # nothing similar here: a similar name further down
+        resolve_key_path(result, "weight_decay", ["n_trian"])
+    assert "weight_decay has no key 'n_trian' (did you mean 'config.n_train'?)" in str(caught.value)
+    with pytest.raises(ResultReferenceError) as caught:  # one level down, the same search from there
+        resolve_key_path({"a": {"b": {"seeds": 3}}}, "x", ["a", "seeds"])
+    assert "x.a has no key 'seeds' (did you mean 'b.seeds'?)" in str(caught.value)
