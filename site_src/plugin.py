@@ -47,7 +47,7 @@ from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.markdown.results import FIGURES_FOLDER
 from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
-                                     quiet_alt_text_warning, with_alt_texts, without_unused_mermaid_loader)
+                                     quiet_notebook_tools, with_alt_texts, without_unused_mermaid_loader)
 from site_src.node.page_css import PageCssError, purge_inline_styles
 from site_src.project import DEFAULT_ENGINE, DEFAULT_PACKAGES, Project
 from site_src.build.registries import DEFAULT_FIGURES_MODULE, Registries, RegistryError
@@ -215,7 +215,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         source = project.docs_dir / NOTEBOOK_SRC_URI
         if not source.is_file():
             return []
-        quiet_alt_text_warning()  # on_page_content describes the images nbconvert warns about
+        quiet_notebook_tools()  # nbconvert's and jupyter_client's notes that are not the author's to fix
         return [NotebookStep(source, project.root / EXECUTED_DIR / NOTEBOOK_SRC_URI, wheel_url=self._download_wheel_url(config),
                              engine=project.engine, experiment_files=experiment_modules(experiments, project.engine_dir))]
 

@@ -2,8 +2,9 @@
 
 A result's key covers the experiment's name and config, the engine files its module imports
 (`site_src.build.imports`), the published format (the engine's `result_json`) and the runtime
-that computes it; a miss is computed by the step's backend (`site_src.build.backends`). The
-measured times feed the rerun times published beside the figures (`site_src.build.rerun_seconds`).
+that computes it; a miss is computed by the step's backend (`site_src.build.backends`). The rerun
+times published beside the figures are the kept ones (`site_src.build.rerun_seconds`), never this
+build's clock.
 """
 
 from __future__ import annotations
@@ -147,13 +148,11 @@ class ExperimentsStep:
         build.rerun_timed_in = self.backend.timed_in
 
     def _rerun_seconds(self, build: BuildContext) -> dict[str, int]:
-        policy = RerunSeconds(build.project.rerun_seconds_file, build.log)
-        measured = {r.name: r.seconds for r in build.report.records if r.kind == self.kind and not r.hit}
-        untimed = policy.untimed(self.names, measured)
-        for name, (_, taken) in self.backend.experiments(untimed).items():
-            build.log(f"assets: experiment {name:<28} timed (not in {policy.path.name}) {taken:6.2f} s")
-            measured[name] = taken
-        return policy.publish(self.names, measured, registered=self.experiments)
+        """The kept rerun times (read, never measured here: see `site_src.build.rerun_seconds`)."""
+        times = RerunSeconds(build.project.rerun_seconds_file)
+        if note := times.missing_note(self.names):
+            build.log(note)
+        return times.published(self.names)
 
 
 def parsed(results: Mapping[str, bytes]) -> dict[str, dict]:

@@ -36,3 +36,22 @@ def nav_pages(config: Path) -> tuple[str, ...]:
         return found
 
     return tuple(walk(yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags).get("nav") or []))
+
+
+#: Pages of the navigation that are tools, not chapter text (the tuning playground, the Python sandbox).
+TOOL_PAGES = ("tuning-playground.md", "playground.md")
+#: The pages a learner looks things up on (the first-run checklist, the glossary, further reading);
+#: the others teach one hyperparameter or tool.
+REFERENCE_PAGES = ("first-tuning-run.md", "key-concepts.md", "continue-learning.md")
+
+
+def is_concept_page(page: str) -> bool:
+    """A Markdown page of the navigation that teaches (not a tool, a reference page or a link)."""
+    return page.endswith(".md") and page not in TOOL_PAGES + REFERENCE_PAGES
+
+
+def last_concept_page(config: Path) -> str | None:
+    """The navigation's last teaching page: a new one goes after it, before the reference pages,
+    the tools and the notebook that close the chapter."""
+    concept = [page for page in nav_pages(config) if is_concept_page(page)]
+    return concept[-1] if concept else None

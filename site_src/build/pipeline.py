@@ -13,7 +13,8 @@ then runs the steps (`site_src.build.step.Step`): the experiments (in Pyodide un
 chapter, in CPython for a test site) while a second Pyodide runs the live cells, then the figures
 while the first Pyodide verifies the exercises. Each step serves what it can from the content
 cache (`site_src.build.cache`), so a Markdown-only edit reruns nothing; files are written only
-when their bytes change. Runs on its own: `python -m site_src.build [--root DIR] [--all]`.
+when their bytes change. Runs on its own: `python -m site_src.build [--root DIR] [--all]`;
+`--time-reruns NAME...` measures reruns into `rerun-seconds.json` instead (`scripts/time-reruns`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from site_src.build.figures import FiguresStep
 from site_src.build.imports import EngineCode
 from site_src.build.references import PageReference, name_errors, raise_if_any, scan_pages, value_errors
 from site_src.build.registries import Registries, RegistryError
+from site_src.build.rerun_seconds import time_reruns
 from site_src.build.step import BuildContext, BuildError, BuildReport, Step
 from site_src.markdown.exercises import INDEX_FILE as EXERCISES_INDEX
 from site_src.markdown.results import FIGURES_FOLDER, RESULTS_FOLDER
@@ -142,20 +144,45 @@ def _wait_for(*jobs: Future | None) -> None:
             job.result()
 
 
+def measure_reruns(project: Project, experiments: Mapping[str, object], names: list[str],
+                   result_json: Callable[[object], str], log: Callable[[str], None] = print) -> dict[str, int]:
+    """Time the reruns of `names` where the project computes them (the build's Pyodide, warmed up
+    first as a reader's page is after its first run; CPython for a test site) and keep them in
+    `rerun-seconds.json`: the only writer of that file (`scripts/time-reruns`)."""
+    unknown = sorted(set(names) - set(experiments))
+    if unknown:
+        raise BuildError(f"time-reruns: unknown experiment(s) {', '.join(unknown)}; valid: {', '.join(sorted(experiments))}")
+    if project.in_pyodide:
+        host = shared_host(project)
+        host.warm_up()
+        measure = PyodideBackend(host, result_json, log).experiments
+    else:
+        measure = ProcessBackend((experiments, {}), result_json).experiments
+    return time_reruns(project.rerun_seconds_file, names, experiments, measure, log)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `python -m site_src.build [--root DIR] [--all]`."""
+    """Command line: `python -m site_src.build [--root DIR] [--all] [--time-reruns [NAME ...]]`."""
     parser = argparse.ArgumentParser(prog="python -m site_src.build", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=str, default=".", help="project folder (default: current)")
     parser.add_argument("--all", action="store_true", help="run every registered experiment and figure")
     parser.add_argument("--workers", type=int, default=default_workers(), help="processes for cache misses")
+    parser.add_argument("--time-reruns", nargs="*", metavar="NAME",
+                        help="measure these experiments' reruns (with --all: every one) into rerun-seconds.json; no build")
     args = parser.parse_args(argv)
     registries = Registries()  # the default engine's; a chapter with another builds through the plugin
     try:
         experiments, figures = registries()
         project = Project(Path(args.root).resolve(), figure_code_paths=registries.shared_figure_code)
+        if args.time_reruns is not None:
+            names = sorted(experiments) if args.all else args.time_reruns
+            if not names:
+                parser.error("--time-reruns needs experiment names, or --all")
+            measure_reruns(project, experiments, names, registries.result_json)
+            return 0
         Pipeline(project, experiments, figures, result_json=registries.result_json, workers=args.workers,
                  registries_loader=registries).run(everything=args.all)
-    except (BuildError, RegistryError) as err:
+    except (BuildError, RegistryError, PyodideHostError) as err:
         print(f"assets: error:\n{err}", file=sys.stderr)
         return 1
     return 0

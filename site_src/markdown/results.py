@@ -188,11 +188,22 @@ def nested_key_paths(value: dict, prefix: str = "", depth: int = 3) -> Iterator[
 
 def did_you_mean_nested(name: str, value: dict) -> str:
     """did_you_mean for a missing key, also looking inside nested results: 'n_train' finds
-    'config.n_train' (a key of the same name one level down) before a merely similar name here."""
-    deeper = [path for path in nested_key_paths(value) if "." in path and path.rsplit(".", 1)[1] == name]
-    if deeper:
-        return f" (did you mean {' or '.join(repr(path) for path in deeper[:2])}?)"
-    return did_you_mean(name, map(str, value))
+    'config.n_train' (a key of the same name further down) before a merely similar name here, and
+    'n_trian' finds it when nothing here is similar."""
+    deeper = [path for path in nested_key_paths(value) if "." in path]
+    same = [path for path in deeper if path.rsplit(".", 1)[1] == name]
+    if same:
+        return f" (did you mean {' or '.join(repr(path) for path in same[:2])}?)"
+    here = did_you_mean(name, map(str, value))
+    if here:
+        return here
+    by_last_key: dict[str, str] = {}
+    for path in deeper:  # the shallowest path of each key name (nested_key_paths walks depth-first)
+        last = path.rsplit(".", 1)[1]
+        if last not in by_last_key or path.count(".") < by_last_key[last].count("."):
+            by_last_key[last] = path
+    close = difflib.get_close_matches(name, list(by_last_key), n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(by_last_key[key]) for key in close)}?)" if close else ""
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

@@ -10,14 +10,12 @@ import html
 import re
 from pathlib import Path
 
+from site_src.build.pages import TOOL_PAGES, is_concept_page
 from site_src.build.pages import nav_pages as site_nav_pages
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = PROJECT_ROOT / "docs"
 SITE_DIR = PROJECT_ROOT / "site"
-
-#: Pages of the navigation that are tools, not chapter text (the playground, the Python sandbox).
-TOOL_PAGES = ("tuning-playground.md", "playground.md")
 
 
 def nav_pages(config: Path = PROJECT_ROOT / "mkdocs.yml") -> tuple[str, ...]:
@@ -27,10 +25,9 @@ def nav_pages(config: Path = PROJECT_ROOT / "mkdocs.yml") -> tuple[str, ...]:
 
 #: The chapter's Markdown pages, from the navigation: a new page is tested without editing a list.
 CHAPTER_PAGES = tuple(page for page in nav_pages() if page.endswith(".md") and page not in TOOL_PAGES)
-#: The pages a learner looks things up on (the first-run checklist, the glossary, further reading);
-#: the others teach one hyperparameter or tool: each needs a figure, a question and a live cell.
-REFERENCE_PAGES = ("first-tuning-run.md", "key-concepts.md", "continue-learning.md")
-CONCEPT_PAGES = tuple(page for page in CHAPTER_PAGES if page not in REFERENCE_PAGES)
+#: The pages that teach one hyperparameter or tool (not TOOL_PAGES or REFERENCE_PAGES, from
+#: site_src.build.pages, where the scaffold reads them too): each needs a figure, a question and a live cell.
+CONCEPT_PAGES = tuple(page for page in CHAPTER_PAGES if is_concept_page(page))
 
 
 def built_page_path(source_name: str) -> Path:

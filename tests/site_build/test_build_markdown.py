@@ -221,6 +221,32 @@ def test_cutting_katexs_fonts_logs_nothing_an_author_cannot_act_on(caplog):
     assert logging.getLogger("fontTools").level == logging.NOTSET, "the logger's level is put back"
 
 
+
+def test_the_notebook_tools_notes_an_author_cannot_act_on_are_dropped_and_nothing_else():
+    import logging
+
+    from site_src.build.notebook import NOT_THE_AUTHORS, quiet_notebook_tools
+
+    quiet_notebook_tools()
+    quiet_notebook_tools()  # once is enough: the filter is not stacked
+    logger = logging.getLogger("traitlets")  # where nbconvert and jupyter_client log without an Application
+    assert logger.filters.count(NOT_THE_AUTHORS) == 1
+    kept = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            kept.append(record.getMessage())
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        logger.warning("Could not destroy zmq context for %s", "<BlockingKernelClient>")
+        logger.warning("Alternative text is missing on 1 image(s).")
+        logger.warning("Kernel died while waiting for execute reply.")  # the author's to know
+    finally:
+        logger.removeHandler(handler)
+    assert kept == ["Kernel died while waiting for execute reply."]
+
 # --- inline styles trimmed to what the page uses (site_src/node/page_css.py, the lab notebook's page) ----
 
 
@@ -263,3 +289,9 @@ def test_a_missing_key_is_looked_for_inside_nested_results():
     with pytest.raises(ResultReferenceError) as caught:  # no nested twin: the closest name here
         resolve_key_path(result, "weight_decay", ["final_train_los"])
     assert "(did you mean 'final_train_loss'?)" in str(caught.value)
+    with pytest.raises(ResultReferenceError) as caught:  # nothing similar here: a similar name further down
+        resolve_key_path(result, "weight_decay", ["n_trian"])
+    assert "weight_decay has no key 'n_trian' (did you mean 'config.n_train'?)" in str(caught.value)
+    with pytest.raises(ResultReferenceError) as caught:  # one level down, the same search from there
+        resolve_key_path({"a": {"b": {"seeds": 3}}}, "x", ["a", "seeds"])
+    assert "x.a has no key 'seeds' (did you mean 'b.seeds'?)" in str(caught.value)

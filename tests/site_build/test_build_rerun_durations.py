@@ -1,5 +1,6 @@
 """How long each experiment's rerun takes, kept in the project's rerun-seconds.json for the figures'
-"Rerun in your browser" control: measured by the build, published the same by every build."""
+"Rerun in your browser" control: measured when an author asks (`scripts/time-reruns`), only read by
+the build, so a build's clock reaches neither the site nor the checkout."""
 
 from __future__ import annotations
 
@@ -12,78 +13,78 @@ import pytest
 from test_build_cache import EXPERIMENTS, FIGURES, RUNS, project  # noqa: F401 (project: the fixture)
 
 from lesson.experiments import result_json
-from site_src.build.pipeline import Pipeline
+from site_src.build.pipeline import Pipeline, measure_reruns
 from site_src.build.rerun_seconds import RerunSeconds
 from site_src.build.step import BuildError
 from site_src.project import Project
 from site_src.markdown.results import verify_placeholder
 
 
-def run_step(settings: Project, seconds: float, monkeypatch) -> dict:
-    # A faked clock: every reading is one step of `seconds` later, so one experiment "takes" `seconds`.
+def fake_clock(seconds: float, monkeypatch) -> None:
+    """Every reading is one step of `seconds` later, so one experiment "takes" `seconds`."""
     ticks = iter(range(0, 10_000))
     monkeypatch.setattr("site_src.build.step.time.perf_counter", lambda: next(ticks) * seconds)
-    Pipeline(settings, EXPERIMENTS, FIGURES, result_json=result_json, log=lambda _: None).run()
+
+
+def build(settings: Project, seconds: float, monkeypatch, lines: list[str] | None = None) -> dict:
+    """A clean build (no cache) whose clock reads `seconds` per experiment; alpha's figure entry."""
+    shutil.rmtree(settings.cache_dir, ignore_errors=True)
+    fake_clock(seconds, monkeypatch)
+    log = lines.append if lines is not None else (lambda _: None)
+    Pipeline(settings, EXPERIMENTS, FIGURES, result_json=result_json, log=log).run()
     return json.loads((settings.generated_dir / "index.json").read_text())["figures"]["alpha_loss"]
 
 
-def kept(settings: Project) -> dict:
-    return json.loads(settings.rerun_seconds_file.read_text(encoding="utf-8"))
-
-
-def recompute(settings: Project, seconds: float, monkeypatch) -> dict:
-    """Another clean build of the same sources: no cache, the clock reads `seconds` per experiment."""
-    shutil.rmtree(settings.cache_dir)
-    return run_step(settings, seconds, monkeypatch)
-
-
-def test_the_duration_is_measured_rounded_up_and_kept_in_the_projects_file(project, monkeypatch):  # noqa: F811
-    entry = run_step(project, 2.2, monkeypatch)
+def test_builds_publish_the_kept_time_and_never_write_the_file_whatever_their_clock_reads(project, monkeypatch):  # noqa: F811
+    kept = '{\n  "alpha": 3,\n  "beta": 1\n}\n'
+    project.rerun_seconds_file.write_text(kept, encoding="utf-8")
+    entry = build(project, 2.2, monkeypatch)
     assert entry["rerun_seconds"] == 3 and entry["rerun_timed_in"] == "CPython"
-    assert kept(project) == {"alpha": 3, "beta": 3}  # gamma: no page uses it, nothing measured
-    assert project.rerun_seconds_file == project.docs_dir.parent / "rerun-seconds.json"
-    entry = run_step(project, 0.001, monkeypatch)  # a cache hit: nothing measured, the kept time stays
-    assert RUNS == Counter({"alpha": 1, "beta": 1}) and entry["rerun_seconds"] == 3
-
-
-def test_two_clean_builds_publish_the_same_time_though_their_clocks_differ(project, monkeypatch):  # noqa: F811
-    # The clock is not the sources: 3 s measured here, 5 s under load there, same published bytes.
-    assert run_step(project, 2.2, monkeypatch)["rerun_seconds"] == 3
     first = (project.generated_dir / "index.json").read_bytes()
-    assert recompute(project, 4.5, monkeypatch)["rerun_seconds"] == 3
-    assert recompute(project, 1.4, monkeypatch)["rerun_seconds"] == 3
-    assert (project.generated_dir / "index.json").read_bytes() == first
-    assert kept(project) == {"alpha": 3, "beta": 3}
+    for clock in (9.5, 0.01):  # a busy machine, a fast one: the same published bytes, the file untouched
+        assert build(project, clock, monkeypatch)["rerun_seconds"] == 3
+        assert (project.generated_dir / "index.json").read_bytes() == first
+    assert project.rerun_seconds_file.read_text(encoding="utf-8") == kept
+    assert RUNS == Counter({"alpha": 3, "beta": 3}), "each clean build ran each experiment once: nothing re-timed"
 
 
-def test_a_time_more_than_twice_off_replaces_the_kept_one_and_the_build_says_so(project, monkeypatch):  # noqa: F811
-    run_step(project, 2.2, monkeypatch)
-    lines = []
-    shutil.rmtree(project.cache_dir)
-    ticks = iter(range(0, 10_000))
-    monkeypatch.setattr("site_src.build.step.time.perf_counter", lambda: next(ticks) * 6.5)
-    Pipeline(project, EXPERIMENTS, FIGURES, result_json=result_json, log=lines.append).run()
-    assert kept(project) == {"alpha": 7, "beta": 7}  # 7 > 2 x 3
-    assert [line for line in lines if "rerun-seconds.json" in line] == [
-        f"assets: experiment {name:<28} reruns in 7 s, not 3 s: rerun-seconds.json updated, commit it" for name in ("alpha", "beta")]
-    assert recompute(project, 0.2, monkeypatch)["rerun_seconds"] == 1  # 1 < 7 / 2
+def test_an_experiment_without_a_kept_time_is_published_without_one_and_the_log_names_the_command(project, monkeypatch):  # noqa: F811
+    project.rerun_seconds_file.write_text('{"beta": 2}\n', encoding="utf-8")
+    lines: list[str] = []
+    entry = build(project, 4.0, monkeypatch, lines)
+    assert entry["rerun_seconds"] is None
+    assert verify_placeholder(entry | {"experiment": "alpha"}).get("data-seconds") is None
+    assert [line for line in lines if "rerun" in line] == [
+        "assets: no rerun time in rerun-seconds.json for alpha: their figures' Rerun button gives no duration; "
+        "`scripts/time-reruns alpha` measures them (commit the file)"]
+    assert json.loads(project.rerun_seconds_file.read_text(encoding="utf-8")) == {"beta": 2}
+    project.rerun_seconds_file.unlink()  # no file at all: the same, for every experiment the pages use
+    lines.clear()
+    build(project, 4.0, monkeypatch, lines)
+    assert any("for alpha, beta:" in line for line in lines) and not project.rerun_seconds_file.exists()
 
 
-def test_an_experiment_missing_from_the_file_is_run_once_more_to_time_it(project, monkeypatch):  # noqa: F811
-    run_step(project, 0.5, monkeypatch)
-    project.rerun_seconds_file.write_text('{"beta": 1}\n', encoding="utf-8")
-    entry = run_step(project, 4.5, monkeypatch)
-    assert RUNS["alpha"] == 2 and RUNS["beta"] == 1 and entry["rerun_seconds"] == 5
-    assert kept(project) == {"alpha": 5, "beta": 1}
+def test_time_reruns_measures_the_named_experiments_rounds_up_and_keeps_the_others(project, monkeypatch):  # noqa: F811
+    project.rerun_seconds_file.write_text('{"beta": 2, "retired": 5}\n', encoding="utf-8")
+    fake_clock(4.2, monkeypatch)
+    lines: list[str] = []
+    assert measure_reruns(project, EXPERIMENTS, ["alpha", "gamma"], result_json, lines.append) == {"alpha": 5, "gamma": 5}
+    # beta kept as it was; an experiment no longer registered dropped; sorted, one per line
+    assert project.rerun_seconds_file.read_text(encoding="utf-8") == '{\n  "alpha": 5,\n  "beta": 2,\n  "gamma": 5\n}\n'
+    assert lines[0].startswith("time-reruns: alpha") and lines[0].endswith("4.20 s -> 5 s kept in rerun-seconds.json")
+    assert build(project, 0.5, monkeypatch)["rerun_seconds"] == 5, "the next build publishes the measurement"
+    with pytest.raises(BuildError, match="unknown experiment.*alhpa.*valid: alpha, beta, gamma"):
+        measure_reruns(project, EXPERIMENTS, ["alhpa"], result_json)
 
 
-@pytest.mark.parametrize("text", ['{"alpha": 2.5}', '["alpha"]', '{"alpha": 0}', '{"alpha": 3,'])
-def test_a_broken_file_stops_the_build_naming_it_and_the_fix(project, monkeypatch, text):  # noqa: F811
+@pytest.mark.parametrize(("text", "line"), [('{"alpha": 2.5}', None), ('["alpha"]', None), ('{"alpha": 0}', None), ('{"alpha": 3,', 1)])
+def test_a_broken_file_stops_the_build_naming_it_and_the_fix(project, monkeypatch, text, line):  # noqa: F811
     project.rerun_seconds_file.write_text(text, encoding="utf-8")
     with pytest.raises(BuildError) as caught:
-        run_step(project, 1.0, monkeypatch)
-    assert str(caught.value).startswith(str(project.rerun_seconds_file))
-    assert str(caught.value).endswith("delete the file and build again to rewrite it")
+        build(project, 1.0, monkeypatch)
+    where = f"{project.rerun_seconds_file}:{line}:" if line else f"{project.rerun_seconds_file}:"
+    assert str(caught.value).startswith(where)
+    assert str(caught.value).endswith("run `scripts/time-reruns --all` to measure every experiment again")
 
 
 def test_the_placeholder_names_the_experiment_and_the_duration():

@@ -1,62 +1,71 @@
-"""scripts/new-page: a scaffolded page (with its experiment and figure) builds and is tested at once."""
+"""scripts/new-page without building: where the page goes, what it refuses, what it tells the author.
+(tests/site_build/test_authoring_loop.py builds a scaffolded page and runs the chapter's tests on it.)"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from build_helpers import build_site
+from site_src.build.pages import nav_pages
+from site_src.new_page import PAGE_LISTS, page_lists
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "chapter"))
-from chapter_site import CHAPTER_PAGES, nav_pages  # noqa: E402
-
-pytestmark = pytest.mark.slow
 
 
-def copy_project(destination: Path) -> Path:
-    """The project's files as git sees them, with node_modules linked and the caches copied."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                            capture_output=True, text=True, check=True).stdout.split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    for cache in ("assets", "notebook", "pyodide-mirror", "pyodide-src", "mkdocs-jupyter"):
-        if (ROOT / ".cache" / cache).is_dir():
-            shutil.copytree(ROOT / ".cache" / cache, destination / ".cache" / cache)
+def copy_sources(destination: Path) -> Path:
+    """The files the scaffold reads and edits, as committed."""
+    for name in ("mkdocs.yml", "README.md", "lesson/experiments/__init__.py", "site_src/figures/__init__.py",
+                 *(f"docs/{page.name}" for page in (ROOT / "docs").glob("*.md"))):
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        (destination / name).write_bytes((ROOT / name).read_bytes())
     return destination
 
 
 def new_page(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "site_src.new_page", *args, "--root", str(root)],
-                          cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)})
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def test_a_new_page_with_its_experiment_builds_and_joins_the_chapter_tests(tmp_path):
-    root = copy_project(tmp_path / "project")
+def test_the_page_goes_after_the_last_teaching_page_and_the_author_is_told_what_is_left(tmp_path):
+    root = copy_sources(tmp_path)
+    before = nav_pages(root / "mkdocs.yml")
     done = new_page(root, "warm_restarts", "--experiment")
     assert done.returncode == 0, done.stderr
-    for path in ("docs/warm-restarts.md", "lesson/experiments/warm_restarts.py", "site_src/figures/warm_restarts.py"):
-        assert (root / path).is_file(), path
-    assert "warm-restarts.md" in nav_pages(root / "mkdocs.yml")
-    assert "warm-restarts.md" not in CHAPTER_PAGES  # this checkout's list is untouched
+    after = nav_pages(root / "mkdocs.yml")
+    # before the reference pages, the tools and the notebook; nothing else moved
+    assert after[after.index("warm-restarts.md") - 1] == "tuning-session.md"
+    assert after.index("warm-restarts.md") < min(after.index(page) for page in
+                                                 ("first-tuning-run.md", "lab.ipynb", "key-concepts.md", "continue-learning.md", "playground.md"))
+    assert [page for page in after if page != "warm-restarts.md"] == list(before)
+    out = done.stdout
+    assert "new-page: preview while writing: scripts/serve" in out and "mkdocs serve" not in out
+    for name, _, what in PAGE_LISTS:
+        assert any(line.startswith(f"new-page:   {name}:") and line.endswith(what) for line in out.splitlines()), (name, out)
+    assert "scripts/time-reruns warm_restarts" in out
+    assert (root / "docs" / "warm-restarts.md").read_text(encoding="utf-8").count("```exercise ") == 1
 
-    build_site(root)
-    page = (root / "site" / "warm-restarts" / "index.html").read_text(encoding="utf-8")
-    assert 'src="../generated/figures/warm_restarts.svg"' in page
-    assert "the training split has\n400 here" in page or "the training split has 400 here" in page
-    assert "validation loss after 30 epochs: " in page  # the live cell's output, recorded by the build
-    assert (root / "site" / "generated" / "results" / "warm_restarts.json").is_file()
 
-    again = new_page(root, "warm_restarts", "--experiment")
-    assert again.returncode == 2 and "already exist" in again.stderr
+def test_every_hand_written_list_of_pages_is_found_where_the_scaffold_says():
+    places = page_lists(ROOT)
+    assert len(places) == len(PAGE_LISTS) and not any("update PAGE_LISTS" in place for place in places), places
+    for place in places:
+        name, line, _ = place.split(":", 2)
+        text = (ROOT / name).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        assert any(marker in text for file, marker, _ in PAGE_LISTS if file == name), (place, text)
+
+
+def test_a_gone_marker_says_where_to_update_the_list(tmp_path):
+    root = copy_sources(tmp_path)
+    (root / "README.md").write_text("# A README without the list\n", encoding="utf-8")
+    assert "README.md: no line holds '## What is in the chapter' any more: update PAGE_LISTS in site_src/new_page.py" in page_lists(root)
+
+
+def test_bad_names_and_existing_pages_are_refused_with_the_fix(tmp_path):
+    root = copy_sources(tmp_path)
+    assert new_page(root, "warm_restarts").returncode == 0
+    again = new_page(root, "warm_restarts")
+    assert again.returncode == 2 and "docs/warm-restarts.md already exist(s): choose another name or edit it" in again.stderr
     bad = new_page(root, "Warm Restarts")
-    assert bad.returncode == 2 and "lower-case" in bad.stderr
+    assert bad.returncode == 2 and "use lower-case letters, digits and _" in bad.stderr
