@@ -328,7 +328,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         project = self.project(config)
         if project.in_pyodide:
             experiments, _ = self._registries()()
-            quickest = RerunSeconds(project.rerun_seconds_file, LOG.info).quickest(experiments)
+            quickest = RerunSeconds(project.rerun_seconds_file).quickest(experiments)
             for lane in LANES:
                 shared_host(project, lane).warm_up_in_background(quickest)
         figures = sorted((project.generated_dir / FIGURES_FOLDER).glob("*.svg"))[:4]  # the last build's

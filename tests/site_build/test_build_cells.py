@@ -183,7 +183,7 @@ def test_the_serve_warm_up_runs_against_the_current_engine(host):
     # experiment it cannot run would go unnoticed but for this test. It runs the chapter's quickest.
     from lesson.experiments import REGISTRY
 
-    quickest = RerunSeconds(ROOT / RERUN_SECONDS_FILE, log=print).quickest(REGISTRY)
+    quickest = RerunSeconds(ROOT / RERUN_SECONDS_FILE).quickest(REGISTRY)
     assert quickest in REGISTRY
     host.warm_up(quickest)
     with pytest.raises(PyodideHostError, match="lesson.experiments.REGISTRY has no experiment 'no_such'; it has: "):

@@ -100,7 +100,7 @@ def test_the_placeholder_names_the_experiment_and_the_duration():
 def test_the_quickest_kept_experiment_is_what_serve_warms_up_with(tmp_path):
     kept = tmp_path / "rerun-seconds.json"
     kept.write_text(json.dumps({"slow": 9, "quick_b": 1, "quick_a": 1, "gone": 1}))
-    times = RerunSeconds(kept, log=print)
+    times = RerunSeconds(kept)
     assert times.quickest(["slow", "quick_b", "quick_a"]) == "quick_a", "the shortest, the first by name among equals"
     assert times.quickest(["slow"]) == "slow"
     assert times.quickest(["unknown"]) is None
