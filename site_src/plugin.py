@@ -121,15 +121,26 @@ class ChapterConfig(base.Config):
     workers = c.Optional(c.Type(int))
 
 
+#: The addresses warned about in this process: `scripts/serve` rebuilds on every save, and the
+#: warning said once is enough.
+_WARNED_ABOUT: set[str] = set()
+
+
 def warn_without_site_url(site_url: str | None) -> None:
-    """Once a build: the address the build names when SITE_URL is not set, where it lands, the fix."""
-    if site_url and not os.environ.get("SITE_URL"):
-        # Not under "mkdocs.": strict mode would fail every local build on it (printed by logging's last resort).
-        logging.getLogger("site_src.site_url").warning(
-            "WARNING -  SITE_URL is not set, so this build names %s as the site's address: in sitemap.xml, the "
-            "canonical links and the lab notebook's install cell (a downloaded notebook installs the engine from "
-            "there). Pages still navigate in place wherever the site is served. To publish, build with the "
-            "published address: SITE_URL=https://example.org/chapter/ scripts/build", site_url)
+    """Once a process: the address the build names when SITE_URL is not set, where it lands, the fix."""
+    if not site_url or os.environ.get("SITE_URL") or site_url in _WARNED_ABOUT:
+        return
+    _WARNED_ABOUT.add(site_url)
+    # Not under "mkdocs.": strict mode would fail every local build on it. Where no handler is
+    # configured (`mkdocs build`) logging's last resort prints the bare message, so it names its
+    # level itself; where one is (`mkdocs serve` has one on the root logger), that one does.
+    logger = logging.getLogger("site_src.site_url")
+    level = "" if logger.hasHandlers() else "WARNING -  "
+    logger.warning(
+        "%sSITE_URL is not set, so this build names %s as the site's address: in sitemap.xml, the "
+        "canonical links and the lab notebook's install cell (a downloaded notebook installs the engine from "
+        "there). Pages still navigate in place wherever the site is served. To publish, build with the "
+        "published address: SITE_URL=https://example.org/chapter/ scripts/build", level, site_url)
 
 
 class ChapterPlugin(BasePlugin[ChapterConfig]):

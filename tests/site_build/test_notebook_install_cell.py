@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import nbformat
 
 from site_src.build.notebook import install_tag, serialize_notebook, with_wheel_url
+from site_src import plugin
 from site_src.plugin import ChapterPlugin
 
 WHEEL = "http://127.0.0.1:8000/lab/lesson-0.1.0-py3-none-any.whl"
@@ -39,13 +40,16 @@ def test_the_install_cell_says_which_address_to_put_in_place_of_the_builds():
 
 def test_without_site_url_in_the_environment_the_build_warns_once_outside_strict_mode(monkeypatch, caplog):
     monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setattr(plugin, "_WARNED_ABOUT", set())  # as in a new process
     with caplog.at_level(logging.WARNING):
         assert lesson_wheel_url(SimpleNamespace(site_url="http://127.0.0.1:8000/")) == WHEEL
-    [warning] = caplog.records
+        assert lesson_wheel_url(SimpleNamespace(site_url="http://127.0.0.1:8000/")) == WHEEL  # a serve rebuild
+    [warning] = caplog.records  # once a process, not once a rebuild
     assert warning.levelno == logging.WARNING
     assert not warning.name.startswith("mkdocs"), "mkdocs' strict mode would fail every local build on it"
     message = warning.getMessage()
-    assert "SITE_URL is not set" in message and "http://127.0.0.1:8000/" in message
+    assert message.startswith("SITE_URL is not set"), "a configured handler names the level: not twice"
+    assert "http://127.0.0.1:8000/" in message
     assert "install cell" in message and "SITE_URL=https://example.org/chapter/ scripts/build" in message
 
 
