@@ -68,6 +68,10 @@ def test_instant_navigation_works_away_from_site_url_and_its_sub_path(browser, t
     page = browser.new_page()
     try:
         page.goto(address)
+        # From a second visit: a first visit's first link to another page is a full load, which
+        # the service worker serves cross-origin isolated (service-worker-registration.js).
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        page.goto(address)
         page.evaluate("window.sameVisit = 'kept'")
         page.locator("nav.md-nav--primary a.md-nav__link", has_text="Sweeps").first.click()
         page.wait_for_url(address + "part/sweeps/")
