@@ -33,7 +33,7 @@ def test_figures_exist_are_referenced_and_have_their_data_beside(built_site, pag
     assert data_links == [site_of(built_site) / "generated" / "results" / f"{experiment}.json"]
     assert json.loads(data_links[0].read_text())["config"], "the data file is the experiment's result"
     html = page_path.read_text()
-    assert re.search(rf'<figure class="result-figure" id="figure-{figure}"><img alt="[^"]{{20,}}"', html), "alt text present"
+    assert re.search(rf'<figure class="result-figure" id="figure-{figure}"><a class="result-figure__enlarge" [^>]*><picture><img alt="[^"]{{20,}}"', html), "alt text present"
 
 
 def test_quoted_numbers_match_the_results(built_site):
