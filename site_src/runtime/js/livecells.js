@@ -298,6 +298,13 @@ document.addEventListener("click", (event) => {
   import("./figure-lightbox.js").then(({ openFigure }) => openFigure(link));
 });
 
+// The footer's "Keep this chapter offline" (offline.js, fetched on the first press).
+document.addEventListener("click", (event) => {
+  const root = event.target.closest?.(".chapter-offline");
+  if (!root || !event.target.closest(".chapter-offline__keep")) return;
+  import("./offline.js").then(({ attachOfflineControl }) => attachOfflineControl(root).keep());
+});
+
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => attachCells());
 } else if (document.readyState === "loading") {
