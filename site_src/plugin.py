@@ -45,6 +45,7 @@ from site_src.build.rerun_seconds import RerunSeconds
 from site_src.build.step import BuildContext, BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
+from site_src.build.offline import keep_offline, megabytes
 from site_src.markdown.results import FIGURES_FOLDER
 from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
                                      quiet_notebook_tools, with_alt_texts, without_unused_mermaid_loader)
@@ -288,20 +289,23 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Cut KaTeX down to the site's formulas, write the browser runtime, put the engine's wheel
-        beside the downloadable notebook."""
+        beside the downloadable notebook, list the site's files for keeping it offline."""
         project = self.project(config)
         site_dir = Path(config.site_dir)
         sizes = trim_site_katex(site_dir, _katex_dist(project), site_dir / KATEX_URI, ContentCache(project.assets_cache_dir))
         LOG.info("KaTeX cut to the formulas: " + ", ".join(
             f"{what} {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB" for what, (before, after) in sizes.items()))
-        if not project.in_pyodide:
-            return
-        build = BuildContext(project, ContentCache(project.assets_cache_dir), runtime={}, log=LOG.info)
-        try:
-            RuntimeStep(site_dir, self.live_cells()).run(build)
-        except (MirrorError, EngineWheelError, RuntimeSettingsError) as err:
-            raise PluginError(f"live-cell runtime: {err}") from err
-        self._copy_wheel_beside_notebook(project, site_dir)
+        if project.in_pyodide:
+            build = BuildContext(project, ContentCache(project.assets_cache_dir), runtime={}, log=LOG.info)
+            try:
+                RuntimeStep(site_dir, self.live_cells()).run(build)
+            except (MirrorError, EngineWheelError, RuntimeSettingsError) as err:
+                raise PluginError(f"live-cell runtime: {err}") from err
+            self._copy_wheel_beside_notebook(project, site_dir)
+        # Last: the list and size of everything the site holds, for "Keep this chapter offline".
+        total = keep_offline(site_dir, with_runtime=project.in_pyodide)
+        if total is not None:
+            LOG.info(f"offline: the whole chapter is {megabytes(total)} (offline.json)")
 
     def _copy_wheel_beside_notebook(self, project: Project, site_dir: Path) -> None:
         """The downloaded notebook's install cell names a copy of the wheel the site serves."""

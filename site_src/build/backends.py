@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 from site_src.build.experiments import compute_result, result_bytes
-from site_src.build.figures import render_svg
+from site_src.build.figures import render_svg, split_item
 from site_src.build.step import Made
 from site_src.runtime.node_host import PyodideHost
 
@@ -39,7 +39,8 @@ def compute_job(registries: RegistryPair, result_json: ResultFormat, kind: str, 
     if kind == "experiment":
         payload = compute_result(name, experiments[name], result_json)
     else:
-        payload = render_svg(figures[name], json.loads(data))
+        figure, layout = split_item(name)  # "lr_schedule.narrow": the figure's narrow layout
+        payload = render_svg(figures[figure], json.loads(data), layout)
     return payload, time.perf_counter() - start
 
 

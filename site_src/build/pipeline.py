@@ -31,7 +31,7 @@ from site_src.build.cache import ContentCache
 from site_src.build.cells import CellError, CellsStep, fence_errors
 from site_src.build.exercises import ExerciseError, ExercisesStep, code_value_errors, nav_order, scan_exercises, write_index
 from site_src.build.experiments import ExperimentsStep, cpython_identity, experiment_modules, library_versions, parsed
-from site_src.build.figures import FiguresStep
+from site_src.build.figures import FiguresStep, item_name, layouts
 from site_src.build.imports import EngineCode
 from site_src.build.references import PageReference, name_errors, raise_if_any, scan_pages, value_errors
 from site_src.build.registries import Registries, RegistryError
@@ -129,7 +129,8 @@ class Pipeline:
         """Delete generated files no page uses any more (the site carries no stale data), and
         cache entries beyond those this build used and the newest spares."""
         wanted = {RESULTS_FOLDER: {f"{name}.json" for name in experiment_names},
-                  FIGURES_FOLDER: {f"{name}.svg" for name in figure_names}}
+                  FIGURES_FOLDER: {f"{item_name(name, layout)}.svg" for name in figure_names
+                                   for layout in layouts(self.figures[name])}}
         for folder, names in wanted.items():
             for path in sorted((self.project.generated_dir / folder).glob("*")):
                 if path.is_file() and path.name not in names:

@@ -56,7 +56,7 @@ def draw_search_space(axes: list[Axes], result: dict) -> list:
     space_ax.set_xlabel("learning rate η (log scale)")
     space_ax.set_ylabel("hidden neurons (log scale)")
     space_ax.set_title("One repeat: the runs each strategy tried")
-    space_ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.1), fontsize=8, ncols=3)
+    space_ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.1), fontsize=8, ncols=2)
 
     artists += _shade_good_band(lr_ax, result)
     for name, colour, marker in (("grid", GRID_COLOUR, "s"), ("random", RANDOM_COLOUR, "o")):

@@ -43,6 +43,7 @@ from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from site_src.markdown.fences import ANY_FENCE_START, closes
 
@@ -314,11 +315,28 @@ class FigureBlockProcessor(BlockProcessor):
         name = FIGURE_LINE_PATTERN.match(blocks.pop(0))["name"]
         entry = self.assets.figure(name)
         figure = etree.SubElement(parent, "figure", {"class": "result-figure", "id": f"figure-{name}"})
+        wide = f"{self.generated_url}/{entry['svg']}"
+        # The picture is a link to the figure's file: a click, a tap or Enter opens it enlarged over
+        # the page (js/figure-lightbox.js, fetched on that first click); without JavaScript the
+        # browser opens the file itself, at its full size. The link's name is the image's alt text;
+        # its title (a tooltip, and the description screen readers add) says what it does.
+        link = etree.SubElement(figure, "a", {"class": "result-figure__enlarge", "href": wide, "title": "Enlarge the figure"})
+        picture = etree.SubElement(link, "picture")
+        if "narrow" in entry:
+            # On a narrow screen the page takes the figure's narrow layout (its panels stacked);
+            # its own size reserves the box, so nothing shifts when it arrives.
+            narrow = entry["narrow"]
+            etree.SubElement(picture, "source", {
+                "media": f"(max-width: {narrow['below']}px)",
+                "srcset": f"{self.generated_url}/{narrow['svg']}",  # made relative like the img (`NarrowSourcesBesideTheirImage`)
+                "width": str(narrow["width"]),
+                "height": str(narrow["height"]),
+            })
         etree.SubElement(
-            figure,
+            picture,
             "img",
             {
-                "src": f"{self.generated_url}/{entry['svg']}",
+                "src": wide,
                 "alt": entry["alt"],
                 "width": str(entry["width"]),  # the box is reserved before the SVG arrives: nothing shifts
                 "height": str(entry["height"]),
@@ -359,6 +377,23 @@ def verify_placeholder(entry: dict) -> etree.Element:
     return etree.Element("div", attributes)
 
 
+class NarrowSourcesBesideTheirImage(Treeprocessor):
+    """Gives each figure's narrow `<source>` the address its `<img>` ended up with, in the same folder.
+
+    MkDocs rewrites the docs-root-absolute `src` of an `<img>` (and an `<a>`'s `href`) relative to
+    the page, so the site works from any sub-path, but not a `srcset`; this runs after it (a lower
+    priority than MkDocs' "relpath", 0) and puts the narrow file's name in the img's folder.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for picture in root.iter("picture"):
+            image, source = picture.find("img"), picture.find("source")
+            if image is None or source is None or "/" not in image.get("src", ""):
+                continue
+            folder = image.get("src").rsplit("/", 1)[0]
+            source.set("srcset", f"{folder}/{source.get('srcset').rsplit('/', 1)[1]}")
+
+
 class ResultsExtension(Extension):
     """Registers the preprocessor (values, checks) and the figure block processor."""
 
@@ -374,6 +409,7 @@ class ResultsExtension(Extension):
         md.preprocessors.register(ResultsPreprocessor(md, assets), "results", 35)
         self.figures = FigureBlockProcessor(md.parser, assets, self.getConfig("generated_url"))
         md.parser.blockprocessors.register(self.figures, "result_figure", 75)
+        md.treeprocessors.register(NarrowSourcesBesideTheirImage(md), "result_figure_sources", -10)
         md.registerExtension(self)  # so that md.reset() calls self.reset() between documents
 
     def reset(self) -> None:

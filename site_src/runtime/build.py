@@ -29,7 +29,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_src.build.cache import PARTIAL_SUFFIX, cache_key, tree_hash
+from site_src.build.cache import PARTIAL_SUFFIX, cache_key, sha256_hex, tree_hash
 from site_src.build.step import BuildContext
 from site_src.project import DEFAULT_CELL_TIMEOUT, Project
 from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
@@ -137,8 +137,10 @@ def bundle_scripts(paths: Project, config: dict, runtime_dir: Path) -> None:
                "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}}),
                # the modules a `call` request may name (protocol.js CALLABLE), page and worker alike
                "EXPERIMENTS_MODULE": paths.experiments, "PLAYGROUND_MODULE": f"{paths.engine}.playground"}
+    installed = paths.node_modules / ".package-lock.json"  # npm's record of the installed packages (CodeMirror, GLightbox)
     key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "css/*.css", "py/*.py")),
-                                       "defines": defines, "esbuild": _esbuild_version(paths)})
+                                       "defines": defines, "esbuild": _esbuild_version(paths),
+                                       "packages": sha256_hex(installed.read_bytes()) if installed.is_file() else None})
     bundle = paths.cache_dir / BUNDLE_CACHE / key
     if bundle.is_dir():
         os.utime(bundle)  # recently used: kept by the pruning below
@@ -177,7 +179,9 @@ def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
     js = HERE / "js"
     # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
     entries = [str(js / "livecells.js"), str(js / "editor.js")]
-    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", *page_define, f"--outdir={building}", "--chunk-names=chunk-[hash]"])
+    # The lightbox's stylesheet is text in its module (figure-lightbox.js adopts it): one request, on the first figure opened.
+    _esbuild(paths, [*entries, *common, "--format=esm", "--splitting", "--loader:.css=text", *page_define, f"--outdir={building}",
+                     "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", define["DOWNLOAD_SIZES"], *modules,
                      f"--outfile={building / 'worker.js'}"])
     _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={building / 'runtime.css'}"])

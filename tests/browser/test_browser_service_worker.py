@@ -5,6 +5,7 @@ input() reads a typed line; it keeps visited pages and the downloaded Python for
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -99,6 +100,36 @@ def test_offline_after_the_first_visit_visited_pages_open_and_their_cells_run(br
 
     page.goto(url + "network-size/")  # never visited: a page that says so, not the browser's error
     expect(page.locator("h1")).to_have_text("You are offline")
+    page.context.close()
+
+
+def test_keep_this_chapter_offline_downloads_the_rest_so_an_unvisited_page_opens_and_runs_offline(browser):
+    server, thread = serve(SITE_DIR)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    page = isolated_page(browser, url)  # the overview: no cell run, no other page opened
+    manifest = json.loads((SITE_DIR / "offline.json").read_text(encoding="utf-8"))
+    keep = page.locator(".chapter-offline__keep")
+    # The size is in the page before anything is downloaded, as the build measured the files.
+    expect(keep).to_have_text(f"Keep this chapter offline ({manifest['bytes'] / 1e6:.1f} MB)")
+    assert manifest["bytes"] > 20e6  # the Python runtime is in it
+    statuses = []
+    page.expose_function("noteStatus", lambda text: statuses.append(text))
+    page.evaluate("""() => new MutationObserver(() => noteStatus(document.querySelector('.chapter-offline__status').textContent))
+        .observe(document.querySelector('.chapter-offline__status'), { childList: true, characterData: true, subtree: true })""")
+    keep.click()
+    status = page.locator(".chapter-offline__status")
+    expect(status).to_have_text(re.compile(r"^Saved: \d+ files"), timeout=240_000)
+    assert any(re.match(r"Downloading: [\d.]+ MB of [\d.]+ MB \(\d+ %\)", text) for text in statuses), statuses  # progress was shown
+    assert page.locator(".chapter-offline__progress").evaluate("p => p.value === p.max")
+    stop_serving(server, thread)
+
+    page.goto(url + "tuning-session/")  # never opened: now from the cache
+    expect(page.locator("h1").first).to_contain_text("A worked tuning session")
+    assert page.evaluate("() => crossOriginIsolated")
+    first = page.locator(".live-cell").first
+    published = output_text(first)
+    assert run(first).startswith("Finished"), output_text(first)
+    assert output_text(first) == published  # the engine and numpy came from the cache too
     page.context.close()
 
 

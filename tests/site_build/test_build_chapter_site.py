@@ -61,11 +61,16 @@ def test_math_is_typeset_in_the_build_and_ships_no_javascript():
 def test_figures_are_light_sized_and_lazy_below_the_first():
     for svg in sorted((SITE / "generated" / "figures").glob("*.svg")):
         assert svg.stat().st_size <= 100 * 1024, f"{svg.name} is {svg.stat().st_size / 1024:.0f} KiB (rasterise its dense part)"
+    found = 0
     for page in sorted(SITE.rglob("index.html")):
-        images = re.findall(r'<figure class="result-figure"[^>]*>\s*<img ([^>]*)>', page.read_text(encoding="utf-8"))
+        images = re.findall(r'<figure class="result-figure"[^>]*>\s*<a class="result-figure__enlarge"[^>]*><picture>(?:<source [^>]*>)?<img ([^>]*)>',
+                            page.read_text(encoding="utf-8"))
+        found += len(images)
         for number, attributes in enumerate(images):
             assert re.search(r'width="\d+"', attributes) and re.search(r'height="\d+"', attributes), (page, attributes)
             assert ('loading="lazy"' in attributes) == (number > 0), (page, number, attributes)
+    written = sum(page.read_text(encoding="utf-8").count("{{ figure:") for page in (SITE.parent / "docs").glob("*.md"))
+    assert found == written, f"{found} of the pages' {written} figures found: has their markup changed?"
 
 
 def test_the_lab_notebook_page_carries_only_the_styles_and_scripts_it_uses():

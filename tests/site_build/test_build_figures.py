@@ -7,7 +7,7 @@ import re
 import matplotlib
 import pytest
 
-from site_src.build.figures import render_svg
+from site_src.build.figures import NARROW, WIDE, item_name, layout_size, layouts, narrow_below, render_svg, split_item
 from site_src.build.step import BuildError
 from site_src.figures import FIGURES
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
@@ -67,6 +67,39 @@ def test_shared_y_axis_needs_one_label():
         return axes
 
     assert render_svg(spec(draw=draw_two, panels=2), RESULT).startswith(b"<?xml")
+
+
+def svg_size_pt(svg: bytes) -> tuple[float, float]:
+    width, height = re.search(rb'<svg[^>]* width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width), float(height)
+
+
+def test_a_figure_of_several_panels_is_also_drawn_narrow_with_its_panels_stacked():
+    def draw_three(axes, result):
+        for ax in axes:
+            ax.plot(result["loss"])
+            ax.set(xlabel="epoch", ylabel="loss (nats)")
+        return axes
+
+    three = spec(draw=draw_three, panels=3, size=(11.0, 3.6))
+    assert layouts(three) == (WIDE, NARROW) and layouts(spec()) == (WIDE,)  # one panel: nothing to stack
+    wide, narrow = render_svg(three, RESULT), render_svg(three, RESULT, NARROW)
+    assert svg_size_pt(wide) == (11.0 * 72, 3.6 * 72)
+    assert svg_size_pt(narrow) == (4.0 * 72, pytest.approx(3 * 0.8 * 3.6 * 72))  # a phone's column wide, three panels tall
+    assert layout_size(three, NARROW) == (4.0, 8.64)
+    # Three axes one above the other: the corners of their frames share x and step down in y.
+    corners = [(float(x), float(y)) for x, y in re.findall(rb'<g id="axes_\d+">\s*<g id="patch_\d+">\s*<path d="M ([\d.]+) ([\d.]+)', narrow)]
+    assert len(corners) == 3 and len({x for x, _ in corners}) == 1, corners
+    assert corners[0][1] < corners[1][1] < corners[2][1], corners
+    # Shown below the window width where the wide drawing's 10 pt text would render under 9 px.
+    assert narrow_below(three) == round(0.9 * 11.0 * 72 + 32) == 745
+    assert narrow_below(spec(panels=4, size=(16.0, 3.5))) == 959  # never above 60 em, where Material's column stops following the window
+
+
+def test_a_drawing_is_named_by_its_figure_and_layout():
+    assert item_name("lr_schedule", WIDE) == "lr_schedule" and split_item("lr_schedule") == ("lr_schedule", WIDE)
+    assert item_name("lr_schedule", NARROW) == "lr_schedule.narrow"
+    assert split_item("lr_schedule.narrow") == ("lr_schedule", NARROW)
 
 
 def test_draw_errors_name_the_figure_function():

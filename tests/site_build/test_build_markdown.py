@@ -66,6 +66,26 @@ def test_figure_line_becomes_figure_with_image_caption_and_data_link(generated):
     assert "<p>Text right below.</p>" in html
 
 
+def test_a_figure_is_a_link_that_enlarges_it_and_a_narrow_screen_gets_its_narrow_layout(generated):
+    index = json.loads((generated / "index.json").read_text())
+    index["figures"]["sweep_curves"]["narrow"] = {"svg": "figures/sweep_curves.narrow.svg", "below": 745, "width": 384, "height": 829}
+    (generated / "index.json").write_text(json.dumps(index))
+    html = render("{{ figure: sweep_curves }}", generated)
+    link = '<a class="result-figure__enlarge" href="/generated/figures/sweep_curves.svg" title="Enlarge the figure"><picture>'
+    assert f'<figure class="result-figure" id="figure-sweep_curves">{link}' in html
+    assert '<source height="829" media="(max-width: 745px)" srcset="/generated/figures/sweep_curves.narrow.svg" width="384" />' in html
+    assert re.search(r'</source>|<source [^>]*/><img [^>]*src="/generated/figures/sweep_curves.svg"', html), "the source comes before the img"
+
+
+def test_the_narrow_source_follows_its_img_when_mkdocs_makes_the_img_relative(generated):
+    from site_src.markdown.results import NarrowSourcesBesideTheirImage
+    import xml.etree.ElementTree as etree
+
+    root = etree.fromstring('<div><picture><source srcset="/generated/figures/a.narrow.svg" /><img src="../../generated/figures/a.svg" /></picture></div>')
+    NarrowSourcesBesideTheirImage(None).run(root)
+    assert root.find("picture/source").get("srcset") == "../../generated/figures/a.narrow.svg"
+
+
 def test_figures_after_the_first_load_lazily_and_each_document_starts_afresh(generated):
     md = markdown.Markdown(extensions=["site_src.markdown.results"], extension_configs={
         "site_src.markdown.results": {"generated_dir": str(generated)}

@@ -33,7 +33,7 @@ def test_figures_exist_are_referenced_and_have_their_data_beside(built_site, pag
     assert data_links == [site_of(built_site) / "generated" / "results" / f"{experiment}.json"]
     assert json.loads(data_links[0].read_text())["config"], "the data file is the experiment's result"
     html = page_path.read_text()
-    assert re.search(rf'<figure class="result-figure" id="figure-{figure}"><img alt="[^"]{{20,}}"', html), "alt text present"
+    assert re.search(rf'<figure class="result-figure" id="figure-{figure}"><a class="result-figure__enlarge" [^>]*><picture>(?:<source [^>]*>)?<img alt="[^"]{{20,}}"', html), "alt text present"
 
 
 def test_quoted_numbers_match_the_results(built_site):
@@ -124,7 +124,8 @@ def test_markdown_edit_reruns_nothing_and_engine_edit_reruns_experiments(fixture
     page.write_text(page.read_text() + "\nAn added sentence quoting {{ value: toy_sweep.best.trial }} again.\n")
     second = build_site(fixture_site)
     assert "2 experiments (2 cached, 0 computed" in summary_line(second)
-    assert "2 figures (2 cached, 0 computed" in summary_line(second)
+    # two figures, the two-panel one drawn twice (side by side and stacked): three drawings, all cached
+    assert "3 figures (3 cached, 0 computed" in summary_line(second)
     engine = fixture_site / "fixture_engine" / "descent.py"
     engine.write_text(engine.read_text() + "\n# an engine edit\n")
     third = build_site(fixture_site)

@@ -288,6 +288,23 @@ async function attachCells() {
 // Tests and the benchmark read this to prove the runtime is reused across pages.
 globalThis.liveCellsRuntime = client;
 
+// A figure opens enlarged over the page (figure-lightbox.js, fetched on the first such click). One
+// listener for every page: instant navigation swaps the pages' content under it. A click with a
+// modifier key (a new tab, a download) keeps the browser's own meaning.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a.result-figure__enlarge");
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  import("./figure-lightbox.js").then(({ openFigure }) => openFigure(link));
+});
+
+// The footer's "Keep this chapter offline" (offline.js, fetched on the first press).
+document.addEventListener("click", (event) => {
+  const root = event.target.closest?.(".chapter-offline");
+  if (!root || !event.target.closest(".chapter-offline__keep")) return;
+  import("./offline.js").then(({ attachOfflineControl }) => attachOfflineControl(root).keep());
+});
+
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => attachCells());
 } else if (document.readyState === "loading") {

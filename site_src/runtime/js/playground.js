@@ -31,10 +31,16 @@ function svgElement(tag, attributes = {}) {
  * and the finished runs the reader ticked. Each run has its palette colour and its number written
  * at the end of its validation curve (so the colour is never the only clue).
  */
+// The chart keeps these proportions (its height follows the width the page gives it) and draws in
+// CSS pixels, so its text is TEXT_PX at every width (a fixed 480-unit drawing shrunk to a phone's
+// column set it at 8 px).
+const CHART_SHAPE = { width: 480, height: 260 };
+const TEXT_PX = 11;
+
 class LossChart {
   constructor(host) {
-    this.width = 480;
-    this.height = 260;
+    this.width = CHART_SHAPE.width;
+    this.height = CHART_SHAPE.height;
     this.margin = { left: 48, right: 30, top: 12, bottom: 36 };
     this.svg = svgElement("svg", { viewBox: `0 0 ${this.width} ${this.height}`, class: "tuning-playground__chart", role: "img", "aria-label": "Training and validation loss per epoch (no run yet)" });
     host.append(this.svg);
@@ -42,6 +48,17 @@ class LossChart {
     this.best = null;
     this.epochs = 100;
     this.yMax = 1;
+    // Redrawn in the width it is given: the viewBox keeps the shape, so the box does not change
+    // (and the observer does not fire again).
+    new ResizeObserver(([entry]) => this.fit(entry.contentRect.width)).observe(this.svg);
+    this.draw();
+  }
+
+  fit(width) {
+    if (!width || Math.abs(width - this.width) < 0.5) return;
+    this.width = width;
+    this.height = (width * CHART_SHAPE.height) / CHART_SHAPE.width;
+    this.svg.setAttribute("viewBox", `0 0 ${this.width} ${this.height}`);
     this.draw();
   }
 
@@ -109,7 +126,7 @@ class LossChart {
   }
 
   label(x, y, text, anchor, append = true) {
-    const node = svgElement("text", { x, y, "text-anchor": anchor, "font-size": 11, fill: "currentColor" });
+    const node = svgElement("text", { x, y, "text-anchor": anchor, "font-size": TEXT_PX, fill: "currentColor" });
     node.textContent = text;
     if (append) this.svg.append(node);
     return node;

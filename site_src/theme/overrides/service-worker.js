@@ -6,7 +6,8 @@
 //    interrupt Python (runtime-client.js) instead of restarting it. All the site loads is
 //    same-origin, so `require-corp` blocks nothing.
 // 2. The chapter offline after a visit: what the reader's browser fetched (pages, figures, fonts,
-//    scripts, the Python runtime once loaded) is kept in one cache. Pages and files whose names
+//    scripts, the Python runtime once loaded) is kept in one cache; the footer's "Keep this chapter
+//    offline" fetches the rest through here the same way (runtime/js/offline.js). Pages and files whose names
 //    carry no content hash are network-first (a conditional request: a 304 costs a round trip,
 //    never a download), so a new deploy is seen on the next visit; the cache answers only when
 //    the network does not. Files named by their content (bundle.1a2b3c4d.min.js, chunk-XXXXXXXX.js)
