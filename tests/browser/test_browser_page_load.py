@@ -38,6 +38,17 @@ TAKEN_OVER = ", ".join(f".{name}" for name in TAKEN_OVER_CLASSES)
 HEIGHTS = "all => all.map((e) => [e.id || e.className, Math.round(e.getBoundingClientRect().height)])"
 
 
+#: After a resize, a figure's <picture> swaps its drawing (the narrow one below a width) once the
+#: other has loaded; until then the old one is shown at the new width. An image not loaded yet
+#: (lazy, far below) takes its height from the chosen source's width and height, at once.
+PICTURES_SHOW_THEIR_DRAWING_FOR_THIS_WIDTH = """() => [...document.querySelectorAll("picture")].every((picture) => {
+    const img = picture.querySelector("img");
+    const source = [...picture.querySelectorAll("source")].find((each) => matchMedia(each.media).matches);
+    const wanted = source ? new URL(source.srcset, location.href).href : img.src;
+    return img.currentSrc === "" || (img.currentSrc === wanted && img.complete);
+})"""
+
+
 def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[int, list]:
     """At a phone's width and a laptop's: each taken-over element's height, with the page's scripts
     or as the build wrote it (the runtime's modules never arrive; Material's script still runs)."""
@@ -50,6 +61,7 @@ def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[
     heights = {}
     for width in (412, 1280):
         page.set_viewport_size({"width": width, "height": 823})
+        page.wait_for_function(PICTURES_SHOW_THEIR_DRAWING_FOR_THIS_WIDTH, timeout=10_000)
         heights[width] = [(name.split(" ")[0], height) for name, height in page.eval_on_selector_all(TAKEN_OVER, HEIGHTS)]
     assert ("--mounted" in page.content()) == scripts  # the scripts took over (or never ran)
     context.close()
