@@ -75,7 +75,8 @@ def run_capacity(config: CapacityConfig) -> dict:
     (val - train loss): means over seeds, one per width; ``*_per_seed``: [width][seed];
     ``val_loss_range``: per width, [lowest, highest] single-seed final validation loss;
     ``min_val_loss`` per width (validation loss at each run's best epoch, mean over seeds: what
-    early stopping with restore-best keeps) and ``min_val_loss_per_seed``; ``best_epoch_per_seed``;
+    early stopping with restore-best keeps) and ``min_val_loss_per_seed``; ``min_val_loss_range``:
+    per width, [lowest, highest] single-seed ``min_val_loss``; ``best_epoch_per_seed``;
     ``early_stopped_seed_range``: [lowest, highest] single-seed ``min_val_loss`` over every width
     but the narrowest; ``other_loss_at_best_per_seed`` / ``other_loss_at_best``: the loss on 200
     other held-out students (the test split) of the network each run's best epoch keeps;
@@ -125,6 +126,7 @@ def run_capacity(config: CapacityConfig) -> dict:
     result["val_loss_range"] = [[min(v), max(v)] for v in result["val_loss_per_seed"]]
     result["min_val_loss_per_seed"] = [[t.history.best_val_loss for t in ts] for ts in per_width]
     result["min_val_loss"] = [mean(v) for v in result["min_val_loss_per_seed"]]
+    result["min_val_loss_range"] = [[min(v), max(v)] for v in result["min_val_loss_per_seed"]]
     result["best_epoch_per_seed"] = [[t.history.best_epoch for t in ts] for ts in per_width]
     best = min(range(len(config.widths)), key=lambda i: result["val_loss"][i])
     result["best_width"] = config.widths[best]

@@ -30,7 +30,7 @@ class DiagnosisConfig:
 
     epochs: int = 200
     seed: int = 0
-    seeds: int = 10
+    seeds: int = 20  # 10 showed every shape in every seed; 20 show that a slow run can flatten early
     divergence_loss: float = 50.0
 
     def __post_init__(self) -> None:
@@ -326,7 +326,10 @@ def run_early_stopping(config: EarlyStoppingConfig) -> dict:
     none) and "none_vs_momentum_min_val_loss" (none minus momentum: positive when momentum's best
     is lower; ``b_lower`` counts those seeds); "rules": {rule: per patience
     {"patience", "past_plateau" (a rate_interval over the seeds), "excess", "excess_when_past"
-    (None if no seed got past), "kept_val_loss", "stop_epoch"}}}.
+    (None if no seed got past), "kept_val_loss", "stop_epoch"}}}; ``updates_per_epoch``: the
+    mini-batches in one epoch, ceil(n_train / batch_size) (patience counts epochs, not updates);
+    ``plateau_updates``: spread over the seeds of plateau_end in updates (plateau_end x
+    updates_per_epoch).
     """
     data = dataset(config.n_train, 0)
     seeds = list(range(config.seed, config.seed + config.seeds))
@@ -347,6 +350,7 @@ def run_early_stopping(config: EarlyStoppingConfig) -> dict:
     per_seed = [_one_seed(config, seed, *histories[3 * i:3 * i + 3])
                 for i, seed in enumerate(seeds)]
     full, one, still = histories[:3]
+    updates = -(-len(data.y_train) // config.batch_size)  # mini-batches per epoch: ceil(N / B)
     stopped = histories[3 * len(seeds):]
     count = len(config.patiences)
     rules = {rule: [_stop_record(config, p, h) for p, h in
@@ -363,4 +367,8 @@ def run_early_stopping(config: EarlyStoppingConfig) -> dict:
                             "plateau_end": _plateau_end(still.val_loss, one.best_val_loss)},
             "transient": _transient(full, one.best_val_loss),
             "effective_step": config.learning_rate / (1 - config.momentum),
+            "updates_per_epoch": updates,
+            "plateau_updates": spread_or_none([
+                None if s["transient"]["plateau_end"] is None else s["transient"]["plateau_end"] * updates
+                for s in per_seed]),
             "seed_runs": per_seed, "over_seeds": _over_seeds(config, per_seed)}

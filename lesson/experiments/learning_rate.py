@@ -248,6 +248,9 @@ class LrRangeTestConfig:
     batch_size: int = 16
     seed: int = 0
     seeds: int = 5
+    # Seeds (``seed``, ``seed`` + 1, ...; the first ``seeds`` of them are the drawn ones) whose
+    # minima give the spread the text quotes: five seeds understate it (issue 24).
+    spread_seeds: int = 40
     n_train: int = 400
     near_min_tolerance: float = 0.05  # "near the minimum": smoothed loss within this of it
     raw_window: int = 5  # updates either side of the minimum whose raw losses are reported
@@ -260,10 +263,13 @@ class LrRangeTestConfig:
                             "divisor": ("float", 1.0, 100.0),
                             "fastai_divisor": ("float", 1.0, 100.0), "hidden": ("int", 1, 256),
                             "batch_size": ("int", 1, 10_000), "seed": ("int", 0, 2**31 - 1),
-                            "seeds": ("int", 1, 20), "n_train": ("int", 20, 5000),
+                            "seeds": ("int", 1, 20), "spread_seeds": ("int", 1, 200),
+                            "n_train": ("int", 20, 5000),
                             "near_min_tolerance": ("float", 0.0, 10.0),
                             "raw_window": ("int", 0, 1000), "full_run_epochs": ("int", 1, 10_000)})
         require(self, "stop", self.stop > self.start, f"a number above start={self.start}")
+        require(self, "spread_seeds", self.spread_seeds >= self.seeds,
+                f"at least seeds={self.seeds}")
 
 
 def smooth(values: list, factor: float) -> list:
@@ -319,12 +325,20 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
     suggestions) plus ``seed`` for every seed; ``min_learning_rate_range``: [lowest, highest]
     minimum over the seeds; ``suggested_learning_rate_range`` and
     ``fastai_suggested_learning_rate_range``: that range divided by each divisor.
+    ``spread``: over ``spread_seeds`` seeds (the first ``seeds`` included), ``seeds`` (how
+    many), ``min_learning_rates`` (each seed's minimum), ``min_learning_rate_range``,
+    ``min_learning_rate_quartiles`` ([lower, upper] quartile of the minima), and
+    ``suggested_learning_rate_range`` / ``fastai_suggested_learning_rate_range`` (the minima's
+    range divided by each divisor).
     ``full_run_updates``: the updates of one training run of ``full_run_epochs`` epochs with the
     same batch size and data; ``share_of_a_full_run``: ``steps`` / ``full_run_updates``.
     """
     data = dataset(config.n_train, 0)
     lrs = np.geomspace(config.start, config.stop, config.steps)
     tests = [_range_test_once(config, data, lrs, config.seed + k) for k in range(config.seeds)]
+    spread_minima = [t["min_learning_rate"] for t in tests] + [
+        _range_test_once(config, data, lrs, config.seed + k)["min_learning_rate"]
+        for k in range(config.seeds, config.spread_seeds)]
     full_run_updates = config.full_run_epochs * math.ceil(config.n_train / config.batch_size)
     first, minima = tests[0], [t["min_learning_rate"] for t in tests]
     return {
@@ -336,6 +350,15 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
                                           max(minima) / config.divisor],
         "fastai_suggested_learning_rate_range": [min(minima) / config.fastai_divisor,
                                                  max(minima) / config.fastai_divisor],
+        "spread": {"seeds": config.spread_seeds, "min_learning_rates": spread_minima,
+                   "min_learning_rate_range": [min(spread_minima), max(spread_minima)],
+                   "min_learning_rate_quartiles": [float(q) for q in
+                                                   np.quantile(spread_minima, [0.25, 0.75])],
+                   "suggested_learning_rate_range": [min(spread_minima) / config.divisor,
+                                                     max(spread_minima) / config.divisor],
+                   "fastai_suggested_learning_rate_range": [
+                       min(spread_minima) / config.fastai_divisor,
+                       max(spread_minima) / config.fastai_divisor]},
         "full_run_updates": full_run_updates,
         "share_of_a_full_run": config.steps / full_run_updates,
     }

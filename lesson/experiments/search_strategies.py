@@ -88,7 +88,7 @@ class GridVsRandomConfig:
     width_high: int = 32
     epochs: int = 20
     batch_size: int = 16
-    repeats: int = 96
+    repeats: int = 400
     shift_grid: bool = True
     probe_learning_rates: int = 19
     probe_widths: int = 3
@@ -206,6 +206,9 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
     which only one strategy found a good configuration, and the exact sign test of those);
     ``lower_loss``: ``lesson.stats.paired`` of random's best against the grid's (``a_lower``:
     repeats random found the lower loss, ``b_lower``: the grid, ``sign_p``);
+    ``lower_loss_both_good``: the same over only the repeats in which both strategies found a good
+    configuration, and ``both_good_largest_gap`` the largest difference between their bests there
+    (both None if there are no such repeats);
     ``random_win_fraction`` (a_lower / repeats); ``difference``: {"mean", "sd", "se"} of grid
     best minus random best (positive: random better).
     """
@@ -249,6 +252,9 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
     grid_only = sum(r["grid"]["good"] and not r["random"]["good"] for r in repeats)
     both = sum(r["grid"]["good"] and r["random"]["good"] for r in repeats)
     lower = paired([r["random"]["best"] for r in repeats], [r["grid"]["best"] for r in repeats])
+    both_good = [r for r in repeats if r["grid"]["good"] and r["random"]["good"]]
+    lower_both_good = (paired([r["random"]["best"] for r in both_good], [r["grid"]["best"] for r in both_good])
+                       if both_good else None)
     return {"budget": budget, "probe": probe, "good_score": good_score, "good_band": band,
             "good_band_decades": band_decades,
             "grid_step_decades": step_decades,  # fixed grid: ends included
@@ -267,7 +273,10 @@ def run_grid_vs_random(config: GridVsRandomConfig) -> dict:
             "found_good_paired": {"random_only": random_only, "grid_only": grid_only, "both": both,
                                   "neither": config.repeats - random_only - grid_only - both,
                                   "sign_p": sign_test(random_only, grid_only)},
-            "lower_loss": lower, "random_win_fraction": lower["a_lower"] / config.repeats,
+            "lower_loss": lower, "lower_loss_both_good": lower_both_good,
+            "both_good_largest_gap": max((abs(r["grid"]["best"] - r["random"]["best"]) for r in both_good),
+                                         default=None),
+            "random_win_fraction": lower["a_lower"] / config.repeats,
             "difference": _difference_summary(differences)}
 
 
@@ -293,7 +302,7 @@ class SuccessiveHalvingConfig:
     width_low: int = 4
     width_high: int = 32
     batch_size: int = 16
-    repeats: int = 40
+    repeats: int = 120
     rescore_seeds: int = 3
     n_train: int = 400
 
@@ -409,7 +418,8 @@ def run_successive_halving(config: SuccessiveHalvingConfig) -> dict:
     (mean over repeats); ``outcomes``: {"wins", "ties", "losses"} (counts of repeats whose winner
     scored strictly lower, exactly the same, higher than the baseline's best), "ties_in_baseline"
     (ties whose winner is one of the baseline's configurations, trained identically), "max_loss"
-    (largest margin of a loss; 0 if none); ``resume_epochs``: what the same schedule would cost if
+    (largest margin of a loss; 0 if none), "sign_p" (exact sign test of wins against losses);
+    ``resume_epochs``: what the same schedule would cost if
     each round resumed its survivors instead of retraining them; ``top_decade_spread`` (see
     ``_top_decade_spread``); ``median_learning_rate``: {"all", "first_round_kept", "winner"}.
 
@@ -454,14 +464,15 @@ def run_successive_halving(config: SuccessiveHalvingConfig) -> dict:
     ties = [r for r in repeats if r["winner_val_loss"] is not None
             and r["winner_val_loss"] == r["baseline_best"]]
     losses = [_beats(r["baseline_best"], r["winner_val_loss"]) for r in repeats]
+    wins = sum(_beats(r["winner_val_loss"], r["baseline_best"]) for r in repeats)
     loss_margins = [d for r, lost in zip(repeats, losses) if lost
                     and (d := _difference(r["winner_val_loss"], r["baseline_best"])) is not None]
     return {"repeats": repeats, "full_search_epochs": config.n_configs * config.max_epochs,
             "resume_epochs": resume_epochs,
-            "outcomes": {"wins": sum(_beats(r["winner_val_loss"], r["baseline_best"]) for r in repeats),
-                         "ties": len(ties),
+            "outcomes": {"wins": wins, "ties": len(ties),
                          "ties_in_baseline": sum(r["winner"] < baseline_runs for r in ties),
-                         "losses": sum(losses), "max_loss": max(loss_margins, default=0.0)},
+                         "losses": sum(losses), "max_loss": max(loss_margins, default=0.0),
+                         "sign_p": sign_test(wins, sum(losses))},
             "mean_epochs_spent": mean([r["epochs_spent"] for r in repeats]),
             "baseline_runs": baseline_runs,
             "mean_best": {"halving": mean([r["winner_val_loss"] for r in repeats]),

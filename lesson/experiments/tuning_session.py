@@ -18,7 +18,7 @@ from lesson.experiments._common import check_fields, dataset, mean, require, tra
 from lesson.experiments.learning_rate import LrRangeTestConfig, run_lr_range_test
 from lesson.nn import MLP, NetworkConfig, accuracy, bce_with_logits
 from lesson.search import LogUniform, random_points
-from lesson.stats import sign_test, spread
+from lesson.stats import paired, sign_test, spread
 from lesson.train import Run, Trained, TrainConfig
 
 # Seeds of the training runs: round r's trial i uses ROUND_SEED_BASE * r + i; the re-runs use
@@ -99,7 +99,9 @@ def initial_loss_check(data: Dataset, config: TuningSessionConfig) -> dict:
     0..init_seeds-1, with their ``mean``, ``min``, ``max``; ``bias_set``: the same networks with
     the output bias set to ln(p / (1-p)) ('init well'), with ``bias_set_mean``;
     ``scatter_excess`` (mean - ln 2: what the scatter of the outputs adds without the bias) and
-    ``bias_set_excess`` (bias_set_mean - expected: what it adds with the bias set).
+    ``bias_set_excess`` (bias_set_mean - expected: what it adds with the bias set);
+    ``max_over_ln2`` (the highest initial loss as a multiple of ln 2, against the chapter's bar of
+    about twice ln 2).
     """
     p = data.base_rate
     measured, bias_set = [], []
@@ -112,7 +114,8 @@ def initial_loss_check(data: Dataset, config: TuningSessionConfig) -> dict:
             "measured": measured, "mean": mean(measured), "min": min(measured),
             "max": max(measured), "bias_set": bias_set, "bias_set_mean": mean(bias_set),
             "scatter_excess": mean(measured) - math.log(2.0),
-            "bias_set_excess": mean(bias_set) - binary_entropy(p)}
+            "bias_set_excess": mean(bias_set) - binary_entropy(p),
+            "max_over_ln2": max(measured) / math.log(2.0)}
 
 
 def slow_split(trials: list[dict]) -> dict | None:
@@ -232,8 +235,9 @@ def rerun(data: Dataset, config: TuningSessionConfig, candidates: list[dict]) ->
     Result per candidate: ``learning_rate``, ``hidden``, ``round``, ``search_val_loss`` (its
     score in the search), ``seeds``, ``val_loss`` (per seed), ``mean``, ``std`` (sample),
     ``sem`` (standard error of the mean), ``min``, ``max``, ``luck`` (mean minus the search
-    score: how much the search flattered it), ``val_acc_mean``, and ``trained`` (the networks,
-    dropped before returning).
+    score: how much the search flattered it), ``above_search`` (how many re-runs scored worse
+    than the search score) and ``above_search_p`` (sign test of those against the rest),
+    ``val_acc_mean``, and ``trained`` (the networks, dropped before returning).
     """
     seeds = [RERUN_SEED_BASE + s for s in range(config.rerun_seeds)]
     runs = [Run(NetworkConfig(hidden=(c["hidden"],)), _training(config, c["learning_rate"]), s)
@@ -244,12 +248,15 @@ def rerun(data: Dataset, config: TuningSessionConfig, candidates: list[dict]) ->
         mine = trained[i * len(seeds):(i + 1) * len(seeds)]
         losses = [None if t.history.diverged else t.history.best_val_loss for t in mine]
         summary = spread(losses)
+        above = sum(v is not None and v > c["val_loss"] for v in losses)
+        below = sum(v is not None and v < c["val_loss"] for v in losses)
         out.append({"learning_rate": c["learning_rate"], "hidden": c["hidden"],
                     "round": c["round"], "search_val_loss": c["val_loss"], "seeds": seeds,
                     "val_loss": losses, "diverged": len(losses) - summary["n"],
                     "mean": summary["mean"], "std": summary["std"], "sem": summary["sem"],
                     "min": summary["min"], "max": summary["max"],
                     "luck": summary["mean"] - c["val_loss"],
+                    "above_search": above, "above_search_p": sign_test(above, below),
                     "val_acc_mean": mean([t.history.val_acc[t.history.best_epoch]
                                           for t in mine if not t.history.diverged]),
                     "trained": mine})
@@ -330,6 +337,13 @@ def replication_summary(sessions: list[dict]) -> dict:
                       "luck": spread(lucks)}}
 
 
+def _versus(chosen: dict, other: dict) -> dict:
+    """``paired`` of ``chosen``'s re-run losses against ``other``'s (the same seeds), with
+    ``lower_by``: how much lower ``chosen`` scored on average (minus the mean difference)."""
+    comparison = paired(chosen["val_loss"], other["val_loss"])
+    return {**comparison, "lower_by": -comparison["mean"]}
+
+
 def run_tuning_session(config: TuningSessionConfig) -> dict:
     """The whole session, every number the page quotes.
 
@@ -342,10 +356,12 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     rounds), within_tolerance (its value)}; ``reruns``: the ``top_k`` configurations of both
     rounds by search score, re-run (see ``rerun``, without networks); ``final``: {learning_rate,
     hidden, round, search_val_loss, rerun_mean_val_loss, rerun_std, rerun_sem, rerun_min,
-    rerun_max, val_acc, test_loss, test_losses, test_acc, test_students, test_standard_error
+    rerun_max, rerun_above_search, rerun_above_search_p (see ``rerun``), val_acc, test_loss, test_losses, test_acc, test_students, test_standard_error
     (see ``score_on_test``), is_search_best, seed_luck (rerun mean minus search score),
     split_gap (test minus rerun mean), gap (test minus search score), search_is_lowest (the
-    search score is below every re-run)}; ``search_best``: the single best search trial of both
+    search score is below every re-run), versus_others (per other re-run configuration, in the
+    order of ``reruns``: ``paired`` of the final choice's re-run losses against its, seed by seed,
+    the re-runs sharing their seeds, plus ``lower_by``, minus that mean difference)}; ``search_best``: the single best search trial of both
     rounds; ``slow``: round 1's split into slow learning rates and the rest (see
     ``slow_split``); ``budget``: {trials, runs (trials + re-runs), epochs_trained,
     epochs_without_early_stopping}; ``replication``: steps 4 to 6 again for this session and
@@ -355,9 +371,11 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
     data = dataset(config.n_train, 0)
     initial = initial_loss_check(data, config)
     overfit = overfit_check(data, config)
+    # the drawn seeds' suggestion is all the session uses: not the learning-rate page's 40-seed spread
     range_test = run_lr_range_test(LrRangeTestConfig(hidden=config.hidden,
                                                      batch_size=config.batch_size,
-                                                     n_train=config.n_train))
+                                                     n_train=config.n_train,
+                                                     spread_seeds=LrRangeTestConfig.seeds))
     top = range_test["min_learning_rate"]
     search_seeds = [config.search_seed + k for k in range(1 + config.replications)]
     firsts = search_rounds(data, config, 1, [(s, (top / config.lr_span, top),
@@ -385,12 +403,15 @@ def run_tuning_session(config: TuningSessionConfig) -> dict:
              "round": chosen["round"], "search_val_loss": chosen["search_val_loss"],
              "rerun_mean_val_loss": chosen["mean"], "rerun_std": chosen["std"],
              "rerun_sem": chosen["sem"], "rerun_min": chosen["min"], "rerun_max": chosen["max"],
+             "rerun_above_search": chosen["above_search"],
+             "rerun_above_search_p": chosen["above_search_p"],
              "val_acc": chosen["val_acc_mean"], **test,
              "is_search_best": chosen["search_val_loss"] == best_score,
              "seed_luck": chosen["luck"],
              "split_gap": test["test_loss"] - chosen["mean"],
              "gap": test["test_loss"] - chosen["search_val_loss"],
-             "search_is_lowest": chosen["search_val_loss"] < chosen["min"]}
+             "search_is_lowest": chosen["search_val_loss"] < chosen["min"],
+             "versus_others": [_versus(chosen, c) for c in reruns if c is not chosen]}
     trials = sum(len(r["trials"]) for r in rounds)
     return {
         "initial_loss": initial, "overfit": overfit,

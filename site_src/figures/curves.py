@@ -15,13 +15,13 @@ from site_src.figures.style import INK, OKABE_ITO, PALETTE
 def case_setting(case: dict) -> str:
     """'8 neurons, η = 0.3, 400 students' (and the momentum if one is used): what makes a
     diagnosis case what it is."""
-    momentum = f", momentum {case['momentum']:g}" if case.get("momentum") else ""
+    momentum = f", momentum β = {case['momentum']:g}" if case.get("momentum") else ""
     return f"{neurons(case['hidden'])}, η = {lr_text(case['learning_rate'])}{momentum}, {case['n_train']} students"
 
 
 def case_short(case: dict) -> str:
-    """'h 8 · η 0.3 · n 400' (with '· μ 0.9' if momentum is used): short enough for a panel title."""
-    momentum = f" · μ {case['momentum']:g}" if case.get("momentum") else ""
+    """'h 8 · η 0.3 · n 400' (with '· β 0.9' if momentum is used): short enough for a panel title."""
+    momentum = f" · β {case['momentum']:g}" if case.get("momentum") else ""
     return f"h {case['hidden']} · η {lr_text(case['learning_rate'])}{momentum} · n {case['n_train']}"
 
 
@@ -69,7 +69,7 @@ def caption_cases(result: dict, cases: list[dict]) -> str:
     ]
     return (
         f"Learning curves over {result['epochs'][-1]} epochs (panel titles: h hidden neurons, learning rate η, "
-        f"μ momentum where used, n training students). " + "; ".join(parts) + "."
+        f"β momentum where used, n training students). " + "; ".join(parts) + "."
     )
 
 

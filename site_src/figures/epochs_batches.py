@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import NullLocator
 
 from site_src.figures.common import (
     TRAIN_COLOUR, VAL_COLOUR, DIVERGED_COLOUR, MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL,
@@ -36,8 +37,14 @@ def draw_epochs(axes: list[Axes], result: dict) -> list:
                                    arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 0.8}))
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlim(0, result["epochs"][-1])
+    # plain epoch numbers (not 10¹, 10²), and a faint line where the even spacing ends
+    last = result["epochs"][-1]
+    ticks = [t for t in (0, 2, 4, 6, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t < last] + [last]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    artists.append(ax.axvline(10, color=INK, linestyle=":", linewidth=0.8, alpha=0.6))
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("epoch (linear to 10, then log scale)")
+    ax.set_xlabel("epoch (evenly spaced up to 10, log scale after)")
     ax.set_ylabel(LOSS_LABEL)
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(f"{result['config']['hidden']} hidden neurons, {result['config']['n_train']} training students")

@@ -146,19 +146,26 @@ def draw_lr_range_test(axes: list[Axes], result: dict) -> list:
     return artists
 
 
+def spread_text(result: dict) -> str:
+    """'over 40 seeds, from η ≈ 1.4 to 9.5': the minima of the larger set of seeds."""
+    spread = result["spread"]
+    low, high = spread["min_learning_rate_range"]
+    return f"over {spread['seeds']} seeds, from η ≈ {low:.2g} to {high:.2g}"
+
+
 def caption_lr_range_test(result: dict) -> str:
     cfg = result["config"]
     first, last = result["min_learning_rate_range"]
     low, high = result["near_min_learning_rates"]
     return (
         f"Runs of {cfg['steps']} updates whose learning rate grows exponentially from {lr_text(cfg['start'])} to "
-        f"{lr_text(cfg['stop'])}, one per seed (no momentum). Seed 0's smoothed loss (exponential moving average, "
-        f"factor {cfg['smoothing']:g}) is lowest at η ≈ {result['min_learning_rate']:.2g}, but points within "
+        f"{lr_text(cfg['stop'])}, one per seed (no momentum). Seed 0's smoothed loss (a running average of the "
+        f"mini-batch losses) is lowest at η ≈ {result['min_learning_rate']:.2g}, but points within "
         f"{cfg['near_min_tolerance']:g} of that minimum lie as far apart as η ≈ {low:.2g} and {high:.2g} (shaded; in between "
         f"the curve wanders from {result['smoothed_loss_in_band'][0]:.2f} to {result['smoothed_loss_in_band'][1]:.2f}); the {cfg['seeds']} seeds' "
-        f"minima range from η ≈ {first:.2g} to {last:.2g}. Dividing seed 0's minimum by {cfg['divisor']:g} (Smith's factor for the low end of a cyclical range) "
-        f"suggests η ≈ {result['suggested_learning_rate']:.2g}; by {cfg['fastai_divisor']:g} (fastai's older lr_min), "
-        f"η ≈ {result['fastai_suggested_learning_rate']:.2g}."
+        f"minima range from η ≈ {first:.2g} to {last:.2g} ({spread_text(result)}). The two rules of thumb of the text: "
+        f"seed 0's minimum divided by {cfg['divisor']:g} suggests η ≈ {result['suggested_learning_rate']:.2g}; "
+        f"divided by {cfg['fastai_divisor']:g}, η ≈ {result['fastai_suggested_learning_rate']:.2g}."
     )
 
 

@@ -115,8 +115,8 @@ def alt_momentum(result: dict) -> str:
                                                result["smallest_diverging_effective_step"],
                                                result["first_diverging_seeds"]))
     return ("Two line charts of final validation loss, one line per momentum value; left against the learning "
-            "rate, where the lines are shifted from one another, right against the effective step, where "
-            f"{_coincide_text(result)} {rows}.")
+            "rate, where the lines are shifted from one another, right against the effective step, where the "
+            f"lines lie nearly on top of one another until close to where they break off. {rows}.")
 
 
 def draw_lr_schedule(axes: list[Axes], result: dict) -> list:

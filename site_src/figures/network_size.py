@@ -51,9 +51,10 @@ def caption_capacity(result: dict) -> str:
         f"for {cfg['epochs']} epochs on only {cfg['n_train']} students ({training_setup(cfg)}; small dots: {seeds} seeds, "
         f"lines: their mean). "
         f"With {neurons(widths[0])} both losses are high ({train[0]:.2f} and {val[0]:.2f}); the wider networks fit the "
-        f"training set almost perfectly (lowest: {train[lowest_train]:.4f} at width {widths[lowest_train]}), and the gap to "
-        f"validation, {result['gap'][0]:.2f} at width {widths[0]}, is largest at width {widths[widest_gap]} "
-        f"({result['gap'][widest_gap]:.2f}; {result['gap'][-1]:.2f} at width {widths[-1]}). Dashed: the mean over seeds of each run's lowest validation "
+        f"training set almost perfectly (lowest: {train[lowest_train]:.4f} at width {widths[lowest_train]}). Validation "
+        f"loss minus training loss is {result['gap'][0]:.2f} at width {widths[0]} and largest at width "
+        f"{widths[widest_gap]}, where it is {result['gap'][widest_gap]:.2f} ({result['gap'][-1]:.2f} at width "
+        f"{widths[-1]}). Dashed: the mean over seeds of each run's lowest validation "
         f"loss during training, the network early stopping would keep: between {min(best[1:]):.3f} and {max(best[1:]):.3f} for every width "
         f"from {widths[1]} to {widths[-1]}."
     )

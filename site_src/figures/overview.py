@@ -33,7 +33,7 @@ def caption_dataset(result: dict) -> str:
         f"The {result['n_train']} training students. Passing depends on both inputs: more study helps, "
         f"while sleeping much less *or* much more than about 7.5 hours goes with failing, so the border is "
         f"curved (dashed: the border of the rule that generated the labels). {percent(result['base_rate'])} of them passed. Near the border a student passes or fails "
-        f"by chance, and a few labels were flipped at random, so even the true rule is right about only {percent(result['rule_val_accuracy'])} of the validation students."
+        f"by chance, and a few labels were flipped at random, so even the true rule is right about only {result['rule_val_accuracy']:.1%} of the validation students."
     )
 
 
@@ -56,7 +56,7 @@ def draw_bad_vs_good(axes: list[Axes], result: dict) -> list:
         setting = result[label]
         accuracies = np.asarray(setting["test_acc"]) * 100
         jitter = rng.uniform(-0.12, 0.12, size=len(accuracies))
-        artists.append(ax.scatter(position + jitter, accuracies, s=28, marker=marker, color=colour, zorder=3))
+        artists.append(ax.scatter(position + jitter, accuracies, s=20, marker=marker, color=colour, zorder=3))
         artists.append(ax.hlines(setting["mean_test_acc"] * 100, position - 0.28, position + 0.28,
                                  color=INK, linewidth=2.2, zorder=4))
         artists.append(ax.annotate(f"mean {percent(setting['mean_test_acc'])}", (position + 0.3, setting["mean_test_acc"] * 100),
@@ -85,15 +85,10 @@ def caption_bad_vs_good(result: dict) -> str:
         f"with good ones (learning rate {lr_text(good['learning_rate'])}, {good['epochs']} epochs). "
         f"Means: {percent(bad['mean_test_acc'])} against {percent(good['mean_test_acc'])}. The dotted line is the "
         f"accuracy of answering 'fail' for every test student ({result['test_always_fail_acc']:.1%}, because only "
-        f"{1 - result['test_always_fail_acc']:.1%} of them passed): the poorly trained networks score a little below it "
-        f"on average, but one by one they scatter on both sides of it ({_above_always_fail(result)} of "
+        f"{1 - result['test_always_fail_acc']:.1%} of them passed): the poorly trained networks score below it "
+        f"on average, and one by one they scatter on both sides of it ({bad['above_always_fail']} of "
         f"{len(bad['test_acc'])} above it)."
     )
-
-
-def _above_always_fail(result: dict) -> int:
-    """How many of the poorly trained networks beat answering 'fail' for every test student."""
-    return sum(acc > result["test_always_fail_acc"] for acc in result["bad"]["test_acc"])
 
 
 def alt_bad_vs_good(result: dict) -> str:
@@ -101,8 +96,8 @@ def alt_bad_vs_good(result: dict) -> str:
     return (
         f"Dot plot of test accuracy for two hyperparameter settings. Bad settings: every seed between "
         f"{percent(min(bad['test_acc']))} and {percent(max(bad['test_acc']))}, mean {percent(bad['mean_test_acc'])}, "
-        f"a little below the {result['test_always_fail_acc']:.1%} of always answering fail (dotted line), with "
-        f"{_above_always_fail(result)} of {len(bad['test_acc'])} seeds above it. Good settings: between "
+        f"below the {result['test_always_fail_acc']:.1%} of always answering fail (dotted line), with "
+        f"{bad['above_always_fail']} of {len(bad['test_acc'])} seeds above it. Good settings: between "
         f"{percent(min(good['test_acc']))} and {percent(max(good['test_acc']))}, mean {percent(good['mean_test_acc'])}."
     )
 

@@ -89,7 +89,7 @@ def caption_search_space(result: dict) -> str:
     cfg, probe = result["config"], result["probe"]
     return (
         f"Left: one of {cfg['repeats']} repeats; a {cfg['grid_points_per_axis']} × {cfg['grid_points_per_axis']} grid "
-        f"(shifted at random in log space) and {result['budget']} random runs over learning rates "
+        f"(each repeat moves the whole grid by a random fraction of its step) and {result['budget']} random runs over learning rates "
         f"{lr_text(cfg['lr_low'])} to {lr_text(cfg['lr_high'])} and {cfg['width_low']} to {cfg['width_high']} hidden "
         f"neurons, {cfg['epochs']} epochs each; the ticks under the plot are the learning rates each tried. "
         f"Middle and right: all {2 * result['budget'] * cfg['repeats']} runs of all repeats, projected onto each axis. "
@@ -132,7 +132,8 @@ def draw_grid_vs_random(axes: list[Axes], result: dict) -> list:
     pairs = [(r["grid"]["best"], r["random"]["best"]) for r in result["repeats"]
              if r["grid"]["best"] is not None and r["random"]["best"] is not None]
     artists.append(pair_ax.scatter([g for g, _ in pairs], [r for _, r in pairs], s=30, color=RANDOM_COLOUR,
-                                   edgecolors=INK, linewidths=0.5, zorder=3, label="one repeat"))
+                                   edgecolors=INK, linewidths=0.5, zorder=3, label="one repeat",
+                                   rasterized=True))  # one marker per repeat: a picture keeps the SVG light
     top = max(max(pair) for pair in pairs) * 1.08
     low = min(min(pair) for pair in pairs) * 0.95
     artists += pair_ax.plot([low, top], [low, top], color=INK, linewidth=1, label="tie")
@@ -142,7 +143,7 @@ def draw_grid_vs_random(axes: list[Axes], result: dict) -> list:
     pair_ax.set_xlabel("grid's best validation loss")
     pair_ax.set_ylabel("random search's best")
     pair_ax.set_title("Each repeat")
-    pair_ax.legend(loc="upper left", fontsize=8)
+    pair_ax.legend(loc="center right", fontsize=8)  # the upper left holds the repeats only the grid got right
     return artists
 
 
@@ -167,8 +168,9 @@ def alt_grid_vs_random(result: dict) -> str:
         f"Left: two falling curves of best validation loss against runs spent; after {result['budget']} runs the grid's "
         f"mean is {result['mean_best']['grid']:.3f} and random search's {result['mean_best']['random']:.3f}. Right: "
         f"{len(result['repeats'])} points, grid's best against random's best, scattered on both sides of the diagonal "
-        f"near {result['good_score']:.2f}, and a few far to the right of it, where the grid missed the good "
-        f"learning rates. Random search won {percent(result['random_win_fraction'])} of the repeats."
+        f"near {result['good_score']:.2f}, and {sum(not r['grid']['good'] for r in result['repeats'])} to the right "
+        f"of the dashed good line, where the grid missed the good learning rates. Random search found the lower loss "
+        f"in {percent(result['random_win_fraction'])} of the repeats."
     )
 
 
@@ -224,7 +226,8 @@ def draw_successive_halving(axes: list[Axes], result: dict) -> list:
     pairs = [(r["baseline_best"], r["winner_val_loss"]) for r in result["repeats"]
              if r["baseline_best"] is not None and r["winner_val_loss"] is not None]
     artists.append(pair_ax.scatter([b for b, _ in pairs], [h for _, h in pairs], s=30, color=MARK_COLOUR,
-                                   edgecolors=INK, linewidths=0.5, zorder=3, label="one repeat"))
+                                   edgecolors=INK, linewidths=0.5, zorder=3, label="one repeat",
+                                   rasterized=True))  # one marker per repeat: a picture keeps the SVG light
     top = max(max(pair) for pair in pairs) * 1.08
     low = min(min(pair) for pair in pairs) * 0.95
     artists += pair_ax.plot([low, top], [low, top], color=INK, linewidth=1, label="tie")
@@ -246,8 +249,8 @@ def caption_successive_halving(result: dict) -> str:
         f"{result['mean_epochs_spent']:.0f} epochs per search ({result['resume_epochs']} if survivors resumed), against "
         f"{result['full_search_epochs']} to train every configuration fully. Left: one of {cfg['repeats']} repeats. "
         f"Middle: every configuration of every repeat after the first round, and the random baseline's runs at full "
-        f"length; {percent(result['first_round_largest_rate_share'])} of the kept ones were among the third with the "
-        f"largest learning rates. Right: each repeat against random search with the same {result['mean_epochs_spent']:.0f} "
+        f"length; most of the configurations kept after the first round ({percent(result['first_round_largest_rate_share'])}) "
+        f"were in the third with the largest learning rates. Right: each repeat against random search with the same {result['mean_epochs_spent']:.0f} "
         f"epochs; mean {result['mean_best']['halving']:.3f} against {result['mean_best']['baseline']:.3f} (difference "
         f"{difference['mean']:.3f}, standard error {difference['se']:.3f}). Each winner trained again with "
         f"{rescored['seeds']} fresh seeds: {rescored['mean']['halving']:.3f} against {rescored['mean']['baseline']:.3f}."

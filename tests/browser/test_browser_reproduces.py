@@ -19,8 +19,12 @@ from site_server import SITE_DIR, missing_prerequisite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-#: Rerun in the page and compared with the served JSON (issue: the chaotic ones included).
-RERUN = ("lr_curves", "lr_sweep", "batch_lr", "grid_vs_random")
+#: Rerun in the page and compared with the served JSON, the chaotic ones included: momentum trains at
+#: the edge of divergence, where CPython's last bits already change which seeds diverge (its
+#: first-divergence counts differ from the published ones there). grid_vs_random, chaotic too, now
+#: takes about 40 s, beyond the scratch cell's 30 s limit; tests/engine/test_engine_pyodide.py
+#: reproduces it in the same Pyodide under Node.
+RERUN = ("lr_curves", "lr_sweep", "batch_lr", "momentum")
 RERUN_CODE = """import hashlib, json
 from lesson.experiments import run_experiment
 print(hashlib.sha256(json.dumps(run_experiment({name!r})).encode()).hexdigest())"""

@@ -5,8 +5,11 @@ seeds where the sentence speaks of them."""
 from __future__ import annotations
 
 import math
+import re
 
+from chapter_site import DOCS_DIR
 from claims import claim
+from page_code import run_page_code
 
 PAGE = "early-stopping.md"
 
@@ -41,7 +44,7 @@ def test_it_is_the_overfitting_run_of_the_learning_curves_continued(results):
 def test_the_run_is_deliberately_aggressive_and_its_first_epochs_show_it(results):
     stopping, sweep = results("early_stopping"), results("lr_sweep")
     over, transient = stopping["over_seeds"], stopping["transient"]
-    msg = claim(PAGE, "Its momentum makes each step about ten times the learning rate, far more than the "
+    msg = claim(PAGE, "Its [momentum](key-concepts.md#momentum) makes each step about ten times the learning rate, far more than the "
                 "[learning-rate page](learning-rate.md) found best")
     assert math.isclose(stopping["effective_step"] / stopping["config"]["learning_rate"], 10), msg
     assert stopping["effective_step"] > 3 * sweep["best_learning_rate"], msg
@@ -84,9 +87,10 @@ def test_the_plateau_is_no_better_than_one_neuron_then_the_loss_drops(results):
     val, end = stopping["val_loss"], stopping["transient"]["plateau_end"]
     one = stopping["one_neuron"]["min_val_loss"]
     msg = claim(PAGE, "For several epochs it is no better than the best a network with a single hidden neuron reaches "
-                "with the same training ({{ value: early_stopping.one_neuron.min_val_loss | .3f }}, dotted): the network "
-                "has learned a nearly straight border.")
+                "with the same training and seed ({{ value: early_stopping.one_neuron.min_val_loss | .3f }}, dotted): the "
+                "network has learned a nearly straight border.")
     assert min(val[1:end]) >= one and end > 5, msg
+    assert one == stopping["seed_runs"][0]["one_neuron_min_val_loss"], msg  # the shown seed's own one-neuron run
     assert all(run["transient"]["plateau_end"] > 5 for run in stopping["seed_runs"]), msg
     msg = claim(PAGE, "Only then does it find the curved border, and the validation loss drops.")
     assert min(val[end:end + 20]) < one - 0.15, msg
@@ -96,7 +100,7 @@ def test_the_table_counts_the_seeds_that_got_past_the_plateau(results):
     stopping = results("early_stopping")
     n = stopping["over_seeds"]["seeds"]
     msg = claim(PAGE, "The table counts it over {{ value: early_stopping.over_seeds.seeds | d }} seeds of this run (the "
-                "same data, different starting weights and batch orders), for each patience and for three stopping rules")
+                "same data, different starting weights and batch orders), for each patience and three stopping rules")
     assert n >= 6 and [run["seed"] for run in stopping["seed_runs"]] == list(range(stopping["config"]["seed"],
                                                                                    stopping["config"]["seed"] + n)), msg
     # "got past the plateau" is the same thing as "kept a network better than the one-neuron one"
@@ -185,8 +189,8 @@ def test_min_delta_stops_sooner_and_never_helped(results):
     msg = claim(PAGE, "it makes the rule stop sooner, never later.")
     for run in stopping["seed_runs"]:
         assert all(d["stop_epoch"] <= p["stop_epoch"] for p, d in zip(run["rules"]["plain"], run["rules"]["min_delta"])), msg
-    msg = claim(PAGE, "Here that never helped. At short patience it stopped on the plateau as often as the plain rule or "
-                "more, and past it, it kept slightly worse networks, because it ignored the last small improvements.")
+    msg = claim(PAGE, "Here that never helped: it stopped on the plateau at least as often as the plain rule, and past "
+                "it kept slightly worse networks.")
     assert all(past(d) <= past(p) for p, d in zip(plain, delta)) and any(past(d) < past(p) for p, d in zip(plain, delta)), msg
     long = [(p, d) for p, d in zip(plain, delta) if past(p) == past(d) == stopping["over_seeds"]["seeds"]]
     assert long and all(p["excess"]["mean"] < d["excess"]["mean"] for p, d in long), msg
@@ -275,13 +279,76 @@ def test_the_weights_at_the_stop_are_worse_than_the_best(results):
 
 def test_momentum_makes_the_run_overfit_early(results):
     over = results("early_stopping")["over_seeds"]
-    msg = claim(PAGE, "that is what makes it overfit early (its best epoch came at "
+    msg = claim(PAGE, "That is what makes it overfit early: its best epoch came at "
                 "{{ value: early_stopping.over_seeds.best_epoch.min | d }} to "
                 "{{ value: early_stopping.over_seeds.best_epoch.max | d }} over the seeds, against "
                 "{{ value: early_stopping.over_seeds.no_momentum_best_epoch.min | d }} to "
-                "{{ value: early_stopping.over_seeds.no_momentum_best_epoch.max | d }} without momentum).")
+                "{{ value: early_stopping.over_seeds.no_momentum_best_epoch.max | d }} without momentum.")
     # the ranges do not overlap, and momentum was earlier in every seed
     assert over["best_epoch"]["max"] < over["no_momentum_best_epoch"]["min"], msg
     paired = over["momentum_vs_none_best_epoch"]
     assert paired["a_lower"] == paired["n"] == over["seeds"] and paired["sign_p"] < 0.01, msg
 
+
+
+def test_the_one_neuron_level_and_why_other_pages_quote_other_values(results):
+    stopping, cap, diagnosis = results("early_stopping"), results("capacity"), results("diagnosis")
+    over = stopping["over_seeds"]
+    msg = claim(PAGE, "The one-neuron level differs a little from seed to seed: from "
+                "{{ value: early_stopping.over_seeds.one_neuron_min_val_loss.min | .3f }} to "
+                "{{ value: early_stopping.over_seeds.one_neuron_min_val_loss.max | .3f }} over the "
+                "{{ value: early_stopping.over_seeds.seeds | d }} seeds, and each seed is compared with its own.")
+    levels = [run["one_neuron_min_val_loss"] for run in stopping["seed_runs"]]
+    assert (over["one_neuron_min_val_loss"]["min"], over["one_neuron_min_val_loss"]["max"]) == (min(levels), max(levels)), msg
+    assert max(levels) - min(levels) < 0.1, msg  # "a little", next to the drop below it
+    for run in stopping["seed_runs"]:  # past the plateau means below that seed's own level
+        for stop in run["rules"]["plain"]:
+            assert stop["past_plateau"] == (stop["restored_val_loss"] < run["one_neuron_min_val_loss"]), (msg, run["seed"])
+    msg = claim(PAGE, "trains the same one-neuron network for fewer epochs and quotes the mean of its first "
+                "{{ value: capacity.config.seeds | d }} seeds, {{ value: capacity.min_val_loss.0 | .3f }}.")
+    cfg, ccfg = stopping["config"], cap["config"]
+    assert (cfg["n_train"], cfg["learning_rate"], cfg["momentum"], cfg["batch_size"]) == (
+        ccfg["n_train"], ccfg["learning_rate"], ccfg["momentum"], ccfg["batch_size"]), msg
+    assert ccfg["epochs"] < cfg["epochs"] and cap["widths"][0] == 1, msg
+    first = levels[:ccfg["seeds"]]
+    assert math.isclose(cap["min_val_loss"][0], sum(first) / len(first)), msg  # the same runs, seed by seed
+    msg = claim(PAGE, "trains it differently (on {{ value: diagnosis.cases.0.n_train | d }} students, without momentum) "
+                "and quotes the lowest of its seeds, {{ value: diagnosis.cases.0.over_seeds.min_val_loss.min | .3f }}.")
+    case = diagnosis["cases"][0]
+    assert case["hidden"] == 1 and case["momentum"] == 0 and case["n_train"] > cfg["n_train"], msg
+    assert case["over_seeds"]["min_val_loss"]["min"] < over["one_neuron_min_val_loss"]["min"], msg
+
+
+def test_patience_counts_epochs_and_an_epoch_here_is_a_few_updates(results):
+    stopping = results("early_stopping")
+    cfg = stopping["config"]
+    msg = claim(PAGE, "Patience is counted in epochs, and an epoch of this run is only "
+                "{{ value: early_stopping.updates_per_epoch | d }} updates ({{ value: early_stopping.config.n_train | d }} "
+                "students in batches of {{ value: early_stopping.config.batch_size | d }}).")
+    assert stopping["updates_per_epoch"] == math.ceil(cfg["n_train"] / cfg["batch_size"]) <= 10, msg
+    msg = claim(PAGE, "Its longest plateau lasted {{ value: early_stopping.plateau_updates.max | .0f }} updates. On a "
+                "large training set one epoch can be thousands of updates")
+    ends = [run["transient"]["plateau_end"] for run in stopping["seed_runs"]]
+    assert stopping["plateau_updates"]["max"] == max(ends) * stopping["updates_per_epoch"], msg
+    assert stopping["plateau_updates"]["max"] < 1000, msg  # shorter than one epoch of a large training set
+
+
+def test_more_patience_is_better_on_the_watched_signal_only(results):
+    msg = claim(PAGE, "Lower, that is, on the validation students the rule watches; on new students it is likely to be "
+                "lower too, but not certain to, as the scikit-learn cell below shows.")
+    text = (DOCS_DIR / PAGE).read_text(encoding="utf-8")
+    cell = re.search(r'```python-live title="Early stopping in scikit-learn"[^\n]*\n(.*?)\n```', text, flags=re.S)[1]
+    assert "validation_fraction=0.25" in cell and "n_train=40" in cell, msg
+    output, _ = run_page_code(f"{PAGE}: Early stopping in scikit-learn", cell.replace("#| end-setup", ""))
+    rows = [(int(m[1]), float(m[2]), float(m[3])) for m in re.finditer(
+        r"n_iter_no_change\s+(\d+): stopped after \d+ epochs, its validation accuracy ([\d.]+); on the chapter's "
+        r"validation students: loss ([\d.]+)", output)]
+    assert [r[0] for r in rows] == [2, 10, 50], (msg, output)
+    msg = claim(PAGE, "Here the longer patiences keep a network that is better on the signal scikit-learn watches "
+                "(accuracy on its own ten held-out students) and worse on the chapter's "
+                "{{ value: dataset.n_val | d }} validation students.")
+    assert 0.25 * 40 == 10 and results("dataset")["n_val"] == 200, msg
+    (_, acc_short, loss_short), *longer = rows
+    assert all(acc > acc_short and loss > loss_short + 0.05 for _, acc, loss in longer), (msg, output)
+    msg = claim(PAGE, "More patience never loses on the watched signal")
+    assert all(b[1] >= a[1] for a, b in zip(rows, rows[1:])), (msg, output)

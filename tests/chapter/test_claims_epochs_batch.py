@@ -25,9 +25,28 @@ def test_epochs_run_uses_momentum_with_the_stated_effective_step(results):
 
 
 def test_epoch_axis_covers_the_last_few_hundred(results):
+    from site_src.figures.epochs_batches import draw_epochs
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     epochs = results("epochs")
-    msg = claim(PAGE, "so that the first few epochs and the last few hundred both fit.")
+    msg = claim(PAGE, "Mind the horizontal axis: it is evenly spaced up to the dotted line at epoch 10 and a "
+                      "[log scale](key-concepts.md#log-scale) after it (where doubling the epoch always takes the same "
+                      "width), so that the first few epochs and the last few hundred both fit.")
     assert 200 <= epochs["epochs"][-1] < 1000, msg
+    # the figure draws what the sentence describes: linear to 10, log after, a dotted line at 10
+    fig, ax = plt.subplots()
+    try:
+        draw_epochs([ax], epochs)
+        assert ax.get_xscale() == "symlog", msg
+        x = ax.transData.transform
+        width = lambda a, b: x((b, 0))[0] - x((a, 0))[0]
+        assert math.isclose(width(2, 4), width(6, 8), rel_tol=1e-6), msg  # evenly spaced below 10
+        assert math.isclose(width(20, 40), width(100, 200), rel_tol=1e-6), msg  # doubling: same width after 10
+        assert any(line.get_linestyle() == ":" and list(line.get_xdata()) == [10, 10] for line in ax.get_lines()), msg
+    finally:
+        plt.close(fig)
 
 
 def test_too_few_epochs_underfit(results):
@@ -41,11 +60,14 @@ def test_too_few_epochs_underfit(results):
 def test_after_a_bump_and_a_plateau_both_losses_fall_to_the_floor(results):
     epochs, stopping = results("epochs"), results("early_stopping")
     transient, near = stopping["transient"], epochs["near_best"]
-    msg = claim(PAGE, "After an early bump and a plateau (the [early-stopping page](early-stopping.md#patience) explains "
-                      "them), both losses fall until about epoch {{ value: epochs.near_best.first_epoch | d }}.")
+    msg = claim(PAGE, "After an early bump (the validation loss rises for a few epochs) and a "
+                      "[plateau](key-concepts.md#plateau) (a stretch where it barely moves; the "
+                      "[early-stopping page](early-stopping.md#patience) looks at both), both losses fall until about "
+                      "epoch {{ value: epochs.near_best.first_epoch | d }}.")
     assert epochs["val_loss"] == stopping["val_loss"] and epochs["train_loss"] == stopping["train_loss"], \
         msg + " (the two pages must show the same run)"
     assert transient["peak_val_loss"] > transient["first_val_loss"] + 0.1, msg + " (a clear bump)"
+    assert 1 < transient["peak_epoch"] <= 5, msg + " (rises for a few epochs)"
     assert transient["first_val_loss"] == epochs["val_loss"][1], msg
     end, first = transient["plateau_end"], near["first_epoch"]
     assert transient["peak_epoch"] < end < first, msg

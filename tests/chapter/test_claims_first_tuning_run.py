@@ -4,7 +4,11 @@ the uncertainty the runs give it)."""
 
 from __future__ import annotations
 
+import math
+
 from claims import claim
+
+from lesson.stats import sign_test
 
 PAGE = "first-tuning-run.md"
 
@@ -44,8 +48,8 @@ def test_the_table_rows_read_the_runs_as_they_are(results):
     msg = claim(PAGE, "Tune the learning rate again after changing it: the best one grows with the batch size")
     best = batch["best_learning_rate"]
     assert all(a < b for a, b in zip(best, best[1:])), msg
-    msg = claim(PAGE, "measured: near the best from {{ value: lr_sweep.near_best.learning_rates.0 | .1f }} to "
-                "{{ value: lr_sweep.near_best.learning_rates.1 | .1f }}")
+    msg = claim(PAGE, "measured: best {{ value: lr_sweep.best_learning_rate | .1f }}, near the best from "
+                "{{ value: lr_sweep.near_best.learning_rates.0 | .1f }} to {{ value: lr_sweep.near_best.learning_rates.1 | .1f }}")
     low, high = sweep["near_best"]["learning_rates"]
     assert low < sweep["best_learning_rate"] < high, msg
 
@@ -92,3 +96,57 @@ def test_the_weight_decay_row_spans_the_draws_best_decays(results):
     assert others[0] == min(others) and others[2] == max(others), msg
     # the start's range covers the page's draw and the other draws
     assert decay["best_with_early_stopping"]["decay"] <= min(others), msg
+
+
+def test_the_rule_for_a_real_difference_is_the_chapters(results):
+    """The rule (the chapter's one rule, as on the index page): its statements about the sign test
+    hold, and the tuning session's re-runs, which it points to, show the winner's curse."""
+    msg = claim(PAGE, "with 6 or more seeds, when the seed-by-seed [sign test](key-concepts.md#sign-test) gives p "
+                "below 0.05;")
+    assert sign_test(6, 0) < 0.05, msg
+    msg = claim(PAGE, "with 5 seeds (too few for the sign test to get below 0.05), when every seed agrees and the mean "
+                "difference is about three [standard errors](key-concepts.md#standard-error) or more.")
+    assert sign_test(5, 0) > 0.05, msg
+    msg = claim(PAGE, "A value picked as the best of several from the same runs flatters itself (the "
+                "[winner's curse](tuning-session.md#seeds)): re-run it on new seeds before you believe the gain.")
+    curse = results("tuning_session")["replication"]["curse"]
+    assert curse["optimistic"] == curse["configs"] >= 10 and curse["sign_p"] < 0.05, msg
+
+
+def test_the_starting_loss_bar_and_the_fresh_networks(results):
+    init, config = results("tuning_session")["initial_loss"], results("tuning_session")["config"]
+    msg = claim(PAGE, "More than about twice that means something is off:")
+    # no fresh network of the chapter comes near the bar: it flags bugs, not bad luck
+    assert init["max"] < 2 * math.log(2) and init["max_over_ln2"] < 1.8, msg
+    msg = claim(PAGE, "The {{ value: tuning_session.config.init_seeds | d }} fresh networks of the worked session "
+                "started between {{ value: tuning_session.initial_loss.min | .2f }} and "
+                "{{ value: tuning_session.initial_loss.max | .2f }}.")
+    assert config["init_seeds"] == len(init["measured"]) >= 100, msg
+    assert init["min"] == min(init["measured"]) < math.log(2) < init["max"] == max(init["measured"]), msg
+
+
+def test_the_patience_row_comes_from_short_epochs(results):
+    config = results("early_stopping")["config"]
+    msg = claim(PAGE, "with epochs of only {{ value: early_stopping.config.n_train | d }} students in mini-batches of "
+                "{{ value: early_stopping.config.batch_size | d }}, a few updates each;")
+    assert math.ceil(config["n_train"] / config["batch_size"]) <= 5, msg
+
+
+def test_start_adam_at_the_default_not_lower(results):
+    sweep = results("adam_vs_sgd")
+    adam, rates = sweep["optimizers"]["adam"], sweep["learning_rates"]
+    msg = claim(PAGE, "So start Adam at the default $10^{-3}$, or where a range test points, not lower.")
+    at = {rate: min(range(len(rates)), key=lambda i: abs(math.log(rates[i] / rate))) for rate in (1e-3, 3e-4)}
+    assert abs(math.log10(rates[at[1e-3]] / 1e-3)) < 0.1 and abs(math.log10(rates[at[3e-4]] / 3e-4)) < 0.1, msg
+    # lower is worse here: the loss falls as the rate rises from 3e-4 to 1e-3, and the best is higher still
+    assert adam["final_val_loss"][at[3e-4]] > adam["final_val_loss"][at[1e-3]], msg
+    assert adam["best_learning_rate"] > 1e-3, msg
+
+
+def test_the_exercise_explanation_gives_the_best_rate_as_a_multiple(results):
+    sweep = results("adam_vs_sgd")
+    msg = claim(PAGE, "The best, {{ value: adam_vs_sgd.optimizers.adam.best_learning_rate | .2g }}, is about "
+                "{{ value: adam_vs_sgd.safe.below_best | .0f }} times the safe default's "
+                "{{ value: adam_vs_sgd.config.safe_learning_rate | g }}.")
+    best, safe = sweep["optimizers"]["adam"]["best_learning_rate"], sweep["config"]["safe_learning_rate"]
+    assert math.isclose(sweep["safe"]["below_best"], best / safe, rel_tol=1e-9) and best / safe > 10, msg

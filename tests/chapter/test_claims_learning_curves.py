@@ -48,8 +48,10 @@ def test_good_fit_levels_off_low_and_stays_there_in_every_seed(results):
     assert abs(good["final_val_loss"] - good["final_train_loss"]) < 0.05, msg
     assert abs(spread["final_val_loss"]["mean"] - spread["final_train_loss"]["mean"]) < 0.05, msg
     msg = claim(PAGE, "The validation loss is still close to its lowest at the end: in every seed, the last epoch is within "
-                "{{ value: diagnosis.cases.1.over_seeds.final_minus_min.max | .2f }} of the best one. Nothing to fix.")
-    assert spread["final_minus_min"]["max"] <= round(spread["final_minus_min"]["max"], 2) <= 0.01, msg
+                "{{ value: diagnosis.cases.1.over_seeds.final_minus_min.max | .3f }} of the best one. Nothing to fix.")
+    # the quoted bound is the largest seed's (to the printed digit), and small next to the loss itself
+    assert spread["final_minus_min"]["max"] < round(spread["final_minus_min"]["max"], 3) + 0.0005, msg
+    assert spread["final_minus_min"]["max"] < 0.015 and spread["final_minus_min"]["max"] < 0.1 * spread["min_val_loss"]["min"], msg
     # no late climb: in no seed is the last quarter's validation loss above the second quarter's
     assert spread["late_val_rises"]["successes"] == 0 and spread["late_val_change"]["max"] < 0, msg
     assert spread["best_epoch"]["min"] > 0.6 * (len(good["val_loss"]) - 1), msg
@@ -73,14 +75,20 @@ def test_the_same_network_at_the_sweeps_rate_overfits_mildly(results):
                 "{{ value: diagnosis.cases.5.over_seeds.best_epoch.mean | .0f }} on average over the seeds), and then "
                 "creeps back up while its training loss keeps falling slowly")
     assert m["best_epoch"]["mean"] < g["best_epoch"]["min"], msg
-    assert m["final_train_loss"]["max"] < g["final_train_loss"]["min"], msg
+    # its training loss keeps falling past the best epoch (the panel's seed), and ends lower than the good fit's on average
+    assert mild["final_train_loss"] < mild["train_loss"][mild["best_epoch"]] - 0.005, msg
+    assert m["final_train_loss"]["mean"] < g["final_train_loss"]["mean"], msg
     msg = claim(PAGE, "at the last epoch it is {{ value: diagnosis.cases.5.over_seeds.final_minus_min.min | .3f }} to "
                 "{{ value: diagnosis.cases.5.over_seeds.final_minus_min.max | .3f }} above its lowest point, and its "
                 "average over the last quarter of the run is higher than over the second quarter in "
                 "{{ value: diagnosis.cases.5.over_seeds.late_val_rises.successes | d }} of "
                 "{{ value: diagnosis.cases.5.over_seeds.late_val_rises.trials | d }} seeds.")
-    assert m["final_minus_min"]["min"] > 2 * g["final_minus_min"]["max"], msg
+    # it creeps back up, the good fit does not: a late rise in most seeds against none, and on average
+    # several times the good fit's distance from its lowest point
+    assert m["final_minus_min"]["mean"] > 3 * g["final_minus_min"]["mean"], msg
+    assert m["final_minus_min"]["min"] > g["final_minus_min"]["mean"], msg
     assert m["late_val_rises"]["successes"] >= 0.8 * m["late_val_rises"]["trials"], msg
+    assert g["late_val_rises"]["successes"] == 0, msg
     msg = claim(PAGE, "Its size is what tells you how much it matters: a few hundredths here, against "
                 "{{ value: diagnosis.cases.2.over_seeds.final_minus_min.min | .2f }} to "
                 "{{ value: diagnosis.cases.2.over_seeds.final_minus_min.max | .2f }} in the overfitting panel.")
@@ -113,7 +121,8 @@ def test_overfitting_drifts_back_up_in_every_seed(results):
 def test_overfitting_uses_a_deliberately_large_step_and_rises_first(results):
     all_cases, stopping = cases(results), results("early_stopping")
     over = all_cases["overfit"]
-    msg = claim(PAGE, "This run is trained with momentum {{ value: diagnosis.cases.2.momentum | g }} (the only case here "
+    msg = claim(PAGE, "This run is trained with [momentum](key-concepts.md#momentum) $\\beta =$ "
+                "{{ value: diagnosis.cases.2.momentum | g }} (the only case here "
                 "that uses it), which makes each step up to ten times the learning rate: deliberately too large, so that "
                 "the memorising happens within the run.")
     assert [label for label, case in all_cases.items() if case["momentum"]] == ["overfit"], msg
@@ -141,20 +150,40 @@ def test_diverging_jumps_up_and_stays_above_the_start_in_every_seed(results):
     assert spread["final_train_loss"]["min"] > 1.5 * start, msg
 
 
-def test_too_slow_is_still_falling_in_every_seed_and_close_to_underfitting_in_numbers(results):
+def test_too_slow_is_still_falling_in_all_but_one_seed_and_close_to_underfitting_in_numbers(results):
     slow, under = cases(results)["too slow"], cases(results)["underfit"]
-    msg = claim(PAGE, "both curves fall, but so gently that training ends long before they level off: in every seed "
-                "the validation loss is lowest at the last epoch.")
-    assert slow["best_epoch"] == len(slow["val_loss"]) - 1, msg
+    n = results("diagnosis")["config"]["seeds"]
+    msg = claim(PAGE, "both curves fall, but so gently that training ends long before they level off: in "
+                "{{ value: diagnosis.cases.4.over_seeds.best_at_last_epoch | d }} of the "
+                "{{ value: diagnosis.config.seeds | d }} seeds the validation loss is lowest at the last epoch.")
+    assert slow["best_epoch"] == len(slow["val_loss"]) - 1, msg  # the panel's seed
     assert slow["val_loss"][-51] - slow["val_loss"][-1] > 0.01, msg
-    assert slow["over_seeds"]["best_at_last_epoch"] == slow["over_seeds"]["seeds"], msg
-    assert slow["over_seeds"]["late_val_change"]["max"] < -0.01, msg
+    assert slow["over_seeds"]["best_at_last_epoch"] >= 0.9 * n, msg
+    assert slow["over_seeds"]["late_val_change"]["mean"] < -0.02, msg
     msg = claim(PAGE, "Compare it with the underfitting panel: the numbers are similar, but the *shape* is not.")
     assert abs(slow["final_val_loss"] - under["final_val_loss"]) < 0.05, msg
     assert abs(slow["over_seeds"]["final_val_loss"]["mean"] - under["over_seeds"]["final_val_loss"]["mean"]) < 0.05, msg
     # the shape: the slow run is best at its last epoch, the underfitting one long before it
     assert under["best_epoch"] < (len(under["val_loss"]) - 1) / 2 < slow["best_epoch"], msg
     assert under["over_seeds"]["best_at_last_epoch"] == 0, msg
+    msg = claim(PAGE, "In the remaining seed, though, the slow run's validation loss stopped improving at epoch "
+                "{{ value: diagnosis.cases.4.over_seeds.best_epoch.min | .0f }} and stayed flat: from that curve alone "
+                "you would diagnose underfitting.")
+    # exactly one seed is not lowest at the end; it stopped improving by about the middle of the run and
+    # then stayed flat (some seed's late change is no clear fall), not far from the one-neuron network's level
+    assert slow["over_seeds"]["best_at_last_epoch"] == n - 1, msg
+    assert slow["over_seeds"]["best_epoch"]["min"] < 0.6 * (len(slow["val_loss"]) - 1), msg
+    assert slow["over_seeds"]["late_val_change"]["max"] > -0.002, msg
+    assert slow["over_seeds"]["final_val_loss"]["max"] < 1.2 * under["over_seeds"]["final_val_loss"]["max"], msg
+
+
+def test_in_short_one_run_can_mislead(results):
+    all_cases = cases(results)
+    msg = claim(PAGE, "One run can mislead in the details, such as the epoch at which the validation loss turns, and now "
+                "and then in the diagnosis itself, so check a diagnosis on a few seeds before you act on it.")
+    over, slow = all_cases["overfit"]["over_seeds"], all_cases["too slow"]["over_seeds"]
+    assert over["best_epoch"]["max"] > 2 * over["best_epoch"]["min"], msg  # the turn moves with the seed
+    assert slow["best_at_last_epoch"] < slow["seeds"], msg  # a seed whose shape misleads (see the too-slow test)
 
 
 def test_the_details_count_the_rate_cases_over_the_seeds(results):
@@ -163,27 +192,35 @@ def test_the_details_count_the_rate_cases_over_the_seeds(results):
                 "{{ value: diagnosis.cases.3.over_seeds.first_epoch_up | d }} seeds and ended above its start in "
                 "{{ value: diagnosis.cases.3.over_seeds.ends_above_start | d }}; the slow run's validation loss was lowest "
                 "at the last epoch in {{ value: diagnosis.cases.4.over_seeds.best_at_last_epoch | d }}.")
-    assert d["first_epoch_up"] == d["ends_above_start"] == s["best_at_last_epoch"] == d["seeds"], msg
+    assert d["first_epoch_up"] == d["ends_above_start"] == d["seeds"], msg
+    assert s["best_at_last_epoch"] == results("diagnosis")["config"]["seeds"] - 1, msg
 
 
 def test_starting_loss_is_close_to_the_know_nothing_losses(results):
     data, good = results("dataset"), cases(results)["good fit"]
-    msg = claim(PAGE, "So the first loss should be close to these: the good-fit run above starts at "
+    ln2 = math.log(2)
+    msg = claim(PAGE, "so a 50 % guess costs $\\ln 2 \\approx$ {{ value: dataset.initial_loss_zero_bias | .3f }} per "
+                "student. (Guessing the training set's pass rate, {{ value: dataset.base_rate | .1% }}, for everyone costs "
+                "a little less, {{ value: dataset.initial_loss_base_rate | .3f }}.)")
+    assert math.isclose(data["initial_loss_zero_bias"], ln2), msg
+    p = data["base_rate"]
+    assert math.isclose(data["initial_loss_base_rate"], -(p * math.log(p) + (1 - p) * math.log(1 - p))), msg
+    assert 0 < ln2 - data["initial_loss_base_rate"] < 0.05, msg  # "a little less"
+    msg = claim(PAGE, "So the first loss should be close to $\\ln 2$: the good-fit run above starts at "
                 "{{ value: diagnosis.cases.1.initial_train_loss | .3f }}.")
-    assert abs(good["initial_train_loss"] - data["initial_loss_zero_bias"]) < 0.05, msg
-    assert abs(good["initial_train_loss"] - data["initial_loss_base_rate"]) < 0.05, msg
-    assert data["initial_loss_base_rate"] < data["initial_loss_zero_bias"], msg
+    assert abs(good["initial_train_loss"] - ln2) < 0.1, msg
     initial = results("tuning_session")["initial_loss"]
-    msg = claim(PAGE, "Individual fresh networks scatter around them: over "
+    msg = claim(PAGE, "Single fresh networks scatter around it: over "
                 "{{ value: tuning_session.config.init_seeds | d }} seeds of the [tuning session](tuning-session.md#initial-loss)'s "
                 "network, the first loss ranged from {{ value: tuning_session.initial_loss.min | .2f }} to "
                 "{{ value: tuning_session.initial_loss.max | .2f }}.")
-    ln2 = math.log(2)
     assert initial["min"] < ln2 < initial["max"], msg
-    assert len(initial["measured"]) == results("tuning_session")["config"]["init_seeds"], msg
-    msg = claim(PAGE, "A starting loss several times $\\ln 2$ (above 2 or 3, say) means a bug")
-    # every healthy fresh network stays below the threshold the tip gives
-    assert initial["max"] < 2 and initial["max"] < 2 * ln2, msg
+    assert len(initial["measured"]) == results("tuning_session")["config"]["init_seeds"] >= 50, msg
+    msg = claim(PAGE, "A starting loss more than about twice $\\ln 2$ means something is off")
+    # no healthy fresh network reaches the bar: every one of them stays below twice ln 2 ...
+    assert initial["max"] < 2 * ln2, msg
+    # ... but the bar is not so loose that it is never near: the worst is more than 1.3 times ln 2
+    assert initial["max"] > 1.3 * ln2, msg
 
 
 def test_momentum_reaches_its_best_much_earlier_in_every_seed(results):

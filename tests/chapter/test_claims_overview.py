@@ -8,14 +8,21 @@ from claims import claim
 from lesson.data import DataConfig, pass_score
 
 
-def test_bad_settings_score_no_better_than_always_answering_fail_on_average(results):
+def test_bad_settings_score_about_a_coin_toss_and_worse_than_always_answering_fail(results):
     measured, data = results("bad_vs_good"), results("dataset")
-    msg = claim("index.md", "That is on average no better than a rule that needs no network at all: only "
+    bad = measured["bad"]
+    spread = bad["test_acc_spread"]
+    msg = claim("index.md", "settings they average {{ value: bad_vs_good.bad.mean_test_acc | .0% }}: roughly a coin "
+                "toss, and worse than answering \"fail\" for everyone.")
+    assert spread["n"] == measured["config"]["seeds"] >= 50, msg
+    assert abs(spread["mean"] - 0.5) < 3 * spread["sem"], msg          # a coin toss, within its uncertainty
+    assert spread["mean"] + 3 * spread["sem"] < measured["test_always_fail_acc"], msg   # worse than 'fail'
+    msg = claim("index.md", "That is on average worse than a rule that needs no network at all: only "
                 "{{ value: dataset.test_base_rate | .1% }} of the test students passed, so answering \"fail\" for "
                 "everyone is right {{ value: bad_vs_good.test_always_fail_acc | .1% }} of the time on this test set.")
     always_fail = measured["test_always_fail_acc"]
     assert abs(always_fail - (1 - data["test_base_rate"])) < 1e-12, msg
-    assert measured["bad"]["mean_test_acc"] < always_fail, msg
+    assert spread["mean"] + 3 * spread["sem"] < always_fail, msg
     assert measured["good"]["mean_test_acc"] - always_fail > 0.2, msg
 
 
@@ -24,24 +31,32 @@ def test_the_always_fail_bar_is_high_because_the_test_split_has_few_passes(resul
     msg = claim("index.md", "(That bar is high because few students of this test set passed; on the validation set, "
                 "where {{ value: dataset.val_base_rate | .1% }} passed, answering \"fail\" is right only "
                 "{{ value: bad_vs_good.val_always_fail_acc | .1% }} of the time, and the bad networks average "
-                "{{ value: bad_vs_good.bad.mean_val_acc | .1% }}.)")
+                "{{ value: bad_vs_good.bad.mean_val_acc | .1% }} there.)")
     assert data["test_base_rate"] < min(data["val_base_rate"], data["base_rate"]) - 0.05, msg
     assert abs(measured["val_always_fail_acc"] - (1 - data["val_base_rate"])) < 1e-12, msg
     assert measured["val_always_fail_acc"] < measured["test_always_fail_acc"] - 0.05, msg
-    assert measured["bad"]["mean_val_acc"] > measured["val_always_fail_acc"], msg
+    # the bad networks are no better on the validation students either
+    assert measured["bad"]["mean_val_acc"] < measured["val_always_fail_acc"] + 0.02, msg
 
 
 def test_bad_networks_scatter_on_both_sides_of_always_fail(results):
     measured = results("bad_vs_good")
     bad, always_fail = measured["bad"], measured["test_always_fail_acc"]
-    msg = claim("index.md", "Some of them beat answering \"fail\", some do far worse, as their random starting "
+    msg = claim("index.md", "Some of them beat answering \"fail\" ({{ value: bad_vs_good.bad.above_always_fail | d }} of "
+                "{{ value: bad_vs_good.config.seeds | d }}), some do far worse, as their random starting "
                 "weights happen to fall: their accuracy is luck, not learning.")
     above = [acc for acc in bad["test_acc"] if acc > always_fail]
-    assert 0 < len(above) < len(bad["test_acc"]), msg
+    assert bad["above_always_fail"] == len(above), msg
+    assert 0 < len(above) < len(bad["test_acc"]) / 2, msg   # some, a minority
     assert bad["min_test_acc"] < always_fail - 0.2, msg  # 'far worse'
-    assert abs(bad["median_test_acc"] - always_fail) < 0.05, msg  # the typical one is near the bar
-    # luck, not learning: every seed's accuracy is within a few points of its untrained network's
-    assert max(abs(a - b) for a, b in zip(bad["val_acc"], bad["initial_val_acc"])) <= 0.03, msg
+    # luck, not learning: every seed's accuracy is within a few points of its untrained network's,
+    # a small move next to how far the seeds' accuracies lie apart
+    moved = max(abs(a - b) for a, b in zip(bad["val_acc"], bad["initial_val_acc"]))
+    assert moved <= 0.05 and moved < bad["test_acc_spread"]["std"] / 3, msg
+    msg = claim("index.md", "with one network's accuracy this much a matter of luck, it takes many to measure the "
+                "average.")
+    assert bad["test_acc_spread"]["std"] > 0.15, msg   # one seed's accuracy is far from the mean
+    assert bad["test_acc_spread"]["sem"] < 0.04, msg   # the mean of all of them is not
 
 
 def test_bad_networks_are_essentially_untrained(results):
@@ -53,9 +68,12 @@ def test_bad_networks_are_essentially_untrained(results):
                 "{{ value: bad_vs_good.bad.min_test_acc | .1% }} to {{ value: bad_vs_good.bad.max_test_acc | .1% }} "
                 "across the {{ value: bad_vs_good.config.seeds | d }} seeds (median "
                 "{{ value: bad_vs_good.bad.median_test_acc | .1% }}).")
-    assert bad["max_val_loss_change"] < 0.02, msg
+    # next to what good settings do to the same networks (more than 0.3), a change of a few hundredths
+    good_change = min(abs(a - b) for a, b in zip(results("bad_vs_good")["good"]["val_loss"],
+                                                  results("bad_vs_good")["good"]["initial_val_loss"]))
+    assert bad["max_val_loss_change"] < 0.05 and bad["max_val_loss_change"] < good_change / 10, msg
     # accuracy at the end is within a few points of the untrained network's, seed by seed
-    assert max(abs(a - b) for a, b in zip(bad["val_acc"], bad["initial_val_acc"])) <= 0.03, msg
+    assert max(abs(a - b) for a, b in zip(bad["val_acc"], bad["initial_val_acc"])) <= 0.05, msg
     assert bad["max_test_acc"] - bad["min_test_acc"] > 0.3, msg
 
 
@@ -80,8 +98,7 @@ def test_every_good_run_beats_the_bad_runs_average_by_far(results):
     good, bad = measured["good"], measured["bad"]
     msg = claim("index.md", "With good settings every one of the {{ value: bad_vs_good.config.seeds | d }} networks "
                 "classifies at least {{ value: bad_vs_good.good.min_test_acc | .0% }} of unseen students correctly; "
-                "with bad settings they average {{ value: bad_vs_good.bad.mean_test_acc | .0% }}, no better than "
-                "answering \"fail\" for everyone.")
+                "with bad")
     assert len(good["test_acc"]) == measured["config"]["seeds"] >= 5, msg
     assert min(good["test_acc"]) == good["min_test_acc"], msg
     # the worst good seed beats the best bad seed: the difference is not seed luck

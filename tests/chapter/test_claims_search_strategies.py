@@ -76,8 +76,16 @@ def test_good_is_fixed_by_the_probe_before_the_comparison(results):
     # the edge lies between the last probe rate outside and the first inside (log-linear crossing)
     first_in = probe["learning_rates"].index(probe["good_learning_rates"][0])
     assert probe["learning_rates"][first_in - 1] < low <= probe["learning_rates"][first_in], msg
-    msg = claim(PAGE, "Fixing both before the comparison keeps it from grading itself.")
+    msg = claim(PAGE, "So the comparison is judged by a yardstick it did not make.")
     assert cfg["probe_seeds"] >= 3 and len(probe["learning_rates"]) >= 15, msg  # a reference of its own, not one seed
+    # none of the comparison's configurations is one of the probe's
+    probe_rates = set(probe["learning_rates"])
+    assert not any(p["learning_rate"] in probe_rates for r in search["repeats"] for name in ("grid", "random")
+                   for p in r[name]["points"]), msg
+    # and the yardstick does not move with the comparison: one repeat instead of all gives the same
+    one = run_experiment("grid_vs_random", repeats=1)
+    assert math.isclose(one["good_score"], search["good_score"], rel_tol=1e-6), msg
+    assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(one["good_band"], search["good_band"])), msg
 
 
 def test_the_loss_falls_with_the_learning_rate_to_a_floor_inside_the_band(results):
@@ -113,10 +121,13 @@ def test_random_search_lands_in_the_good_band_more_often(results):
                       "every {{ value: grid_vs_random.grid_step_decades | .1f }} decades (factors of ten), while the band of good learning rates "
                       "is about {{ value: grid_vs_random.good_band_decades | .1f }} decades wide.")
     assert search["grid_step_decades"] > search["good_band_decades"], msg
-    msg = claim(PAGE, "Per repeat, {{ value: grid_vs_random.mean_in_band_learning_rates.grid | .2f }} of the grid's learning "
-                      "rates fell in the band on average, {{ value: grid_vs_random.mean_in_band_learning_rates.random | .1f }} "
-                      "of random search's.")
+    msg = claim(PAGE, "So the grid had one learning rate in the band in "
+                      "{{ value: grid_vs_random.mean_in_band_learning_rates.grid | .0% }} of the repeats and none in the "
+                      "others, while random search had {{ value: grid_vs_random.mean_in_band_learning_rates.random | .1f }} "
+                      "in the band on average.")
     band = search["mean_in_band_learning_rates"]
+    in_band = [r["grid"]["in_band_learning_rates"] for r in search["repeats"]]
+    assert set(in_band) == {0, 1} and math.isclose(band["grid"], sum(in_band) / len(in_band)), msg  # one or none
     assert band["random"] >= 2 * band["grid"], msg
     # and the geometry predicts those averages (3 grid rates, a band/step share each; 9 random rates, band/range each)
     cfg = search["config"]
@@ -141,27 +152,31 @@ def test_random_search_found_a_good_configuration_more_often_with_its_uncertaint
         assert interval[name] == rate_interval(good, repeats) and found[name] == good / repeats, msg
         assert interval[name]["high"] - interval[name]["low"] < 0.25, msg  # a usefully narrow interval
     assert found["random"] > found["grid"], msg
-    msg = claim(PAGE, "The intervals overlap, so compare the strategies repeat by repeat.")
-    assert interval["grid"]["high"] > interval["random"]["low"], msg
+    msg = claim(PAGE, "The intervals do not overlap.")
+    assert interval["grid"]["high"] < interval["random"]["low"], msg
+    assert pair["random_only"] > 2 * pair["grid_only"], msg
     msg = claim(PAGE, "In {{ value: grid_vs_random.found_good_paired.random_only | d }} repeats only random search found a "
                       "good configuration, in {{ value: grid_vs_random.found_good_paired.grid_only | d }} only the grid.")
     assert pair["random_only"] == sum(r["random"]["good"] and not r["grid"]["good"] for r in search["repeats"]), msg
     assert pair["grid_only"] == sum(r["grid"]["good"] and not r["random"]["good"] for r in search["repeats"]), msg
     assert pair["random_only"] + pair["grid_only"] + pair["both"] + pair["neither"] == repeats, msg
     assert pair["random_only"] >= 1.5 * pair["grid_only"], msg
-    msg = claim(PAGE, "If neither were better, a split this lopsided would come up by chance "
-                      "{{ value: grid_vs_random.found_good_paired.sign_p | .0% }} of the time (a sign test).")
-    assert pair["sign_p"] == sign_test(pair["random_only"], pair["grid_only"]), msg
-    msg = claim(PAGE, "So these runs support the advantage Bergstra and Bengio describe, though not beyond doubt, and show "
-                      "its cause plainly: random search tried more learning rates inside the band.")
-    assert 0.005 < pair["sign_p"] < 0.1, msg  # "support ... though not beyond doubt"
+    msg = claim(PAGE, "Luck would almost never produce a split this lopsided ([sign test](key-concepts.md#sign-test): p "
+                      "below 0.001).")
+    assert pair["sign_p"] == sign_test(pair["random_only"], pair["grid_only"]) < 0.001, msg
+    msg = claim(PAGE, "So these runs show the advantage Bergstra and Bengio describe, and its cause: random search tried "
+                      "more learning rates inside the band.")
+    assert pair["sign_p"] < 0.05, msg  # the chapter's rule for a real difference with many seeds
     band = search["mean_in_band_learning_rates"]
-    assert band["random"] > 2.5 * band["grid"], msg  # "plainly"
-    # every repeat whose grid found nothing good had no grid learning rate in the band: the cause
-    assert all(r["grid"]["in_band_learning_rates"] == 0 for r in search["repeats"] if not r["grid"]["good"]), msg
+    assert band["random"] > 2.5 * band["grid"], msg
+    # the cause: the repeats whose grid found nothing good had (all but a few) no grid learning rate in the band
+    misses = [r for r in search["repeats"] if not r["grid"]["good"]]
+    assert sum(r["grid"]["in_band_learning_rates"] == 0 for r in misses) >= 0.95 * len(misses), msg
     msg = claim(PAGE, "When one hyperparameter matters most, as the learning rate does here, random search lands on a good "
-                      "value more often.")
-    assert found["random"] > found["grid"] and pair["random_only"] > pair["grid_only"] and pair["sign_p"] < 0.1, msg
+                      "value more often: in {{ value: grid_vs_random.config.repeats | d }} repeated searches, it failed "
+                      "to find one less than half as often as a grid of the same size.")
+    assert repeats >= 300 and pair["sign_p"] < 0.001, msg
+    assert 1 - found["random"] < 0.5 * (1 - found["grid"]), msg  # "less than half as often"
 
 
 def test_the_geometry_predicts_the_hit_rates(results):
@@ -181,26 +196,44 @@ def test_the_geometry_predicts_the_hit_rates(results):
     assert math.isclose(chance["grid"], search["good_band_decades"] / search["grid_step_decades"]), msg
 
 
-def test_which_strategy_finds_the_lower_loss_is_a_coin_toss(results):
+def test_random_search_finds_the_lower_loss_a_little_more_often_only_through_the_grids_misses(results):
     search = results("grid_vs_random")
-    lower = search["lower_loss"]
-    msg = claim(PAGE, "Which strategy found the *lower* loss is another question, and here the answer is: neither, reliably.")
-    assert search["lower_loss"]["sign_p"] > 0.2 and abs(search["difference"]["mean"]) < 2 * search["difference"]["se"], msg
-    msg = claim(PAGE, "Random search found the lower loss in {{ value: grid_vs_random.lower_loss.a_lower | d }} of the "
-                      "{{ value: grid_vs_random.config.repeats | d }} repeats, no better than a coin toss.")
-    repeats = search["repeats"]
+    lower, repeats = search["lower_loss"], search["repeats"]
+    msg = claim(PAGE, "Random search also found the *lower* loss in {{ value: grid_vs_random.lower_loss.a_lower | d }} of "
+                      "the {{ value: grid_vs_random.config.repeats | d }} repeats, a little more than half, and only thanks to "
+                      "the repeats in which the grid missed the band.")
     assert lower["a_lower"] == sum(r["random"]["best"] < r["grid"]["best"] for r in repeats), msg
     assert lower["b_lower"] == sum(r["grid"]["best"] < r["random"]["best"] for r in repeats), msg
-    assert lower["sign_p"] > 0.2, msg
-    claim(PAGE, "A split of {{ value: grid_vs_random.lower_loss.a_lower | d }} to {{ value: grid_vs_random.lower_loss.b_lower | d }} "
-                "comes up by chance {{ value: grid_vs_random.lower_loss.sign_p | .0% }} of the time if neither strategy is better.")
-    assert lower["sign_p"] == sign_test(lower["a_lower"], lower["b_lower"]), msg
+    assert 0.5 < lower["a_lower"] / len(repeats) < 0.65, msg  # "a little more than half"
+    # "only thanks to the misses": in the repeats whose grid found a good configuration, random search is not ahead
+    grid_good = [r for r in repeats if r["grid"]["good"]]
+    assert sum(r["random"]["best"] < r["grid"]["best"] for r in grid_good) < sum(
+        r["grid"]["best"] < r["random"]["best"] for r in grid_good), msg
+    msg = claim(PAGE, "Random search found the lower loss in {{ value: grid_vs_random.lower_loss.a_lower | d }} repeats, the "
+                      "grid in {{ value: grid_vs_random.lower_loss.b_lower | d }} (sign test: p = "
+                      "{{ value: grid_vs_random.lower_loss.sign_p | .2g }}).")
+    assert lower["sign_p"] == sign_test(lower["a_lower"], lower["b_lower"]) < 0.05, msg
+    msg = claim(PAGE, "in those repeats neither was reliably lower.")
+    both = search["lower_loss_both_good"]
+    both_good = [r for r in repeats if r["grid"]["good"] and r["random"]["good"]]
+    assert both == paired([r["random"]["best"] for r in both_good], [r["grid"]["best"] for r in both_good]), msg
+    assert both["n"] == search["found_good_paired"]["both"] >= 100, msg
+    assert both["sign_p"] > 0.05 and abs(both["mean"]) < 2 * both["sem"], msg
+    msg = claim(PAGE, "In the {{ value: grid_vs_random.lower_loss_both_good.n | d }} repeats in which both strategies found "
+                      "a good configuration, the grid's best was the lower one in "
+                      "{{ value: grid_vs_random.lower_loss_both_good.b_lower | d }}, random search's in "
+                      "{{ value: grid_vs_random.lower_loss_both_good.a_lower | d }} (p = "
+                      "{{ value: grid_vs_random.lower_loss_both_good.sign_p | .2f }}, not settled), and the two bests never "
+                      "differed by more than {{ value: grid_vs_random.both_good_largest_gap | .3f }}.")
+    assert both["sign_p"] >= 0.05, msg  # "not settled"
+    assert search["both_good_largest_gap"] == max(abs(r["grid"]["best"] - r["random"]["best"]) for r in both_good), msg
+    assert search["both_good_largest_gap"] < 0.03, msg
 
 
 def test_inside_the_band_the_loss_is_nearly_flat(results):
     search = results("grid_vs_random")
     msg = claim(PAGE, "Inside the good band the loss is nearly flat, so when both strategies reach the band, which best is "
-                      "lower comes down to small differences between widths and seeds.")
+                      "lower comes down to small differences between widths and seeds:")
     trials = _trials(search)
     low, high = search["good_band"]
     inside = [s for p, s in trials if low <= p["learning_rate"] <= high]
@@ -220,21 +253,21 @@ def test_inside_the_band_the_loss_is_nearly_flat(results):
 def test_the_averages_differ_because_of_the_grids_misses(results):
     search = results("grid_vs_random")
     msg = claim(PAGE, "The average bests, {{ value: grid_vs_random.mean_best.grid | .3f }} for the grid and "
-                      "{{ value: grid_vs_random.mean_best.random | .3f }} for random search, differ because of the repeats "
-                      "in which the grid missed the band (the points far to the right in the right panel).")
+                      "{{ value: grid_vs_random.mean_best.random | .3f }} for random search, differ by "
+                      "{{ value: grid_vs_random.difference.mean | .3f }} (standard error "
+                      "{{ value: grid_vs_random.difference.se | .3f }}), because of the repeats in which the grid missed the "
+                      "band (the points far to the right in the right panel): without them, the difference would favour "
+                      "the grid.")
     repeats = search["repeats"]
-    missed = [r for r in repeats if not r["grid"]["good"]]
-    assert 0 < len(missed) <= len(repeats) / 2, msg
-    total = sum(r["grid"]["best"] - r["random"]["best"] for r in repeats)
-    from_misses = sum(r["grid"]["best"] - r["random"]["best"] for r in missed)
-    assert total > 0 and from_misses > total, msg  # the other repeats, on balance, favour the grid
-    msg = claim(PAGE, "The difference, {{ value: grid_vs_random.difference.mean | .3f }}, is less than twice its standard "
-                      "error ({{ value: grid_vs_random.difference.se | .3f }}), so these repeats do not show that random "
-                      "search finds lower losses on average.")
     differences = [r["grid"]["best"] - r["random"]["best"] for r in repeats]
     summary = spread(differences)
     assert math.isclose(search["difference"]["mean"], summary["mean"]) and math.isclose(search["difference"]["se"], summary["sem"]), msg
-    assert 0 < search["difference"]["mean"] < 2 * search["difference"]["se"], msg
+    assert search["difference"]["mean"] > 2 * search["difference"]["se"], msg  # random's average is lower
+    missed = [r for r in repeats if not r["grid"]["good"]]
+    assert 0 < len(missed) <= len(repeats) / 2, msg
+    total = sum(differences)
+    from_misses = sum(r["grid"]["best"] - r["random"]["best"] for r in missed)
+    assert total > 0 and from_misses > total, msg  # "without them ... favour the grid": the rest sum below 0
 
 
 def test_the_grid_in_order_reaches_good_learning_rates_last(results):
@@ -330,15 +363,26 @@ def test_resuming_survivors_would_cost_less(results):
 def test_successive_halving_beats_random_search_with_the_same_epochs(results):
     halving = results("successive_halving")
     difference = halving["difference"]
-    msg = claim(PAGE, "The difference, {{ value: successive_halving.difference.mean | .3f }}, is more than three times its "
-                      "standard error ({{ value: successive_halving.difference.se | .3f }}): with this budget, successive "
-                      "halving found better configurations.")
+    outcomes, repeats = halving["outcomes"], halving["config"]["repeats"]
+    msg = claim(PAGE, "Successive halving found the better configuration in "
+                      "{{ value: successive_halving.outcomes.wins | d }} repeats, random search in "
+                      "{{ value: successive_halving.outcomes.losses | d }}, and the rest were ties: with this budget, "
+                      "successive halving found better configurations.")
     assert halving["mean_best"]["halving"] < halving["mean_best"]["baseline"], msg
+    assert outcomes["wins"] + outcomes["losses"] + outcomes["ties"] == repeats and outcomes["ties"] > 0, msg
+    assert outcomes["wins"] > 1.5 * outcomes["losses"] and outcomes["sign_p"] < 0.05, msg
+    msg = claim(PAGE, "against its {{ value: successive_halving.outcomes.losses | d }} losses, sign test: p = "
+                      "{{ value: successive_halving.outcomes.sign_p | .2g }}). The difference of the means, "
+                      "{{ value: successive_halving.difference.mean | .3f }}, is more than three times its standard error "
+                      "({{ value: successive_halving.difference.se | .3f }}).")
+    assert outcomes["sign_p"] == sign_test(outcomes["wins"], outcomes["losses"]), msg
     assert -difference["mean"] > 3 * difference["se"], msg
-    msg = claim(PAGE, "Successive halving trains many configurations briefly and only the promising ones for long, and "
-                      "found better configurations than random search with the same epochs.")
-    assert -difference["mean"] > 3 * difference["se"] and halving["outcomes"]["wins"] > halving["outcomes"]["losses"], msg
-    assert halving["config"]["repeats"] >= 20, msg
+    msg = claim(PAGE, "Successive halving trains many configurations briefly and only the promising ones for long; with the "
+                      "same epochs, it usually found a better configuration than random search.")
+    assert outcomes["wins"] > repeats / 2 and outcomes["sign_p"] < 0.05, msg  # "usually", and real
+    rescored = halving["rescored"]["difference"]
+    assert rescored["a_lower"] > rescored["b_lower"] and rescored["sign_p"] < 0.05, msg  # also on fresh seeds
+    assert repeats >= 100, msg
 
 
 def test_halving_loses_by_little_and_wins_by_a_lot_when_the_baseline_misses(results):
@@ -347,7 +391,7 @@ def test_halving_loses_by_little_and_wins_by_a_lot_when_the_baseline_misses(resu
     margins = [r["baseline_best"] - r["winner_val_loss"] for r in halving["repeats"]]
     msg = claim(PAGE, "In the search, successive halving won {{ value: successive_halving.outcomes.wins | d }} of the "
                       "{{ value: successive_halving.config.repeats | d }} repeats "
-                      "({{ value: successive_halving.halving_win_fraction | .0% }}).")
+                      "({{ value: successive_halving.halving_win_fraction | .0% }};")
     assert outcomes["wins"] == sum(m > 0 for m in margins), msg
     assert outcomes["wins"] / len(margins) == halving["halving_win_fraction"] > 0.5, msg
     msg = claim(PAGE, "In {{ value: successive_halving.outcomes.ties | d }} more it tied exactly: its winner was one of the "
@@ -363,7 +407,8 @@ def test_halving_loses_by_little_and_wins_by_a_lot_when_the_baseline_misses(resu
                       "the repeats where none of the {{ value: successive_halving.baseline_runs | d }} full runs had a good "
                       "learning rate.")
     assert outcomes["losses"] == sum(m < 0 for m in margins) > 0, msg
-    assert math.isclose(outcomes["max_loss"], max(-m for m in margins)) and outcomes["max_loss"] < 0.02, msg
+    assert math.isclose(outcomes["max_loss"], max(-m for m in margins)) and outcomes["max_loss"] < 0.03, msg
+    assert max(margins) > 5 * outcomes["max_loss"], msg  # won by a lot, lost by little
     assert max(margins) > 0.2, msg
     good_low = search["good_band"][0]
     for repeat, margin in zip(halving["repeats"], margins):
@@ -374,21 +419,22 @@ def test_halving_loses_by_little_and_wins_by_a_lot_when_the_baseline_misses(resu
     big = sum(m for m in margins if m > 0.05)
     assert big > 0.8 * sum(margins) > 0, msg
     assert sum(m > 0.05 for m in margins) <= len(margins) / 2, msg  # "those repeats", a minority
-    msg = claim(PAGE, "Looking at 27 configurations briefly made it much less likely to miss the good learning rates "
-                      "altogether than looking at 4 carefully.")
+    msg = claim(PAGE, "Looking at {{ value: successive_halving.config.n_configs | d }} configurations briefly made it much "
+                      "less likely to miss the good learning rates altogether than looking at "
+                      "{{ value: successive_halving.baseline_runs | d }} carefully.")
     good = search["good_score"]
     halving_misses = sum(r["winner_val_loss"] > good for r in halving["repeats"])
     baseline_misses = sum(r["baseline_best"] > good for r in halving["repeats"])
     assert baseline_misses >= len(halving["repeats"]) / 4 and halving_misses * 4 <= baseline_misses, msg
-    assert halving["config"]["n_configs"] == 27 and halving["baseline_runs"] == 4, msg
+    assert halving["config"]["n_configs"] > 5 * halving["baseline_runs"], msg
 
 
 def test_the_winners_keep_their_order_on_fresh_seeds(results):
     halving = results("successive_halving")
     rescored, repeats = halving["rescored"], halving["repeats"]
     msg = claim(PAGE, "But both searches picked their winners by the very scores compared here, and the best of many noisy "
-                      "scores flatters its owner (the **winner's curse** of the [worked tuning session](tuning-session.md#seeds)); "
-                      "successive halving picks from more candidates.")
+                      "scores flatters its owner (the [**winner's curse**](key-concepts.md#winners-curse)); successive "
+                      "halving picks from more candidates.")
     assert halving["config"]["n_configs"] > halving["baseline_runs"], msg
     msg = claim(PAGE, "Successive halving's winners scored only {{ value: successive_halving.rescored.optimism.halving.mean | .3f }} "
                       "worse than in the search, and still beat random search's in "
@@ -402,7 +448,7 @@ def test_the_winners_keep_their_order_on_fresh_seeds(results):
     # "only ... worse": positive on average (the curse is there) but small against the advantage
     assert 0 < optimism["mean"] < 0.005 and optimism["mean"] < abs(halving["difference"]["mean"]) / 10, msg
     # "still beat": the fresh paired comparison favours halving, with a sign test below 5 %
-    assert rescored["difference"]["a_lower"] > 2 * rescored["difference"]["b_lower"], msg
+    assert rescored["difference"]["a_lower"] > 1.5 * rescored["difference"]["b_lower"], msg
     assert rescored["difference"]["sign_p"] < 0.05 and -rescored["difference"]["mean"] > 3 * rescored["difference"]["sem"], msg
     msg = claim(PAGE, "Here the curse is small for both, because inside the good band many configurations score almost the "
                       "same, so the luck of one seed rarely decides the winner.")
@@ -410,8 +456,13 @@ def test_the_winners_keep_their_order_on_fresh_seeds(results):
     msg = claim(PAGE, "Random search's winners lost {{ value: successive_halving.rescored.optimism.baseline.mean | .3f }} "
                       "on average when re-run.")
     assert rescored["optimism"]["baseline"]["mean"] > 0, msg
-    claim(PAGE, "With fresh seeds the difference of the means is {{ value: successive_halving.rescored.difference.mean | .3f }} "
-                "(standard error {{ value: successive_halving.rescored.difference.sem | .3f }})")
+    msg = claim(PAGE, "With fresh seeds the difference of the means is "
+                      "{{ value: successive_halving.rescored.difference.mean | .3f }} (standard error "
+                      "{{ value: successive_halving.rescored.difference.sem | .3f }}), and the split of "
+                      "{{ value: successive_halving.rescored.difference.a_lower | d }} to "
+                      "{{ value: successive_halving.rescored.difference.b_lower | d }} is one luck would rarely produce "
+                      "(sign test: p = {{ value: successive_halving.rescored.difference.sign_p | .2g }}).")
+    assert rescored["difference"]["sign_p"] < 0.05, msg
     assert rescored["seeds"] >= 3, msg
 
 
@@ -421,16 +472,18 @@ def test_short_rounds_favour_large_learning_rates(results):
                       "first steps carry them furthest.")
     assert halving["median_learning_rate"]["first_round_kept"] > 3 * halving["median_learning_rate"]["all"], msg
     msg = claim(PAGE, "After one epoch, a configuration's loss depends mostly on how far its steps have carried it, so the "
-                      "larger the learning rate, the better it looks: "
-                      "{{ value: successive_halving.first_round_largest_rate_share | .0% }} of the configurations kept after "
-                      "the first round were among the third with the largest learning rates.")
+                      "larger the learning rate, the better it looks. The first round keeps a third of the configurations, "
+                      "and {{ value: successive_halving.first_round_largest_rate_share | .0% }} of the ones it kept were also "
+                      "in the third with the largest learning rates.")
+    cfg = halving["config"]
+    assert cfg["eta"] == 3 and all(len(r["rungs"][0]["kept"]) == cfg["n_configs"] // 3 for r in halving["repeats"]), msg
     first = [(r["points"][i]["learning_rate"], s) for r in halving["repeats"]
              for i, s in zip(r["rungs"][0]["config_ids"], r["rungs"][0]["scores"])]
     assert _spearman([lr for lr, _ in first], [s for _, s in first]) < -0.6, msg
     assert halving["first_round_largest_rate_share"] >= 0.75, msg
     spread = halving["top_decade_spread"]
     msg = claim(PAGE, "The first round ranks by speed what full training ends up calling a tie.")
-    assert spread["first_round"] > 5 * spread["full"] and spread["full"] < 0.03, msg
+    assert spread["first_round"] > 5 * spread["full"] and spread["full"] < 0.05, msg
     msg = claim(PAGE, "Here that happens not to matter, since keeping the fastest of a tie keeps a good configuration.")
     assert halving["mean_best"]["halving"] < halving["mean_best"]["baseline"], msg
     assert max(r["winner_val_loss"] for r in halving["repeats"]) <= results("grid_vs_random")["good_score"], msg
@@ -440,7 +493,7 @@ def test_the_figure_question_misses_are_the_far_right_points(results):
     search = results("grid_vs_random")
     msg = claim(PAGE, "**Answer.** The points far to the right of the diagonal: repeats whose grid best is above the "
                       "dashed \"good\" line.")
-    far_right = [r for r in search["repeats"] if r["grid"]["best"] - r["random"]["best"] > 0.02]
+    far_right = [r for r in search["repeats"] if r["grid"]["best"] - r["random"]["best"] > 0.03]
     assert len(far_right) >= 10 and all(r["grid"]["best"] > search["good_score"] for r in far_right), msg
     # they make the grid's average higher: together they outweigh the whole difference
     assert sum(r["grid"]["best"] - r["random"]["best"] for r in far_right) > search["difference"]["mean"] * len(search["repeats"]), msg
@@ -453,3 +506,9 @@ def test_the_figure_question_misses_are_the_far_right_points(results):
     both = [r["grid"]["best"] - r["random"]["best"] for r in near if r["grid"]["good"] and r["random"]["good"]]
     assert len(both) > len(near) / 2, msg
     assert min(both) < 0 < max(both), msg
+    msg = claim(PAGE, "The points far above the diagonal are the reverse, and rarer: repeats in which none of random "
+                      "search's nine learning rates fell in the band.")
+    far_above = [r for r in search["repeats"] if r["random"]["best"] - r["grid"]["best"] > 0.03]
+    assert 0 < len(far_above) < len(far_right) / 2, msg
+    assert all(r["random"]["in_band_learning_rates"] == 0 and not r["random"]["good"] for r in far_above), msg
+    assert search["budget"] == 9, msg

@@ -23,7 +23,7 @@ def test_dataset_is_not_linearly_trivial_and_not_balanced(results):
 def test_bad_hyperparameters_leave_the_network_untrained_and_good_ones_train_it(results):
     measured = results["bad_vs_good"]
     bad, good = measured["bad"], measured["good"]
-    assert bad["max_val_loss_change"] < 0.02, "20 epochs at 1e-4 barely move the weights"
+    assert bad["max_val_loss_change"] < 0.05, "20 epochs at 1e-4 barely move the weights"
     assert min(abs(a - b) for a, b in zip(good["val_loss"], good["initial_val_loss"])) > 0.3
     assert good["mean_test_acc"] >= 0.92 and min(good["val_acc"]) > max(bad["val_acc"])
     assert bad["min_test_acc"] == min(bad["test_acc"]) and bad["max_test_acc"] == max(bad["test_acc"])

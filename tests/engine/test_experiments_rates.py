@@ -124,6 +124,15 @@ def test_lr_range_test_reports_every_seed_and_both_suggestions(results):
     config = rt["config"]
     assert [t["seed"] for t in rt["per_seed"]] == list(range(config["seed"], config["seed"] + config["seeds"]))
     assert rt["per_seed"][0]["min_learning_rate"] == rt["min_learning_rate"]
+    spread = rt["spread"]
+    assert spread["seeds"] == config["spread_seeds"] == len(spread["min_learning_rates"]) >= config["seeds"]
+    assert spread["min_learning_rates"][:config["seeds"]] == [t["min_learning_rate"] for t in rt["per_seed"]]
+    assert spread["min_learning_rate_range"] == [min(spread["min_learning_rates"]), max(spread["min_learning_rates"])]
+    low, high = spread["min_learning_rate_quartiles"]
+    assert spread["min_learning_rate_range"][0] <= low <= high <= spread["min_learning_rate_range"][1]
+    assert spread["suggested_learning_rate_range"] == [m / config["divisor"] for m in spread["min_learning_rate_range"]]
+    assert spread["fastai_suggested_learning_rate_range"] == [m / config["fastai_divisor"]
+                                                             for m in spread["min_learning_rate_range"]]
     minima = [t["min_learning_rate"] for t in rt["per_seed"]]
     assert rt["min_learning_rate_range"] == [min(minima), max(minima)]
     assert math.isclose(rt["suggested_learning_rate"] * config["divisor"], rt["min_learning_rate"])
@@ -252,6 +261,14 @@ def test_schedule_seed_by_seed_comparisons(results):
     peaks = schedule["peak_learning_rates"]
     best = [peaks.index(lr) for lr in schedule["best_peak_learning_rate"]]
     assert schedule["best_versus"] == paired(constant[best[0]], cosine[best[1]])
+    blocks = schedule["best_versus_blocks"]
+    assert len(blocks) == schedule["config"]["seeds"] // 10
+    assert blocks == [paired(constant[best[0]][i:i + 10], cosine[best[1]][i:i + 10])
+                      for i in range(0, 10 * len(blocks), 10)]
+    summary = schedule["best_versus_blocks_summary"]
+    assert summary == {"blocks": len(blocks),
+                       "scheduled_lower_range": [min(b["b_lower"] for b in blocks), max(b["b_lower"] for b in blocks)],
+                       "settled": sum(b["sign_p"] < 0.05 for b in blocks)}
     for per_seed, row in zip(schedule["best_peak_per_seed"], schedule["final_val_loss_per_seed"]):
         for seed, peak in enumerate(per_seed):
             assert row[peaks.index(peak)][seed] == min(cell[seed] for cell in row)
