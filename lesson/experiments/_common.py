@@ -67,10 +67,10 @@ def dataset(n_train: int, seed: int) -> Dataset:
     return make_dataset(DataConfig(n_train=n_train, seed=seed))
 
 
-def runs_for(seeds: int, hidden=(8,), activation="tanh", **training) -> list[Run]:
-    """One Run per seed 0..seeds-1 with the same architecture and hyperparameters."""
+def runs_for(seeds: int, hidden=(8,), activation="tanh", first_seed: int = 0, **training) -> list[Run]:
+    """One Run per seed first_seed..first_seed+seeds-1 with the same architecture and hyperparameters."""
     network = NetworkConfig(hidden=tuple(hidden), activation=activation)
-    return [Run(network, TrainConfig(**training), seed) for seed in range(seeds)]
+    return [Run(network, TrainConfig(**training), seed) for seed in range(first_seed, first_seed + seeds)]
 
 
 def train(data: Dataset, runs: list[Run]) -> list[Trained]:

@@ -127,7 +127,7 @@ def _largest_move(runs: list[Run], trained: list) -> float:
 
 def run_adam_vs_sgd(config: OptimizerSweepConfig) -> dict:
     """Final validation loss against learning rate for SGD with momentum and for Adam, and
-    Adam at Karpathy's safe default for the chapter's epochs and for ``long_epochs``.
+    Adam at Karpathy's safe start for the chapter's epochs and for ``long_epochs``.
 
     Result: ``learning_rates``; ``optimizers``: {"sgd" | "adam": {"final_val_loss" (mean over
     seeds per rate, None if a seed diverged), "final_val_loss_per_seed" ([rate][seed], None =

@@ -134,7 +134,8 @@ def draw_lr_schedule(axes: list[Axes], result: dict) -> list:
         peaks = result["peak_learning_rates"]
         for lr, seeds in zip(peaks, result["final_val_loss_per_seed"][index]):
             kept = [v for v in seeds if v is not None]
-            artists.append(peaks_ax.scatter([lr] * len(kept), kept, s=10, color=colour, alpha=0.5, zorder=2))
+            artists.append(peaks_ax.scatter([lr] * len(kept), kept, s=10, color=colour, alpha=0.5, zorder=2,
+                                            rasterized=True))  # 80 seeds a dot: a picture keeps the SVG light
         xs, ys = finite_points(peaks, result["final_val_loss"][index])
         artists += peaks_ax.plot(xs, ys, color=colour, marker=marker, markersize=5, label=name)
     peak = lr_text(cfg["curves_learning_rate"])

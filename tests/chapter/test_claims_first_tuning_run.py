@@ -146,7 +146,7 @@ def test_start_adam_at_the_default_not_lower(results):
 def test_the_exercise_explanation_gives_the_best_rate_as_a_multiple(results):
     sweep = results("adam_vs_sgd")
     msg = claim(PAGE, "The best, {{ value: adam_vs_sgd.optimizers.adam.best_learning_rate | .2g }}, is about "
-                "{{ value: adam_vs_sgd.safe.below_best | .0f }} times the safe default's "
+                "{{ value: adam_vs_sgd.safe.below_best | .0f }} times Karpathy's safe start, "
                 "{{ value: adam_vs_sgd.config.safe_learning_rate | g }}.")
     best, safe = sweep["optimizers"]["adam"]["best_learning_rate"], sweep["config"]["safe_learning_rate"]
     assert math.isclose(sweep["safe"]["below_best"], best / safe, rel_tol=1e-9) and best / safe > 10, msg

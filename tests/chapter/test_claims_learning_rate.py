@@ -272,7 +272,7 @@ def test_range_test_suggestions_nearly_all_land_on_the_bottom_of_the_u(results):
         assert loss is not None and loss <= sweep["near_best"]["factor"] * sweep["best_val_loss"], msg
     # the forty: nearly all inside, the odd one a little past an edge, never near a failing end
     msg = claim(PAGE, "On nearly all of the\n{{ value: lr_range_test.spread.seeds | d }} seeds, both rules suggest a "
-                      "rate on the wide bottom of the\nsweep's U; the odd seed's suggestion lands a little past its edge "
+                      "rate on the wide bottom of the\nsweep's U; on a few, a suggestion lands a little past its edge "
                       "(details below).")
     msg += " / " + claim(PAGE, "a few seeds past each edge of that band,\n      where the sweep's mean loss is a little "
                                "higher, far from either failing end of the U.")

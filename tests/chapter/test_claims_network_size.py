@@ -261,7 +261,7 @@ def test_depth_matters_less_than_training_too_long(results):
         assert other["mean"] < val["mean"] / 2, msg  # shrinks
     assert any(abs(other["mean"]) < 2 * other["sem"] for other in depth["depth_gain_other"]), msg  # vanishes
     msg = claim(PAGE, "It is also small next to what training for all {{ value: depth.config.epochs | d }} epochs costs: "
-                "every network ends well above its best, the least affected by {{ value: depth.smallest_overfit | .2f }}.")
+                "every network ends well above its best, even the least affected by {{ value: depth.smallest_overfit | .2f }}.")
     assert depth["smallest_overfit"] > 5 * max(depth["depth_gain"]), msg
     msg = claim(PAGE, "the arrangement of the neurons matters little here; how long they train matters most (depth "
                 "helps on other problems: see the details).")
@@ -335,7 +335,7 @@ def test_in_short(results):
                 "to almost zero while its validation loss climbs.")
     assert max(cap["train_loss"][3:]) < 0.05 and min(cap["val_loss"][3:]) > 2 * min(cap["min_val_loss"][3:]), msg
     msg = claim(PAGE, "Stopped at its best epoch, though, every width we tried from two neurons up did about equally "
-                "well on this draw of students, so the wide networks' trouble was the extra epochs, not their size "
+                "well on this [draw](key-concepts.md#draw) of students, so the wide networks' trouble was the extra epochs, not their size "
                 "(on another draw two may be too few).")
     assert cap["widths"][1] == 2 and cap["early_stopped_high"] - cap["early_stopped_low"] < 0.03, msg
     assert cap["least_overfit_wide"]["min"] > 5 * (cap["early_stopped_high"] - cap["early_stopped_low"]), msg

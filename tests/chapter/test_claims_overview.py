@@ -66,7 +66,7 @@ def test_bad_networks_are_essentially_untrained(results):
                 "{{ value: bad_vs_good.bad.max_val_loss_change | .3f }}, so each one still gives roughly the answers "
                 "of its random starting weights, and its test accuracy is whatever those happen to give: from "
                 "{{ value: bad_vs_good.bad.min_test_acc | .1% }} to {{ value: bad_vs_good.bad.max_test_acc | .1% }} "
-                "across the {{ value: bad_vs_good.config.seeds | d }} seeds (median "
+                "across the {{ value: bad_vs_good.config.seeds | d }} seeds ([median](key-concepts.md#median) "
                 "{{ value: bad_vs_good.bad.median_test_acc | .1% }}).")
     # next to what good settings do to the same networks (more than 0.3), a change of a few hundredths
     good_change = min(abs(a - b) for a, b in zip(results("bad_vs_good")["good"]["val_loss"],
@@ -97,7 +97,7 @@ def test_every_good_run_beats_the_bad_runs_average_by_far(results):
     measured = results("bad_vs_good")
     good, bad = measured["good"], measured["bad"]
     msg = claim("index.md", "With good settings every one of the {{ value: bad_vs_good.config.seeds | d }} networks "
-                "classifies at least {{ value: bad_vs_good.good.min_test_acc | .0% }} of unseen students correctly; "
+                "classifies at least {{ value: bad_vs_good.good.min_test_acc | .1% }} of unseen students correctly; "
                 "with bad")
     assert len(good["test_acc"]) == measured["config"]["seeds"] >= 5, msg
     assert min(good["test_acc"]) == good["min_test_acc"], msg

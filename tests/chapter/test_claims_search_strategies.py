@@ -173,10 +173,12 @@ def test_random_search_found_a_good_configuration_more_often_with_its_uncertaint
     misses = [r for r in search["repeats"] if not r["grid"]["good"]]
     assert sum(r["grid"]["in_band_learning_rates"] == 0 for r in misses) >= 0.95 * len(misses), msg
     msg = claim(PAGE, "When one hyperparameter matters most, as the learning rate does here, random search lands on a good "
-                      "value more often: in {{ value: grid_vs_random.config.repeats | d }} repeated searches, it failed "
-                      "to find one less than half as often as a grid of the same size.")
+                      "value more often: in {{ value: grid_vs_random.config.repeats | d }} repeated searches it found "
+                      "one in {{ value: grid_vs_random.found_good.random | .0% }} of them, a grid of the same size in "
+                      "{{ value: grid_vs_random.found_good.grid | .0% }}.")
     assert repeats >= 300 and pair["sign_p"] < 0.001, msg
-    assert 1 - found["random"] < 0.5 * (1 - found["grid"]), msg  # "less than half as often"
+    intervals = search["found_good_interval"]
+    assert intervals["random"]["low"] > intervals["grid"]["high"], msg  # "more often": the intervals do not overlap
 
 
 def test_the_geometry_predicts_the_hit_rates(results):
@@ -243,8 +245,8 @@ def test_inside_the_band_the_loss_is_nearly_flat(results):
                  if r["grid"]["good"] and r["random"]["good"]]
     assert len(both_good) >= 20 and max(abs(d) for d in both_good) < 0.03, msg
     assert 0.3 < sum(d > 0 for d in both_good) / len(both_good) < 0.7, msg  # goes either way
-    msg = claim(PAGE, "And the wider the band compared with the grid's step, the less finding it favours random search "
-                      "(try it [below](#try-it)).")
+    msg = claim(PAGE, "And the wider the band compared with the grid's step, the more often the grid lands "
+                      "in it too, and the smaller random search's lead (try it [below](#try-it)).")
     narrow = run_experiment("grid_vs_random", lr_low=0.01, lr_high=3.0, repeats=8)
     assert narrow["good_band_decades"] / narrow["grid_step_decades"] > search["good_band_decades"] / search["grid_step_decades"], msg
     assert narrow["found_good"]["random"] - narrow["found_good"]["grid"] < search["found_good"]["random"] - search["found_good"]["grid"], msg
@@ -256,8 +258,7 @@ def test_the_averages_differ_because_of_the_grids_misses(results):
                       "{{ value: grid_vs_random.mean_best.random | .3f }} for random search, differ by "
                       "{{ value: grid_vs_random.difference.mean | .3f }} (standard error "
                       "{{ value: grid_vs_random.difference.se | .3f }}), because of the repeats in which the grid missed the "
-                      "band (the points far to the right in the right panel): without them, the difference would favour "
-                      "the grid.")
+                      "band (the points far to the right in the right panel).")
     repeats = search["repeats"]
     differences = [r["grid"]["best"] - r["random"]["best"] for r in repeats]
     summary = spread(differences)
@@ -267,7 +268,7 @@ def test_the_averages_differ_because_of_the_grids_misses(results):
     assert 0 < len(missed) <= len(repeats) / 2, msg
     total = sum(differences)
     from_misses = sum(r["grid"]["best"] - r["random"]["best"] for r in missed)
-    assert total > 0 and from_misses > total, msg  # "without them ... favour the grid": the rest sum below 0
+    assert total > 0 and from_misses > total / 2, msg  # the grid's misses carry most of the difference
 
 
 def test_the_grid_in_order_reaches_good_learning_rates_last(results):
@@ -378,8 +379,8 @@ def test_successive_halving_beats_random_search_with_the_same_epochs(results):
     assert outcomes["sign_p"] == sign_test(outcomes["wins"], outcomes["losses"]), msg
     assert -difference["mean"] > 3 * difference["se"], msg
     msg = claim(PAGE, "Successive halving trains many configurations briefly and only the promising ones for long; with the "
-                      "same epochs, it usually found a better configuration than random search.")
-    assert outcomes["wins"] > repeats / 2 and outcomes["sign_p"] < 0.05, msg  # "usually", and real
+                      "same epochs, it found a better configuration than random search more often than not.")
+    assert outcomes["wins"] > repeats / 2 and outcomes["sign_p"] < 0.05, msg  # more often than not, and real
     rescored = halving["rescored"]["difference"]
     assert rescored["a_lower"] > rescored["b_lower"] and rescored["sign_p"] < 0.05, msg  # also on fresh seeds
     assert repeats >= 100, msg

@@ -188,7 +188,7 @@ def test_narrowing_helps_in_every_session(session):
     rep = session["replication"]
     msg = claim(PAGE, "We ran the whole search again with four other random draws: in all "
                       "{{ value: tuning_session.replication.sessions | d }} sessions, round 2 had more good trials and a "
-                      "better median trial, and its best gained at most "
+                      "better median trial (the middle one when the trials are sorted by score), and its best gained at most "
                       "{{ value: tuning_session.replication.best_gain.max | .3f }}, about twice the noise between seeds.")
     assert rep["sessions"] == 1 + session["config"]["replications"] == 5, msg  # "four other"
     assert rep["per_session"][0]["search_seed"] == session["config"]["search_seed"], msg
@@ -301,8 +301,8 @@ def test_the_test_score_is_above_the_search_score_and_the_gap_splits_in_two(sess
                       "could move the test loss by about as much as the whole gap.")
     assert 0.67 < final["test_standard_error"] / final["gap"] < 1.5, msg
     msg = claim(PAGE, "(Its [standard error](key-concepts.md#standard-error) is "
-                      "{{ value: tuning_session.final.test_standard_error | .3f }}, by coincidence the same as the gap.)")
-    assert f"{final['test_standard_error']:.3f}" == f"{final['gap']:.3f}", msg
+                      "{{ value: tuning_session.final.test_standard_error | .3f }}: as large as the gap itself.)")
+    assert 0.8 < final["test_standard_error"] / final["gap"] < 1.25, msg   # "as large as the gap itself"
     assert final["test_standard_error"] > 2 * final["rerun_std"], msg
 
 
