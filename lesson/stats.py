@@ -53,6 +53,11 @@ def paired(a: list, b: list) -> dict:
             "sign_p": sign_test(a_lower, b_lower)}
 
 
+def paired_or_none(a: list, b: list) -> dict | None:
+    """``paired`` over the seeds where both are not None; None if there are none."""
+    return paired(a, b) if any(x is not None and y is not None for x, y in zip(a, b)) else None
+
+
 def rate_interval(successes: int, trials: int) -> dict:
     """``rate`` = successes / trials and its 95 % Wilson score interval ``low``..``high``."""
     if not (isinstance(successes, int) and isinstance(trials, int) and 0 <= successes <= trials

@@ -97,6 +97,16 @@ def final(history, name: str):
     return getattr(history, name)[history.stopped_epoch]
 
 
+def final_unless_diverged(history, name: str):
+    """``final``, or None for a run that diverged (what the experiments' per-seed lists hold)."""
+    return None if history.diverged else final(history, name)
+
+
+def updates_per_epoch(n_train: int, batch_size: int) -> int:
+    """Mini-batches in one epoch: the last one takes what is left, so ceil(n_train / batch_size)."""
+    return math.ceil(n_train / batch_size)
+
+
 def band_around(values: list, best: int, factor: float) -> tuple[int, int]:
     """The unbroken run of indices around ``best`` whose value (None: diverged) is at most
     ``factor`` times ``values[best]``, as (first, last): the "near the best" band of a sweep."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lesson.experiments._common import check_fields, dataset, final, require, train
+from lesson.experiments._common import check_fields, dataset, final, require, train, updates_per_epoch
 from lesson.nn import NetworkConfig
 from lesson.stats import paired, rate_interval, spread, spread_or_none
 from lesson.train import Recorder, Run, TrainConfig
@@ -350,7 +350,7 @@ def run_early_stopping(config: EarlyStoppingConfig) -> dict:
     per_seed = [_one_seed(config, seed, *histories[3 * i:3 * i + 3])
                 for i, seed in enumerate(seeds)]
     full, one, still = histories[:3]
-    updates = -(-len(data.y_train) // config.batch_size)  # mini-batches per epoch: ceil(N / B)
+    updates = updates_per_epoch(len(data.y_train), config.batch_size)
     stopped = histories[3 * len(seeds):]
     count = len(config.patiences)
     rules = {rule: [_stop_record(config, p, h) for p, h in

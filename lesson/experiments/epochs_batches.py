@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
-                                        runs_for, train)
+from lesson.experiments._common import (check_fields, dataset, final, final_unless_diverged, mean,
+                                        mean_curve, require, runs_for, train)
 from lesson.nn import NetworkConfig
 from lesson.stats import paired, spread
 from lesson.train import TrainConfig, fit
@@ -247,7 +247,7 @@ def run_batch_lr(config: BatchLrConfig) -> dict:
         for li in range(n_lr):
             ts = trained[(bi * n_lr + li) * s:(bi * n_lr + li + 1) * s]
             div = any(t.history.diverged for t in ts)
-            seeds = [None if t.history.diverged else final(t.history, "val_loss") for t in ts]
+            seeds = [final_unless_diverged(t.history, "val_loss") for t in ts]
             row.append(None if div else mean(seeds))
             row_div.append(div)
             row_seeds.append(seeds)

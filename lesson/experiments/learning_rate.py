@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.experiments._common import (band_around, check_fields, dataset, final, mean, mean_curve,
-                                        require, runs_for, train)
+from lesson.experiments._common import (band_around, check_fields, dataset, final,
+                                        final_unless_diverged, mean, mean_curve, require, runs_for,
+                                        train, updates_per_epoch)
 from lesson.nn import MLP, NetworkConfig
-from lesson.stats import paired, spread, spread_or_none
+from lesson.stats import paired, paired_or_none, spread, spread_or_none
 from lesson.train import lr_range_test
 
 
@@ -65,7 +66,7 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
     previous = None
     for i, (label, lr) in enumerate(zip(config.labels, config.learning_rates)):
         hs = [t.history for t in trained[i * config.seeds:(i + 1) * config.seeds]]
-        finals = [None if h.diverged else final(h, "train_loss") for h in hs]
+        finals = [final_unless_diverged(h, "train_loss") for h in hs]
         rising = [rising_epochs(h.train_loss) for h in hs]
         out.append({
             "label": label, "learning_rate": lr,
@@ -89,11 +90,6 @@ def run_lr_curves(config: LrCurvesConfig) -> dict:
         previous = finals
     return {"epochs": list(range(config.epochs + 1)), "runs": out}
 
-
-
-def paired_or_none(a: list, b: list) -> dict | None:
-    """``lesson.stats.paired`` over the seeds where both are not None; None if there are none."""
-    return paired(a, b) if any(x is not None and y is not None for x, y in zip(a, b)) else None
 
 
 def rising_epochs(curve: list) -> int:
@@ -167,7 +163,7 @@ def run_lr_sweep(config: LrSweepConfig) -> dict:
                                                divergence_loss=config.divergence_loss)]
     trained = train(data, runs)
     per_lr = [trained[i * config.seeds:(i + 1) * config.seeds] for i in range(len(lrs))]
-    losses = [[None if t.history.diverged else final(t.history, "val_loss") for t in ts]
+    losses = [[final_unless_diverged(t.history, "val_loss") for t in ts]
               for ts in per_lr]
     diverged_seeds = [sum(t.history.diverged for t in ts) for ts in per_lr]
     diverged = [count > 0 for count in diverged_seeds]
@@ -339,7 +335,7 @@ def run_lr_range_test(config: LrRangeTestConfig) -> dict:
     spread_minima = [t["min_learning_rate"] for t in tests] + [
         _range_test_once(config, data, lrs, config.seed + k)["min_learning_rate"]
         for k in range(config.seeds, config.spread_seeds)]
-    full_run_updates = config.full_run_epochs * math.ceil(config.n_train / config.batch_size)
+    full_run_updates = config.full_run_epochs * updates_per_epoch(config.n_train, config.batch_size)
     first, minima = tests[0], [t["min_learning_rate"] for t in tests]
     return {
         "learning_rates": lrs, **{k: v for k, v in first.items() if k != "seed"},

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lesson.experiments._common import (check_fields, dataset, final, mean, mean_curve, require,
-                                        runs_for, train)
-from lesson.stats import paired
+from lesson.experiments._common import (check_fields, dataset, final_unless_diverged, mean,
+                                        mean_curve, require, runs_for, train)
+from lesson.stats import paired, paired_or_none
 from lesson.train import TrainConfig
 
 
@@ -45,11 +45,6 @@ class MomentumConfig:
                         for m in self.momenta), "a non-empty tuple of numbers in [0, 1)")
         require(self, "matched_momentum", self.matched_momentum in self.momenta,
                 f"one of momenta={self.momenta}")
-
-
-def paired_or_none(a: list, b: list) -> dict | None:
-    """``lesson.stats.paired`` over the seeds where both are not None; None if there are none."""
-    return paired(a, b) if any(x is not None and y is not None for x, y in zip(a, b)) else None
 
 
 def effective_step(learning_rate: float, momentum: float) -> float:
@@ -104,7 +99,7 @@ def run_momentum(config: MomentumConfig) -> dict:
     for _ in config.momenta:
         cells = [[next(trained).history for _ in range(config.seeds)]
                  for _ in config.learning_rates]
-        per_seed.append([[None if h.diverged else final(h, "val_loss") for h in hs]
+        per_seed.append([[final_unless_diverged(h, "val_loss") for h in hs]
                          for hs in cells])
         diverged_seeds.append([sum(h.diverged for h in hs) for hs in cells])
         grid.append([None if d else mean(v) for v, d in zip(per_seed[-1], diverged_seeds[-1])])
@@ -285,17 +280,14 @@ def run_schedule(config: ScheduleConfig) -> dict:
     trained = iter(train(data, runs))
     histories = [[[next(trained).history for _ in range(config.seeds)]
                   for _ in config.peak_learning_rates] for _ in SCHEDULES]
-    per_seed = [[[None if h.diverged else final(h, "val_loss") for h in hs] for hs in row]
+    per_seed = [[[final_unless_diverged(h, "val_loss") for h in hs] for hs in row]
                 for row in histories]
     final_loss = [[mean(v) for v in row] for row in per_seed]
     diverged = [[sum(h.diverged for h in hs) for hs in row] for row in histories]
     best = [min((i for i, d in enumerate(row) if d == 0), key=lambda i: losses[i])
             for row, losses in zip(diverged, final_loss)]
-    fresh = [[None if t.history.diverged else final(t.history, "val_loss") for t in train(data, runs_for(
-        config.fresh_seeds, first_seed=config.seeds, hidden=(config.hidden,),
-        learning_rate=config.peak_learning_rates[i], epochs=config.epochs,
-        batch_size=config.batch_size, **_schedule_settings(config, name)))]
-        for name, i in zip(SCHEDULES, best)] if config.fresh_seeds else None
+    fresh = [_fresh_final_losses(data, config, name, config.peak_learning_rates[i])
+             for name, i in zip(SCHEDULES, best)] if config.fresh_seeds else None
     blocks = [paired_or_none(per_seed[0][best[0]][start:start + BLOCK],
                              per_seed[1][best[1]][start:start + BLOCK])
               for start in range(0, config.seeds - BLOCK + 1, BLOCK)]
@@ -337,6 +329,15 @@ def run_schedule(config: ScheduleConfig) -> dict:
         "lower_peak_seeds": sum(b < a for a, b in zip(*peak_per_seed)),
         "mean_learning_rate_factor": [float(np.mean(f)) for f in factors],
     }
+
+
+def _fresh_final_losses(data, config: ScheduleConfig, name: str, peak: float) -> list:
+    """Final validation losses (None: diverged) of schedule ``name`` at ``peak`` on the
+    ``fresh_seeds`` seeds after the first ``seeds``: seeds that took no part in choosing ``peak``."""
+    runs = runs_for(config.fresh_seeds, first_seed=config.seeds, hidden=(config.hidden,),
+                    learning_rate=peak, epochs=config.epochs, batch_size=config.batch_size,
+                    **_schedule_settings(config, name))
+    return [final_unless_diverged(t.history, "val_loss") for t in train(data, runs)]
 
 
 def _spread(values: list) -> float | None:

@@ -15,7 +15,8 @@ import numpy as np
 
 from lesson.data import grid_hours, hour_grid, pass_score
 from lesson.checks import require_sequence
-from lesson.experiments._common import band_around, check_fields, dataset, final, mean, require, train
+from lesson.experiments._common import (band_around, check_fields, dataset, final, final_unless_diverged,
+                                        mean, require, train, updates_per_epoch)
 from lesson.nn import MLP, NetworkConfig
 from lesson.optimizers import OPTIMIZER_NAMES
 from lesson.stats import paired, spread, spread_or_none
@@ -72,7 +73,7 @@ class OptimizerSweepConfig:
 
 def _sweep_summary(config: OptimizerSweepConfig, lrs: list, per_lr: list) -> dict:
     """One optimizer's sweep: means, the best rate, its good band, each seed's own band."""
-    losses = [[None if t.history.diverged else final(t.history, "val_loss") for t in ts]
+    losses = [[final_unless_diverged(t.history, "val_loss") for t in ts]
               for ts in per_lr]
     diverged_seeds = [sum(t.history.diverged for t in ts) for ts in per_lr]
     means = [None if count else mean(v) for v, count in zip(losses, diverged_seeds)]
@@ -175,12 +176,12 @@ def run_adam_vs_sgd(config: OptimizerSweepConfig) -> dict:
     short_trained = trained[len(sweep):len(sweep) + n]
     long_trained = trained[len(sweep) + n:]
     threshold = summaries["adam"]["good"]["threshold"]
-    short_loss = [None if t.history.diverged else final(t.history, "val_loss") for t in short_trained]
-    long_loss = [None if t.history.diverged else final(t.history, "val_loss") for t in long_trained]
+    short_loss = [final_unless_diverged(t.history, "val_loss") for t in short_trained]
+    long_loss = [final_unless_diverged(t.history, "val_loss") for t in long_trained]
     curves = [t.history.val_loss for t in long_trained]
     mean_curve = [None if any(c[e] is None for c in curves) else mean([c[e] for c in curves])
                   for e in range(config.long_epochs + 1)]
-    steps_per_epoch = math.ceil(config.n_train / config.batch_size)
+    steps_per_epoch = updates_per_epoch(config.n_train, config.batch_size)
     return {
         "learning_rates": lrs, "optimizers": summaries,
         "band_width": paired([b["decades"] for b in summaries["sgd"]["seed_bands"]],
