@@ -15,7 +15,7 @@ PAGE = "first-tuning-run.md"
 
 def test_adams_safe_default_never_diverged_but_was_far_too_slow(results):
     safe, adam = results("adam_vs_sgd")["safe"], results("adam_vs_sgd")["optimizers"]["adam"]
-    msg = claim(PAGE, "Adam at $3 \\times 10^{-4}$, Karpathy's \"safe\" start, never diverged here, but after "
+    msg = claim(PAGE, "Adam at $3 \\times 10^{-4}$, the \"safe\" start of Andrej Karpathy's recipe for training networks, never diverged here, but after "
                 "{{ value: adam_vs_sgd.safe.epochs | d }} epochs it had only reached a validation loss of "
                 "{{ value: adam_vs_sgd.safe.val_loss.mean | .2f }}: safe, and far too slow for a short run")
     assert safe["learning_rate"] == 3e-4 and safe["diverged"] == 0, msg

@@ -223,7 +223,7 @@ def test_key_concepts_effective_step_entry(results):
 def test_adam_was_not_less_sensitive_each_band_about_a_decade(results):
     sgd, adam = sweep(results, "sgd"), sweep(results, "adam")
     width = results("adam_vs_sgd")["band_width"]
-    msg = claim(PAGE, "and its learning rate needed tuning no less than\n    SGD's")
+    msg = claim(PAGE, "and its learning rate needed tuning about as much as\n    SGD's")
     for band in (sgd["good"], adam["good"]):
         assert 0.5 <= band["decades"] <= 1.5, msg
     # not less sensitive: Adam's band is not wider than SGD's, and no seed majority says it is
@@ -331,7 +331,7 @@ def test_a_colleague_should_raise_adams_learning_rate(results):
 def test_in_short_a_schedule_helps_a_lot_at_a_too_large_rate_and_a_little_at_a_good_one(results):
     schedule = results("lr_schedule")
     msg = claim(PAGE, "A schedule that warms the rate up, then decays it, helped a lot at a rate that was too large "
-                "and a little at a well-chosen one.")
+                "and a little at a well-chosen one, on this draw of students.")
     best, large = schedule["best_versus"], schedule["versus"][3]
     assert schedule["config"]["warmup_epochs"] > 0, msg
     assert schedule["peak_learning_rates"][3] > 3 * schedule["best_peak_learning_rate"][0], msg + " (too large)"
@@ -344,7 +344,7 @@ def test_in_short_a_schedule_helps_a_lot_at_a_too_large_rate_and_a_little_at_a_g
 
 def test_cosine_decays_to_nearly_zero(results):
     factor = results("lr_schedule")["learning_rate_factor"][1][-1]
-    msg = claim(PAGE, "**decays** along half a cosine to nearly zero (so late steps are small and the weights settle).")
+    msg = claim(PAGE, "**decays** along half a cosine to nearly zero (so late steps are small).")
     assert 0 < factor < 0.01, msg
 
 
@@ -354,7 +354,7 @@ def test_schedule_helps_a_little_at_the_best_rates(results):
     msg = claim(PAGE, "At a well-chosen rate the schedule helped a little. The best scheduled peak ended below the best "
                       "constant rate in {{ value: lr_schedule.best_versus.b_lower | d }} of the "
                       "{{ value: lr_schedule.best_versus.n | d }} seeds, by {{ value: lr_schedule.best_versus.mean | .3f }} "
-                      "on average: small, but more than luck\nwould give, and it held on fresh seeds.")
+                      "on average: small, but more than luck\nwould give on this [draw](key-concepts.md#draw) of students, and it held on fresh seeds.")
     assert versus["n"] == schedule["config"]["seeds"] >= 40, msg
     assert versus["mean"] > 0 and versus["b_lower"] > versus["a_lower"], msg + " (the schedule's is the lower)"
     # "more than luck would give", by the chapter's rule: sign test p < 0.05, about 3 standard errors or more
@@ -375,7 +375,7 @@ def test_schedule_helps_a_little_at_the_best_rates(results):
 def test_sets_of_ten_seeds_disagree_about_the_schedule(results):
     schedule = results("lr_schedule")
     blocks, summary = schedule["best_versus_blocks"], schedule["best_versus_blocks_summary"]
-    msg = claim(PAGE, "Sets of ten seeds disagree about it (details below).")
+    msg = claim(PAGE, "Ten\nseeds alone are too few to show it (details below).")
     msg += " / " + claim(PAGE, "Split into {{ value: lr_schedule.best_versus_blocks_summary.blocks | d }} sets of ten "
                          "seeds, the same comparison gave the schedule from "
                          "{{ value: lr_schedule.best_versus_blocks_summary.scheduled_lower_range.0 | d }} to "

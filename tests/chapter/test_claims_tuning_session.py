@@ -186,7 +186,7 @@ def test_narrowing_gave_more_good_trials_not_a_clearly_better_best(session):
 
 def test_narrowing_helps_in_every_session(session):
     rep = session["replication"]
-    msg = claim(PAGE, "We ran the whole search again with four other random draws: in all "
+    msg = claim(PAGE, "We ran the whole search again with four other search seeds (the same students): in all "
                       "{{ value: tuning_session.replication.sessions | d }} sessions, round 2 had more good trials and a "
                       "better median trial (the middle one when the trials are sorted by score), and its best gained at most "
                       "{{ value: tuning_session.replication.best_gain.max | .3f }}, about twice the noise between seeds.")
