@@ -37,7 +37,8 @@ from site_src.build.references import PageReference, name_errors, raise_if_any, 
 from site_src.build.registries import Registries, RegistryError
 from site_src.build.rerun_seconds import time_reruns
 from site_src.build.step import BuildContext, BuildError, BuildReport, Step
-from site_src.markdown.exercises import INDEX_FILE as EXERCISES_INDEX
+from site_src.markdown.fences import ScannedPage
+from site_src.markdown.progress import INDEX_FILE as EXERCISES_INDEX
 from site_src.markdown.results import FIGURES_FOLDER, RESULTS_FOLDER
 from site_src.project import Project
 from site_src.runtime.node_host import PyodideHostError, runtime_identity, shared_host
@@ -67,7 +68,7 @@ class Pipeline:
         """Run the experiments the pages use (all with `everything`), their cells, exercises and figures."""
         start = time.perf_counter()
         build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log)
-        references, exercise_pages, code_references, errors = self._scanned_references(build.pages)
+        references, exercise_pages, code_references, errors = self._scanned_references(build.scans)
         figure_names = sorted((set(self.figures) if everything else
                                {r.reference.target for r in references if r.reference.kind == "figure"}) & set(self.figures))
         experiment_names = sorted((set(self.experiments if everything else ())
@@ -109,12 +110,12 @@ class Pipeline:
         self.log(build.report.summary())
         return build.report
 
-    def _scanned_references(self, pages: Mapping[str, str]) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
+    def _scanned_references(self, scans: Mapping[str, ScannedPage]) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
         """(the prose's value and figure references, the pages' exercises, the references in exercise
-        code, every unknown name and malformed fence with its file and line)."""
-        references = scan_pages(pages)
-        exercise_pages, errors, prose, code = scan_exercises(pages, self.project.docs_dir.name)
-        errors += fence_errors(pages)
+        code, every unknown name and malformed fence with its file and line) of the pages scanned once."""
+        references = scan_pages(scans)
+        exercise_pages, errors, prose, code = scan_exercises(scans)
+        errors += fence_errors(scans)
         references += [PageReference(page, reference) for page, reference in prose]
         code_references = [PageReference(page, reference) for page, reference in code]
         errors += name_errors(references + code_references, self.experiments, self.figures)
