@@ -22,7 +22,15 @@ from pathlib import Path
 
 from site_src.build.cache import cache_key, canonical_json, write_if_changed
 from site_src.build.step import BuildContext, one_at_a_time
-from site_src.markdown.exercises import EXERCISE, FENCE_NAME, Exercise, answer_program, check_spec, value_references
+from site_src.markdown.exercises import (
+    EXERCISE,
+    FENCE_NAME,
+    PROGRAMS_FILE,
+    CheckProgram,
+    Exercise,
+    check_spec,
+    value_references,
+)
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
 from site_src.build.pages import nav_pages
@@ -168,20 +176,36 @@ class PublishedResults:
         return self.results[experiment]
 
 
+def check_programs(pages: list[PageExercises], results: Mapping[str, dict]) -> dict[str, CheckProgram]:
+    """Every code and tuning exercise's check program (by id), the published numbers inserted: built
+    once per build, verified by `ExercisesStep` and written for the pages by `write_programs`."""
+    assets = PublishedResults(results)
+    return {exercise.id: CheckProgram.of(check_spec(exercise, assets))
+            for entry in pages for exercise in entry.exercises if exercise.kind != "choice"}
+
+
+def write_programs(programs: Mapping[str, CheckProgram], generated_dir: Path) -> bool:
+    """Write ``exercise-programs.json`` (id -> head, tail, checks) for the exercise fence; True if its bytes changed."""
+    data = {exercise_id: {"head": program.head, "tail": program.tail, "checks": list(program.checks)}
+            for exercise_id, program in programs.items()}
+    return write_if_changed(generated_dir / PROGRAMS_FILE, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+
+
 class ExercisesStep:
     """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
 
     kind = "exercise"
 
-    def __init__(self, pages: list[PageExercises], host, engine_hash: Callable[[str], str]) -> None:
-        """``engine_hash(code)`` hashes the engine files that code depends on (as for live cells)."""
-        self.pages, self.host, self.engine_hash = pages, host, engine_hash
+    def __init__(self, pages: list[PageExercises], programs: Mapping[str, CheckProgram], host,
+                 engine_hash: Callable[[str], str]) -> None:
+        """``programs``: `check_programs` of the pages; ``engine_hash(code)`` hashes the engine files
+        that code depends on (as for live cells)."""
+        self.pages, self.check_programs, self.host, self.engine_hash = pages, programs, host, engine_hash
 
     def run(self, build: BuildContext) -> None:
         """Raises ExerciseError listing every unsound exercise."""
-        assets = PublishedResults({name: json.loads(data) for name, data in build.results.items()})
         checked = [(entry.page, exercise) for entry in self.pages for exercise in entry.exercises if exercise.kind != "choice"]
-        programs = {exercise.id: [answer_program(check_spec(exercise, assets), exercise.text(name)) for name in ("solution", "starter")]
+        programs = {exercise.id: [self.check_programs[exercise.id].around(exercise.text(name)) for name in ("solution", "starter")]
                     for _, exercise in checked}
         keys = {exercise.id: cache_key("exercise", {"programs": programs[exercise.id], "runtime": dict(build.runtime),
                                                      "engine": self.engine_hash("\n".join(programs[exercise.id]))})

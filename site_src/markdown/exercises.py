@@ -92,6 +92,8 @@ SECTIONS = ("setup", "starter", "solution", "check", "hidden check", "choice", "
 LABELLED = ("check", "hidden check", "choice", "answer")
 CODE_SECTIONS = ("setup", "starter", "solution", "check", "hidden check")
 DEFAULT_TIMEOUT = 120.0
+#: Where the build writes every code and tuning exercise's check program (read by the fence; not served).
+PROGRAMS_FILE = "exercise-programs.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PAGE_LINK = re.compile(r"\]\(\s*([^)\s]*\.md(?:#[^)\s]*)?)\s*\)")
 _SECTION = re.compile(r"^#\|\s*(?P<name>[A-Za-z][A-Za-z -]*?)\s*(?::\s*(?P<label>.*?))?\s*$")
@@ -279,8 +281,12 @@ def check_spec(exercise: Exercise, assets: GeneratedAssets) -> dict:
     return {"setup": insert_values(exercise.text("setup"), assets), "checks": checks}
 
 
-def program_parts(spec: Mapping) -> tuple[str, str]:
-    """The Python a Check runs, around the reader's code: head + (code as a JSON string) + tail.
+@dataclass(frozen=True)
+class CheckProgram:
+    """The Python a Check runs around the reader's code (``head`` + the code as a JSON string +
+    ``tail``), and the checks it reports (name, hidden). The build makes one per exercise, runs it
+    on the solution and the starter, and writes it to ``generated/exercise-programs.json``, where
+    the fence finds it: the page runs exactly the program the build verified.
 
     A JSON string is a valid Python string literal, so the page (``JSON.stringify``) and the build
     (``json.dumps``) insert the answer the same way. The checker is the module ``exercise_check``
@@ -288,16 +294,42 @@ def program_parts(spec: Mapping) -> tuple[str, str]:
     the runner; one expression imports it, so the page's live-cell namespace gains no names, and the
     page carries only the spec, not the checker's source with every exercise.
     """
-    spec_literal = json.dumps(json.dumps(dict(spec), ensure_ascii=False, sort_keys=True), ensure_ascii=False)
-    head = f'__import__("{CHECKER.stem}").main(__import__("json").loads({spec_literal}), '
-    tail = ")"
-    return head, tail
+
+    head: str
+    tail: str
+    checks: tuple[Mapping[str, object], ...]
+
+    @classmethod
+    def of(cls, spec: Mapping) -> CheckProgram:
+        """The program that runs the checker on ``spec`` (``check_spec``)."""
+        spec_literal = json.dumps(json.dumps(dict(spec), ensure_ascii=False, sort_keys=True), ensure_ascii=False)
+        head = f'__import__("{CHECKER.stem}").main(__import__("json").loads({spec_literal}), '
+        return cls(head, ")", tuple({"name": check["name"], "hidden": check["hidden"]} for check in spec["checks"]))
+
+    def around(self, answer: str) -> str:
+        """The whole program that checks ``answer`` (what the build runs for the solution and the starter)."""
+        return self.head + json.dumps(answer) + self.tail
 
 
-def answer_program(spec: Mapping, answer: str) -> str:
-    """The whole program that checks ``answer`` (what the build runs for the solution and the starter)."""
-    head, tail = program_parts(spec)
-    return head + json.dumps(answer) + tail
+class CheckPrograms:
+    """The check programs the build wrote (``generated_dir``/exercise-programs.json), by exercise id."""
+
+    def __init__(self, generated_dir: Path) -> None:
+        self.path = generated_dir / PROGRAMS_FILE
+        self._programs: dict | None = None
+
+    def of(self, exercise_id: str) -> CheckProgram:
+        if self._programs is None:
+            try:
+                self._programs = json.loads(self.path.read_text(encoding="utf-8"))
+            except FileNotFoundError as err:
+                raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it "
+                                           "(`python -m site_src.build`, or the MkDocs plugin `chapter`)") from err
+        if exercise_id not in self._programs:
+            raise SuperFencesException(f'```{FENCE_NAME} fence: no check program was built for id="{exercise_id}"; '
+                                       "rebuild: the step that builds them ran before this edit")
+        entry = self._programs[exercise_id]
+        return CheckProgram(entry["head"], entry["tail"], tuple(entry["checks"]))
 
 
 # --- the page: superfences validator and formatter -------------------------------------------
@@ -372,12 +404,12 @@ class ExerciseFence(FenceKind[Exercise]):
             data.update(choices=labels, answer=answer)
             solution += explanation
         else:
-            if assets is None:
+            programs = getattr(md, "exercise_programs", None)
+            if programs is None:
                 raise SuperFencesException(f"```{FENCE_NAME} fence: the exercises extension (site_src.markdown.exercises) is not configured")
-            spec = check_spec(exercise, assets)
-            head, tail = program_parts(spec)
-            data.update(starter=exercise.text("starter"), programHead=head, programTail=tail,
-                        checks=[{"name": check["name"], "hidden": check["hidden"]} for check in spec["checks"]])
+            program = programs.of(exercise.id)
+            data.update(starter=exercise.text("starter"), programHead=program.head, programTail=program.tail,
+                        checks=list(program.checks))
             static = f'<div class="exercise__static">{highlighted(exercise.text("starter"), "", md)}</div>'
             whys = ""
             solution = highlighted(exercise.text("solution"), "Reference solution", md) + explanation
@@ -432,16 +464,17 @@ class PageSummaryTreeprocessor(Treeprocessor):
 
 
 class ExercisesExtension(Extension):
-    """Gives the fences the published results and the exercise index (``generated_dir``), and puts
+    """Gives the fences the published results, the check programs and the exercise index (``generated_dir``), and puts
     the summary line of a page's exercises under its title."""
 
     def __init__(self, **kwargs) -> None:
-        self.config = {"generated_dir": ["generated", "Folder the build writes results and exercises.json to."]}
+        self.config = {"generated_dir": ["generated", "Folder the build writes results, exercise-programs.json and exercises.json to."]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
         generated = Path(self.getConfig("generated_dir"))
         md.exercise_assets = GeneratedAssets(generated)
+        md.exercise_programs = CheckPrograms(generated)
         md.exercise_index = ExerciseIndex(generated)  # for the progress fence (site_src.markdown.progress)
         md.page_exercise_ids = []
         # Fences are formatted by a preprocessor, so by now every exercise of the page is known.
@@ -451,6 +484,7 @@ class ExercisesExtension(Extension):
 
     def reset(self) -> None:
         self.md.exercise_assets = GeneratedAssets(Path(self.getConfig("generated_dir")))
+        self.md.exercise_programs = CheckPrograms(Path(self.getConfig("generated_dir")))
         self.md.page_exercise_ids = []
 
 

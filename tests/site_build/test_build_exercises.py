@@ -15,9 +15,10 @@ from build_helpers import CountingHost, build_site
 
 from site_src.build.cache import ContentCache
 from site_src.build.pages import markdown_pages
-from site_src.build.exercises import ExerciseError, ExercisesStep, nav_order, scan_exercises, write_index
+from site_src.build.exercises import (ExerciseError, ExercisesStep, check_programs, nav_order, scan_exercises, write_index,
+                                     write_programs)
 from site_src.build.step import BuildContext
-from site_src.markdown.exercises import EXERCISE, answer_program, check_spec, program_parts
+from site_src.markdown.exercises import EXERCISE, CheckProgram, check_spec
 from site_src.markdown.fences import scan
 from site_src.project import Project
 from site_src.runtime import node_host
@@ -81,7 +82,7 @@ def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
     counting = CountingHost(host)
     build = BuildContext(Project(tmp_path), ContentCache(tmp_path / "cache"), runtime or {"pyodide": "0.27.7"},
                          log=lambda _: None)
-    ExercisesStep(pages, counting, lambda code: "engine").run(build)
+    ExercisesStep(pages, check_programs(pages, {}), counting, lambda code: "engine").run(build)
     return counting
 
 
@@ -202,9 +203,8 @@ def test_the_program_the_page_runs_is_the_one_the_build_verified():
     """The page inserts the reader's code with JSON.stringify between programHead and programTail;
     json.dumps gives the same literal, so the build checked exactly what a Check runs."""
     [exercise] = EXERCISE.parsed(scan(SOUND, "docs/page.md"))[0]
-    spec = check_spec(exercise, assets=None)
     answer = 'print("quotes \\" and \\\\ and ünïcode")\n'
-    program = answer_program(spec, answer)
+    program = CheckProgram.of(check_spec(exercise, assets=None)).around(answer)
     compile(program, "<program>", "eval")  # one expression: it leaves no names in the page's namespace
     assert json.dumps(answer) in program
 
@@ -214,7 +214,8 @@ def test_the_program_imports_the_checker_rather_than_carrying_its_source():
     checker's 6.7 KB of source, repeated per exercise, made up 16 KB of the learning-rate page)."""
     [exercise] = EXERCISE.parsed(scan(SOUND, "docs/page.md"))[0]
     spec = check_spec(exercise, assets=None)
-    head, tail = program_parts(spec)
+    program = CheckProgram.of(spec)
+    head, tail = program.head, program.tail
     assert head.startswith('__import__("exercise_check").main(') and tail == ")"
     assert "def check(" not in head
     assert len(head) < len(json.dumps(json.dumps(spec))) + 100
@@ -252,3 +253,54 @@ def test_the_progress_table_takes_no_options(tmp_path):
     _, errors, _, _ = scan_exercises(scanned_docs(tmp_path))
     assert errors == ["docs/index.md:3: exercise-progress fence: it takes no options (it has pages): "
                       "write the fence line as ```exercise-progress alone"]
+
+
+# --- the check programs: built once by the build, read by the fence -------------------------------
+
+
+def render_exercise(text: str, generated: Path) -> dict:
+    """The page script's data of the page's one exercise, rendered as MkDocs renders it."""
+    import html as html_module
+    import re
+
+    import markdown
+
+    from site_src.markdown.exercises import format_exercise, validate_exercise
+
+    page = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences", "site_src.markdown.exercises"],
+                             extension_configs={
+                                 "site_src.markdown.exercises": {"generated_dir": str(generated)},
+                                 "pymdownx.superfences": {"custom_fences": [
+                                     {"name": "exercise", "class": "exercise", "format": format_exercise, "validator": validate_exercise}]}})
+    [payload] = re.findall(r'data-exercise="([^"]*)"', page)
+    return json.loads(html_module.unescape(payload))
+
+
+def test_the_page_carries_the_check_program_the_build_wrote(tmp_path):
+    write_docs(tmp_path, {"page.md": SOUND})
+    pages, _, _, _ = scan_exercises(scanned_docs(tmp_path))
+    programs = check_programs(pages, {})
+    generated = tmp_path / "generated"
+    write_programs(programs, generated)
+    data = render_exercise(SOUND, generated)
+    assert (data["programHead"], data["programTail"]) == (programs["double"].head, programs["double"].tail)
+    assert data["checks"] == [{"name": "doubles 2", "hidden": False}, {"name": "doubles a negative number", "hidden": True}]
+    # The fence reads the program; it does not build one of its own.
+    path = generated / "exercise-programs.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('__import__(\\"exercise_check\\")', "written_by_the_build"), encoding="utf-8")
+    assert render_exercise(SOUND, generated)["programHead"].startswith("written_by_the_build")
+
+
+def test_an_exercise_the_build_made_no_program_for_says_rebuild(tmp_path):
+    write_programs({}, tmp_path / "generated")
+    with pytest.raises(Exception, match='no check program was built for id="double"; rebuild'):
+        render_exercise(SOUND, tmp_path / "generated")
+
+
+def test_the_check_programs_stay_out_of_the_site(tmp_path):
+    from site_src.plugin import _generated_files
+
+    generated = tmp_path / "generated"
+    write_programs({}, generated)
+    write_index([], generated)
+    assert [site_path for site_path, _ in _generated_files(Project(tmp_path))] == ["generated/exercises.json"]
