@@ -46,6 +46,7 @@ from site_src.build.step import BuildContext, BuildError
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.build.offline import keep_offline, megabytes
+from site_src.markdown.exercises import PROGRAMS_FILE
 from site_src.markdown.results import FIGURES_FOLDER
 from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
                                      quiet_notebook_tools, with_alt_texts, without_unused_mermaid_loader)
@@ -378,13 +379,14 @@ def _katex_dist(project: Project) -> Path:
 
 
 def _generated_files(project: Project) -> list[tuple[str, Path]]:
-    """(site path, file) of what the build's steps wrote, as `generated/...` (pages link there);
-    nothing when the generated folder lies inside docs/ (MkDocs collects it by itself then)."""
+    """(site path, file) of what the build's steps wrote, as `generated/...` (pages link there),
+    but the check programs, which the pages carry already; nothing when the generated folder lies
+    inside docs/ (MkDocs collects it by itself then)."""
     folder = project.generated_dir
     if not folder.is_dir() or project.docs_dir in folder.parents:
         return []
     return [(f"generated/{path.relative_to(folder).as_posix()}", path)
-            for path in sorted(folder.rglob("*")) if path.is_file()]
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != PROGRAMS_FILE]
 
 
 def _site_assets(katex_dist: Path) -> list[tuple[str, Path]]:

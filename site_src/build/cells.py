@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 
 from site_src.build.cache import cache_key, canonical_json
 from site_src.build.step import BuildContext, one_at_a_time
-from site_src.markdown.fences import where
-from site_src.markdown.livecells import FENCE_NAME, OUTPUTS_FILE, FencedCell, LiveCellOptionError, chain_key, iter_fences
+from site_src.markdown.fences import ScannedPage
+from site_src.markdown.livecells import LIVE_CELL, OUTPUTS_FILE, FencedCell, chain_key
 from site_src.project import DEFAULT_CELL_TIMEOUT
 
 
@@ -31,22 +31,17 @@ class CellError(RuntimeError):
     """Live cells failed at build time; the message lists each with ``docs/page.md:LINE``."""
 
 
-def page_cells(pages: Mapping[str, str]) -> dict[str, list[FencedCell]]:
+def page_cells(scans: Mapping[str, ScannedPage]) -> dict[str, list[FencedCell]]:
     """Every page's well-formed live cells, in order (``docs/<path>`` -> cells); pages without
     cells are left out. Malformed fences are reported by `fence_errors`."""
-    found = {}
-    for page, text in pages.items():
-        cells = [cell for _, cell in iter_fences(text) if not isinstance(cell, LiveCellOptionError)]
-        if cells:
-            found[page] = cells
-    return found
+    found = {page: LIVE_CELL.parsed(scanned)[0] for page, scanned in scans.items()}
+    return {page: cells for page, cells in found.items() if cells}
 
 
-def fence_errors(pages: Mapping[str, str]) -> list[str]:
+def fence_errors(scans: Mapping[str, ScannedPage]) -> list[str]:
     """Every malformed ``python-live`` fence, as ``docs/page.md:LINE: python-live fence: ...`` (the
     line in the page's file, front matter included)."""
-    return [where(page, line, FENCE_NAME, str(cell)) for page, text in pages.items()
-            for line, cell in iter_fences(text) if isinstance(cell, LiveCellOptionError)]
+    return [error for scanned in scans.values() for error in LIVE_CELL.parsed(scanned)[1]]
 
 
 def error_line(cell: FencedCell, index: int, traceback_text: str) -> int:
@@ -72,7 +67,7 @@ class CellsStep:
 
     def run(self, build: BuildContext) -> None:
         """Writes the outputs of every cell. Raises CellError listing every cell that failed."""
-        pages = page_cells(build.pages)
+        pages = page_cells(build.scans)
         keys = {page: cache_key("cells", {"page": page, "cells": [[c.setup, c.code, c.options.title] for c in cells],
                                           "runtime": dict(build.runtime), "engine": self.engine_hash(_code_of(cells))})
                 for page, cells in pages.items()}

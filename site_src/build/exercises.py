@@ -23,22 +23,21 @@ from pathlib import Path
 from site_src.build.cache import cache_key, canonical_json, write_if_changed
 from site_src.build.step import BuildContext, one_at_a_time
 from site_src.markdown.exercises import (
+    EXERCISE,
     FENCE_NAME,
-    INDEX_FILE,
-    PROGRESS_FENCE,
+    PROGRAMS_FILE,
+    CheckProgram,
     Exercise,
-    ExerciseSyntaxError,
-    answer_program,
     check_spec,
-    iter_exercises,
     value_references,
 )
 from site_src.markdown.results import Reference, ResultReferenceError, resolve_key_path
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
 from site_src.build.pages import nav_pages
-from site_src.markdown.fences import fenced_blocks, where
+from site_src.markdown.fences import ScannedPage, where
+from site_src.markdown.progress import INDEX_FILE, PROGRESS
 
-_TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
+_TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$")
 
 
 class ExerciseError(RuntimeError):
@@ -55,9 +54,9 @@ class PageExercises:
     exercises: tuple[Exercise, ...]
 
 
-def page_url(page: str, docs_name: str) -> str:
-    """The page's address relative to the site root, as MkDocs writes it with directory URLs."""
-    path = page[len(docs_name) + 1:].removesuffix(".md")
+def page_url(page: str) -> str:
+    """The page's (``docs/<path>``) address relative to the site root, as MkDocs writes it with directory URLs."""
+    path = page.partition("/")[2].removesuffix(".md")
     if path == "index" or path.endswith("/index"):
         return path.removesuffix("index") or "./"
     return f"{path}/"
@@ -66,17 +65,15 @@ def page_url(page: str, docs_name: str) -> str:
 PageReferences = list[tuple[str, Reference]]
 
 
-def scan_exercises(texts: Mapping[str, str], docs_name: str) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
+def scan_exercises(scans: Mapping[str, ScannedPage]) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
     """(pages with exercises, errors with ``docs/page.md:LINE``, (page, value reference) pairs of
-    the prose sections, and of the code sections) of the pages (``docs/<path>`` -> text; `docs_name`:
-    the docs folder's name)."""
+    the prose sections, and of the code sections) of the pages (``docs/<path>`` -> the page scanned once)."""
     pages, errors, prose, code, seen = [], [], [], [], {}
-    for page, text in texts.items():
+    for page, scanned in scans.items():
+        exercises, page_errors = EXERCISE.parsed(scanned)
+        errors += page_errors + PROGRESS.parsed(scanned)[1]
         found = []
-        for item in iter_exercises(text):
-            if isinstance(item, ExerciseSyntaxError):
-                errors.append(where(page, item.line, FENCE_NAME, str(item)))
-                continue
+        for item in exercises:
             if item.id in seen:
                 errors.append(where(page, item.line, FENCE_NAME, f'id="{item.id}" is already used at {seen[item.id]}; '
                                     "ids are unique across the chapter (the reader's progress is stored under them)"))
@@ -85,11 +82,15 @@ def scan_exercises(texts: Mapping[str, str], docs_name: str) -> tuple[list[PageE
             found.append(item)
             prose += [(page, reference) for reference in value_references(item, in_code=False)]
             code += [(page, reference) for reference in value_references(item, in_code=True)]
-        errors += _progress_errors(page, text, docs_name)
         if found:
-            title = _TITLE.search(text)
-            pages.append(PageExercises(page, title.group("title") if title else page, page_url(page, docs_name), tuple(found)))
+            pages.append(PageExercises(page, _title(scanned), page_url(page), tuple(found)))
     return pages, errors, prose, code
+
+
+def _title(scanned: ScannedPage) -> str:
+    """The page's first level-1 heading (its name in the progress table), or its path."""
+    titles = (_TITLE.match(line) for _, line in scanned.prose)
+    return next((title.group("title") for title in titles if title), scanned.page)
 
 
 def code_value_errors(references: PageReferences, results: Mapping[str, dict]) -> list[str]:
@@ -105,14 +106,6 @@ def code_value_errors(references: PageReferences, results: Mapping[str, dict]) -
         except ResultReferenceError as err:
             errors.append(f"{page}:{reference.line}: {reference.text!r}: {err}")
     return errors
-
-
-def _progress_errors(page: str, text: str, docs_name: str) -> list[str]:
-    # Its links are written relative to the site root, so it belongs on the root page.
-    if page == f"{docs_name}/index.md":
-        return []
-    return [where(page, number, PROGRESS_FENCE, f"it belongs on {docs_name}/index.md (its links are relative to the site root); move it there")
-            for number, header, _ in fenced_blocks(text, PROGRESS_FENCE) if not header.strip()]
 
 
 def nav_order(docs_dir: Path) -> list[str]:
@@ -183,20 +176,36 @@ class PublishedResults:
         return self.results[experiment]
 
 
+def check_programs(pages: list[PageExercises], results: Mapping[str, dict]) -> dict[str, CheckProgram]:
+    """Every code and tuning exercise's check program (by id), the published numbers inserted: built
+    once per build, verified by `ExercisesStep` and written for the pages by `write_programs`."""
+    assets = PublishedResults(results)
+    return {exercise.id: CheckProgram.of(check_spec(exercise, assets))
+            for entry in pages for exercise in entry.exercises if exercise.kind != "choice"}
+
+
+def write_programs(programs: Mapping[str, CheckProgram], generated_dir: Path) -> bool:
+    """Write ``exercise-programs.json`` (id -> head, tail, checks) for the exercise fence; True if its bytes changed."""
+    data = {exercise_id: {"head": program.head, "tail": program.tail, "checks": list(program.checks)}
+            for exercise_id, program in programs.items()}
+    return write_if_changed(generated_dir / PROGRAMS_FILE, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+
+
 class ExercisesStep:
     """Verifies (or takes from the cache) every code and tuning exercise in the build's Pyodide."""
 
     kind = "exercise"
 
-    def __init__(self, pages: list[PageExercises], host, engine_hash: Callable[[str], str]) -> None:
-        """``engine_hash(code)`` hashes the engine files that code depends on (as for live cells)."""
-        self.pages, self.host, self.engine_hash = pages, host, engine_hash
+    def __init__(self, pages: list[PageExercises], programs: Mapping[str, CheckProgram], host,
+                 engine_hash: Callable[[str], str]) -> None:
+        """``programs``: `check_programs` of the pages; ``engine_hash(code)`` hashes the engine files
+        that code depends on (as for live cells)."""
+        self.pages, self.check_programs, self.host, self.engine_hash = pages, programs, host, engine_hash
 
     def run(self, build: BuildContext) -> None:
         """Raises ExerciseError listing every unsound exercise."""
-        assets = PublishedResults({name: json.loads(data) for name, data in build.results.items()})
         checked = [(entry.page, exercise) for entry in self.pages for exercise in entry.exercises if exercise.kind != "choice"]
-        programs = {exercise.id: [answer_program(check_spec(exercise, assets), exercise.text(name)) for name in ("solution", "starter")]
+        programs = {exercise.id: [self.check_programs[exercise.id].around(exercise.text(name)) for name in ("solution", "starter")]
                     for _, exercise in checked}
         keys = {exercise.id: cache_key("exercise", {"programs": programs[exercise.id], "runtime": dict(build.runtime),
                                                      "engine": self.engine_hash("\n".join(programs[exercise.id]))})

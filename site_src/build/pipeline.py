@@ -7,6 +7,7 @@ watches, so writing it does not trigger a second rebuild; the plugin adds its fi
     figures/<figure>.svg       the figures
     cells.json                 every live cell's output, keyed by its code after the code above it
     exercises.json             every page's exercises (the overview's progress table)
+    exercise-programs.json     every exercise's check program, built once: verified here, run by the page (not served)
 
 `Pipeline.run` scans the pages once, checks every name (all errors at once, with file and line),
 then runs the steps (`site_src.build.step.Step`): the experiments (in Pyodide under Node for a
@@ -29,7 +30,8 @@ from pathlib import Path
 from site_src.build.backends import ProcessBackend, PyodideBackend, RegistryPair, default_workers
 from site_src.build.cache import ContentCache
 from site_src.build.cells import CellError, CellsStep, fence_errors
-from site_src.build.exercises import ExerciseError, ExercisesStep, code_value_errors, nav_order, scan_exercises, write_index
+from site_src.build.exercises import (ExerciseError, ExercisesStep, check_programs, code_value_errors, nav_order, scan_exercises,
+                                     write_index, write_programs)
 from site_src.build.experiments import ExperimentsStep, cpython_identity, experiment_modules, library_versions, parsed
 from site_src.build.figures import FiguresStep, item_name, layouts
 from site_src.build.imports import EngineCode
@@ -37,7 +39,9 @@ from site_src.build.references import PageReference, name_errors, raise_if_any, 
 from site_src.build.registries import Registries, RegistryError
 from site_src.build.rerun_seconds import time_reruns
 from site_src.build.step import BuildContext, BuildError, BuildReport, Step
-from site_src.markdown.exercises import INDEX_FILE as EXERCISES_INDEX
+from site_src.markdown.exercises import PROGRAMS_FILE
+from site_src.markdown.fences import ScannedPage
+from site_src.markdown.progress import INDEX_FILE as EXERCISES_INDEX
 from site_src.markdown.results import FIGURES_FOLDER, RESULTS_FOLDER
 from site_src.project import Project
 from site_src.runtime.node_host import PyodideHostError, runtime_identity, shared_host
@@ -67,7 +71,7 @@ class Pipeline:
         """Run the experiments the pages use (all with `everything`), their cells, exercises and figures."""
         start = time.perf_counter()
         build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log)
-        references, exercise_pages, code_references, errors = self._scanned_references(build.pages)
+        references, exercise_pages, code_references, errors = self._scanned_references(build.scans)
         figure_names = sorted((set(self.figures) if everything else
                                {r.reference.target for r in references if r.reference.kind == "figure"}) & set(self.figures))
         experiment_names = sorted((set(self.experiments if everything else ())
@@ -92,7 +96,8 @@ class Pipeline:
                 results = parsed(build.results)
                 raise_if_any(errors + value_errors(references, results) + code_value_errors(
                     [(found.page, found.reference) for found in code_references], results))
-                exercises = (beside.submit(ExercisesStep(exercise_pages, backend.host, engine.of_code).run, build)
+                programs = check_programs(exercise_pages, results)
+                exercises = (beside.submit(ExercisesStep(exercise_pages, programs, backend.host, engine.of_code).run, build)
                              if in_pyodide else None)
                 FiguresStep(self.figures, figure_names, sorted(self.experiments), processes.figures, self.versions).run(build)
                 for step in self.extra_steps:
@@ -100,6 +105,8 @@ class Pipeline:
                 _wait_for(cells, exercises)
             if write_index(exercise_pages, self.project.generated_dir, nav_order(self.project.docs_dir)):
                 build.report.files_written.append(self.project.generated_dir / EXERCISES_INDEX)
+            if write_programs(programs, self.project.generated_dir):
+                build.report.files_written.append(self.project.generated_dir / PROGRAMS_FILE)
         except (PyodideHostError, CellError, ExerciseError) as err:
             raise BuildError(str(err)) from err
         finally:
@@ -109,12 +116,12 @@ class Pipeline:
         self.log(build.report.summary())
         return build.report
 
-    def _scanned_references(self, pages: Mapping[str, str]) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
+    def _scanned_references(self, scans: Mapping[str, ScannedPage]) -> tuple[list[PageReference], list, list[PageReference], list[str]]:
         """(the prose's value and figure references, the pages' exercises, the references in exercise
-        code, every unknown name and malformed fence with its file and line)."""
-        references = scan_pages(pages)
-        exercise_pages, errors, prose, code = scan_exercises(pages, self.project.docs_dir.name)
-        errors += fence_errors(pages)
+        code, every unknown name and malformed fence with its file and line) of the pages scanned once."""
+        references = scan_pages(scans)
+        exercise_pages, errors, prose, code = scan_exercises(scans)
+        errors += fence_errors(scans)
         references += [PageReference(page, reference) for page, reference in prose]
         code_references = [PageReference(page, reference) for page, reference in code]
         errors += name_errors(references + code_references, self.experiments, self.figures)

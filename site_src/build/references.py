@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from site_src.build.figures import source_of
 from site_src.build.step import BuildError
+from site_src.markdown.fences import ScannedPage
 from site_src.markdown.results import (
     Reference,
     ResultReferenceError,
     did_you_mean,
     format_value,
-    parse_references,
+    references_in,
     resolve_key_path,
 )
 
@@ -29,15 +30,16 @@ class PageReference:
         return f"{self.page}:{self.reference.line}"
 
 
-def scan_pages(pages: Mapping[str, str]) -> list[PageReference]:
-    """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page (``docs/<path>`` -> text), in path order."""
+def scan_pages(scans: Mapping[str, ScannedPage]) -> list[PageReference]:
+    """Every `{{ value: }}` / `{{ figure: }}` reference of every Markdown page (``docs/<path>`` -> the
+    page scanned once), in path order."""
     found: list[PageReference] = []
     errors: list[str] = []
-    for page, text in pages.items():
+    for page, scanned in scans.items():
         try:
-            references = parse_references(text.splitlines())
+            references = references_in(scanned.prose)
         except ResultReferenceError as err:
-            errors.append(f"{page}, {err}")
+            errors.append(f"{page}:{err.line}: {err}")
             continue
         found.extend(PageReference(page, reference) for reference in references)
     raise_if_any(errors)

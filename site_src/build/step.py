@@ -18,6 +18,7 @@ from typing import Protocol
 
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.pages import markdown_pages
+from site_src.markdown.fences import ScannedPage, scan
 from site_src.project import Project
 
 #: What a step's maker returns for each missing item: its bytes and the seconds making it took.
@@ -89,6 +90,11 @@ class BuildContext:
     def pages(self) -> dict[str, str]:
         """``docs/<path>`` -> text of every Markdown page, read once per build for every step."""
         return markdown_pages(self.project.docs_dir, self.project.generated_dir)
+
+    @functools.cached_property
+    def scans(self) -> dict[str, ScannedPage]:
+        """``docs/<path>`` -> the page scanned once per build: its fences and references for every step."""
+        return {page: scan(text, page) for page, text in self.pages.items()}
 
     def cached(self, kind: str, keys: Mapping[str, str], make: Callable[[list[str]], Made], *,
                cache_kind: str | None = None, cache: ContentCache | None = None, verb: str = "computed",

@@ -53,8 +53,8 @@ Sections start at a line ``#| name`` (or ``#| name: label``):
 Prose sections may quote numbers with ``{{ value: experiment.key | .2f }}``, as page text does.
 The build (``site_src/build/exercises.py``) runs every code and tuning exercise in Pyodide under Node
 and fails if the solution fails a check or the starter already passes them all; a syntax error
-fails it with ``docs/page.md:LINE`` and the fix. The fence ``exercise-progress`` (empty, on the
-overview page ``docs/index.md``) shows the reader's progress on every page's exercises.
+fails it with ``docs/page.md:LINE`` and the fix. The fence ``exercise-progress``
+(``site_src/markdown/progress.py``) shows the reader's progress on every page's exercises.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,20 +72,19 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
-from site_src.markdown.fences import fails_the_build, fenced_blocks, header_options, highlighted
+from site_src.markdown.fences import Fence, FenceError, FenceKind, highlighted
 from site_src.markdown.results import (
     VALUE_PATTERN,
     GeneratedAssets,
     Reference,
-    ResultReferenceError,
     did_you_mean,
     parse_references,
     resolve_key_path,
 )
+from site_src.markdown.progress import ExerciseIndex
 from site_src.runtime import CHECKER
 
 FENCE_NAME = "exercise"
-PROGRESS_FENCE = "exercise-progress"
 KINDS = ("code", "tuning", "choice")
 KIND_LABELS = {"code": "Code to complete", "tuning": "Tuning challenge", "choice": "Diagnosis"}
 VALID_OPTIONS = ("id", "title", "kind", "timeout")
@@ -93,19 +92,15 @@ SECTIONS = ("setup", "starter", "solution", "check", "hidden check", "choice", "
 LABELLED = ("check", "hidden check", "choice", "answer")
 CODE_SECTIONS = ("setup", "starter", "solution", "check", "hidden check")
 DEFAULT_TIMEOUT = 120.0
-#: Where the build lists every page's exercises (read by the ``exercise-progress`` fence).
-INDEX_FILE = "exercises.json"
+#: Where the build writes every code and tuning exercise's check program (read by the fence; not served).
+PROGRAMS_FILE = "exercise-programs.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PAGE_LINK = re.compile(r"\]\(\s*([^)\s]*\.md(?:#[^)\s]*)?)\s*\)")
 _SECTION = re.compile(r"^#\|\s*(?P<name>[A-Za-z][A-Za-z -]*?)\s*(?::\s*(?P<label>.*?))?\s*$")
 
 
-class ExerciseSyntaxError(ValueError):
+class ExerciseSyntaxError(FenceError):
     """An ``exercise`` fence is malformed; ``line`` is the page line (0 when unknown)."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -140,9 +135,9 @@ class Exercise:
         return [section for section in self.sections if section.name in names]
 
 
-def parse_options(header: str) -> dict:
-    """The fence line's options as validated values; raises ExerciseSyntaxError."""
-    values, leftover = header_options(header)
+def parse_options(values: Mapping[str, str], leftover: str) -> dict:
+    """The fence line's options (``leftover``: the text there that is no option) as validated values;
+    raises ExerciseSyntaxError."""
     valid = 'id="...", title="...", kind="code|tuning|choice", timeout="seconds"'
     if leftover.strip():
         raise ExerciseSyntaxError(f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted); valid options: {valid}")
@@ -240,24 +235,15 @@ def validate_structure(exercise: Exercise) -> None:
             raise ExerciseSyntaxError(f"section `#| {section.name}` is not valid Python: {err.msg} (its line {err.lineno})", section.line + (err.lineno or 0)) from err
 
 
-def parse_exercise(header: str, body: str, fence_line: int) -> Exercise:
-    """The exercise of a fence whose opening line is page line ``fence_line``; raises ExerciseSyntaxError."""
+def parse_exercise(fence: Fence) -> Exercise:
+    """The exercise of a scanned fence (its sections numbered from the fence's line); raises ExerciseSyntaxError."""
     try:
-        options = parse_options(header)
+        options = parse_options(fence.options, fence.leftover)
     except ExerciseSyntaxError as err:
-        raise ExerciseSyntaxError(str(err), fence_line) from err
-    exercise = Exercise(fence_line, sections=split_sections(body, fence_line + 1), **options)
+        raise ExerciseSyntaxError(str(err), fence.line) from err
+    exercise = Exercise(fence.line, sections=split_sections(fence.body, fence.line + 1), **options)
     validate_structure(exercise)
     return exercise
-
-
-def iter_exercises(page_text: str) -> Iterator[Exercise | ExerciseSyntaxError]:
-    """Every ``exercise`` fence of a page, parsed, or what is wrong with it (with its line)."""
-    for number, header, body in fenced_blocks(page_text, FENCE_NAME):
-        try:
-            yield parse_exercise(header, body, number)
-        except ExerciseSyntaxError as err:
-            yield err
 
 
 def value_references(exercise: Exercise, in_code: bool) -> list[Reference]:
@@ -295,8 +281,12 @@ def check_spec(exercise: Exercise, assets: GeneratedAssets) -> dict:
     return {"setup": insert_values(exercise.text("setup"), assets), "checks": checks}
 
 
-def program_parts(spec: Mapping) -> tuple[str, str]:
-    """The Python a Check runs, around the reader's code: head + (code as a JSON string) + tail.
+@dataclass(frozen=True)
+class CheckProgram:
+    """The Python a Check runs around the reader's code (``head`` + the code as a JSON string +
+    ``tail``), and the checks it reports (name, hidden). The build makes one per exercise, runs it
+    on the solution and the starter, and writes it to ``generated/exercise-programs.json``, where
+    the fence finds it: the page runs exactly the program the build verified.
 
     A JSON string is a valid Python string literal, so the page (``JSON.stringify``) and the build
     (``json.dumps``) insert the answer the same way. The checker is the module ``exercise_check``
@@ -304,30 +294,45 @@ def program_parts(spec: Mapping) -> tuple[str, str]:
     the runner; one expression imports it, so the page's live-cell namespace gains no names, and the
     page carries only the spec, not the checker's source with every exercise.
     """
-    spec_literal = json.dumps(json.dumps(dict(spec), ensure_ascii=False, sort_keys=True), ensure_ascii=False)
-    head = f'__import__("{CHECKER.stem}").main(__import__("json").loads({spec_literal}), '
-    tail = ")"
-    return head, tail
+
+    head: str
+    tail: str
+    checks: tuple[Mapping[str, object], ...]
+
+    @classmethod
+    def of(cls, spec: Mapping) -> CheckProgram:
+        """The program that runs the checker on ``spec`` (``check_spec``)."""
+        spec_literal = json.dumps(json.dumps(dict(spec), ensure_ascii=False, sort_keys=True), ensure_ascii=False)
+        head = f'__import__("{CHECKER.stem}").main(__import__("json").loads({spec_literal}), '
+        return cls(head, ")", tuple({"name": check["name"], "hidden": check["hidden"]} for check in spec["checks"]))
+
+    def around(self, answer: str) -> str:
+        """The whole program that checks ``answer`` (what the build runs for the solution and the starter)."""
+        return self.head + json.dumps(answer) + self.tail
 
 
-def answer_program(spec: Mapping, answer: str) -> str:
-    """The whole program that checks ``answer`` (what the build runs for the solution and the starter)."""
-    head, tail = program_parts(spec)
-    return head + json.dumps(answer) + tail
+class CheckPrograms:
+    """The check programs the build wrote (``generated_dir``/exercise-programs.json), by exercise id."""
+
+    def __init__(self, generated_dir: Path) -> None:
+        self.path = generated_dir / PROGRAMS_FILE
+        self._programs: dict | None = None
+
+    def of(self, exercise_id: str) -> CheckProgram:
+        if self._programs is None:
+            try:
+                self._programs = json.loads(self.path.read_text(encoding="utf-8"))
+            except FileNotFoundError as err:
+                raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it "
+                                           "(`python -m site_src.build`, or the MkDocs plugin `chapter`)") from err
+        if exercise_id not in self._programs:
+            raise SuperFencesException(f'```{FENCE_NAME} fence: no check program was built for id="{exercise_id}"; '
+                                       "rebuild: the step that builds them ran before this edit")
+        entry = self._programs[exercise_id]
+        return CheckProgram(entry["head"], entry["tail"], tuple(entry["checks"]))
 
 
 # --- the page: superfences validator and formatter -------------------------------------------
-
-
-@fails_the_build
-def validate_exercise(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
-    """superfences validator: options checked (the asset step reports errors with their line)."""
-    header = " ".join(f'{key}="{value}"' for key, value in inputs.items())
-    try:
-        options["exercise"] = parse_options(header)
-    except ExerciseSyntaxError as err:
-        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
-    return True
 
 
 def _prose(text: str, assets: GeneratedAssets | None) -> str:
@@ -380,93 +385,53 @@ def _choice_parts(exercise: Exercise, assets) -> tuple[str, str, list[str], int,
     return static, whys, [section.label for section in choices], answer, solution
 
 
-@fails_the_build
-def format_exercise(src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
-    """superfences formatter: the exercise's static view plus what the page script needs as JSON."""
-    found = options.get("exercise")
-    header = " ".join(f'{key}="{value}"' for key, value in (found or {}).items())
-    try:
-        exercise = parse_exercise(header, src, 0)
-    except ExerciseSyntaxError as err:
-        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
-    assets = getattr(md, "exercise_assets", None)
-    data = {"id": exercise.id, "title": exercise.title, "kind": exercise.kind, "timeout": exercise.timeout}
-    hints = "".join(_hidden_block("hint", _prose(section.text, assets)) for section in exercise.all("hint"))
-    explanation = _prose(exercise.text("explanation"), assets) if exercise.text("explanation") else ""
-    if exercise.kind == "choice":
-        static, whys, labels, answer, solution = _choice_parts(exercise, assets)
-        data.update(choices=labels, answer=answer)
-        solution += explanation
-    else:
-        if assets is None:
-            raise SuperFencesException(f"```{FENCE_NAME} fence: the exercises extension (site_src.markdown.exercises) is not configured")
-        spec = check_spec(exercise, assets)
-        head, tail = program_parts(spec)
-        data.update(starter=exercise.text("starter"), programHead=head, programTail=tail,
-                    checks=[{"name": check["name"], "hidden": check["hidden"]} for check in spec["checks"]])
-        static = f'<div class="exercise__static">{highlighted(exercise.text("starter"), "", md)}</div>'
-        whys = ""
-        solution = highlighted(exercise.text("solution"), "Reference solution", md) + explanation
-    payload = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
-    label = html.escape(f"{KIND_LABELS[exercise.kind]}: {exercise.title}")
-    if hasattr(md, "page_exercise_ids"):  # for the page's summary line (PageSummaryTreeprocessor)
-        md.page_exercise_ids.append(exercise.id)
-    controls, announcements = _controls(exercise)
-    return (
-        f'<div class="{html.escape(class_name)} exercise--{exercise.kind}" id="exercise-{exercise.id}" '
-        f'role="group" aria-label="Exercise: {label}" data-exercise="{payload}">'
-        f'<p class="exercise__title"><span class="exercise__kind">{html.escape(KIND_LABELS[exercise.kind])}</span> '
-        f'<strong>{html.escape(exercise.title)}</strong><span class="exercise__state" data-search-exclude>Not solved yet</span></p>'
-        f'{static}{controls}'
-        f'<p class="exercise__nojs">Checking an answer runs Python in the page: it needs JavaScript.</p>'
-        f'{announcements}{whys}{hints}{_hidden_block("solution", solution)}</div>'
-    )
+class ExerciseFence(FenceKind[Exercise]):
+    """The ``exercise`` fence: a scanned fence -> its exercise -> the page's HTML."""
+
+    name = FENCE_NAME
+
+    def parse(self, fence: Fence) -> Exercise:
+        return parse_exercise(fence)
+
+    def render(self, exercise: Exercise, md: Markdown, class_name: str) -> str:
+        """The exercise's static view plus what the page script needs as JSON."""
+        assets = getattr(md, "exercise_assets", None)
+        data = {"id": exercise.id, "title": exercise.title, "kind": exercise.kind, "timeout": exercise.timeout}
+        hints = "".join(_hidden_block("hint", _prose(section.text, assets)) for section in exercise.all("hint"))
+        explanation = _prose(exercise.text("explanation"), assets) if exercise.text("explanation") else ""
+        if exercise.kind == "choice":
+            static, whys, labels, answer, solution = _choice_parts(exercise, assets)
+            data.update(choices=labels, answer=answer)
+            solution += explanation
+        else:
+            programs = getattr(md, "exercise_programs", None)
+            if programs is None:
+                raise SuperFencesException(f"```{FENCE_NAME} fence: the exercises extension (site_src.markdown.exercises) is not configured")
+            program = programs.of(exercise.id)
+            data.update(starter=exercise.text("starter"), programHead=program.head, programTail=program.tail,
+                        checks=list(program.checks))
+            static = f'<div class="exercise__static">{highlighted(exercise.text("starter"), "", md)}</div>'
+            whys = ""
+            solution = highlighted(exercise.text("solution"), "Reference solution", md) + explanation
+        payload = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
+        label = html.escape(f"{KIND_LABELS[exercise.kind]}: {exercise.title}")
+        if hasattr(md, "page_exercise_ids"):  # for the page's summary line (PageSummaryTreeprocessor)
+            md.page_exercise_ids.append(exercise.id)
+        controls, announcements = _controls(exercise)
+        return (
+            f'<div class="{html.escape(class_name)} exercise--{exercise.kind}" id="exercise-{exercise.id}" '
+            f'role="group" aria-label="Exercise: {label}" data-exercise="{payload}">'
+            f'<p class="exercise__title"><span class="exercise__kind">{html.escape(KIND_LABELS[exercise.kind])}</span> '
+            f'<strong>{html.escape(exercise.title)}</strong><span class="exercise__state" data-search-exclude>Not solved yet</span></p>'
+            f'{static}{controls}'
+            f'<p class="exercise__nojs">Checking an answer runs Python in the page: it needs JavaScript.</p>'
+            f'{announcements}{whys}{hints}{_hidden_block("solution", solution)}</div>'
+        )
 
 
-@fails_the_build
-def format_progress(src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
-    """superfences formatter of ``exercise-progress``: one row per page with exercises; the page
-    script fills in how many the reader solved (stored in the browser) and wires the reset.
-
-    The reset button and its status line are in the page from the start, like the page's summary
-    line (`summary_html`), so that the text under the table does not move when the script runs."""
-    index = getattr(md, "exercise_index", None)
-    if index is None:
-        raise SuperFencesException(f"```{PROGRESS_FENCE} fence: the exercises extension (site_src.markdown.exercises) is not configured")
-    rows = []
-    for page, entry in index.pages().items():
-        ids = html.escape(json.dumps([exercise["id"] for exercise in entry["exercises"]]), quote=True)
-        count = len(entry["exercises"])
-        rows.append(
-            f'<tr><td><a href="{html.escape(entry["url"])}">{html.escape(entry["title"])}</a></td>'
-            f'<td class="exercise-progress__count" data-exercise-ids="{ids}">{count} exercise{"s" if count != 1 else ""}</td></tr>')
-    return (
-        f'<div class="{html.escape(class_name)}"><table><thead><tr><th scope="col">Page</th>'
-        f'<th scope="col">Your exercises</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f'<p class="exercise-progress__note">Your progress is kept in this browser only.</p>'
-        f'<button type="button" class="md-button exercise-progress__reset" data-search-exclude>Reset all my exercise progress</button>'
-        f'<p class="exercise-progress__status" role="status" aria-live="polite"></p></div>'
-    )
-
-
-@fails_the_build
-def validate_progress(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
-    if inputs:
-        raise SuperFencesException(f"```{PROGRESS_FENCE} fence takes no options (it has {', '.join(inputs)})")
-    return True
-
-
-class ExerciseIndex:
-    """The list of every page's exercises the build wrote (``generated/exercises.json``)."""
-
-    def __init__(self, generated_dir: Path) -> None:
-        self.path = generated_dir / INDEX_FILE
-
-    def pages(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError as err:
-            raise SuperFencesException(f"{self.path} is missing: the build step that verifies the exercises writes it (`python -m site_src.build`)") from err
+EXERCISE = ExerciseFence()
+#: SuperFences' validator and formatter of the fence (mkdocs.yml's custom_fences name them).
+validate_exercise, format_exercise = EXERCISE.validate, EXERCISE.format
 
 
 def summary_html(ids: list[str]) -> str:
@@ -499,17 +464,18 @@ class PageSummaryTreeprocessor(Treeprocessor):
 
 
 class ExercisesExtension(Extension):
-    """Gives the fences the published results and the exercise index (``generated_dir``), and puts
+    """Gives the fences the published results, the check programs and the exercise index (``generated_dir``), and puts
     the summary line of a page's exercises under its title."""
 
     def __init__(self, **kwargs) -> None:
-        self.config = {"generated_dir": ["generated", "Folder the build writes results and exercises.json to."]}
+        self.config = {"generated_dir": ["generated", "Folder the build writes results, exercise-programs.json and exercises.json to."]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API name)
         generated = Path(self.getConfig("generated_dir"))
         md.exercise_assets = GeneratedAssets(generated)
-        md.exercise_index = ExerciseIndex(generated)
+        md.exercise_programs = CheckPrograms(generated)
+        md.exercise_index = ExerciseIndex(generated)  # for the progress fence (site_src.markdown.progress)
         md.page_exercise_ids = []
         # Fences are formatted by a preprocessor, so by now every exercise of the page is known.
         md.treeprocessors.register(PageSummaryTreeprocessor(md), "exercise_summary", 5)
@@ -518,6 +484,7 @@ class ExercisesExtension(Extension):
 
     def reset(self) -> None:
         self.md.exercise_assets = GeneratedAssets(Path(self.getConfig("generated_dir")))
+        self.md.exercise_programs = CheckPrograms(Path(self.getConfig("generated_dir")))
         self.md.page_exercise_ids = []
 
 

@@ -1,56 +1,103 @@
-"""The fence toolkit every fenced block of the chapter uses (live cells, exercises, progress):
-one scanner with page line numbers, one option reader, one error style, one highlighted-code
-view, and the guard that makes a fence's own bug fail the build.
+"""The fence toolkit every fenced block of the chapter and every value or figure reference uses:
+one scanner with page line numbers (`scan`), one option reader (`header_options`), one error style
+(`FenceError`, `where`), one highlighted-code view, and one interface for a kind of fence
+(`FenceKind`: `scan`, `parse`, `render`).
 
-A fence module (`livecells`, `exercises`) names its fence and keeps its own options and body
-rules; the build (`site_src.build`) scans every page with `fenced_blocks` once per build, so
-authoring errors carry `docs/page.md:LINE` from the page itself (`where`), and SuperFences
-renders the same fences in the page (its formatter and validator, wrapped in `fails_the_build`).
+A fence module (`livecells`, `exercises`, `progress`) subclasses `FenceKind` with its own options
+and body rules. The build (`site_src.build`) reads and scans every page once per build
+(`BuildContext.scans`), so authoring errors carry `docs/page.md:LINE` from the page's file, front
+matter included; SuperFences renders the same fences in the page through the kind's `validate`
+and `format`, which parse the fence again from SuperFences' own text (it has no page lines) and
+stop the build on any error.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from markdown import Markdown
 from pymdownx.superfences import RE_OPTIONS, SuperFencesException
 
-Function = TypeVar("Function", bound=Callable)
+#: What a kind of fence makes of a fence (a live cell's options and code, an exercise, ...).
+Spec = TypeVar("Spec")
 
 
-def fence_start(name: str) -> re.Pattern:
-    """The opening line of a fence named `name` (inside quotes or lists too), as Markdown sees it:
-    groups ``indent``, ``fence`` (the backticks or tildes) and ``header`` (what follows the name)."""
-    return re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*" + re.escape(name) + r"(?=[ \t]|$)(?P<header>.*)$")
+#: A fence's opening line (inside quotes or lists too), as Markdown sees it: groups ``indent``,
+#: ``fence`` (the backticks or tildes), ``name`` (the first word) and ``header`` (what follows it).
+FENCE_START = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<name>[^\s]*)(?P<header>.*)$")
 
 
-#: Any fence's opening line (for what lies outside every fence).
-ANY_FENCE_START = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
+class FenceError(ValueError):
+    """A fence is malformed: the message says what is wrong and the fix; ``line`` is the page line
+    it concerns (0: the fence's opening line, or unknown)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Fence:
+    """One fenced block as written: its page (``docs/<path>``; "" when SuperFences renders it), the
+    page line of its opening line (0 when unknown), its name, the ``key="value"`` options of that
+    line (a bare flag maps to its own name), the text there that is no option (blank when
+    well-formed) and its body without the fence's indentation."""
+
+    page: str
+    line: int
+    name: str
+    options: Mapping[str, str]
+    leftover: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """A page read once: every fence in it (any name, in order) and the lines outside them."""
+
+    page: str
+    fences: tuple[Fence, ...]
+    #: (1-based page line, text) of every line outside the fences (the value and figure references live there)
+    prose: tuple[tuple[int, str], ...]
+
+    def named(self, name: str) -> list[Fence]:
+        return [fence for fence in self.fences if fence.name == name]
 
 
 def closes(line: str, fence: str) -> bool:
-    """A closing fence is the opening character alone, at least as many times as it opened."""
-    stripped = line.strip()
+    """A closing fence is the opening character alone (after the quote markers and indentation of
+    its container), at least as many times as it opened."""
+    stripped = line.lstrip(" \t>").strip()
     return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
-def fenced_blocks(markdown: str, name: str) -> Iterator[tuple[int, str, str]]:
-    """(1-based page line of the opening, header, body) of every fence named `name`, the body
-    without the fence's indentation."""
-    start = fence_start(name)
+def scan(markdown: str, page: str = "") -> ScannedPage:
+    r"""The one pass over a page that every fence and every value or figure reference is found by.
+
+    >>> found = scan('Intro\n```python-live title="Try"\nprint(1)\n```\nEnd', "docs/a.md")
+    >>> [(f.line, f.name, dict(f.options), f.body) for f in found.fences], found.prose
+    ([(2, 'python-live', {'title': 'Try'}, 'print(1)')], ((1, 'Intro'), (5, 'End')))
+    """
     lines = markdown.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = start.match(line)
-        if match:
-            indent = len(match.group("indent"))
-            body = []
-            for text in lines[number:]:
-                if closes(text, match.group("fence")):
-                    break
-                body.append(text[indent:])
-            yield number, match.group("header"), "\n".join(body)
+    fences, prose = [], []
+    number = 0
+    while number < len(lines):
+        line, number = lines[number], number + 1
+        start = FENCE_START.match(line)
+        if not start:
+            prose.append((number, line))
+            continue
+        opening, indent, body = number, len(start["indent"]), []
+        while number < len(lines) and not closes(lines[number], start["fence"]):
+            body.append(lines[number][indent:])
+            number += 1
+        number += 1  # past the closing line
+        options, leftover = header_options(start["header"])
+        fences.append(Fence(page, opening, start["name"], options, leftover, "\n".join(body)))
+    return ScannedPage(page, tuple(fences), tuple(prose))
 
 
 def header_options(header: str) -> tuple[dict[str, str], str]:
@@ -78,24 +125,65 @@ def highlighted(code: str, title: str, md: object) -> str:
     return fences.highlight(src=code, language="python", options=options, md=md, classes=[], id_value="", attrs={})
 
 
-def fails_the_build(function: Function) -> Function:
-    """Re-raise an unexpected exception of a fence's formatter or validator as SuperFencesException.
+class FenceKind(Generic[Spec]):
+    """One kind of fence: what each fence module provides, and the glue that runs it in the build
+    and in the page.
 
-    SuperFences catches any exception a custom fence's formatter or validator raises, other than its
-    own SuperFencesException, and renders the fence as a plain code block: the build would pass and
-    the page silently lose its live cell or exercise. Such an exception is a bug in our code, not the
-    author's; this stops the build with the cause.
+    A subclass names its fence (``name``) and says what a fence means (``parse``: a scanned fence ->
+    its spec, or FenceError saying the fix, with the line when it knows a better one than the
+    fence's) and how it looks (``render``: the spec -> the page's HTML). The build takes a kind's
+    fences from each page it read once (``scan``, ``parsed``); SuperFences calls ``validate`` and
+    ``format`` (named in mkdocs.yml's ``custom_fences``).
     """
 
-    @functools.wraps(function)
-    def guarded(*args, **kwargs):
+    name: str
+
+    def parse(self, fence: Fence) -> Spec:
+        raise NotImplementedError
+
+    def render(self, spec: Spec, md: Markdown, class_name: str) -> str:
+        raise NotImplementedError
+
+    def scan(self, page: ScannedPage) -> list[Fence]:
+        """This kind's fences in a page read once (``scan``)."""
+        return page.named(self.name)
+
+    def parsed(self, page: ScannedPage) -> tuple[list[Spec], list[str]]:
+        """(the specs of the page's well-formed fences of this kind, an error in the one style for
+        each malformed one, with the page's own line, front matter included)."""
+        specs, errors = [], []
+        for fence in self.scan(page):
+            try:
+                specs.append(self.parse(fence))
+            except FenceError as err:
+                errors.append(where(page.page, err.line or fence.line, self.name, str(err)))
+        return specs, errors
+
+    def validate(self, language: str, inputs: dict, options: dict, attrs: dict, md: Markdown) -> bool:
+        """SuperFences validator: keeps the fence line's options for ``format`` (which checks them
+        with the body: ``parse`` reads both)."""
+        options[_FENCE_OPTIONS] = dict(inputs)
+        return True
+
+    def format(self, src: str, language: str, class_name: str, options: dict, md: Markdown, **kwargs: object) -> str:
+        """SuperFences formatter: ``parse`` then ``render``; a malformed fence stops the build.
+
+        SuperFences renders a fence whose formatter raises anything but its SuperFencesException as
+        a plain code block: the build would pass and the page silently lose its live cell or
+        exercise. Such an exception is a bug in our code, not the author's: it stops the build too.
+        """
+        fence = Fence("", 0, self.name, options.get(_FENCE_OPTIONS, {}), "", src)
         try:
-            return function(*args, **kwargs)
+            return self.render(self.parse(fence), md, class_name)
+        except FenceError as err:
+            raise SuperFencesException(f"```{self.name} fence: {err}") from err
         except SuperFencesException:
             raise
         except Exception as err:
             raise SuperFencesException(
-                f"{function.__module__}.{function.__name__} failed ({type(err).__name__}: {err}): "
+                f"{type(self).__module__}: the {self.name} fence failed ({type(err).__name__}: {err}): "
                 "a bug in the site's build code, not in the page; the traceback above shows where") from err
 
-    return guarded
+
+#: Where ``validate`` keeps the fence line's options for ``format``.
+_FENCE_OPTIONS = "fence_options"

@@ -40,8 +40,8 @@ cell's output by ``chain_key``: the cell's code and setup and those of every cel
 
 Before Python is loaded, with JavaScript off, and in print, the cell shows its code as an ordinary
 highlighted block. A malformed option fails the build with the file, the line and the valid
-options (the check with file and line runs in the plugin, ``site_src/plugin.py``; this module raises
-too, without the line, so the fence stays strict under any Python-Markdown host).
+options (the build's scan of the page, ``LIVE_CELL.parsed``; the formatter raises too, without the
+line, so the fence stays strict under any Python-Markdown host).
 """
 
 from __future__ import annotations
@@ -50,14 +50,14 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from markdown import Extension, Markdown
 from pymdownx.superfences import SuperFencesException
 
-from site_src.markdown.fences import fails_the_build, fenced_blocks, header_options, highlighted
+from site_src.markdown.fences import Fence, FenceError, FenceKind, highlighted
 
 FENCE_NAME = "python-live"
 SETUP_MARKER = "#| end-setup"
@@ -68,7 +68,7 @@ OUTPUTS_FILE = "cells.json"
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-class LiveCellOptionError(ValueError):
+class LiveCellOptionError(FenceError):
     """A ``python-live`` fence has an unknown or malformed option."""
 
 
@@ -111,8 +111,14 @@ def _number(name: str, value: str, low: float, high: float, kind: type) -> float
     return number
 
 
-def parse_options(values: Mapping[str, str]) -> CellOptions:
-    """Validate option values (as superfences parsed them: a bare flag maps to its own name)."""
+def parse_options(values: Mapping[str, str], leftover: str = "") -> CellOptions:
+    """Validate a fence line's options (as `header_options` read them: a bare flag maps to its own
+    name); ``leftover``, the text there that is no option, must be blank."""
+    if leftover.strip():
+        raise LiveCellOptionError(
+            f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted) or bare flags; "
+            f"valid options: {_valid_list()}"
+        )
     unknown = sorted(set(values) - set(VALID_OPTIONS))
     if unknown:
         raise LiveCellOptionError(f"unknown option(s) {', '.join(unknown)}; valid options: {_valid_list()}")
@@ -129,17 +135,6 @@ def parse_options(values: Mapping[str, str]) -> CellOptions:
         else:
             parsed[name] = value
     return CellOptions(**parsed)
-
-
-def parse_header(header: str) -> CellOptions:
-    """Parse the text after ``python-live`` on the fence line; reject anything not key="value" or a flag."""
-    values, leftover = header_options(header)
-    if leftover.strip():
-        raise LiveCellOptionError(
-            f"cannot read {leftover.strip()!r} in the fence line: write options as key=\"value\" (quoted) or bare flags; "
-            f"valid options: {_valid_list()}"
-        )
-    return parse_options(values)
 
 
 def split_setup(source: str) -> tuple[str, str]:
@@ -168,32 +163,6 @@ class FencedCell:
         if in_setup or not self.setup:
             return self.line + cell_line
         return self.line + len(self.setup.split("\n")) + 1 + cell_line
-
-
-def iter_fences(markdown: str) -> Iterator[tuple[int, FencedCell | LiveCellOptionError]]:
-    r"""(fence line, the cell or what is wrong with it) for every ``python-live`` fence, in order.
-
-    >>> page = '# Page\n```python-live title="Try it"\nimport math\n#| end-setup\nprint(math.pi)\n```'
-    >>> [(line, cell.options.title, cell.setup, cell.code) for line, cell in iter_fences(page)]
-    [(2, 'Try it', 'import math', 'print(math.pi)')]
-    >>> [str(err) for _, err in iter_fences('```python-live colour="red"\n```')]
-    ['unknown option(s) colour; valid options: title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"']
-    """
-    for number, header, body in fenced_blocks(markdown, FENCE_NAME):
-        try:
-            options = parse_header(header)
-            setup, code = split_setup(body)
-        except LiveCellOptionError as err:
-            yield number, err
-            continue
-        yield number, FencedCell(number, options, setup, code)
-
-
-def iter_fence_errors(markdown: str) -> Iterator[tuple[int, str]]:
-    """(1-based line, message) for every malformed ``python-live`` fence in a Markdown text."""
-    for number, found in iter_fences(markdown):
-        if isinstance(found, LiveCellOptionError):
-            yield number, str(found)
 
 
 def chain_key(previous: str, setup: str, code: str) -> str:
@@ -273,16 +242,6 @@ def makeExtension(**kwargs) -> LiveCellOutputs:  # noqa: N802 (Python-Markdown's
     return LiveCellOutputs(**kwargs)
 
 
-@fails_the_build
-def validate_live_cell(language: str, inputs: dict, options: dict, attrs: dict, md: object) -> bool:
-    """superfences validator: check the options and store them; a bad option stops the build."""
-    try:
-        options["cell"] = parse_options(inputs)
-    except LiveCellOptionError as err:
-        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
-    return True
-
-
 def _bar(title: str) -> str:
     """The cell's title and its Run / Stop / Reset buttons (js/livecells.js wires them).
 
@@ -301,25 +260,32 @@ def _bar(title: str) -> str:
             f'<div class="live-cell__buttons" data-search-exclude>{buttons}</div></div>')
 
 
-@fails_the_build
-def format_live_cell(src: str, language: str, class_name: str, options: dict, md: object, **kwargs: object) -> str:
-    """superfences formatter: the highlighted code plus the cell's source and options as JSON."""
-    cell: CellOptions = options.get("cell") or CellOptions()
-    try:
-        setup, code = split_setup(src)
-    except LiveCellOptionError as err:
-        raise SuperFencesException(f"```{FENCE_NAME} fence: {err}") from err
-    source = {"code": code, "setup": setup, "options": cell.to_json()}
-    outputs = getattr(md, "live_cell_outputs", None)
-    output = render_output(outputs.next(setup, code)["items"], cell.title) if outputs is not None else ""
-    # The source travels in an attribute, not a <script>: Material's instant navigation
-    # re-evaluates every <script> of a new page as JavaScript, whatever its type.
-    data = html.escape(json.dumps(source, ensure_ascii=False, sort_keys=True), quote=True)
-    # The output's reserved height (`height` lines) applies only where a script can run the cell.
-    reserve = f' style="--live-cell-output-lines: {cell.height}"' if cell.height else ""
-    return (
-        f'<div class="{html.escape(class_name)}" data-live-cell="{data}"{reserve}>{_bar(cell.title or "Python")}'
-        f'<div class="live-cell__static">{highlighted(code, "", md)}</div><div class="live-cell__editor"></div>'
-        f'<p class="live-cell__status" role="status" aria-live="polite"></p>'
-        f'{output or EMPTY_OUTPUT}</div>'
-    )
+class LiveCellFence(FenceKind[FencedCell]):
+    """The ``python-live`` fence: a scanned fence -> its cell (options, setup, code) -> the page's HTML."""
+
+    name = FENCE_NAME
+
+    def parse(self, fence: Fence) -> FencedCell:
+        return FencedCell(fence.line, parse_options(fence.options, fence.leftover), *split_setup(fence.body))
+
+    def render(self, cell: FencedCell, md: Markdown, class_name: str) -> str:
+        """The highlighted code, the cell's source and options as JSON, and its recorded output."""
+        source = {"code": cell.code, "setup": cell.setup, "options": cell.options.to_json()}
+        outputs = getattr(md, "live_cell_outputs", None)
+        output = render_output(outputs.next(cell.setup, cell.code)["items"], cell.options.title) if outputs is not None else ""
+        # The source travels in an attribute, not a <script>: Material's instant navigation
+        # re-evaluates every <script> of a new page as JavaScript, whatever its type.
+        data = html.escape(json.dumps(source, ensure_ascii=False, sort_keys=True), quote=True)
+        # The output's reserved height (`height` lines) applies only where a script can run the cell.
+        reserve = f' style="--live-cell-output-lines: {cell.options.height}"' if cell.options.height else ""
+        return (
+            f'<div class="{html.escape(class_name)}" data-live-cell="{data}"{reserve}>{_bar(cell.options.title or "Python")}'
+            f'<div class="live-cell__static">{highlighted(cell.code, "", md)}</div><div class="live-cell__editor"></div>'
+            f'<p class="live-cell__status" role="status" aria-live="polite"></p>'
+            f'{output or EMPTY_OUTPUT}</div>'
+        )
+
+
+LIVE_CELL = LiveCellFence()
+#: SuperFences' validator and formatter of the fence (mkdocs.yml's custom_fences name them).
+validate_live_cell, format_live_cell = LIVE_CELL.validate, LIVE_CELL.format

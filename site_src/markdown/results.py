@@ -45,7 +45,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from site_src.markdown.fences import ANY_FENCE_START, closes
+from site_src.markdown.fences import scan
 
 #: `{{ value: experiment.key.path | format }}`
 VALUE_PATTERN = re.compile(r"\{\{\s*value\s*:\s*(?P<path>[^|}]*?)\s*(?:\|\s*(?P<spec>[^}]*?)\s*)?\}\}")
@@ -61,7 +61,12 @@ FIGURES_FOLDER = "figures"
 
 
 class ResultReferenceError(ValueError):
-    """A `{{ value: }}` or `{{ figure: }}` reference names something that does not exist."""
+    """A `{{ value: }}` or `{{ figure: }}` reference is malformed or names something that does not
+    exist; `line` is its page line when the message does not say it (0 otherwise)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -76,20 +81,6 @@ class Reference:
     spec: str = ""
 
 
-def lines_outside_fences(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
-    """Yield `(index, line)` for the lines that are not inside fenced code blocks."""
-    open_fence: str | None = None
-    for index, line in enumerate(lines):
-        match = ANY_FENCE_START.match(line)
-        if open_fence is None:
-            if match:
-                open_fence = match["fence"]
-            else:
-                yield index, line
-        elif closes(line, open_fence):
-            open_fence = None
-
-
 def parse_key_path(path: str) -> tuple[str, tuple[str | int, ...]]:
     """Split `experiment.key.0.name` into the experiment name and the key path (digits -> list indices)."""
     experiment, _, rest = path.partition(".")
@@ -98,22 +89,30 @@ def parse_key_path(path: str) -> tuple[str, tuple[str | int, ...]]:
 
 
 def parse_references(lines: Sequence[str]) -> list[Reference]:
-    """All references in `lines` (outside fenced code), in order; malformed ones raise with their line."""
+    """All references in `lines` (outside fenced code), in order; a malformed one raises with its line."""
+    try:
+        return references_in(scan("\n".join(lines)).prose)
+    except ResultReferenceError as err:
+        raise ResultReferenceError(f"line {err.line}: {err}") from err
+
+
+def references_in(prose: Iterable[tuple[int, str]]) -> list[Reference]:
+    """All references in the (page line, text) lines outside a page's fences (`ScannedPage.prose`),
+    in order; a malformed one raises ResultReferenceError with its `line`."""
     references: list[Reference] = []
-    for index, line in lines_outside_fences(lines):
-        line_no = index + 1
+    for line_no, line in prose:
         for directive in DIRECTIVE_PATTERN.finditer(line):
             if directive["kind"] not in DIRECTIVES:
                 raise ResultReferenceError(
-                    f"line {line_no}: unknown directive '{{{{ {directive['kind']}: ... }}}}' in {line.strip()!r}; "
-                    f"valid directives: {', '.join(DIRECTIVES)}."
+                    f"unknown directive '{{{{ {directive['kind']}: ... }}}}' in {line.strip()!r}; "
+                    f"valid directives: {', '.join(DIRECTIVES)}.", line_no
                 )
         for match in VALUE_PATTERN.finditer(line):
             experiment, keys = parse_key_path(match["path"])
             if not experiment or not keys or "" in keys:
                 raise ResultReferenceError(
-                    f"line {line_no}: {match[0]!r} needs 'experiment.key.path', e.g. "
-                    "'{{ value: lr_sweep.best_learning_rate | .2g }}'."
+                    f"{match[0]!r} needs 'experiment.key.path', e.g. "
+                    "'{{ value: lr_sweep.best_learning_rate | .2g }}'.", line_no
                 )
             references.append(Reference("value", line_no, match[0], experiment, keys, match["spec"] or ""))
         figure = FIGURE_LINE_PATTERN.match(line)
@@ -121,7 +120,7 @@ def parse_references(lines: Sequence[str]) -> list[Reference]:
             references.append(Reference("figure", line_no, line.strip(), figure["name"]))
         elif re.search(r"\{\{\s*figure\s*:", line):
             raise ResultReferenceError(
-                f"line {line_no}: a '{{{{ figure: name }}}}' must stand alone on its line: {line.strip()!r}."
+                f"a '{{{{ figure: name }}}}' must stand alone on its line: {line.strip()!r}.", line_no
             )
     return references
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from site_src.markdown.exercises import INDEX_FILE as EXERCISES_INDEX
+from site_src.markdown.progress import INDEX_FILE as EXERCISES_INDEX
 
 from cells import LOAD_TIMEOUT_MS
 from site_server import SITE_DIR, missing_prerequisite

@@ -11,12 +11,13 @@ import pytest
 from pymdownx.superfences import SuperFencesException
 
 from site_src.build.cells import fence_errors
+from site_src.markdown.fences import header_options, scan
 from site_src.markdown.livecells import (
+    LIVE_CELL,
     CellOptions,
     LiveCellOptionError,
     format_live_cell,
-    iter_fence_errors,
-    parse_header,
+    parse_options,
     split_setup,
     validate_live_cell,
 )
@@ -27,6 +28,11 @@ CONFIG = {
         "custom_fences": [{"name": "python-live", "class": "live-cell", "format": format_live_cell, "validator": validate_live_cell}]
     }
 }
+
+
+def parse_header(header: str) -> CellOptions:
+    """The options of a fence line's text after ``python-live``, read as the build's scan reads them."""
+    return parse_options(*header_options(header))
 
 
 def render(text: str) -> str:
@@ -73,7 +79,7 @@ def test_a_bug_in_the_formatter_stops_the_build_instead_of_leaving_a_plain_code_
     monkeypatch.setattr("site_src.markdown.livecells.highlighted", broken)
     with pytest.raises(SuperFencesException) as caught:
         render("```python-live\nprint(1)\n```\n")
-    assert str(caught.value) == ("site_src.markdown.livecells.format_live_cell failed (TypeError: _highlighted() takes 2 positional "
+    assert str(caught.value) == ("site_src.markdown.livecells: the python-live fence failed (TypeError: _highlighted() takes 2 positional "
                                  "arguments but 3 were given): a bug in the site's build code, not in the page; the traceback above shows where")
 
 
@@ -125,13 +131,15 @@ def test_the_fence_itself_stops_the_build_on_a_bad_option():
 
 def test_errors_carry_the_line_of_each_bad_fence():
     text = 'Intro\n\n```python-live title="ok"\nprint(1)\n```\n\n!!! note\n    ```python-live hieght="3"\n    x = 1\n    ```\n'
-    assert [(line, "hieght" in message) for line, message in iter_fence_errors(text)] == [(8, True)]
+    cells, errors = LIVE_CELL.parsed(scan(text, "docs/page.md"))
+    assert [cell.line for cell in cells] == [3]
+    assert [error.split(": python-live fence: ")[0] for error in errors] == ["docs/page.md:8"] and "hieght" in errors[0]
 
 
 def test_the_build_names_the_file_and_the_line_front_matter_included():
     # The build scans the page's file, so the line is the file's (MkDocs strips the front matter
     # before its page events: a check there had to count it back in).
     body = "# Title\n\n```python-live height=3\nprint(1)\n```\n"
-    [error] = fence_errors({"docs/lesson.md": "---\ntitle: T\n---\n" + body})
+    [error] = fence_errors({"docs/lesson.md": scan("---\ntitle: T\n---\n" + body, "docs/lesson.md")})
     assert error.startswith("docs/lesson.md:6: python-live fence: cannot read '=3'")
-    assert fence_errors({"docs/lesson.md": "```python-live\nprint(1)\n```\n"}) == []
+    assert fence_errors({"docs/lesson.md": scan("```python-live\nprint(1)\n```\n", "docs/lesson.md")}) == []

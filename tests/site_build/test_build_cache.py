@@ -377,3 +377,21 @@ def test_the_chapter_registries_are_imported_again_only_after_an_edit(tmp_path):
                                env={"PYTHONPATH": f"{tmp_path}:{root}", "PATH": ""}, cwd=tmp_path, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["True", "False"]
+
+
+def test_a_build_scans_each_page_once(project, monkeypatch):
+    """The references, the exercises, the progress table and the live cells all come from one scan
+    of each page (`BuildContext.scans`), not one per kind of fence."""
+    (project.docs_dir / "two.md").write_text("# Two\n\n```python-live\nprint(1)\n```\n\nSteps: {{ value: beta.config.steps | d }}\n")
+    import site_src.build.step as step
+
+    scanned = Counter()
+    real_scan = step.scan
+
+    def counting_scan(markdown: str, page: str = ""):
+        scanned[page] += 1
+        return real_scan(markdown, page)
+
+    monkeypatch.setattr(step, "scan", counting_scan)
+    run_step(project)
+    assert scanned == Counter({"docs/one.md": 1, "docs/two.md": 1})

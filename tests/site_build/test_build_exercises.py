@@ -15,9 +15,11 @@ from build_helpers import CountingHost, build_site
 
 from site_src.build.cache import ContentCache
 from site_src.build.pages import markdown_pages
-from site_src.build.exercises import ExerciseError, ExercisesStep, nav_order, scan_exercises, write_index
+from site_src.build.exercises import (ExerciseError, ExercisesStep, check_programs, nav_order, scan_exercises, write_index,
+                                     write_programs)
 from site_src.build.step import BuildContext
-from site_src.markdown.exercises import answer_program, check_spec, iter_exercises, program_parts
+from site_src.markdown.exercises import EXERCISE, CheckProgram, check_spec
+from site_src.markdown.fences import scan
 from site_src.project import Project
 from site_src.runtime import node_host
 
@@ -68,20 +70,25 @@ def write_docs(tmp_path: Path, pages: dict[str, str]) -> None:
         (docs / name).write_text(text, encoding="utf-8")
 
 
+def scanned_docs(tmp_path: Path) -> dict:
+    """The docs folder's pages, each scanned once, as the build's steps get them."""
+    return {page: scan(text, page) for page, text in markdown_pages(tmp_path / "docs", tmp_path / "generated").items()}
+
+
 def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
     """Scan the docs folder and verify its exercises (raises ExerciseError)."""
-    pages, errors, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
+    pages, errors, _, _ = scan_exercises(scanned_docs(tmp_path))
     assert errors == []
     counting = CountingHost(host)
     build = BuildContext(Project(tmp_path), ContentCache(tmp_path / "cache"), runtime or {"pyodide": "0.27.7"},
                          log=lambda _: None)
-    ExercisesStep(pages, counting, lambda code: "engine").run(build)
+    ExercisesStep(pages, check_programs(pages, {}), counting, lambda code: "engine").run(build)
     return counting
 
 
 def scan_errors(tmp_path: Path, text: str) -> list[str]:
     write_docs(tmp_path, {"page.md": text})
-    return scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")[1]
+    return scan_exercises(scanned_docs(tmp_path))[1]
 
 
 # --- authoring errors: file, line and the fix --------------------------------------------------
@@ -120,7 +127,7 @@ def test_missing_and_misplaced_sections_are_named(tmp_path):
 
 def test_an_exercise_id_is_unique_across_the_chapter(tmp_path):
     write_docs(tmp_path, {"a.md": SOUND, "b.md": SOUND.replace("# Doubling", "# Again")})
-    _, errors, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
+    _, errors, _, _ = scan_exercises(scanned_docs(tmp_path))
     assert errors == [f'docs/b.md:5: exercise fence: id="double" is already used at docs/a.md:5; ids are unique across '
                       "the chapter (the reader's progress is stored under them)"]
 
@@ -195,10 +202,9 @@ def test_a_starter_that_already_passes_fails_the_build(tmp_path, host):
 def test_the_program_the_page_runs_is_the_one_the_build_verified():
     """The page inserts the reader's code with JSON.stringify between programHead and programTail;
     json.dumps gives the same literal, so the build checked exactly what a Check runs."""
-    [exercise] = list(iter_exercises(SOUND))
-    spec = check_spec(exercise, assets=None)
+    [exercise] = EXERCISE.parsed(scan(SOUND, "docs/page.md"))[0]
     answer = 'print("quotes \\" and \\\\ and ünïcode")\n'
-    program = answer_program(spec, answer)
+    program = CheckProgram.of(check_spec(exercise, assets=None)).around(answer)
     compile(program, "<program>", "eval")  # one expression: it leaves no names in the page's namespace
     assert json.dumps(answer) in program
 
@@ -206,9 +212,10 @@ def test_the_program_the_page_runs_is_the_one_the_build_verified():
 def test_the_program_imports_the_checker_rather_than_carrying_its_source():
     """Every exercise's payload in the page holds its program's head: the spec and an import (the
     checker's 6.7 KB of source, repeated per exercise, made up 16 KB of the learning-rate page)."""
-    [exercise] = list(iter_exercises(SOUND))
+    [exercise] = EXERCISE.parsed(scan(SOUND, "docs/page.md"))[0]
     spec = check_spec(exercise, assets=None)
-    head, tail = program_parts(spec)
+    program = CheckProgram.of(spec)
+    head, tail = program.head, program.tail
     assert head.startswith('__import__("exercise_check").main(') and tail == ")"
     assert "def check(" not in head
     assert len(head) < len(json.dumps(json.dumps(spec))) + 100
@@ -233,9 +240,67 @@ def test_the_progress_table_lists_pages_in_the_navs_order(tmp_path):
     (tmp_path / "mkdocs.yml").write_text(
         "site_url: !ENV [SITE_URL, 'http://127.0.0.1/']\nnav:\n  - Home: index.md\n  - Part one:\n    - Quiz first: b.md\n"
         "  - a.md\n  - Elsewhere: https://example.org/\nextra:\n  drafts:\n    - c.md\n", encoding="utf-8")
-    pages, _, _, _ = scan_exercises(markdown_pages(tmp_path / "docs", tmp_path / "generated"), "docs")
+    pages, _, _, _ = scan_exercises(scanned_docs(tmp_path))
     assert nav_order(tmp_path / "docs") == ["docs/index.md", "docs/b.md", "docs/a.md"]
     write_index(pages, tmp_path / "generated", nav_order(tmp_path / "docs"))
     index = json.loads((tmp_path / "generated" / "exercises.json").read_text(encoding="utf-8"))
     assert list(index) == ["docs/b.md", "docs/a.md"]
     assert index["docs/a.md"] == {"title": "Doubling", "url": "a/", "exercises": [{"id": "double", "title": "Double it", "kind": "code"}]}
+
+
+def test_the_progress_table_takes_no_options(tmp_path):
+    write_docs(tmp_path, {"index.md": "# Overview\n\n```exercise-progress pages=\"all\"\n```\n"})
+    _, errors, _, _ = scan_exercises(scanned_docs(tmp_path))
+    assert errors == ["docs/index.md:3: exercise-progress fence: it takes no options (it has pages): "
+                      "write the fence line as ```exercise-progress alone"]
+
+
+# --- the check programs: built once by the build, read by the fence -------------------------------
+
+
+def render_exercise(text: str, generated: Path) -> dict:
+    """The page script's data of the page's one exercise, rendered as MkDocs renders it."""
+    import html as html_module
+    import re
+
+    import markdown
+
+    from site_src.markdown.exercises import format_exercise, validate_exercise
+
+    page = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences", "site_src.markdown.exercises"],
+                             extension_configs={
+                                 "site_src.markdown.exercises": {"generated_dir": str(generated)},
+                                 "pymdownx.superfences": {"custom_fences": [
+                                     {"name": "exercise", "class": "exercise", "format": format_exercise, "validator": validate_exercise}]}})
+    [payload] = re.findall(r'data-exercise="([^"]*)"', page)
+    return json.loads(html_module.unescape(payload))
+
+
+def test_the_page_carries_the_check_program_the_build_wrote(tmp_path):
+    write_docs(tmp_path, {"page.md": SOUND})
+    pages, _, _, _ = scan_exercises(scanned_docs(tmp_path))
+    programs = check_programs(pages, {})
+    generated = tmp_path / "generated"
+    write_programs(programs, generated)
+    data = render_exercise(SOUND, generated)
+    assert (data["programHead"], data["programTail"]) == (programs["double"].head, programs["double"].tail)
+    assert data["checks"] == [{"name": "doubles 2", "hidden": False}, {"name": "doubles a negative number", "hidden": True}]
+    # The fence reads the program; it does not build one of its own.
+    path = generated / "exercise-programs.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('__import__(\\"exercise_check\\")', "written_by_the_build"), encoding="utf-8")
+    assert render_exercise(SOUND, generated)["programHead"].startswith("written_by_the_build")
+
+
+def test_an_exercise_the_build_made_no_program_for_says_rebuild(tmp_path):
+    write_programs({}, tmp_path / "generated")
+    with pytest.raises(Exception, match='no check program was built for id="double"; rebuild'):
+        render_exercise(SOUND, tmp_path / "generated")
+
+
+def test_the_check_programs_stay_out_of_the_site(tmp_path):
+    from site_src.plugin import _generated_files
+
+    generated = tmp_path / "generated"
+    write_programs({}, generated)
+    write_index([], generated)
+    assert [site_path for site_path, _ in _generated_files(Project(tmp_path))] == ["generated/exercises.json"]

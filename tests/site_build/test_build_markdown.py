@@ -10,7 +10,8 @@ from pathlib import Path
 import markdown
 import pytest
 
-from site_src.markdown.results import ResultReferenceError, lines_outside_fences, parse_references, resolve_key_path
+from site_src.markdown.fences import scan
+from site_src.markdown.results import ResultReferenceError, parse_references, resolve_key_path
 
 RESULT = {"config": {"epochs": 40.0}, "best": {"learning_rate": 0.3, "loss": 0.24567}, "runs": [{"loss": 0.5}, {"loss": None}]}
 
@@ -136,7 +137,7 @@ def test_parse_references_reports_lines_and_paths():
 
 def test_fences_need_a_matching_closing_fence():
     lines = ["a", "````", "```", "still code", "````", "b", "~~~python", "c", "~~~", "d"]
-    assert [line for _, line in lines_outside_fences(lines)] == ["a", "b", "d"]
+    assert [line for _, line in scan("\n".join(lines)).prose] == ["a", "b", "d"]
 
 
 def test_figure_inside_an_admonition_stays_inside(generated):
