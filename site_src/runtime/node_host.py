@@ -26,7 +26,7 @@ from pathlib import Path
 from site_src.build.cache import files_hash
 from site_src.node.process import SERVE_LINES, NodeProcess
 from site_src.project import Project
-from site_src.runtime import CHECKER
+from site_src.runtime import CHECKER, PYTHON_MODULES_SCRIPT
 from site_src.runtime.engine_wheel import build_engine_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
 
@@ -58,7 +58,7 @@ def runtime_identity(paths: Project) -> dict:
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
             "packages": list(paths.packages),
-            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER, SERVE_LINES]),
+            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER, PYTHON_MODULES_SCRIPT, SERVE_LINES]),
             "experiments": paths.experiments}
 
 

@@ -3,6 +3,7 @@
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
 import { CALLABLE, REPLIES, REQUESTS, STDIN, checkMessage, makeMessage } from "./protocol.js";
 import { OfflineError, explainDownloadFailure } from "./network.js";
+import { installRunnerAndChecker } from "./python-modules.mjs";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -176,9 +177,7 @@ async function init(message) {
     state.pyodide.setInterruptBuffer(state.interrupt);
   }
   attachStreams(message.id);
-  state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
-  state.pyodide.FS.writeFile("/home/pyodide/exercise_check.py", checkerSource); // what an exercise's Check imports
-  state.runner = state.pyodide.pyimport("livecells_runner");
+  state.runner = installRunnerAndChecker(state.pyodide, { runner: runnerSource, checker: checkerSource });
   if (config.stdinBuffer) {
     state.stdin = config.stdinBuffer;
     state.runner.KEYBOARD.read_line = readTypedLine;

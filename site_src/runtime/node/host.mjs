@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 import { serveLines } from "../../node/json_lines.mjs";
+import { installRunnerAndChecker } from "../js/python-modules.mjs";
 
 const [pyodideModule, indexURL, wheelPath, engineName, experimentsModule] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(pyodideModule).href);
@@ -34,8 +35,7 @@ const py = await loadPyodide({ indexURL, env: { MPLBACKEND: "Agg" } });
 py.setStdout(streamTo("stdout"));
 py.setStderr(streamTo("stderr"));
 await py.loadPackage(["numpy", wheelPath], { messageCallback: () => {} });
-py.FS.writeFile("/home/pyodide/livecells_runner.py", pythonSource("runner.py"));
-py.FS.writeFile("/home/pyodide/exercise_check.py", pythonSource("exercise_check.py")); // as the worker does
+installRunnerAndChecker(py, { runner: pythonSource("runner.py"), checker: pythonSource("exercise_check.py") });
 py.FS.writeFile("/home/pyodide/build_host.py", pythonSource("build_host.py"));
 const host = py.pyimport("build_host");
 
