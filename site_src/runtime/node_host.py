@@ -2,8 +2,9 @@
 
 ``PyodideHost`` starts ``node site_src/runtime/node/host.mjs`` once (on the first request), with
 Pyodide from the verified mirror the site ships, the engine's wheel the site ships and the name
-of its experiments module (the project's), and sends it requests (run an experiment:
-``experiment``; run a page's live cells in order in one namespace: ``run_page``) through the build's one process class for Node scripts
+of its experiments module (the project's), and sends it the requests ``protocol.json`` declares
+under ``build_host`` (run an experiment: ``experiment``; run a page's live cells in order in one
+namespace: ``run_page``) through the build's one process class for Node scripts
 (``site_src.node.process.NodeProcess``). Pyodide under Node and in Chromium give byte-identical
 results (same wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
 
@@ -29,6 +30,7 @@ from site_src.project import Project
 from site_src.runtime import CHECKER, PYTHON_MODULES_SCRIPT
 from site_src.runtime.engine_wheel import build_engine_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
+from site_src.runtime.protocol import PROTOCOL_FILE, message_problem
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("mkdocs.site_src.pyodide")
@@ -50,15 +52,15 @@ class PyodideHostError(RuntimeError):
 def runtime_identity(paths: Project) -> dict:
     """What identifies the runtime in cache keys: the Pyodide version, its official lock's hash, the
     packages the mirror ships (what a cell may import: with the lock they fix every file), and the
-    code the host runs around the engine (the Node scripts and the Python modules it installs
-    and how: the runner and the checker also run in the reader's worker). An edit of any of them
+    code the host runs around the engine (the Node scripts, the protocol and the Python modules it
+    installs: the runner and the checker also run in the reader's worker). An edit of any of them
     recomputes what they computed: results, live cells' outputs, exercise verdicts."""
     lock = paths.mirror.npm_pyodide / "pyodide-lock.json"
     if not lock.is_file():
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
             "packages": list(paths.packages),
-            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER, PYTHON_MODULES_SCRIPT, SERVE_LINES]),
+            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER, PYTHON_MODULES_SCRIPT, PROTOCOL_FILE, SERVE_LINES]),
             "experiments": paths.experiments}
 
 
@@ -142,6 +144,9 @@ class PyodideHost:
                            fix=f"run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
 
     def _request(self, kind: str, args: dict, what: str, timeout: float | None = None) -> object:
+        problem = message_problem("build_host", kind, args)
+        if problem:
+            raise PyodideHostError(problem)
         with self._lock:
             if self._node is None or not self._node.alive:
                 self._node = self._started()

@@ -1,12 +1,13 @@
 // The Python modules every Pyodide of the chapter installs before any code runs: the reader's
 // worker (worker.js, bundled by esbuild) and the build's Pyodide under Node (../node/host.mjs), one
 // way for both, so a cell or an exercise's Check runs the same code at build time as in the page.
-// The runner runs every cell; the checker is what a Check's program imports (by this name: the
-// file's, site_src.runtime.CHECKER). Their sources are site_src/runtime/py/runner.py and
+// The runner runs every cell; the checker is what a Check's program imports. Their module names are
+// declared in ../protocol.json (python_modules); their sources are site_src/runtime/py/runner.py and
 // exercise_check.py, which the caller reads (the worker has them bundled in as text, Node reads files).
+import protocol from "../protocol.json" with { type: "json" };
 
-/** {role: module name}. */
-export const PYTHON_MODULES = { runner: "livecells_runner", checker: "exercise_check" };
+/** {role: module name}: {runner: "livecells_runner", checker: "exercise_check"}. */
+export const PYTHON_MODULES = protocol.python_modules;
 
 /**
  * Write each module's source ({runner, checker}: text) where Python's import finds it (Pyodide's

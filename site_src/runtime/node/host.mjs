@@ -1,6 +1,6 @@
 // The build's Python: Pyodide under Node, the same runtime a reader's browser runs.
-// site_src/runtime/node_host.py starts this (once per build process and lane) and asks it its
-// requests (experiment, page, engine, warm) over the build's one JSON-lines protocol
+// site_src/runtime/node_host.py starts this (once per build process and lane) and asks it the
+// requests ../protocol.json declares under build_host, over the build's one JSON-lines protocol
 // (site_src/node/json_lines.mjs). Python's own output never reaches stdout (it is captured per
 // cell), so stdout carries only replies.
 //
@@ -9,13 +9,15 @@ import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 import { serveLines } from "../../node/json_lines.mjs";
 import { installRunnerAndChecker } from "../js/python-modules.mjs";
+import protocol from "../protocol.json" with { type: "json" };
 
 const [pyodideModule, indexURL, wheelPath, engineName, experimentsModule] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(pyodideModule).href);
 const pythonSource = (name) => fs.readFileSync(new URL(`../py/${name}`, import.meta.url), "utf8");
 
 // What Python writes goes to the current cell's output, kept as the page's worker keeps it:
-// consecutive writes of one stream are joined, a change of stream starts a new item.
+// consecutive writes of one stream are joined, a change of stream starts a new item. Each item is
+// a worker reply's fields with its kind (stdout, stderr, image: ../protocol.json replies).
 const capture = { items: [] };
 function streamTo(kind) {
   const decoder = new TextDecoder();
@@ -76,4 +78,17 @@ function warm({ experiment: name }) {
   return null;
 }
 
-serveLines({ experiment, page, engine, warm });
+/** The handlers, each refusing a request without the fields ../protocol.json declares for its kind. */
+function declared(handlers) {
+  const declaredKinds = Object.keys(protocol.build_host).sort().join(", ");
+  if (Object.keys(handlers).sort().join(", ") !== declaredKinds) {
+    throw new Error(`host.mjs handles ${Object.keys(handlers).sort().join(", ")}; site_src/runtime/protocol.json declares ${declaredKinds}`);
+  }
+  return Object.fromEntries(Object.entries(handlers).map(([kind, handle]) => [kind, (args) => {
+    const missing = protocol.build_host[kind].filter((field) => !(field in (args ?? {})));
+    if (missing.length) throw new Error(`request ${kind} lacks ${missing.join(", ")} (see site_src/runtime/protocol.json)`);
+    return handle(args);
+  }]));
+}
+
+serveLines(declared({ experiment, page, engine, warm }));
