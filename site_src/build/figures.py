@@ -23,7 +23,7 @@ from site_src.build.cache import cache_key, canonical_json, sha256_hex
 from site_src.build.imports import function_closure_source
 from site_src.build.step import BuildContext, BuildError, Made
 from site_src.markdown.results import FIGURES_FOLDER, INDEX_FILE, RESULTS_FOLDER
-from site_src.node.script import helper_identity
+from site_src.node.process import helper_identity
 from site_src.node.svg_optimize import OPTIMIZER, optimize_svgs
 
 #: Pixels per inch the browser uses for the SVG's pt-based size (1 pt = 1/72 in, 1 px = 1/96 in).
@@ -94,7 +94,7 @@ def figure_key(
 ) -> str:
     """Cache key of an SVG: the result's bytes, figure code, style settings, layout and size,
     matplotlib/numpy versions, and the optimiser's identity (SVGO's script and version:
-    ``node.script.helper_identity``)."""
+    ``node.process.helper_identity``)."""
     return cache_key(
         "figure",
         {

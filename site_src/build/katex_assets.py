@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from site_src.build.cache import ContentCache, cache_key, sha256_hex, write_if_changed
-from site_src.node.script import helper_identity
+from site_src.node.process import helper_identity
 from site_src.node.page_css import PURGER, PageCssError, purge
 
 CACHE_KIND = "katex"

@@ -3,7 +3,7 @@
 `pymdownx.arithmatex` (``generic: true``) marks formulas as ``<span class="arithmatex">\\(...\\)</span>``
 and ``<div class="arithmatex">\\[...\\]</div>``; this extension replaces the TeX inside those
 elements by KaTeX's HTML + MathML (KaTeX from npm, run by Node: ``site_src/node/katex_render.mjs``,
-kept running by ``site_src.node.script``; one request per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
+kept running by ``site_src.node.process``; one request per page). The HTML is what the eye sees (it needs ``katex.min.css`` and its
 fonts; the theme override ``site_src/theme/overrides/main.html`` links them on pages with math
 only), the MathML is what screen readers read and what copy/paste carries, with the TeX source as
 its annotation. Dark mode needs nothing: KaTeX's HTML takes the text colour of the page.
@@ -23,7 +23,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 
-from site_src.node.script import run_json_script
+from site_src.node.process import run_helper
 
 RENDERER = Path(__file__).resolve().parents[1] / "node" / "katex_render.mjs"
 #: What arithmatex's generic mode writes: the wrapping element, then \( \) inline or \[ \] display.
@@ -52,7 +52,7 @@ def render_formulas(formulas: list[tuple[str, bool]], node: str = "node") -> lis
     missing = sorted({formula for formula in formulas if formula not in _RENDERED})
     if missing:
         request = [{"tex": tex, "display": display} for tex, display in missing]
-        replies = run_json_script(RENDERER, request, package="KaTeX", error=MathRenderError, node=node)
+        replies = run_helper(RENDERER, "render", request, package="KaTeX", error=MathRenderError, node=node)
         errors = [f"  {_shown(tex, display)}: {reply['error']}" for (tex, display), reply in zip(missing, replies) if "error" in reply]
         if errors:
             raise MathRenderError("KaTeX cannot render these formulas; fix their TeX:\n" + "\n".join(errors))

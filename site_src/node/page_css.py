@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from site_src.build.cache import ContentCache
-from site_src.node.script import helper_identity, run_json_script
+from site_src.node.process import helper_identity, run_helper
 
 PURGER = Path(__file__).with_name("purge_css.mjs")
 CACHE_KIND = "page-css"
@@ -50,7 +50,7 @@ def purge(css: list[str], html: str, safelist: Sequence[str] = (), node: str = "
     """PurgeCSS's reply ({"css": the rules of `css` that `html` uses, "unparsable": indexes of the
     stylesheets it could not parse}); `safelist`: regexes of selectors kept whatever `html` holds."""
     request = {"html": html, "css": css, "safelist": list(safelist)}
-    return run_json_script(PURGER, request, package="PurgeCSS", error=PageCssError, node=node)
+    return run_helper(PURGER, "purge", request, package="PurgeCSS", error=PageCssError, node=node)
 
 
 def _with_purged_css(html: str, styles: list[re.Match], reply: dict) -> str:

@@ -1,12 +1,12 @@
 // Keeps only the CSS rules a page uses, with PurgeCSS (npm), for site_src/node/page_css.py at build time.
-// Each request (a line, see json_lines.mjs): {"html": "...", "css": ["...", ...], "safelist": ["regex", ...]};
+// Request `purge` (see json_lines.mjs), args: {"html": "...", "css": ["...", ...], "safelist": ["regex", ...]};
 // its result: {"css": "...", "unparsable": [index, ...]}: the stylesheets PostCSS can parse, purged
 // together against the html (so a custom property one of them reads survives where another defines
 // it), and the indexes of those it cannot parse (left to the caller, untouched).
 import { PurgeCSS } from "purgecss";
 import { serveLines } from "./json_lines.mjs";
 
-serveLines(async ({ html, css, safelist }) => {
+async function purge({ html, css, safelist }) {
   const unparsable = [];
   for (const [index, raw] of css.entries()) {
     try {
@@ -22,4 +22,6 @@ serveLines(async ({ html, css, safelist }) => {
     safelist: { standard: ["html", "body"], greedy: safelist.map((pattern) => new RegExp(pattern)) },
   });
   return { css: results.map((result) => result.css).join("\n"), unparsable };
-});
+}
+
+serveLines({ purge });

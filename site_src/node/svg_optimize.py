@@ -3,7 +3,7 @@
 matplotlib writes coordinates to six decimals, one style attribute per element and a metadata
 block: SVGO's default preset takes a third off the chapter's figures (1,172 KB -> 788 KB), and
 the pictures do not change (``tests/browser/test_browser_figures.py`` compares their pixels). One
-request optimises all the figures a build draws, to SVGO kept running (``node_script``): starting
+request optimises all the figures a build draws, to SVGO kept running (``process.run_helper``): starting
 it takes about half a second, optimising one figure a tenth of that.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from site_src.node.script import run_json_script
+from site_src.node.process import run_helper
 
 OPTIMIZER = Path(__file__).with_name("svg_optimize.mjs")
 
@@ -26,7 +26,7 @@ def optimize_svgs(svgs: Mapping[str, bytes], node: str = "node") -> dict[str, by
     if not svgs:
         return {}
     request = {name: svg.decode("utf-8") for name, svg in svgs.items()}
-    reply = run_json_script(OPTIMIZER, request, package="SVGO", error=SvgOptimizeError, node=node)
+    reply = run_helper(OPTIMIZER, "optimize", request, package="SVGO", error=SvgOptimizeError, node=node)
     return {name: reply[name].encode("utf-8") for name in svgs}
 
 

@@ -138,7 +138,7 @@ def bundle_scripts(paths: Project, config: dict, runtime_dir: Path) -> None:
                # the modules a `call` request may name (protocol.js CALLABLE), page and worker alike
                "EXPERIMENTS_MODULE": paths.experiments, "PLAYGROUND_MODULE": f"{paths.engine}.playground"}
     installed = paths.node_modules / ".package-lock.json"  # npm's record of the installed packages (CodeMirror, GLightbox)
-    key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "css/*.css", "py/*.py")),
+    key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "js/*.mjs", "css/*.css", "py/*.py", "protocol.json")),
                                        "defines": defines, "esbuild": _esbuild_version(paths),
                                        "packages": sha256_hex(installed.read_bytes()) if installed.is_file() else None})
     bundle = paths.cache_dir / BUNDLE_CACHE / key

@@ -2,10 +2,11 @@
 
 ``PyodideHost`` starts ``node site_src/runtime/node/host.mjs`` once (on the first request), with
 Pyodide from the verified mirror the site ships, the engine's wheel the site ships and the name
-of its experiments module (the project's), and
-sends it requests: run an experiment (``experiment``), run a page's live cells in order in one
-namespace (``run_page``). Pyodide under Node and in Chromium give byte-identical results (same
-wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
+of its experiments module (the project's), and sends it the requests ``protocol.json`` declares
+under ``build_host`` (run an experiment: ``experiment``; run a page's live cells in order in one
+namespace: ``run_page``) through the build's one process class for Node scripts
+(``site_src.node.process.NodeProcess``). Pyodide under Node and in Chromium give byte-identical
+results (same wasm, same numpy, same libm), so what the build publishes is what a reader's Run gives.
 
 ``shared_host`` keeps one host per project and lane (experiments, live cells: two Node processes
 that run at once) for the life of the process: under ``mkdocs serve`` each rebuild reuses the
@@ -17,20 +18,19 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
-import queue
 import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 from site_src.build.cache import files_hash
+from site_src.node.process import SERVE_LINES, NodeProcess
 from site_src.project import Project
-from site_src.runtime import CHECKER
+from site_src.runtime import CHECKER, PYTHON_MODULES_SCRIPT
 from site_src.runtime.engine_wheel import build_engine_wheel
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror
+from site_src.runtime.protocol import PROTOCOL_FILE, message_problem
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("mkdocs.site_src.pyodide")
@@ -52,27 +52,26 @@ class PyodideHostError(RuntimeError):
 def runtime_identity(paths: Project) -> dict:
     """What identifies the runtime in cache keys: the Pyodide version, its official lock's hash, the
     packages the mirror ships (what a cell may import: with the lock they fix every file), and the
-    code the host runs around the engine (the Node script and the Python modules it installs: the
-    runner and the checker also run in the reader's worker). An edit of any of them recomputes what
-    they computed: results, live cells' outputs, exercise verdicts."""
+    code the host runs around the engine (the Node scripts, the protocol and the Python modules it
+    installs: the runner and the checker also run in the reader's worker). An edit of any of them
+    recomputes what they computed: results, live cells' outputs, exercise verdicts."""
     lock = paths.mirror.npm_pyodide / "pyodide-lock.json"
     if not lock.is_file():
         raise PyodideHostError(f"{lock}: missing; run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
     return {"pyodide": PYODIDE_VERSION, "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
-            "packages": list(paths.packages), "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER]),
+            "packages": list(paths.packages),
+            "host": files_hash([HOST_SCRIPT, RUNNER, BUILD_HOST, CHECKER, PYTHON_MODULES_SCRIPT, PROTOCOL_FILE, SERVE_LINES]),
             "experiments": paths.experiments}
 
 
 class PyodideHost:
-    """One Node process running Pyodide, started on first use; use as a context manager."""
+    """One Node process running Pyodide (a `NodeProcess`), started on first use and again after
+    it stopped; use as a context manager."""
 
     def __init__(self, paths: Project, request_timeout: float = 600.0) -> None:
         self.paths = paths
         self.request_timeout = request_timeout
-        self._process: subprocess.Popen | None = None
-        self._replies: queue.Queue = queue.Queue()
-        self._stderr: list[str] = []
-        self._next_id = 0
+        self._node: NodeProcess | None = None
         self._engine: Path | None = None  # the engine's wheel the running Pyodide has installed
         self._lock = threading.Lock()  # one request at a time: a warm-up may run beside a build
 
@@ -84,14 +83,14 @@ class PyodideHost:
 
     def experiment(self, name: str) -> tuple[str, float]:
         """(compact JSON of experiment ``name``'s default result, seconds in Pyodide)."""
-        reply = self._request({"op": "experiment", "name": name}, f"experiment {name!r}")
+        reply = self._request("experiment", {"name": name}, f"experiment {name!r}")
         return reply["result"], reply["seconds"]
 
     def warm_up(self, experiment: str | None = None) -> None:
         """Start Pyodide, import the engine's experiments and run ``experiment`` (the chapter's
         quickest: ``build_host.warm_up``), so that the next experiment or page of cells does not
         also pay for first imports and V8's optimising of numpy's code (about 1 s)."""
-        self._request({"op": "warm", "experiment": experiment}, "warming up Pyodide")
+        self._request("warm", {"experiment": experiment}, "warming up Pyodide")
 
     def warm_up_in_background(self, experiment: str | None = None) -> None:
         """``warm_up`` in a thread (``mkdocs serve``: the first edit that reruns an experiment
@@ -110,31 +109,26 @@ class PyodideHost:
     def use_current_engine(self) -> None:
         """Make the running Pyodide (if any) use the engine as it is now on disk: a changed
         engine gets its new wheel installed and every module of it re-imported."""
-        if self._process is None:
+        if self._node is None or not self._node.alive:
             return  # the next request starts Pyodide with the current wheel anyway
         wheel = build_engine_wheel(self.paths.engine_dir, self.paths.wheel_dir)
         if wheel != self._engine:
-            self._request({"op": "engine", "wheel": str(wheel)}, "installing the edited engine")
+            self._request("engine", {"wheel": str(wheel)}, "installing the edited engine")
             self._engine = wheel
 
     def run_page(self, page_id: str, cells: list[dict], timeout: float | None = None) -> list[dict]:
         """Runs ``cells`` ({index, title, setup, code}) in order in one fresh namespace; per cell
         {ok, error, items: [{kind: stdout|stderr, text} | {kind: image, png, title}]}."""
-        reply = self._request({"op": "page", "page": page_id, "cells": cells}, f"the live cells of {page_id}", timeout)
+        reply = self._request("page", {"page": page_id, "cells": cells}, f"the live cells of {page_id}", timeout)
         return reply["outputs"]
 
     def close(self) -> None:
-        """Ends the Node process (closing its input ends its request loop; killed if it hangs)."""
-        if self._process is None:
-            return
-        try:
-            self._process.stdin.close()
-            self._process.wait(timeout=10)
-        except (BrokenPipeError, subprocess.TimeoutExpired):
-            self._process.kill()
-        self._process = None
+        """Ends the Node process, if one runs."""
+        if self._node is not None:
+            self._node.close()
+            self._node = None
 
-    def _start(self) -> None:
+    def _started(self) -> NodeProcess:
         node = shutil.which("node")
         if node is None:
             raise PyodideHostError(
@@ -145,56 +139,18 @@ class PyodideHost:
             mirror = assemble_mirror(self.paths.mirror, self.paths.packages)  # verified against the official lock's sha256
             wheel = build_engine_wheel(self.paths.engine_dir, self.paths.wheel_dir)
         self._engine = wheel
-        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), str(RUNNER), str(BUILD_HOST), str(CHECKER),
-                     self.paths.engine, self.paths.experiments]
-        self._process = subprocess.Popen(
-            [node, str(HOST_SCRIPT), *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1,
-        )
-        threading.Thread(target=self._read, args=(self._process.stdout, self._replies), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(self._process.stderr,), daemon=True).start()
+        arguments = [str(self.paths.mirror.npm_pyodide / "pyodide.mjs"), f"{mirror}/", str(wheel), self.paths.engine, self.paths.experiments]
+        return NodeProcess(HOST_SCRIPT, arguments, error=PyodideHostError, node=node, name="Pyodide under Node (host.mjs)",
+                           fix=f"run scripts/setup (npm ci installs pyodide@{PYODIDE_VERSION})")
 
-    @staticmethod
-    def _read(stream, replies: queue.Queue) -> None:
-        for line in stream:
-            replies.put(line)
-        replies.put(None)  # the process ended
-
-    def _read_stderr(self, stream) -> None:
-        for line in stream:  # keep the last lines, each cut short: Pyodide prints minified sources
-            self._stderr.append(line if len(line) < 500 else line[:500] + " …\n")
-            del self._stderr[:-40]
-
-    def _request(self, payload: dict, what: str, timeout: float | None = None) -> dict:
+    def _request(self, kind: str, args: dict, what: str, timeout: float | None = None) -> object:
+        problem = message_problem("build_host", kind, args)
+        if problem:
+            raise PyodideHostError(problem)
         with self._lock:
-            return self._exchange(payload, what, timeout)
-
-    def _exchange(self, payload: dict, what: str, timeout: float | None) -> dict:
-        if self._process is None:
-            self._start()
-        self._next_id += 1
-        request_id = self._next_id
-        try:
-            self._process.stdin.write(json.dumps({"id": request_id, **payload}) + "\n")
-            self._process.stdin.flush()
-        except BrokenPipeError as err:
-            raise PyodideHostError(f"Pyodide under Node ended before {what}:\n{''.join(self._stderr)}") from err
-        limit = START_TIMEOUT + (timeout or self.request_timeout)
-        try:
-            line = self._replies.get(timeout=limit)
-        except queue.Empty as err:
-            self._process.kill()
-            self._process = None
-            raise PyodideHostError(f"{what} did not finish within {limit:.0f} s in Pyodide under Node; stopped it") from err
-        if line is None:
-            self._process = None
-            raise PyodideHostError(f"Pyodide under Node ended while running {what}:\n{''.join(self._stderr)}")
-        reply = json.loads(line)
-        if reply.get("id") != request_id:
-            raise PyodideHostError(f"Pyodide host answered request {reply.get('id')} instead of {request_id}")
-        if not reply["ok"]:
-            raise PyodideHostError(f"{what} failed in Pyodide:\n{reply['error']}")
-        return reply
+            if self._node is None or not self._node.alive:
+                self._node = self._started()
+            return self._node.request(kind, args, what=what, timeout=START_TIMEOUT + (timeout or self.request_timeout))
 
 
 _SHARED: dict[tuple[Project, str], PyodideHost] = {}

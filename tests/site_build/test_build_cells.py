@@ -165,7 +165,7 @@ def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp
     # The project's Pyodide with a copy of the engine that the test edits.
     with PyodideHost(Project(ROOT, engine_dir=tmp_path / "lesson", wheel_dir=tmp_path / "wheel")) as running:
         before = json.loads(running.experiment("dataset")[0])
-        process = running._process.pid
+        process = running._node.pid
         running.use_current_engine()  # nothing changed: nothing to install
         text = module.read_text()
         edited = re.sub(r"(class DatasetConfig:.*?n_train: int = )(\d+)", lambda m: m[1] + str(int(m[2]) + 5),
@@ -174,7 +174,7 @@ def test_an_edited_engine_is_swapped_into_the_running_host_without_a_restart(tmp
         module.write_text(edited)
         running.use_current_engine()
         after = json.loads(running.experiment("dataset")[0])
-        assert running._process.pid == process, "the same Node process, not a restart"
+        assert running._node.pid == process, "the same Node process, not a restart"
     assert after["config"]["n_train"] == before["config"]["n_train"] + 5
 
 

@@ -149,7 +149,7 @@ def test_a_sound_exercise_passes_and_its_verdict_is_cached(tmp_path, host):
     assert verify(tmp_path, host).pages == ["exercise:double"]  # a check changed: verified again
 
 
-@pytest.mark.parametrize("name", ["HOST_SCRIPT", "RUNNER", "BUILD_HOST", "CHECKER"])
+@pytest.mark.parametrize("name", ["HOST_SCRIPT", "RUNNER", "BUILD_HOST", "CHECKER", "PYTHON_MODULES_SCRIPT", "PROTOCOL_FILE", "SERVE_LINES"])
 def test_an_edit_of_the_code_around_the_engine_changes_the_runtime_every_key_holds(tmp_path, monkeypatch, name):
     """A Check's program only imports the checker, and the host's script, runner and build module
     shape every result, cell output and verdict: their bytes are part of the runtime's identity."""

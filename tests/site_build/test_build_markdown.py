@@ -172,10 +172,10 @@ def test_a_plain_text_formula_is_drawn_as_katex_draws_it_and_read_from_its_drawi
     # Issue 23: a lone symbol, relation or number needs no MathML (on the optimizers page, 377 of
     # 3,852 elements): the same drawing, read aloud as what it shows.
     from site_src.markdown.math import RENDERER, MathRenderError
-    from site_src.node.script import run_json_script
+    from site_src.node.process import run_helper
 
     def katex_html(tex: str) -> str:
-        return run_json_script(RENDERER, [{"tex": tex, "display": False}], package="KaTeX", error=MathRenderError)[0]["html"]
+        return run_helper(RENDERER, "render", [{"tex": tex, "display": False}], package="KaTeX", error=MathRenderError)[0]["html"]
 
     html = typeset("Momentum $\\beta = 0.9$ and the rate $\\eta$, against $a < b$ and $w_1 = 0.35$.")
     plain = [formula for formula in html.split('<span class="arithmatex">')[1:3]]

@@ -177,8 +177,8 @@ class Exercise {
     const onReply = (reply) => {
       if (reply.type === "started") {
         timer = setTimeout(() => this.stop(`Stopped: checking took longer than the limit of ${limit} s.`), limit * 1000);
-      } else if (reply.type === "data") {
-        verdict = JSON.parse(reply.json).exercise ?? verdict;
+      } else if (reply.type === "data" && reply.kind === "verdict") {
+        verdict = JSON.parse(reply.json);
       } else if (reply.type === "stdout" || reply.type === "stderr") {
         this.appendOutput(reply.text, reply.type);
       } else if (reply.type === "progress") {

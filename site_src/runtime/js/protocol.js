@@ -1,17 +1,16 @@
-// The worker protocol, in one place: every message between the page and the Python worker.
-// Every message carries `id`, the request id it starts or answers; the receiver rejects anything
-// not listed here (see `checkMessage`), in the manner of mkdocs-material's search worker.
+// The worker protocol: every message between the page and the Python worker, its kinds and their
+// fields declared once in ../protocol.json (which the build's Python reads too). Every message
+// carries `id`, the request id it starts or answers; the receiver rejects anything not declared
+// (see `checkMessage`), in the manner of mkdocs-material's search worker.
+// Named imports: esbuild bundles only these tables, not the descriptions ("about") or the build's.
+import { data, replies, requests } from "../protocol.json";
 
 /** Page -> worker requests, with the fields each must carry. */
-export const REQUESTS = {
-  // Start Python and load the engine. config: {version, indexURL, lockURL, pyodideIntegrity, sitePackages, preload,
-  // interruptBuffer, stdinBuffer} (the two buffers: SharedArrayBuffers on a cross-origin isolated page, else null)
-  init: ["config"],
-  // Run one cell in the page's namespace.
-  run: ["pageId", "index", "title", "setup", "code"],
-  // Call a Python function with JSON arguments (no generated source): one of CALLABLE below.
-  call: ["module", "function", "args"],
-};
+export const REQUESTS = requests;
+/** Worker -> page replies, with the fields each must carry. */
+export const REPLIES = replies;
+/** The messages a `data` reply carries (its `json`), by their `kind`: the tuning playground's and an exercise's verdict. */
+export const DATA = data;
 
 /* global EXPERIMENTS_MODULE, PLAYGROUND_MODULE */
 /**
@@ -21,21 +20,6 @@ export const REQUESTS = {
 export const CALLABLE = {
   [PLAYGROUND_MODULE]: ["stream_training", "settings_code"], // the tuning playground (an engine's `playground` module)
   [EXPERIMENTS_MODULE]: ["published_json"], // a figure's "Rerun in your browser" (verify-figure.js)
-};
-
-/** Worker -> page replies, with the fields each must carry. */
-export const REPLIES = {
-  progress: ["stage", "bytes"], // a loading stage starts; bytes = its download size (0 if none)
-  ready: ["versions"], // init finished: {python, pyodide, numpy}
-  started: [], // the cell's code starts now (packages loaded): its time limit counts from here
-  stdout: ["text"],
-  stderr: ["text"],
-  image: ["png", "title"], // a matplotlib figure as base64 PNG
-  data: ["json"], // structured data the code sent with livecells_runner.send_data (the tuning playground's epochs)
-  result: ["json"], // a `call` request's return value, as JSON (before its `done`)
-  input: [], // the code waits in input() for a line typed by the reader (answered through STDIN, not a message)
-  done: ["ok", "error"], // a run finished (ok=false: the reader's exception; traceback already on stderr)
-  failed: ["error"], // the runtime itself failed (load error, unknown message, ...)
 };
 
 /**
@@ -59,6 +43,19 @@ export function makeMessage(table, type, id, fields) {
   const problem = checkMessage(table, message);
   if (problem) throw new Error(problem);
   return message;
+}
+
+/**
+ * What is wrong with `payload`, the message a `data` reply carries, or "" when its kind is declared
+ * (DATA) and it has that kind's fields. The worker checks before it posts, so Python that sends an
+ * undeclared message fails there, with this in its traceback.
+ */
+export function checkData(payload) {
+  if (!payload || typeof payload !== "object" || !Object.prototype.hasOwnProperty.call(DATA, payload.kind)) {
+    return `protocol: data of unknown kind ${JSON.stringify(payload?.kind)} (valid: ${Object.keys(DATA).join(", ")}; see site_src/runtime/protocol.json)`;
+  }
+  const missing = DATA[payload.kind].filter((field) => !(field in payload));
+  return missing.length ? `protocol: data ${payload.kind} lacks ${missing.join(", ")}` : "";
 }
 
 /** Returns a description of what is wrong with `message`, or "" when it is valid for `table`. */

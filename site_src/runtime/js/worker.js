@@ -1,8 +1,9 @@
 // The Python worker: loads Pyodide (self-hosted or the pinned CDN, chosen at build time), the
 // chapter's engine (the plugin's `engine` setting) and, on demand, the packages a cell imports; runs cells through
 // runner.py. It never touches the DOM; it talks to the page only through protocol.js messages.
-import { CALLABLE, REPLIES, REQUESTS, STDIN, checkMessage, makeMessage } from "./protocol.js";
+import { CALLABLE, REPLIES, REQUESTS, STDIN, checkData, checkMessage, makeMessage } from "./protocol.js";
 import { OfflineError, explainDownloadFailure } from "./network.js";
+import { installRunnerAndChecker } from "./python-modules.mjs";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -176,9 +177,7 @@ async function init(message) {
     state.pyodide.setInterruptBuffer(state.interrupt);
   }
   attachStreams(message.id);
-  state.pyodide.FS.writeFile("/home/pyodide/livecells_runner.py", runnerSource);
-  state.pyodide.FS.writeFile("/home/pyodide/exercise_check.py", checkerSource); // what an exercise's Check imports
-  state.runner = state.pyodide.pyimport("livecells_runner");
+  state.runner = installRunnerAndChecker(state.pyodide, { runner: runnerSource, checker: checkerSource });
   if (config.stdinBuffer) {
     state.stdin = config.stdinBuffer;
     state.runner.KEYBOARD.read_line = readTypedLine;
@@ -231,7 +230,7 @@ async function run(message) {
   state.currentRun = message.id;
   // Text printed before a figure or a data message is posted before it.
   const emitImage = (png, title) => (output.flush(message.id), reply("image", message.id, { png, title }));
-  const emitData = (json) => (output.flush(message.id), reply("data", message.id, { json }));
+  const emitData = dataPoster(message.id);
   reply("started", message.id, {});
   let outcome;
   try {
@@ -242,6 +241,21 @@ async function run(message) {
     output.flush(message.id);
   }
   reply("done", message.id, { ok: outcome.ok, error: outcome.error });
+}
+
+/**
+ * What livecells_runner.send_data reaches during request `id`: posts the message (JSON text) as a
+ * `data` reply with its kind, after the text printed before it. A message protocol.json does not
+ * declare throws, into the Python that sent it (its traceback names the problem).
+ */
+function dataPoster(id) {
+  return (json) => {
+    const payload = JSON.parse(json);
+    const problem = checkData(payload);
+    if (problem) throw new Error(problem);
+    output.flush(id);
+    reply("data", id, { kind: payload.kind, json });
+  };
 }
 
 /** Why a `call` request may not run ("" when it may): only CALLABLE functions, JSON-object args. */
@@ -265,7 +279,7 @@ async function call(message) {
   }
   await loadPackagesWithProgress(message.id, packagesForImports(`import ${message.module}`));
   state.currentRun = message.id;
-  const emitData = (json) => (output.flush(message.id), reply("data", message.id, { json }));
+  const emitData = dataPoster(message.id);
   reply("started", message.id, {});
   let outcome = { ok: true, error: "" };
   try {

@@ -9,8 +9,9 @@ reports a verdict::
     {"passed": bool, "error": "what the reader's code raised" or "",
      "cases": [{"name", "hidden", "passed", "message"}]}
 
-In the browser the verdict goes to the page as a ``data`` reply (``livecells_runner.send_data``);
-under the build's Node host, which takes no data replies, it is printed after ``VERDICT_MARKER``.
+In the browser the verdict goes to the page as a ``data`` reply of kind ``verdict``
+(``livecells_runner.send_data``; declared in site_src/runtime/protocol.json); under the build's
+Node host, which takes no data replies, it is printed after ``VERDICT_MARKER``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def main(spec: dict, answer: str) -> None:
     import livecells_runner  # the runner module both the worker and the build's host load
 
     if livecells_runner.DATA_CHANNEL.emit is not None:
-        livecells_runner.send_data({"exercise": verdict})
+        livecells_runner.send_data({"kind": "verdict", **verdict})  # protocol.json data.verdict
     else:
         sys.stdout.flush()
         print(VERDICT_MARKER + json.dumps(verdict))

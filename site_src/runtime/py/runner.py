@@ -105,7 +105,9 @@ DATA_CHANNEL = DataChannel()
 
 
 def send_data(message: dict) -> None:
-    """Send a JSON-ready dict to the page (a `data` reply); the tuning playground streams epochs so."""
+    """Send a JSON-ready dict to the page (a `data` reply); the tuning playground streams epochs so.
+    Its ``kind`` must be one protocol.json declares under ``data``, with that kind's fields: the
+    worker refuses any other (the error is raised here)."""
     if DATA_CHANNEL.emit is not None:
         DATA_CHANNEL.emit(json.dumps(message, allow_nan=False))
 
