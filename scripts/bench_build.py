@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from site_src.runtime.node_host import LANES, WARM  # noqa: E402  (the project's own package)
-from site_src.serve import BACKGROUND_DONE, BACKGROUND_FAILED, BACKGROUND_STARTED  # noqa: E402
+from site_src.serve import BACKGROUND_DONE, BACKGROUND_FAILED, BACKGROUND_STARTED, BACKGROUND_YIELDED  # noqa: E402
 FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
 SUMMARY = re.compile(
     r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ pages of live cells \(.*?, (?P<cells>\d+\.\d+) s\), "
@@ -178,7 +178,8 @@ class ServedProject:
         """Wait until no background build runs (an older checkout's preview has none)."""
         deadline = time.perf_counter() + limit
         while (sum(BACKGROUND_STARTED in line for line in self.lines)
-               > sum(BACKGROUND_DONE in line or BACKGROUND_FAILED in line for line in self.lines)):
+               > sum(any(end in line for end in (BACKGROUND_DONE, BACKGROUND_FAILED, BACKGROUND_YIELDED))
+                     for line in self.lines)):
             if time.perf_counter() > deadline:
                 sys.exit(f"bench_build: the preview's background build ran past {limit:.0f} s")
             time.sleep(0.1)

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -216,8 +217,10 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
         execute the lab notebook (all cached; under the preview, maybe only what one page needs)."""
         self.last_report = self.run_steps(config, self.deferral)
 
-    def run_steps(self, config: MkDocsConfig, deferral: Deferral | None = None) -> BuildReport:
-        """The build's steps alone, without MkDocs (the preview's background build calls it too)."""
+    def run_steps(self, config: MkDocsConfig, deferral: Deferral | None = None,
+                  interrupted: Callable[[], bool] | None = None) -> BuildReport:
+        """The build's steps alone, without MkDocs (the preview's background build calls it too,
+        with `interrupted`: `Pipeline.run`)."""
         registries = self._registries()
         project = self.project(config)
         try:
@@ -226,7 +229,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             pipeline = Pipeline(project, experiments, figures, result_json=registries.result_json,
                                 log=LOG.info, workers=workers, registries_loader=registries,
                                 extra_steps=self._notebook_steps(project, experiments, config))
-            return pipeline.run(deferral=deferral)
+            return pipeline.run(deferral=deferral, interrupted=interrupted)
         except (BuildError, RegistryError, NotebookExecutionError) as err:
             raise PluginError(f"site_src.build: {err}") from err
 

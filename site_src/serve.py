@@ -4,19 +4,20 @@ page, and the page being edited first.
 `mkdocs serve` stops answering while a rebuild has failed: its server holds every request until
 a build succeeds, so the author sees a page that never loads and has to look in the terminal.
 This runs the same server (`mkdocs.livereload.LiveReloadServer`) and the same build, with three
-differences: it hears saves through the system's file events instead of polling every 0.5 s
-(`SaveObserver`), and a failed build still ends. The last good pages then carry the error on top (and any
-page the failed build did not leave behind is an error page that retries every two seconds);
+differences. It hears saves through the system's file events instead of polling every 0.5 s
+(`SaveObserver`). A failed build still ends: the last good pages then carry the error on top (and
+any page the failed build did not leave behind is an error page that retries every two seconds);
 the browser reloads to show it, and the next good save rebuilds the site as usual.
 
-And the page being edited comes first. That is the page last asked of the server: the one open in
+And the page being edited comes first. That is the page last asked of the server, the one open in
 the author's browser, which the live reload asks for again after every build (a save of the
-engine names no page; the browser does). A rebuild makes what that page needs (its experiments,
-live cells, exercises and figures) and serves it; what only other pages need and the cache lacks
-is shown as the last build made it, under a banner that says what is still running and which
-pages wait for it, while `Preview.catch_up` makes it in the background; the rebuild after that
-reloads them (`site_src.build.step.Deferral`). An edit of a module every experiment imports
-reruns one page's experiments before the author sees it, not the chapter's.
+engine names no page; the browser does), and any page saved since the last build. A rebuild
+makes what those pages need (their experiments, live cells, exercises and figures) and serves
+them; what only other pages need and the cache lacks is shown as the last build made it, under a
+banner that says what is still running and which pages wait for it, while `Preview.catch_up`
+makes it in the background; the rebuild after that reloads them (`site_src.build.step.Deferral`).
+So an edit of a module every experiment imports reruns one page's experiments and cells before
+the author sees that page, not the whole chapter's.
 
     python -m site_src.serve [-a 127.0.0.1:8000] [-f mkdocs.yml]
 """
@@ -29,7 +30,7 @@ import logging
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,7 +41,7 @@ from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileCreatedEvent, FileSystemEventHandler, FileDeletedEvent, FileModifiedEvent, FileMovedEvent
 from watchdog.observers import Observer
 
-from site_src.build.step import BuildReport, Deferral
+from site_src.build.step import BuildReport, Deferral, Interrupted
 from site_src.plugin import ChapterPlugin
 
 LOG = logging.getLogger("mkdocs.site_src.serve")
@@ -61,6 +62,7 @@ def error_banner(message: str) -> str:
 BACKGROUND_STARTED = "Background build: what the other pages wait for"
 BACKGROUND_DONE = "Background build done"
 BACKGROUND_FAILED = "The background build failed"
+BACKGROUND_YIELDED = "The background build gave way to a save"
 #: How the running banner names each step's items.
 STEP_WORDS = {"experiment": "experiments", "cells": "the live cells of", "exercise": "the checks of exercises",
               "figure": "figures", "notebook": "the run of"}
@@ -117,12 +119,12 @@ class SaveObserver(Observer):
 
     SAVES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent]
 
-    def __init__(self, build_outputs: tuple[Path, ...] = ()) -> None:
+    def __init__(self, build_outputs: tuple[Path, ...] = (), on_save: Callable[[Path], None] = lambda path: None) -> None:
         super().__init__()
-        self.build_outputs = build_outputs
+        self.build_outputs, self.on_save = build_outputs, on_save
 
     def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
-        return super().schedule(SourceSaves(event_handler, self.build_outputs), path, recursive=recursive,
+        return super().schedule(SourceSaves(event_handler, self.build_outputs, self.on_save), path, recursive=recursive,
                                 event_filter=event_filter or self.SAVES, follow_symlink=follow_symlink)
 
 
@@ -132,13 +134,16 @@ class SourceSaves(FileSystemEventHandler):
     imports (`__pycache__`). A rebuild for them would be one more, and would wait for the
     background build (`Preview.catch_up`)."""
 
-    def __init__(self, handler: FileSystemEventHandler, build_outputs: tuple[Path, ...]) -> None:
-        self.handler, self.build_outputs = handler, build_outputs
+    def __init__(self, handler: FileSystemEventHandler, build_outputs: tuple[Path, ...],
+                 on_save: Callable[[Path], None]) -> None:
+        self.handler, self.build_outputs, self.on_save = handler, build_outputs, on_save
 
     def dispatch(self, event) -> None:
         path = Path(str(event.src_path))
         if "__pycache__" in path.parts or any(folder == path or folder in path.parents for folder in self.build_outputs):
             return
+        for saved in (path, Path(str(getattr(event, "dest_path", "") or path))):  # an editor may save by renaming
+            self.on_save(saved)
         self.handler.dispatch(event)
 
 
@@ -188,6 +193,10 @@ class Preview:
         self.published_keys: dict[tuple[str, str], str] = {}
         #: The background build failed: the next build makes everything, so that its error is shown.
         self.build_everything = False
+        #: Pages saved since the last build began (``docs/<path>``): built first too, whichever page is open.
+        self.saved_pages: set[str] = set()
+        #: A save's build waits for the lock: the background build stops at its next item.
+        self.build_waiting = False
         self.config = self.load()
         host, port = self.config.dev_addr
         self.mount_path = urlsplit(self.config.site_url or "/").path
@@ -199,15 +208,18 @@ class Preview:
     def builder(self, config=None) -> None:
         """Build the site, the page being edited first; on failure keep the last good pages, marked
         with the error."""
+        self.build_waiting = True
         with self.working:
+            self.build_waiting = False
             LOG.info("Building documentation...")
             if config is None:
                 config = self.load()
             config.site_url = self.serve_url
             plugin = chapter_plugin(config)
             edited = None if self.build_everything else self.edited_page(config)
+            saved, self.saved_pages = self.saved_pages, set()
             if plugin is not None and edited is not None:
-                plugin.deferral = Deferral(edited[0], self.published_keys)
+                plugin.deferral = Deferral(frozenset({edited[0], *saved}), self.published_keys)
             self.build_everything = False
             warnings = WarningLines()
             logging.getLogger("mkdocs").addHandler(warnings)
@@ -244,7 +256,11 @@ class Preview:
         with self.working:
             LOG.info("%s...", BACKGROUND_STARTED)
             try:
-                plugin.run_steps(config)
+                plugin.run_steps(config, interrupted=lambda: self.build_waiting)
+            except Interrupted:
+                LOG.info("%s: its build goes first, and starts the background build again if pages still wait",
+                         BACKGROUND_YIELDED)
+                return
             except Exception as err:  # shown by the full build it asks for: with its file and line, on every page
                 LOG.error("%s (the next build shows why): %s", BACKGROUND_FAILED, describe(err))
                 self.build_everything = True
@@ -252,6 +268,12 @@ class Preview:
                 LOG.info("%s: rebuilding the pages that waited", BACKGROUND_DONE)
         if self.server is not None:
             self.server.request_rebuild()
+
+    def page_saved(self, path: Path) -> None:
+        """A save under docs/: that page is built first as well (its cells' code may have changed)."""
+        docs = Path(self.config.docs_dir)
+        if docs in path.parents and path.suffix in (".md", ".ipynb"):
+            self.saved_pages.add(f"{docs.name}/{path.relative_to(docs).as_posix()}")
 
     def edited_page(self, config) -> tuple[str, Path] | None:
         """The page being edited: the source (``docs/<path>``, as the build names pages) and the
@@ -289,7 +311,7 @@ class Preview:
         server = self.server = PreviewServer(builder=self.builder, host=host, port=port, root=str(self.site_dir),
                                              mount_path=self.mount_path)
         server.error_handler = self.error_response
-        server.observer = SaveObserver(self.build_outputs())  # before the first watch()
+        server.observer = SaveObserver(self.build_outputs(), self.page_saved)  # before the first watch()
         self.config.plugins.on_startup(command="serve", dirty=False)
         try:
             self.builder(self.config)

@@ -64,12 +64,14 @@ class Pipeline:
         self.versions = library_versions()
         self.runtime = runtime_identity(project) if project.in_pyodide else cpython_identity(self.versions)
 
-    def run(self, *, everything: bool = False, deferral: Deferral | None = None) -> BuildReport:
+    def run(self, *, everything: bool = False, deferral: Deferral | None = None,
+            interrupted: Callable[[], bool] | None = None) -> BuildReport:
         """Run the experiments the pages use (all with `everything`), their cells, exercises and
-        figures; with a `deferral`, only the misses its page needs (the report lists the others)."""
+        figures; with a `deferral`, only the misses its pages need (the report lists the others);
+        with `interrupted`, stop between two items when it says so (`step.Interrupted`)."""
         start = time.perf_counter()
         build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log,
-                             deferral=deferral)
+                             deferral=deferral, interrupted=interrupted)
         references, exercise_pages, code_references, errors = self._scanned_references(build.pages)
         if deferral is not None:
             deferral.needed_by = self._pages_needing(references + code_references, exercise_pages)

@@ -33,6 +33,10 @@ class BuildError(RuntimeError):
     """The build cannot finish; the message names the file, line or object and the fix."""
 
 
+class Interrupted(Exception):
+    """The preview's background build gave way to a build a save asked for (`BuildContext.interrupted`)."""
+
+
 @dataclass(frozen=True)
 class StepRecord:
     """One item of a step (an experiment, a page of live cells, an exercise, a figure): whether the
@@ -80,14 +84,14 @@ class BuildReport:
 
 @dataclass
 class Deferral:
-    """Under the preview: what `page` needs is made now; any other item the cache lacks is served
+    """Under the preview: what `pages` need is made now; any other item the cache lacks is served
     as the last build made it (`previous_keys`) and made in the background afterwards.
 
     `needed_by` maps (step kind, item name) to the pages that show it; the pipeline fills it from
     its scan of the pages. An item it does not list is named by its page (a page's live cells, the
     notebook)."""
 
-    page: str  # as the build names pages: docs/<path>
+    pages: frozenset[str]  # as the build names pages: docs/<path>
     previous_keys: Mapping[tuple[str, str], str]
     needed_by: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
@@ -95,7 +99,7 @@ class Deferral:
         return self.needed_by.get((kind, name), {name})
 
     def waits(self, kind: str, name: str) -> bool:
-        return self.page not in self.pages_of(kind, name)
+        return not self.pages & self.pages_of(kind, name)
 
 
 @dataclass
@@ -116,6 +120,9 @@ class BuildContext:
     rerun_timed_in: str = ""
     #: under the preview: items the page being edited does not need may wait (None: make every miss)
     deferral: Deferral | None = None
+    #: the preview's background build: misses are made one at a time, and when this says so the
+    #: build stops between two (`Interrupted`) so that a build a save asked for can start
+    interrupted: Callable[[], bool] | None = None
 
     @functools.cached_property
     def pages(self) -> dict[str, str]:
@@ -137,18 +144,31 @@ class BuildContext:
         for name, (payload, _) in looked_up.items():
             if payload is None and (previous := self._deferred(kind, name, cache, cache_kind)) is not None:
                 used[name], looked_up[name] = previous, (cache.get(cache_kind, previous), "deferred")
-        made = make([name for name, (payload, _) in looked_up.items() if payload is None])
+        made = self._make(make, [name for name, (payload, _) in looked_up.items() if payload is None],
+                          lambda name, payload: cache.put(cache_kind, keys[name], payload))
         payloads = {}
         for name, (payload, state) in looked_up.items():
             seconds = 0.0
             if payload is None:
                 payload, seconds = made[name]
-                cache.put(cache_kind, keys[name], payload)
             self.report.item_keys[(kind, name)] = used[name]
             self._record(kind, name, state, seconds, verb, (details or {}).get(name))
             payloads[name] = payload
         self.report.wall_seconds[kind] = self.report.wall_seconds.get(kind, 0.0) + time.perf_counter() - start
         return payloads
+
+    def _make(self, make: Callable[[list[str]], Made], missing: list[str],
+              store: Callable[[str, bytes], None]) -> Made:
+        """The misses, made in one call (a step may make them in parallel) or, in an interruptible
+        build, one at a time; each stored as soon as it is made (an interrupted build keeps them)."""
+        made: dict[str, tuple[bytes, float]] = {}
+        for batch in [missing] if self.interrupted is None else [[name] for name in missing]:
+            if self.interrupted is not None and self.interrupted():
+                raise Interrupted(f"stopped before {batch[0]}: a save asked for a build")
+            made.update(make(batch))
+            for name in batch:
+                store(name, made[name][0])
+        return made
 
     def _deferred(self, kind: str, name: str, cache: ContentCache, cache_kind: str) -> str | None:
         """The key of the last build's bytes of an item the deferral lets wait (None: make it now)."""
