@@ -13,12 +13,20 @@ Numbers, not assertions: timing depends on the machine.
     .venv/bin/python scripts/bench_build.py --fixture  # the small test site (tests/site_build/fixtures/site)
     .venv/bin/python scripts/bench_build.py --reproducible  # also: a second clean build, compared byte for byte
     .venv/bin/python scripts/bench_build.py --serve    # also: the author's loop under scripts/serve
+    .venv/bin/python scripts/bench_build.py --serve --checkout DIR  # the same, of another checkout
 
 With `--serve` it then starts the author's preview (`scripts/serve`: MkDocs' live-reload server)
-on the built copy and times three kinds of edit as an author makes them, three times each (median
+on the built copy and times four kinds of edit as an author makes them, three times each (median
 and all three), from the moment the file is saved to the moment the served page shows the change:
-a sentence of prose, one experiment's default, and one figure module's drawing code; it counts
-the rebuilds each edit caused and what each rebuild recomputed.
+a sentence of prose, one experiment's default, one figure module's drawing code (the author has
+the figure's page open), and a module every experiment imports (`lesson/train.py`, a comment
+added, with the learning-rate page open): to that page served by a build after the save, and to
+every page done (no page says that it waits for the background build). It counts the rebuilds
+each edit caused and what each rebuild recomputed.
+
+`--checkout DIR` benchmarks another checkout of the project (e.g. a `git worktree` of an older
+commit) with this script, this environment, node_modules and downloads: a before and after of
+the same run. Each edit names its text by a pattern that both old and new sources match.
 """
 
 from __future__ import annotations
@@ -41,12 +49,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from site_src.runtime.node_host import LANES, WARM  # noqa: E402  (the project's own package)
+from site_src.serve import BACKGROUND_DONE, BACKGROUND_FAILED, BACKGROUND_STARTED, BACKGROUND_YIELDED  # noqa: E402
 FIXTURE = ROOT / "tests" / "site_build" / "fixtures" / "site"
 SUMMARY = re.compile(
     r"assets: \d+ experiments \(.*?, (?P<experiment>\d+\.\d+) s\), \d+ pages of live cells \(.*?, (?P<cells>\d+\.\d+) s\), "
     r"\d+ figures \(.*?, (?P<figure>\d+\.\d+) s\); \d+ files written; (?P<step>\d+\.\d+) s in all")
 BUILT_IN = re.compile(r"Documentation built in (?P<seconds>\d+\.\d+) seconds")
 PROGRESS = re.compile(r"assets: (?P<kind>experiment|cells|figure)\s+(?P<name>\S+)\s+(?P<outcome>cached|computed).*?(?P<seconds>\d+\.\d+) s$")
+
+
+#: The livereload script's epoch: the server's monotonic clock (ms) when the build that wrote the page started.
+EPOCH = re.compile(rb"livereload\((\d+), \d+\)")
+#: What the preview puts on the pages that wait for its background build (site_src/serve.py).
+RUNNING_BANNER = b'id="build-running"'
 
 
 def project_files(root: Path) -> list[str]:
@@ -58,12 +73,13 @@ def project_files(root: Path) -> list[str]:
     return sorted(name for name in listed.split("\0") if name and (root / name).is_file())
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the project with its build outputs and the asset cache left out."""
-    for name in project_files(ROOT):
+def copy_project(destination: Path, checkout: Path = ROOT) -> Path:
+    """A copy of the checkout's project with its build outputs and the asset cache left out
+    (node_modules and the downloads in `.cache/` are this checkout's)."""
+    for name in project_files(checkout):
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target)
+        shutil.copy2(checkout / name, target)
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
     (destination / ".cache").mkdir(exist_ok=True)
     for cached in sorted((ROOT / ".cache").glob("*")) if (ROOT / ".cache").exists() else []:
@@ -134,11 +150,40 @@ class ServedProject:
             self.lines.append(line.rstrip())
 
     def page(self, path: str) -> bytes | None:
+        body = self.raw_page(path)
+        return None if body is None else LIVERELOAD_SCRIPT.sub(b"", body)
+
+    def raw_page(self, path: str) -> bytes | None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=30) as response:
-                return LIVERELOAD_SCRIPT.sub(b"", response.read())
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=300) as response:
+                return response.read()
         except OSError:
             return None
+
+    def wait_for_build(self, path: str, saved_ms: int, done=lambda body: True, limit: float = 600.0) -> float:
+        """Seconds until `path` is served by a build that started after `saved_ms` (the server's
+        monotonic clock, which is this process's) and `done(body)` holds."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < limit:
+            body = self.raw_page(path)
+            epoch = EPOCH.search(body) if body is not None else None
+            if epoch is not None and int(epoch[1]) > saved_ms and done(body):
+                return time.perf_counter() - start
+            if self.process.poll() is not None:
+                sys.exit("bench_build: the preview server ended:\n" + "\n".join(self.lines[-30:]))
+            time.sleep(0.05)
+        sys.exit(f"bench_build: /{path} was not rebuilt within {limit:.0f} s:\n" + "\n".join(self.lines[-30:]))
+
+    def wait_until_idle(self, limit: float = 600.0) -> None:
+        """Wait until no background build runs (an older checkout's preview has none)."""
+        deadline = time.perf_counter() + limit
+        while (sum(BACKGROUND_STARTED in line for line in self.lines)
+               > sum(any(end in line for end in (BACKGROUND_DONE, BACKGROUND_FAILED, BACKGROUND_YIELDED))
+                     for line in self.lines)):
+            if time.perf_counter() > deadline:
+                sys.exit(f"bench_build: the preview's background build ran past {limit:.0f} s")
+            time.sleep(0.1)
+        time.sleep(0.5)  # the rebuild it asks for starts within this
 
     def wait_for(self, path: str, changed_from: bytes | None, limit: float = 180.0) -> float:
         """Seconds until `path` answers with bytes other than `changed_from` (polled every 20 ms)."""
@@ -165,11 +210,16 @@ class ServedProject:
         self.process.wait(timeout=30)
 
 
-def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, settle: float = 4.0) -> None:
+def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, settle: float = 4.0,
+               open_page: str | None = None) -> None:
     """Apply each of `edits` to `path` in turn, time until `page` shows it, count the rebuilds it
-    caused; print the median and the range (one sample says little on a shared machine)."""
+    caused; print the median and the range (one sample says little on a shared machine).
+    `open_page`: the page the author has open while editing (asked for just before the save)."""
     seconds, rebuilds, computed = [], [], []
     for edit in edits:
+        served.wait_until_idle()
+        if open_page is not None:
+            served.page(open_page)
         before = served.page(page)
         seen = len(served.lines)
         path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -185,6 +235,33 @@ def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, 
           + ("" if all(sorted(c) == sorted(computed[0]) for c in computed) else " (the first edit; others differed)"))
 
 
+def shared_module_edit(served: ServedProject, path: Path, page: str, other: str, samples: int = 3) -> None:
+    """Save a comment into a module every experiment imports while `page` is open: time until
+    `page` is served by a build after the save (its experiments and cells rerun), and until
+    `other` (a page using other experiments) is too, with no banner saying that it still waits."""
+    to_page, to_all, rebuilds, computed = [], [], [], []
+    for sample in range(samples):
+        served.wait_until_idle()
+        served.page(page)  # the author's open page: the one the preview builds first
+        seen = len(served.lines)
+        saved_ms = round(time.monotonic() * 1000)
+        path.write_text(path.read_text(encoding="utf-8") + f"# A comment saved by the benchmark ({sample}).\n",
+                        encoding="utf-8")
+        start = time.perf_counter()
+        served.wait_for_build(page, saved_ms)
+        to_page.append(time.perf_counter() - start)
+        served.wait_for_build(other, saved_ms, done=lambda body: RUNNING_BANNER not in body)
+        to_all.append(time.perf_counter() - start)
+        served.wait_until_idle()
+        lines = served.lines[seen:]
+        rebuilds.append(sum("Building documentation" in line for line in lines))
+        computed.append(sum(bool((match := PROGRESS.search(line)) and match["outcome"] == "computed") for line in lines))
+    print(f"  {'module all experiments import':<26} {page or 'overview'} in {statistics.median(to_page):5.2f} s "
+          f"({', '.join(f'{value:.2f}' for value in to_page)}), every page in {statistics.median(to_all):5.2f} s "
+          f"({', '.join(f'{value:.2f}' for value in to_all)}), rebuilds {'/'.join(map(str, rebuilds))}, "
+          f"items recomputed {'/'.join(map(str, computed))}")
+
+
 def serve_loop(root: Path) -> None:
     """The author's loop: prose, experiment and figure edits under the preview server, three of each."""
     served = ServedProject(root)
@@ -196,16 +273,25 @@ def serve_loop(root: Path) -> None:
         serve_edit(served, "prose edit", root / "docs" / "index.md",
                    [lambda text, n=n: text + f"\nSentence {n} added by the benchmark.\n" for n in range(3)], "")
         serve_edit(served, "experiment default", root / "lesson" / "experiments" / "basics.py",
-                   [lambda text, n=n: text.replace(f"    seeds: int = {10 - n}\n", f"    seeds: int = {9 - n}\n", 1)
-                    for n in range(3)], "")
+                   [one_seed_fewer] * 3, "")
         serve_edit(served, "figure drawing code", root / "site_src" / "figures" / "learning_rate.py",
                    [lambda text, old=old, new=new: text.replace(old, new, 1) for old, new in (
                        ('"learning rate η (log scale)"', '"learning rate η, log scale"'),
                        ('"learning rate η, log scale"', '"learning rate η (log)"'),
                        ('"learning rate η (log)"', '"learning rate η (log axis)"'))],
-                   "generated/figures/lr_sweep.svg")
+                   "generated/figures/lr_sweep.svg", open_page="learning-rate/")
+        shared_module_edit(served, root / "lesson" / "train.py", "learning-rate/", "tuning-session/")
     finally:
         served.close()
+
+
+def one_seed_fewer(text: str) -> str:
+    """The first experiment default of `seeds` (bad_vs_good's, the overview's), one lower."""
+    edited = re.sub(r"^    seeds: int = (\d+)$", lambda match: f"    seeds: int = {int(match[1]) - 1}", text, count=1,
+                    flags=re.MULTILINE)
+    if edited == text:
+        sys.exit("bench_build: lesson/experiments/basics.py has no `seeds: int = N` default to edit")
+    return edited
 
 
 def differing_files(first: Path, second: Path) -> list[str]:
@@ -225,13 +311,15 @@ def main() -> int:
     parser.add_argument("--fixture", action="store_true", help="benchmark the small fixture site instead of the chapter")
     parser.add_argument("--reproducible", action="store_true", help="build a second copy clean and compare bytes")
     parser.add_argument("--serve", action="store_true", help="then time edits under the preview server (scripts/serve)")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="benchmark this checkout of the project (default: this one), with this environment")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as temp:
         root = Path(temp) / "project"
         if args.fixture:
             shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache", "generated"))
         else:
-            copy_project(root)
+            copy_project(root, args.checkout.resolve())
         twin = Path(temp) / "twin"
         shutil.copytree(root, twin, symlinks=True)  # the same snapshot, even if the work tree changes meanwhile
         report("clean build", *timed_build(root))

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -42,7 +43,7 @@ from site_src.build.backends import default_workers
 from site_src.build.experiments import experiment_modules
 from site_src.build.pipeline import Pipeline
 from site_src.build.rerun_seconds import RerunSeconds
-from site_src.build.step import BuildContext, BuildError
+from site_src.build.step import BuildContext, BuildError, BuildReport, Deferral
 from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.build.offline import keep_offline, megabytes
@@ -150,7 +151,10 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
 
     def __init__(self) -> None:
         self.registries: Registries | None = None  # kept across `mkdocs serve` rebuilds
-        self.last_report = None
+        self.last_report: BuildReport | None = None
+        #: Set by the preview (`site_src.serve`) before a build: the page being edited first, the
+        #: rest in the background. None (every other build): the full, strict build.
+        self.deferral: Deferral | None = None
 
     # --- configuration ---
 
@@ -211,7 +215,13 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Run the experiments the pages use, their live cells and exercises, render the figures,
-        execute the lab notebook (all cached)."""
+        execute the lab notebook (all cached; under the preview, maybe only what one page needs)."""
+        self.last_report = self.run_steps(config, self.deferral)
+
+    def run_steps(self, config: MkDocsConfig, deferral: Deferral | None = None,
+                  interrupted: Callable[[], bool] | None = None) -> BuildReport:
+        """The build's steps alone, without MkDocs (the preview's background build calls it too,
+        with `interrupted`: `Pipeline.run`)."""
         registries = self._registries()
         project = self.project(config)
         try:
@@ -220,7 +230,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             pipeline = Pipeline(project, experiments, figures, result_json=registries.result_json,
                                 log=LOG.info, workers=workers, registries_loader=registries,
                                 extra_steps=self._notebook_steps(project, experiments, config))
-            self.last_report = pipeline.run()
+            return pipeline.run(deferral=deferral, interrupted=interrupted)
         except (BuildError, RegistryError, NotebookExecutionError) as err:
             raise PluginError(f"site_src.build: {err}") from err
 

@@ -14,7 +14,8 @@ then runs the steps (`site_src.build.step.Step`): the experiments (in Pyodide un
 chapter, in CPython for a test site) while a second Pyodide runs the live cells, then the figures
 while the first Pyodide verifies the exercises. Each step serves what it can from the content
 cache (`site_src.build.cache`), so a Markdown-only edit reruns nothing; files are written only
-when their bytes change. Runs on its own: `python -m site_src.build [--root DIR] [--all]`;
+when their bytes change. Under the preview, a `Deferral` names the page being edited: what other
+pages alone need waits for a background build (`site_src.build.step.Deferral`). Runs on its own: `python -m site_src.build [--root DIR] [--all]`;
 `--time-reruns NAME...` measures reruns into `rerun-seconds.json` instead (`scripts/time-reruns`).
 """
 
@@ -38,7 +39,7 @@ from site_src.build.imports import EngineCode
 from site_src.build.references import PageReference, name_errors, raise_if_any, scan_pages, value_errors
 from site_src.build.registries import Registries, RegistryError
 from site_src.build.rerun_seconds import time_reruns
-from site_src.build.step import BuildContext, BuildError, BuildReport, Step
+from site_src.build.step import BuildContext, BuildError, BuildReport, Deferral, Step
 from site_src.markdown.exercises import PROGRAMS_FILE
 from site_src.markdown.fences import ScannedPage
 from site_src.markdown.progress import INDEX_FILE as EXERCISES_INDEX
@@ -67,11 +68,17 @@ class Pipeline:
         self.versions = library_versions()
         self.runtime = runtime_identity(project) if project.in_pyodide else cpython_identity(self.versions)
 
-    def run(self, *, everything: bool = False) -> BuildReport:
-        """Run the experiments the pages use (all with `everything`), their cells, exercises and figures."""
+    def run(self, *, everything: bool = False, deferral: Deferral | None = None,
+            interrupted: Callable[[], bool] | None = None) -> BuildReport:
+        """Run the experiments the pages use (all with `everything`), their cells, exercises and
+        figures; with a `deferral`, only the misses its pages need (the report lists the others);
+        with `interrupted`, stop between two items when it says so (`step.Interrupted`)."""
         start = time.perf_counter()
-        build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log)
+        build = BuildContext(self.project, ContentCache(self.project.assets_cache_dir), self.runtime, self.log,
+                             deferral=deferral, interrupted=interrupted)
         references, exercise_pages, code_references, errors = self._scanned_references(build.scans)
+        if deferral is not None:
+            deferral.needed_by = self._pages_needing(references + code_references, exercise_pages)
         figure_names = sorted((set(self.figures) if everything else
                                {r.reference.target for r in references if r.reference.kind == "figure"}) & set(self.figures))
         experiment_names = sorted((set(self.experiments if everything else ())
@@ -126,6 +133,23 @@ class Pipeline:
         code_references = [PageReference(page, reference) for page, reference in code]
         errors += name_errors(references + code_references, self.experiments, self.figures)
         return references, exercise_pages, code_references, errors
+
+    def _pages_needing(self, references: list[PageReference], exercise_pages: list) -> dict[tuple[str, str], set[str]]:
+        """(step kind, item name) -> the pages that show it: an experiment's quoted values, figures
+        and exercise code; a figure's drawings; an exercise's verdict."""
+        needed: dict[tuple[str, str], set[str]] = {}
+        for found in references:
+            target = found.reference.target
+            if found.reference.kind == "figure" and target in self.figures:
+                needed.setdefault(("experiment", self.figures[target].experiment), set()).add(found.page)
+                for layout in layouts(self.figures[target]):
+                    needed.setdefault(("figure", item_name(target, layout)), set()).add(found.page)
+            elif found.reference.kind != "figure":
+                needed.setdefault(("experiment", target), set()).add(found.page)
+        for entry in exercise_pages:
+            for exercise in entry.exercises:
+                needed.setdefault(("exercise", exercise.id), set()).add(entry.page)
+        return needed
 
     def _cells(self, build: BuildContext, engine: EngineCode) -> None:
         # The cells' own Pyodide, fetched here: an edited engine is swapped into it in this thread.

@@ -4,6 +4,7 @@ recovers on the next good save; `mkdocs serve` itself would hold every request i
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -132,4 +133,60 @@ def test_a_save_rebuilds_once_and_a_build_starts_no_other(site):
         time.sleep(3)
         assert preview.builds() == 2
     finally:
+        preview.close()
+
+
+#: The fixture engine's one module, which both experiments import, edited: every loss changes (the
+#: walk starts at w = 0.5), and the sweep's runs (10 epochs) wait while the gate file exists, so the
+#: test can look at the pages while the background build is still running.
+SHARED_MODULE_EDIT = '''"""Gradient descent on a one-dimensional quadratic, edited by the test."""
+
+import os
+import time
+
+import numpy as np
+
+
+def descend(learning_rate: float, epochs: int, rng: np.random.Generator) -> list[float]:
+    while epochs == 10 and os.path.exists({gate!r}):
+        time.sleep(0.05)
+    weight, losses = 0.5, []
+    for _ in range(epochs):
+        losses.append(weight * weight)
+        gradient = 2 * weight + 0.01 * rng.standard_normal()
+        weight -= learning_rate * gradient
+    return losses
+'''
+
+
+def without_reload(page: str) -> str:
+    """The page without the live-reload script the server adds (its request id differs every time)."""
+    return re.sub(r"<script>[^<]*livereload\(\d+, \d+\);?\s*</script>", "", page)
+
+
+def test_a_shared_module_edit_serves_the_page_being_edited_first_and_the_others_after_a_banner(site, tmp_path):
+    gate = tmp_path / "sweep-waits"
+    preview = Preview(site)
+    try:
+        before = preview.wait_until(lambda text: "The best of" in text)  # the page the author has open
+        sweep_before = preview.get("generated/results/toy_sweep.json")
+        preview.get("")  # asked last: the page being edited
+        gate.touch()
+        (site / "fixture_engine" / "descent.py").write_text(SHARED_MODULE_EDIT.format(gate=str(gate)), encoding="utf-8")
+        edited = preview.wait_until(lambda text: without_reload(text) != without_reload(before) and "The best of" in text)
+        assert 'id="build-running"' not in edited and 'id="build-error"' not in edited
+        other = preview.get("part/sweeps/")
+        assert preview.get("generated/results/toy_sweep.json") == sweep_before, "the sweep has not run yet"
+        assert 'id="build-running"' in other, "the page that waits says so"
+        banner = other[other.index('id="build-running"'):other.index("<!-- /build-error -->")]
+        assert "experiments toy_sweep" in banner
+        assert "Pages that wait for it: docs/part/sweeps.md." in banner
+        gate.unlink()
+        done = preview.wait_until(lambda text: 'id="build-running"' not in text, "part/sweeps/")
+        assert "Trial" in done
+        assert preview.get("generated/results/toy_sweep.json") != sweep_before, "the sweep ran with the edited engine"
+        assert 'id="build-running"' not in preview.get("")
+    finally:
+        if gate.exists():
+            gate.unlink()
         preview.close()
