@@ -230,7 +230,9 @@ def validate_structure(exercise: Exercise) -> None:
     _require(bool(exercise.all("check", "hidden check")), "no `#| check: ...` section: write at least one check (Python that asserts on the reader's names)", line)
     for section in exercise.all("starter", "solution", "setup", "check", "hidden check"):
         try:
-            compile(section.text, f"#| {section.name}", "exec")
+            # A quoted value is a Python literal once the build fills it in: a stand-in number here,
+            # so a path with list indices (`{{ value: run.losses.1 }}`) is not read as Python.
+            compile(VALUE_PATTERN.sub("0", section.text), f"#| {section.name}", "exec")
         except SyntaxError as err:
             raise ExerciseSyntaxError(f"section `#| {section.name}` is not valid Python: {err.msg} (its line {err.lineno})", section.line + (err.lineno or 0)) from err
 

@@ -112,6 +112,16 @@ def test_an_authoring_error_names_the_page_line_and_the_fix(tmp_path, broken, ba
     assert expected in errors[0], errors
 
 
+def test_a_quoted_value_with_list_indices_is_valid_python_in_an_exercise(tmp_path):
+    # `{{ value: ... }}` becomes a literal when the build fills it in; before, its path's indices
+    # (`.1.0`) were read as Python and the section was "not valid Python".
+    quoted = SOUND.replace("assert double(2) == 4,", "assert double(2) == 4 + 0 * {{ value: run.losses.1.0 }},")
+    assert scan_errors(tmp_path, quoted) == []
+    broken = quoted.replace("    return 2 * x", "    return 2 *")
+    [error] = scan_errors(tmp_path, broken)
+    assert "section `#| solution` is not valid Python" in error
+
+
 def test_missing_and_misplaced_sections_are_named(tmp_path):
     no_hint = SOUND.replace("#| hint\nMultiply.\n", "")
     [error] = scan_errors(tmp_path, no_hint)
