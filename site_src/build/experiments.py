@@ -69,11 +69,23 @@ def cpython_identity(versions: Mapping[str, str]) -> dict:
     return {"runtime": "cpython", **{name: versions[name] for name in ("python", "machine", "numpy")}}
 
 
+def registry_record(experiment: object) -> dict:
+    """The experiment's plain-data fields as its registry entry gives them (its title, say, which
+    the result carries): the registry's module is not among the engine code an experiment imports,
+    so without them an edited title kept the old result."""
+    if dataclasses.is_dataclass(experiment):
+        fields = {field.name: getattr(experiment, field.name) for field in dataclasses.fields(experiment)}
+    else:
+        fields = dict(vars(experiment)) if hasattr(experiment, "__dict__") else {}
+    return {name: value for name, value in fields.items() if isinstance(value, (str, int, float, bool))}
+
+
 def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping[str, object],
-                   result_json: Callable[[object], str]) -> str:
-    """Cache key of a result: experiment name and config, engine sources, the published format
-    (the cached bytes are the engine's ``result_json``'s output), and the runtime that computes it (Pyodide
-    version, lock hash and host code: ``runtime_identity``; or CPython's Python/numpy versions and machine)."""
+                   result_json: Callable[[object], str], record: Mapping[str, object] | None = None) -> str:
+    """Cache key of a result: experiment name, registry record (``registry_record``) and config, engine
+    sources, the published format (the cached bytes are the engine's ``result_json``'s output), and the
+    runtime that computes it (Pyodide version, lock hash and host code: ``runtime_identity``; or
+    CPython's Python/numpy versions and machine)."""
     try:
         canonical_json(config_as_dict(config))
     except (TypeError, ValueError) as err:
@@ -85,6 +97,7 @@ def experiment_key(name: str, config: object, engine_hash: str, runtime: Mapping
         "result",
         {
             "experiment": name,
+            "record": dict(record or {}),
             "config": config_as_dict(config),
             "engine": engine_hash,
             "format": inspect.getsource(result_json),
@@ -138,7 +151,8 @@ class ExperimentsStep:
 
     def run(self, build: BuildContext) -> None:
         keys = {name: experiment_key(name, self.experiments[name].default_config,
-                                     self.engine_code.of_experiment(name), build.runtime, self.result_json)
+                                     self.engine_code.of_experiment(name), build.runtime, self.result_json,
+                                     registry_record(self.experiments[name]))
                 for name in self.names}
         payloads = build.cached(self.kind, keys, self.backend.experiments, cache_kind="result")
         for name, payload in payloads.items():

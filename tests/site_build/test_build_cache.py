@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import shutil
 import subprocess
@@ -14,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 
 from lesson.experiments import result_json
-from site_src.build.experiments import cpython_identity, experiment_key, library_versions
+from site_src.build.experiments import cpython_identity, experiment_key, library_versions, registry_record
 from site_src.build.figures import figure_key
 from site_src.build.pipeline import Pipeline
 from site_src.build.step import BuildError
@@ -59,6 +61,19 @@ def test_experiment_key_covers_config_engine_and_versions():
     assert base != experiment_key("toy", ToyConfig(), "engine-2", VERSIONS, result_json)
     assert base != experiment_key("toy", ToyConfig(), "engine-1", {**VERSIONS, "numpy": "2.1.0"}, result_json)
     assert base != experiment_key("other", ToyConfig(), "engine-1", VERSIONS, result_json)
+
+
+def test_an_edit_of_an_experiments_registry_entry_changes_its_key():
+    # The registry's module is not engine code the experiment imports: its title (which the result
+    # carries) reaches the key through the record, callables and types do not.
+    from lesson.experiments import get_experiment
+    experiment = get_experiment("bad_vs_good")
+    record = registry_record(experiment)
+    assert record["title"] == experiment.title and "compute" not in record and "config_type" not in record
+    key = experiment_key("toy", ToyConfig(), "engine-1", VERSIONS, result_json, record)
+    retitled = registry_record(dataclasses.replace(experiment, title=experiment.title + " (edited)"))
+    assert key != experiment_key("toy", ToyConfig(), "engine-1", VERSIONS, result_json, retitled)
+    assert key == experiment_key("toy", ToyConfig(), "engine-1", VERSIONS, result_json, dict(record))
 
 
 def test_figure_key_covers_result_code_style_size_matplotlib_and_optimizer():
@@ -231,7 +246,8 @@ def test_figure_code_edit_redraws_figures_but_reruns_no_experiment(project):
 def test_damaged_cache_entry_is_recomputed_not_served(project, damage):
     run_step(project)
     runtime = cpython_identity(library_versions())
-    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), runtime, result_json)
+    alpha_key = experiment_key("alpha", ToyConfig(), tree_hash(project.engine_dir), runtime, result_json,
+                               registry_record(EXPERIMENTS["alpha"]))
     data_path = project.assets_cache_dir / "result" / alpha_key[:2] / f"{alpha_key}.data"
     if damage == "corrupt":
         data_path.write_bytes(data_path.read_bytes().replace(b"0.7", b"9.7"))
