@@ -261,7 +261,15 @@ def _bar(title: str) -> str:
 
 
 class LiveCellFence(FenceKind[FencedCell]):
-    """The ``python-live`` fence: a scanned fence -> its cell (options, setup, code) -> the page's HTML."""
+    r"""The ``python-live`` fence: a scanned fence -> its cell (options, setup, code) -> the page's HTML.
+
+    >>> from site_src.markdown.fences import scan
+    >>> page = scan('# Page\n```python-live title="Try it"\nimport math\n#| end-setup\nprint(math.pi)\n```', "docs/a.md")
+    >>> [(cell.line, cell.options.title, cell.setup, cell.code) for cell in LIVE_CELL.parsed(page)[0]]
+    [(2, 'Try it', 'import math', 'print(math.pi)')]
+    >>> LIVE_CELL.parsed(scan('```python-live colour="red"\n```', "docs/a.md"))[1]
+    ['docs/a.md:1: python-live fence: unknown option(s) colour; valid options: title="...", id="...", readonly, autorun, raises, height="lines 1-60", timeout="seconds 0-600"']
+    """
 
     name = FENCE_NAME
 
