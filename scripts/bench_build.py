@@ -274,7 +274,7 @@ def serve_loop(root: Path) -> None:
                    [lambda text, n=n: text + f"\nSentence {n} added by the benchmark.\n" for n in range(3)], "")
         serve_edit(served, "experiment default", root / "lesson" / "experiments" / "basics.py",
                    [one_seed_fewer] * 3, "")
-        serve_edit(served, "figure drawing code", root / "site_src" / "figures" / "learning_rate.py",
+        serve_edit(served, "figure drawing code", root / "lesson_figures" / "learning_rate.py",
                    [lambda text, old=old, new=new: text.replace(old, new, 1) for old, new in (
                        ('"learning rate η (log scale)"', '"learning rate η, log scale"'),
                        ('"learning rate η, log scale"', '"learning rate η (log)"'),

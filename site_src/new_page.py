@@ -2,7 +2,7 @@
 
     scripts/new-page momentum                 # docs/momentum.md, quoting the student data set
     scripts/new-page momentum --experiment    # + lesson/experiments/momentum.py, its registration,
-                                              #   site_src/figures/momentum.py and its registration
+                                              #   lesson_figures/momentum.py and its registration
 
 Writes the page from a template (a title, an "In short" block, a quoted value, a figure, a live
 cell that trains, the same recipe in scikit-learn, a question with a hidden answer; with
@@ -150,7 +150,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import VAL_LOSS_LABEL, finite_points
+from lesson_figures.common import VAL_LOSS_LABEL, finite_points
 from site_src.figures.registry import FigureSpec
 
 
@@ -243,9 +243,9 @@ def register_experiment(root: Path, name: str, title: str, config: str) -> None:
 
 
 def register_figures(root: Path, name: str) -> None:
-    index = root / "site_src" / "figures" / "__init__.py"
+    index = root / "lesson_figures" / "__init__.py"
     source = index.read_text(encoding="utf-8")
-    imports = re.search(r"^from site_src\.figures import (.+)$", source, re.M)
+    imports = re.search(r"^from lesson_figures import (.+)$", source, re.M)
     modules = re.search(r"^PAGE_MODULES = \((.+?)\)$", source, re.M | re.S)
     if not imports or not modules:
         raise NewPageError(f"{index}: cannot find the figure modules' import and PAGE_MODULES; register {name} by hand")
@@ -262,7 +262,7 @@ def scaffold(root: Path, name: str, with_experiment: bool) -> list[Path]:
     page = root / "docs" / f"{slug}.md"
     targets = [page]
     if with_experiment:
-        targets += [root / "lesson" / "experiments" / f"{name}.py", root / "site_src" / "figures" / f"{name}.py"]
+        targets += [root / "lesson" / "experiments" / f"{name}.py", root / "lesson_figures" / f"{name}.py"]
     existing = [str(path.relative_to(root)) for path in targets if path.exists()]
     if existing:
         raise NewPageError(f"{', '.join(existing)} already exist(s): choose another name or edit it")

@@ -53,7 +53,7 @@ from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image
                                      quiet_notebook_tools, with_alt_texts, without_unused_mermaid_loader)
 from site_src.node.page_css import PageCssError, purge_inline_styles
 from site_src.project import DEFAULT_ENGINE, DEFAULT_PACKAGES, Project
-from site_src.build.registries import DEFAULT_FIGURES_MODULE, Registries, RegistryError
+from site_src.build.registries import Registries, RegistryError
 from site_src.runtime.build import LiveCellsSettings, RuntimeSettingsError, RuntimeStep, engine_wheel_folder
 from site_src.runtime.engine_wheel import EngineWheelError, download_wheel_name, wheel_file_name
 from site_src.runtime.mirror import MirrorError
@@ -102,8 +102,8 @@ class ChapterConfig(base.Config):
     engine = c.Type(str, default=DEFAULT_ENGINE)
     #: The module with the experiments' REGISTRY and result_json; default `<engine>.experiments`.
     experiments = c.Optional(c.Type(str))
-    #: The module with the figures' FIGURES (and SHARED_CODE).
-    figures = c.Type(str, default=DEFAULT_FIGURES_MODULE)
+    #: The module with the figures' FIGURES (and SHARED_CODE); default `<engine>_figures`.
+    figures = c.Optional(c.Type(str))
     #: Where the build writes results, figures and cell outputs (beside docs/: writing it does not
     #: retrigger `mkdocs serve`); the Markdown extensions read it from here.
     generated_dir = c.Type(str, default="generated")

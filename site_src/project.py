@@ -39,6 +39,12 @@ def experiments_module(engine: str, named: str | None = None) -> str:
     return named or f"{engine}.experiments"
 
 
+def figures_module(engine: str, named: str | None = None) -> str:
+    """The module holding a chapter's figures (matplotlib, so not in the numpy-only engine): the one the
+    settings name, else ``<engine>_figures`` beside the engine."""
+    return named or f"{engine}_figures"
+
+
 @dataclass(frozen=True)
 class Project:
     """A chapter's folders: sources (`docs/`, the engine), outputs (`generated/`) and caches (`.cache/`)."""

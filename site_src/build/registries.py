@@ -16,10 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_src.build.cache import sha256_hex, tree_hash
-from site_src.project import DEFAULT_ENGINE, experiments_module
-
-#: The chapter's figures (drawing code of this repository, not of the engine).
-DEFAULT_FIGURES_MODULE = "site_src.figures"
+from site_src.project import DEFAULT_ENGINE, experiments_module, figures_module
 
 
 class RegistryError(RuntimeError):
@@ -39,12 +36,14 @@ class Registries:
     engine: str = DEFAULT_ENGINE
     #: The module holding REGISTRY and result_json; default: ``<engine>.experiments``.
     experiments_module: str | None = None
-    figures_module: str = DEFAULT_FIGURES_MODULE
+    #: The module holding FIGURES (and SHARED_CODE); default: ``<engine>_figures``.
+    figures_module: str | None = None
     #: (hash of the sources, (experiments, figures, experiments module)) of the last import.
     _last: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.experiments_module = experiments_module(self.engine, self.experiments_module)
+        self.figures_module = figures_module(self.engine, self.figures_module)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_last": None}

@@ -25,7 +25,7 @@ def test_epochs_run_uses_momentum_with_the_stated_effective_step(results):
 
 
 def test_epoch_axis_covers_the_last_few_hundred(results):
-    from site_src.figures.epochs_batches import draw_epochs
+    from lesson_figures.epochs_batches import draw_epochs
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -9,7 +9,7 @@ import pytest
 
 from site_src.build.figures import NARROW, WIDE, item_name, layout_size, layouts, narrow_below, render_svg, split_item
 from site_src.build.step import BuildError
-from site_src.figures import FIGURES
+from lesson_figures import FIGURES
 from site_src.figures.registry import FigureRegistryError, FigureSpec, build_registry
 from site_src.figures.style import OKABE_ITO, PALETTE
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def copy_sources(destination: Path) -> Path:
     """The files the scaffold reads and edits, as committed."""
-    for name in ("mkdocs.yml", "README.md", "lesson/experiments/__init__.py", "site_src/figures/__init__.py",
+    for name in ("mkdocs.yml", "README.md", "lesson/experiments/__init__.py", "lesson_figures/__init__.py",
                  *(f"docs/{page.name}" for page in (ROOT / "docs").glob("*.md"))):
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
         (destination / name).write_bytes((ROOT / name).read_bytes())

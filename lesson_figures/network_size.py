@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     TRAIN_COLOUR, VAL_COLOUR, MARK_COLOUR, LOSS_LABEL, training_setup, neurons,
     finite_points, draw_boundary_map,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     LOSS_LABEL, MARK_COLOUR, TRAIN_COLOUR, VAL_COLOUR, VAL_LOSS_LABEL, DIVERGED_COLOUR, finite_points,
     lr_text, percent,
 )

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from lesson.data import SLEPT_RANGE, STUDIED_RANGE
-from site_src.figures.common import (
+from lesson_figures.common import (
     true_rule_score,
     VAL_COLOUR, MARK_COLOUR, lr_text, percent, scatter_students,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import MARK_COLOUR, VAL_LOSS_LABEL, finite_points, lr_text, percent
+from lesson_figures.common import MARK_COLOUR, VAL_LOSS_LABEL, finite_points, lr_text, percent
 from site_src.figures.registry import FigureSpec
 from site_src.figures.style import INK, PALETTE
 

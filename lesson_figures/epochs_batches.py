@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import NullLocator
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     TRAIN_COLOUR, VAL_COLOUR, DIVERGED_COLOUR, MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL,
     lr_text, training_setup, neurons, percent, finite_points,
 )

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from matplotlib.axes import Axes
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     MARK_COLOUR, VAL_LOSS_LABEL, draw_boundary_map, finite_points, lr_text,
     mark_diverged, neurons, training_setup,
 )

@@ -6,7 +6,7 @@ import statistics
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     MARK_COLOUR, LOSS_LABEL, VAL_LOSS_LABEL, lr_text, finite_points,
     mark_diverged,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import VAL_LOSS_LABEL, finite_points, lr_text
+from lesson_figures.common import VAL_LOSS_LABEL, finite_points, lr_text
 from site_src.figures.registry import FigureSpec
 from site_src.figures.style import INK, PALETTE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import (
+from lesson_figures.common import (
     TRAIN_COLOUR, VAL_COLOUR, MARK_COLOUR, LOSS_LABEL, lr_text, neurons, finite_points,
     mark_diverged,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from site_src.figures.common import LOSS_LABEL, TRAIN_COLOUR, VAL_COLOUR, finite_points
+from lesson_figures.common import LOSS_LABEL, TRAIN_COLOUR, VAL_COLOUR, finite_points
 from site_src.figures.registry import FigureSpec
 
 #: The run of `lr_curves` that quiz B shows: the page quotes it as ``lr_curves.runs.3``.
