@@ -48,6 +48,7 @@ from site_src.build.cache import ContentCache, write_if_changed
 from site_src.build.katex_assets import trim_site_katex
 from site_src.build.offline import keep_offline, megabytes
 from site_src.markdown.exercises import PROGRAMS_FILE
+from site_src.markdown.fences import FenceKind, FenceKindError, fence_kinds, superfences_entries
 from site_src.markdown.results import FIGURES_FOLDER
 from site_src.build.notebook import (NotebookExecutionError, NotebookStep, image_alt_texts, images_as_files,
                                      quiet_notebook_tools, with_alt_texts, without_unused_mermaid_loader)
@@ -72,6 +73,8 @@ RUNTIME_CSS = "runtime/runtime.css"
 RUNTIME_SCRIPT = "runtime/livecells.js"
 #: The Markdown extensions that read what the build wrote: each gets `generated_dir` from the plugin.
 GENERATED_READERS = ("site_src.markdown.results", "site_src.markdown.livecells", "site_src.markdown.exercises")
+#: The Markdown extension that renders the fences (the plugin gives it every kind: `_add_fences`).
+SUPERFENCES = "pymdownx.superfences"
 #: The notebook's path inside docs/ (also its nav entry and its download file name).
 NOTEBOOK_SRC_URI = "lab.ipynb"
 #: The notebook page's folder in the site, where mkdocs-jupyter puts the download.
@@ -122,6 +125,9 @@ class ChapterConfig(base.Config):
     packages = c.ListOfItems(c.Type(str), default=list(DEFAULT_PACKAGES))
     #: Processes that draw figures on a cache miss; default: one per core, at most 4.
     workers = c.Optional(c.Type(int))
+    #: The chapter's own fence modules (e.g. `my_fences.takeaway`), besides site_src.markdown's:
+    #: each defines a `FenceKind`, which SuperFences renders and the build checks.
+    fences = c.ListOfItems(c.Type(str), default=[])
 
 
 #: The addresses warned about in this process: `scripts/serve` rebuilds on every save, and the
@@ -191,12 +197,34 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
                 script = ExtraScriptValue(RUNTIME_SCRIPT)
                 script.type = "module"
                 config.extra_javascript.append(script)
+        self._add_fences(config)
         project = self.project(config)
         for extension in GENERATED_READERS:
             if extension in config.markdown_extensions:
                 config.mdx_configs.setdefault(extension, {})["generated_dir"] = str(project.generated_dir)
         _pin_build_date(project.root)
         return config
+
+    def _add_fences(self, config: MkDocsConfig) -> None:
+        """Every kind of fence defined (`site_src.markdown.fences.fence_kinds`) in SuperFences'
+        `custom_fences`: a fence module is all a new fence needs, mkdocs.yml names none."""
+        if SUPERFENCES not in config.markdown_extensions:
+            config.markdown_extensions.append(SUPERFENCES)
+        custom_fences = config.mdx_configs.setdefault(SUPERFENCES, {}).setdefault("custom_fences", [])
+        kinds = self.fence_kinds()
+        named_twice = sorted({entry.get("name") for entry in custom_fences} & {kind.name for kind in kinds})
+        if named_twice:
+            where = _setting_location(Path(config.config_file_path), "custom_fences")
+            raise PluginError(f"{where}: custom_fences names {', '.join(named_twice)}, which the chapter plugin adds "
+                              "itself (site_src/markdown/fences.py): remove those entries")
+        custom_fences.extend(superfences_entries(kinds))
+
+    def fence_kinds(self) -> list[FenceKind]:
+        """site_src.markdown's kinds of fence and those of the `fences` setting's modules."""
+        try:
+            return fence_kinds(self.config.fences)
+        except FenceKindError as err:
+            raise PluginError(f"chapter: fences: {err}") from err
 
     def _check_experiments_in_engine(self, config: MkDocsConfig) -> None:
         """In Pyodide the experiments run from the engine's wheel (at build time and in the reader's
@@ -228,7 +256,7 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
             experiments, figures = registries()
             workers = self.config.workers or default_workers()
             pipeline = Pipeline(project, experiments, figures, result_json=registries.result_json,
-                                log=LOG.info, workers=workers, registries_loader=registries,
+                                log=LOG.info, workers=workers, registries_loader=registries, fences=self.fence_kinds(),
                                 extra_steps=self._notebook_steps(project, experiments, config))
             return pipeline.run(deferral=deferral, interrupted=interrupted)
         except (BuildError, RegistryError, NotebookExecutionError) as err:

@@ -33,15 +33,9 @@ class CellError(RuntimeError):
 
 def page_cells(scans: Mapping[str, ScannedPage]) -> dict[str, list[FencedCell]]:
     """Every page's well-formed live cells, in order (``docs/<path>`` -> cells); pages without
-    cells are left out. Malformed fences are reported by `fence_errors`."""
+    cells are left out. Malformed fences are reported by the pipeline (`fences.fence_errors`)."""
     found = {page: LIVE_CELL.parsed(scanned)[0] for page, scanned in scans.items()}
     return {page: cells for page, cells in found.items() if cells}
-
-
-def fence_errors(scans: Mapping[str, ScannedPage]) -> list[str]:
-    """Every malformed ``python-live`` fence, as ``docs/page.md:LINE: python-live fence: ...`` (the
-    line in the page's file, front matter included)."""
-    return [error for scanned in scans.values() for error in LIVE_CELL.parsed(scanned)[1]]
 
 
 def error_line(cell: FencedCell, index: int, traceback_text: str) -> int:

@@ -9,7 +9,7 @@ The verdicts are cached by the exercise's checks, setup, starter and solution (w
 numbers they use), the engine sources and the runtime, so a prose edit reruns nothing.
 
 The step also writes ``generated/exercises.json`` (every page's exercises, for the progress table
-of the overview page) and reports malformed fences, duplicate ids and the values they quote.
+of the overview page) and reports duplicate ids and the values the exercises quote.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from site_src.markdown.results import Reference, ResultReferenceError, resolve_k
 from site_src.runtime.py.exercise_check import VERDICT_MARKER
 from site_src.build.pages import nav_pages
 from site_src.markdown.fences import ScannedPage, where
-from site_src.markdown.progress import INDEX_FILE, PROGRESS
+from site_src.markdown.progress import INDEX_FILE
 
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$")
 
@@ -66,12 +66,12 @@ PageReferences = list[tuple[str, Reference]]
 
 
 def scan_exercises(scans: Mapping[str, ScannedPage]) -> tuple[list[PageExercises], list[str], PageReferences, PageReferences]:
-    """(pages with exercises, errors with ``docs/page.md:LINE``, (page, value reference) pairs of
-    the prose sections, and of the code sections) of the pages (``docs/<path>`` -> the page scanned once)."""
+    """(pages with exercises, the ids used twice with ``docs/page.md:LINE``, (page, value reference)
+    pairs of the prose sections, and of the code sections) of the pages (``docs/<path>`` -> the page
+    scanned once). Malformed fences are reported by the pipeline (`fences.fence_errors`)."""
     pages, errors, prose, code, seen = [], [], [], [], {}
     for page, scanned in scans.items():
-        exercises, page_errors = EXERCISE.parsed(scanned)
-        errors += page_errors + PROGRESS.parsed(scanned)[1]
+        exercises, _ = EXERCISE.parsed(scanned)
         found = []
         for item in exercises:
             if item.id in seen:

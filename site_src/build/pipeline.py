@@ -30,7 +30,7 @@ from pathlib import Path
 
 from site_src.build.backends import ProcessBackend, PyodideBackend, RegistryPair, default_workers
 from site_src.build.cache import ContentCache
-from site_src.build.cells import CellError, CellsStep, fence_errors
+from site_src.build.cells import CellError, CellsStep
 from site_src.build.exercises import (ExerciseError, ExercisesStep, check_programs, code_value_errors, nav_order, scan_exercises,
                                      write_index, write_programs)
 from site_src.build.experiments import ExperimentsStep, cpython_identity, experiment_modules, library_versions, parsed
@@ -41,7 +41,7 @@ from site_src.build.registries import Registries, RegistryError
 from site_src.build.rerun_seconds import time_reruns
 from site_src.build.step import BuildContext, BuildError, BuildReport, Deferral, Step
 from site_src.markdown.exercises import PROGRAMS_FILE
-from site_src.markdown.fences import ScannedPage
+from site_src.markdown.fences import FenceKind, ScannedPage, fence_errors, fence_kinds
 from site_src.markdown.progress import INDEX_FILE as EXERCISES_INDEX
 from site_src.markdown.results import FIGURES_FOLDER, RESULTS_FOLDER
 from site_src.project import Project
@@ -60,9 +60,12 @@ class Pipeline:
 
     def __init__(self, project: Project, experiments: Mapping[str, object], figures: Mapping[str, object], *,
                  result_json: Callable[[object], str], log: Callable[[str], None] = print, workers: int = 1,
-                 registries_loader: Callable[[], RegistryPair] | None = None, extra_steps: Sequence[Step] = ()) -> None:
-        """`extra_steps` run after the figures (the plugin's notebook step)."""
+                 registries_loader: Callable[[], RegistryPair] | None = None, extra_steps: Sequence[Step] = (),
+                 fences: Sequence[FenceKind] | None = None) -> None:
+        """`extra_steps` run after the figures (the plugin's notebook step); `fences`: the kinds of
+        fence whose errors the build reports (default: site_src.markdown's, `fence_kinds`)."""
         self.project, self.experiments, self.figures, self.result_json = project, experiments, figures, result_json
+        self.fences = fence_kinds() if fences is None else list(fences)
         self.log, self.workers, self.registries_loader = log, workers, registries_loader
         self.extra_steps = list(extra_steps)
         self.versions = library_versions()
@@ -128,7 +131,7 @@ class Pipeline:
         code, every unknown name and malformed fence with its file and line) of the pages scanned once."""
         references = scan_pages(scans)
         exercise_pages, errors, prose, code = scan_exercises(scans)
-        errors += fence_errors(scans)
+        errors += fence_errors(scans, self.fences)
         references += [PageReference(page, reference) for page, reference in prose]
         code_references = [PageReference(page, reference) for page, reference in code]
         errors += name_errors(references + code_references, self.experiments, self.figures)

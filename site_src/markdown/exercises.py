@@ -391,6 +391,7 @@ class ExerciseFence(FenceKind[Exercise]):
     """The ``exercise`` fence: a scanned fence -> its exercise -> the page's HTML."""
 
     name = FENCE_NAME
+    html_class = "exercise no-copy"
 
     def parse(self, fence: Fence) -> Exercise:
         return parse_exercise(fence)
@@ -432,8 +433,6 @@ class ExerciseFence(FenceKind[Exercise]):
 
 
 EXERCISE = ExerciseFence()
-#: SuperFences' validator and formatter of the fence (mkdocs.yml's custom_fences name them).
-validate_exercise, format_exercise = EXERCISE.validate, EXERCISE.format
 
 
 def summary_html(ids: list[str]) -> str:

@@ -1,10 +1,13 @@
 """The fence toolkit every fenced block of the chapter and every value or figure reference uses:
 one scanner with page line numbers (`scan`), one option reader (`header_options`), one error style
 (`FenceError`, `where`), one highlighted-code view, and one interface for a kind of fence
-(`FenceKind`: `scan`, `parse`, `render`).
+(`FenceKind`: `scan`, `parse`, `render`), and the register of every kind defined (`fence_kinds`).
 
 A fence module (`livecells`, `exercises`, `progress`) subclasses `FenceKind` with its own options
-and body rules. The build (`site_src.build`) reads and scans every page once per build
+and body rules and makes its one instance, which registers the kind: the chapter plugin hands every
+registered kind to SuperFences (`superfences_entries`) and the build reports every kind's
+malformed fences (`fence_errors`). The kinds are found by importing every module of this package,
+and the modules a chapter names in the plugin's ``fences`` setting (`fence_kinds`). The build (`site_src.build`) reads and scans every page once per build
 (`BuildContext.scans`), so authoring errors carry `docs/page.md:LINE` from the page's file, front
 matter included; SuperFences renders the same fences in the page through the kind's `validate`
 and `format`, which parse the fence again from SuperFences' own text (it has no page lines) and
@@ -13,9 +16,12 @@ stop the build on any error.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from markdown import Markdown
@@ -133,10 +139,28 @@ class FenceKind(Generic[Spec]):
     its spec, or FenceError saying the fix, with the line when it knows a better one than the
     fence's) and how it looks (``render``: the spec -> the page's HTML). The build takes a kind's
     fences from each page it read once (``scan``, ``parsed``); SuperFences calls ``validate`` and
-    ``format`` (named in mkdocs.yml's ``custom_fences``).
+    ``format`` (the plugin adds them to SuperFences' ``custom_fences``: `superfences_entries`).
+
+    Making the instance registers the kind under its name (a subclass that defines ``__init__``
+    calls ``super().__init__()``); a module makes one instance, at import.
     """
 
+    #: The fence's name, the word after the backticks: ```name
     name: str
+    #: The class attribute of the fence's HTML element (SuperFences' ``class``; ``render`` gets it as
+    #: ``class_name``). Its first class names the elements the fence's page script mounts
+    #: (``runtime/js/fences/<name>.js``); ``no-copy`` keeps Material's copy button off code the
+    #: fence shows.
+    html_class: str
+
+    def __init__(self) -> None:
+        registered = _KINDS.setdefault(self.name, self)
+        same_definition = type(registered).__qualname__ == type(self).__qualname__ and type(registered).__module__ == type(self).__module__
+        if registered is not self and not same_definition:
+            raise FenceKindError(
+                f"{type(self).__module__}: a fence named {self.name!r} is already defined by {type(registered).__module__}; "
+                "give this kind another name")
+        _KINDS[self.name] = self  # a module imported again (importlib.reload) replaces its own kind
 
     def parse(self, fence: Fence) -> Spec:
         raise NotImplementedError
@@ -187,3 +211,36 @@ class FenceKind(Generic[Spec]):
 
 #: Where ``validate`` keeps the fence line's options for ``format``.
 _FENCE_OPTIONS = "fence_options"
+
+#: Every kind of fence defined so far, by name (each registers itself: ``FenceKind.__init__``).
+_KINDS: dict[str, FenceKind] = {}
+
+
+class FenceKindError(ValueError):
+    """A kind of fence cannot be registered or found: the message names the module and the fix."""
+
+
+def fence_kinds(modules: Iterable[str] = ()) -> list[FenceKind]:
+    """Every kind of fence, by name: those of every module of this package (``site_src.markdown``)
+    and of `modules` (a chapter's own fence modules, the plugin's ``fences`` setting), imported so
+    that each registers its kind."""
+    package = __name__.rpartition(".")[0]
+    found = [f"{package}.{module.name}" for module in pkgutil.iter_modules([str(Path(__file__).parent)])]
+    for module in [*found, *modules]:
+        try:
+            importlib.import_module(module)
+        except ImportError as err:
+            raise FenceKindError(f"fence module {module}: cannot import it ({err}); name a module importable "
+                                 "from the folder of mkdocs.yml, e.g. my_fences.takeaway") from err
+    return [_KINDS[name] for name in sorted(_KINDS)]
+
+
+def superfences_entries(kinds: Iterable[FenceKind]) -> list[dict]:
+    """The ``custom_fences`` entries of `kinds`, as pymdownx.superfences takes them."""
+    return [{"name": kind.name, "class": kind.html_class, "format": kind.format, "validator": kind.validate} for kind in kinds]
+
+
+def fence_errors(scans: Mapping[str, ScannedPage], kinds: Iterable[FenceKind]) -> list[str]:
+    """Every malformed fence of `kinds` in the pages read once, in the one style with the page's own
+    line (front matter included): the build reports them all at once."""
+    return [error for kind in kinds for scanned in scans.values() for error in kind.parsed(scanned)[1]]

@@ -272,6 +272,9 @@ class LiveCellFence(FenceKind[FencedCell]):
     """
 
     name = FENCE_NAME
+    # no-copy: Material adds no copy button (its unnamed <nav>s would repeat as landmarks) to the
+    # highlighted code that stands in for the editor; a reader copies from the editor.
+    html_class = "live-cell no-copy"
 
     def parse(self, fence: Fence) -> FencedCell:
         return FencedCell(fence.line, parse_options(fence.options, fence.leftover), *split_setup(fence.body))
@@ -295,5 +298,3 @@ class LiveCellFence(FenceKind[FencedCell]):
 
 
 LIVE_CELL = LiveCellFence()
-#: SuperFences' validator and formatter of the fence (mkdocs.yml's custom_fences name them).
-validate_live_cell, format_live_cell = LIVE_CELL.validate, LIVE_CELL.format

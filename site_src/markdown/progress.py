@@ -45,6 +45,7 @@ class ProgressFence(FenceKind[None]):
     """The ``exercise-progress`` fence: it has nothing to say but where it stands."""
 
     name = FENCE_NAME
+    html_class = "exercise-progress"
 
     def parse(self, fence: Fence) -> None:
         """Checks the fence is empty and, when its page is known, that it is the overview page."""
@@ -81,5 +82,3 @@ class ProgressFence(FenceKind[None]):
 
 
 PROGRESS = ProgressFence()
-#: SuperFences' validator and formatter of the fence (mkdocs.yml's custom_fences name them).
-validate_progress, format_progress = PROGRESS.validate, PROGRESS.format

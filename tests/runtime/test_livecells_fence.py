@@ -10,24 +10,17 @@ import markdown
 import pytest
 from pymdownx.superfences import SuperFencesException
 
-from site_src.build.cells import fence_errors
-from site_src.markdown.fences import header_options, scan
+from site_src.markdown.fences import fence_errors, header_options, scan, superfences_entries
 from site_src.markdown.livecells import (
     LIVE_CELL,
     CellOptions,
     LiveCellOptionError,
-    format_live_cell,
     parse_options,
     split_setup,
-    validate_live_cell,
 )
 
 EXTENSIONS = ["pymdownx.highlight", "pymdownx.superfences"]
-CONFIG = {
-    "pymdownx.superfences": {
-        "custom_fences": [{"name": "python-live", "class": "live-cell", "format": format_live_cell, "validator": validate_live_cell}]
-    }
-}
+CONFIG = {"pymdownx.superfences": {"custom_fences": superfences_entries([LIVE_CELL])}}
 
 
 def parse_header(header: str) -> CellOptions:
@@ -47,7 +40,7 @@ def test_a_cell_renders_highlighted_code_and_its_source():
     page = render('```python-live title="Demo" height="5" readonly\nimport os\nprint(os.sep)\n```\n')
     (data,) = cell_data(page)
     assert data == {"code": "import os\nprint(os.sep)", "setup": "", "options": {"title": "Demo", "height": 5, "readonly": True}}
-    assert '<div class="live-cell"' in page and 'class="live-cell__static"' in page
+    assert '<div class="live-cell no-copy"' in page and 'class="live-cell__static"' in page
     assert '<span class="kn">import</span>' in page  # the no-JS / print view is highlighted Python
     assert "filename" not in page  # the title is the bar's
 
@@ -140,6 +133,6 @@ def test_the_build_names_the_file_and_the_line_front_matter_included():
     # The build scans the page's file, so the line is the file's (MkDocs strips the front matter
     # before its page events: a check there had to count it back in).
     body = "# Title\n\n```python-live height=3\nprint(1)\n```\n"
-    [error] = fence_errors({"docs/lesson.md": scan("---\ntitle: T\n---\n" + body, "docs/lesson.md")})
+    [error] = fence_errors({"docs/lesson.md": scan("---\ntitle: T\n---\n" + body, "docs/lesson.md")}, [LIVE_CELL])
     assert error.startswith("docs/lesson.md:6: python-live fence: cannot read '=3'")
-    assert fence_errors({"docs/lesson.md": scan("```python-live\nprint(1)\n```\n", "docs/lesson.md")}) == []
+    assert fence_errors({"docs/lesson.md": scan("```python-live\nprint(1)\n```\n", "docs/lesson.md")}, [LIVE_CELL]) == []

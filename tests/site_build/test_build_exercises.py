@@ -19,7 +19,7 @@ from site_src.build.exercises import (ExerciseError, ExercisesStep, check_progra
                                      write_programs)
 from site_src.build.step import BuildContext
 from site_src.markdown.exercises import EXERCISE, CheckProgram, check_spec
-from site_src.markdown.fences import scan
+from site_src.markdown.fences import fence_errors, fence_kinds, scan, superfences_entries
 from site_src.project import Project
 from site_src.runtime import node_host
 
@@ -87,8 +87,10 @@ def verify(tmp_path: Path, host, runtime: dict | None = None) -> CountingHost:
 
 
 def scan_errors(tmp_path: Path, text: str) -> list[str]:
+    """The build's errors for a page: its malformed fences of every kind, and the ids used twice."""
     write_docs(tmp_path, {"page.md": text})
-    return scan_exercises(scanned_docs(tmp_path))[1]
+    scans = scanned_docs(tmp_path)
+    return fence_errors(scans, fence_kinds()) + scan_exercises(scans)[1]
 
 
 # --- authoring errors: file, line and the fix --------------------------------------------------
@@ -260,7 +262,7 @@ def test_the_progress_table_lists_pages_in_the_navs_order(tmp_path):
 
 def test_the_progress_table_takes_no_options(tmp_path):
     write_docs(tmp_path, {"index.md": "# Overview\n\n```exercise-progress pages=\"all\"\n```\n"})
-    _, errors, _, _ = scan_exercises(scanned_docs(tmp_path))
+    errors = fence_errors(scanned_docs(tmp_path), fence_kinds())
     assert errors == ["docs/index.md:3: exercise-progress fence: it takes no options (it has pages): "
                       "write the fence line as ```exercise-progress alone"]
 
@@ -275,13 +277,10 @@ def render_exercise(text: str, generated: Path) -> dict:
 
     import markdown
 
-    from site_src.markdown.exercises import format_exercise, validate_exercise
-
     page = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences", "site_src.markdown.exercises"],
                              extension_configs={
                                  "site_src.markdown.exercises": {"generated_dir": str(generated)},
-                                 "pymdownx.superfences": {"custom_fences": [
-                                     {"name": "exercise", "class": "exercise", "format": format_exercise, "validator": validate_exercise}]}})
+                                 "pymdownx.superfences": {"custom_fences": superfences_entries([EXERCISE])}})
     [payload] = re.findall(r'data-exercise="([^"]*)"', page)
     return json.loads(html_module.unescape(payload))
 
