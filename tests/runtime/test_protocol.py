@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -19,7 +20,7 @@ from lesson.playground import stream_training
 from site_src.project import Project
 from site_src.runtime import CHECKER
 from site_src.runtime.node_host import PyodideHost, PyodideHostError
-from site_src.runtime.protocol import PROTOCOL, PROTOCOL_FILE, TABLES, message_problem
+from site_src.runtime.protocol import PROTOCOL, PROTOCOL_FILE, TABLES, ending_problems, message_problem
 from site_src.runtime.py import exercise_check
 from site_server import ON_CI
 
@@ -52,9 +53,72 @@ def test_the_javascript_tables_are_the_files_tables(tmp_path):
     subprocess.run([str(ROOT / "node_modules" / ".bin" / "esbuild"), str(JS / "protocol.js"), "--bundle", "--format=esm",
                     "--define:EXPERIMENTS_MODULE=\"e\"", "--define:PLAYGROUND_MODULE=\"p\"", f"--outfile={bundle}",
                     "--log-level=warning"], check=True)
-    script = f'import {{ REQUESTS, REPLIES, DATA }} from "{bundle.as_uri()}"; console.log(JSON.stringify({{REQUESTS, REPLIES, DATA}}));'
+    script = f'import {{ REQUESTS, REPLIES, DATA, ENDS }} from "{bundle.as_uri()}"; console.log(JSON.stringify({{REQUESTS, REPLIES, DATA, ENDS}}));'
     tables = json.loads(subprocess.run(["node", "--input-type=module", "-e", script], check=True, capture_output=True, text=True).stdout)
-    assert tables == {"REQUESTS": PROTOCOL["requests"], "REPLIES": PROTOCOL["replies"], "DATA": PROTOCOL["data"]}
+    assert tables == {"REQUESTS": PROTOCOL["requests"], "REPLIES": PROTOCOL["replies"], "DATA": PROTOCOL["data"], "ENDS": PROTOCOL["ends"]}
+
+
+def test_every_reply_that_ends_a_request_is_a_declared_reply_that_resolves_or_rejects_with_its_error():
+    assert ending_problems() == []
+    broken = {**PROTOCOL, "ends": {"nope": "resolve", "stdout": "finish", "ready": "reject"}}
+    assert [problem.split(" (see ")[0] for problem in ending_problems(broken)] == [
+        "protocol: ends names 'nope', which is no declared reply",
+        "protocol: ends 'stdout': 'finish' is not one of resolve, reject",
+        "protocol: reply 'ready' rejects its request, so it must declare the field error"]
+
+
+def dispatched(tmp_path: Path, protocol: dict) -> dict:
+    """What RuntimeClient.dispatch (bundled with `protocol` as its protocol.json) does with one reply
+    of each declared kind but ``input`` to a request of its own: {kind: "resolve" | "reject: ERROR" | "reply"},
+    "reply" when the request's onReply got it and the request is still pending."""
+    runtime = tmp_path / "runtime"
+    shutil.copytree(JS, runtime / "js")
+    (runtime / "protocol.json").write_text(json.dumps(protocol), encoding="utf-8")
+    (runtime / "js" / "dispatch-probe.js").write_text("""
+import { RuntimeClient } from "./runtime-client.js";
+import { REPLIES } from "./protocol.js";
+const client = new RuntimeClient({}, null);
+const outcomes = {};
+let id = 0;
+for (const [kind, fields] of Object.entries(REPLIES)) {
+  if (kind === "input") continue; // answered through the typed-input buffer (protocol.js STDIN), not by a handler
+  id += 1;
+  const settled = new Promise((resolve, reject) => {
+    client.pending.set(id, { onReply: () => { outcomes[kind] = "reply"; }, resolve, reject });
+  }).then(() => { outcomes[kind] = "resolve"; }, (error) => { outcomes[kind] = `reject: ${error.message}`; });
+  client.dispatch({ type: kind, id, ...Object.fromEntries(fields.map((field) => [field, `${field} of ${kind}`])) });
+  if (outcomes[kind] === "reply" && !client.pending.has(id)) outcomes[kind] = "reply, but the request was dropped";
+  await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 10))]);
+}
+console.log(JSON.stringify(outcomes));
+""", encoding="utf-8")
+    bundle = tmp_path / "probe.mjs"
+    subprocess.run([str(ROOT / "node_modules" / ".bin" / "esbuild"), str(runtime / "js" / "dispatch-probe.js"), "--bundle", "--format=esm",
+                    "--define:EXPERIMENTS_MODULE=\"e\"", "--define:PLAYGROUND_MODULE=\"p\"", f"--outfile={bundle}",
+                    "--log-level=warning"], check=True)
+    return json.loads(subprocess.run(["node", str(bundle)], check=True, capture_output=True, text=True).stdout)
+
+
+def expected_outcomes(protocol: dict) -> dict:
+    ends = protocol["ends"]
+    return {kind: "resolve" if ends.get(kind) == "resolve" else f"reject: error of {kind}" if ends.get(kind) == "reject" else "reply"
+            for kind in protocol["replies"] if kind != "input"}
+
+
+@needs_node
+def test_the_page_ends_a_request_on_exactly_the_replies_protocol_json_declares_as_ending_it(tmp_path):
+    outcomes = dispatched(tmp_path, PROTOCOL)
+    assert outcomes == expected_outcomes(PROTOCOL)
+
+
+@needs_node
+def test_a_reply_newly_declared_as_ending_a_request_ends_it_with_no_change_to_the_page_script(tmp_path):
+    protocol = json.loads(json.dumps(PROTOCOL))
+    protocol["replies"] |= {"pong": ["python"], "refused": ["error"]}
+    protocol["ends"] |= {"pong": "resolve", "refused": "reject", "done": "reject"}
+    outcomes = dispatched(tmp_path, protocol)
+    assert outcomes == expected_outcomes(protocol)
+    assert outcomes["pong"] == "resolve" and outcomes["refused"] == "reject: error of refused" and outcomes["done"] == "reject: error of done"
 
 
 def test_no_javascript_of_the_runtime_spells_out_a_table_of_its_own():

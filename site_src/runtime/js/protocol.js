@@ -3,12 +3,14 @@
 // carries `id`, the request id it starts or answers; the receiver rejects anything not declared
 // (see `checkMessage`), in the manner of mkdocs-material's search worker.
 // Named imports: esbuild bundles only these tables, not the descriptions ("about") or the build's.
-import { data, replies, requests } from "../protocol.json";
+import { data, ends, replies, requests } from "../protocol.json";
 
 /** Page -> worker requests, with the fields each must carry. */
 export const REQUESTS = requests;
 /** Worker -> page replies, with the fields each must carry. */
 export const REPLIES = replies;
+/** The replies that end their request: kind -> "resolve" (the promise gets the reply) or "reject" (with its `error`). */
+export const ENDS = ends;
 /** The messages a `data` reply carries (its `json`), by their `kind`: the tuning playground's and an exercise's verdict. */
 export const DATA = data;
 

@@ -1,6 +1,6 @@
 // The page's side of the Python worker: starts it lazily, keeps it alive across instant
 // navigation, runs one request at a time, and replaces it when a run must be stopped.
-import { REPLIES, STDIN, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
+import { ENDS, REPLIES, STDIN, checkMessage, makeMessage, nextId, REQUESTS } from "./protocol.js";
 import { isOffline, OFFLINE_MESSAGE } from "./network.js";
 
 export class RuntimeClient {
@@ -81,12 +81,11 @@ export class RuntimeClient {
     }
     const entry = this.pending.get(message.id);
     if (!entry) return; // a reply to a request of a worker we already replaced
-    if (message.type === "ready" || message.type === "done") {
+    const ending = ENDS[message.type]; // protocol.json "ends": the replies that finish their request
+    if (ending) {
       this.pending.delete(message.id);
-      entry.resolve(message);
-    } else if (message.type === "failed") {
-      this.pending.delete(message.id);
-      entry.reject(new Error(message.error));
+      if (ending === "resolve") entry.resolve(message);
+      else entry.reject(new Error(message.error));
     } else if (message.type === "input") {
       // Only a cell shows a field to type into; any other request's code gets "no keyboard".
       if (entry.onInput) entry.onInput((line) => this.answerInput(line));
