@@ -173,7 +173,8 @@ class ChapterPlugin(BasePlugin[ChapterConfig]):
                        in_pyodide=self.config.runtime == "pyodide")
 
     def live_cells(self) -> LiveCellsSettings:
-        return LiveCellsSettings(pyodide=self.config.pyodide, load=self.config.load, timeout=self.config.cell_timeout)
+        return LiveCellsSettings(pyodide=self.config.pyodide, load=self.config.load, timeout=self.config.cell_timeout,
+                                 fences=tuple(self.config.fences))
 
     def _registries(self) -> Registries:
         wanted = Registries(self.config.engine, self.config.experiments, self.config.figures)

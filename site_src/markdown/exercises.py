@@ -349,10 +349,10 @@ def _hidden_block(css: str, inner: str, extra: str = "") -> str:
 
 def _controls(exercise: Exercise) -> tuple[str, str]:
     """(what goes under the code or the choices, what goes above the hidden sections): the buttons,
-    the code's editor and output areas, the announcement regions (js/exercises.js wires them).
+    the code's editor and output areas, the announcement regions (js/fences/exercise.js wires them).
 
     In the page from the build, so that nothing moves when the script takes the exercise over;
-    without JavaScript the buttons hide and a note says why (exercises.css)."""
+    without JavaScript the buttons hide and a note says why (css/fences/exercise.css)."""
     title = html.escape(exercise.title)
     hints = len(exercise.all("hint"))
     hint = (f'<button type="button" class="md-button exercise__hint-button">Show hint 1 of {hints}</button>' if hints else

@@ -2,8 +2,10 @@
 
 Layout written under ``<site>/runtime/``:
 
-* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module); ``runtime.css``: the cells'
-  and the playground's styles in one minified stylesheet;
+* ``livecells.js`` (+ ``chunk-*.js``): the page script (ES module), which mounts each fence's
+  script (``js/fences/<fence name>.js``, a chunk fetched by pages with the fence); ``runtime.css``:
+  the cells', the playground's and every fence's styles (``css/fences/<fence name>.css``) in one
+  minified stylesheet;
   ``editor.js``: the CodeMirror editor, fetched only when a reader focuses, edits or runs a cell;
   every bundle minified, with a linked source map (``*.js.map``, fetched by developer tools only);
 * ``worker.js``: the Web Worker, with ``py/runner.py`` bundled in as text and the download size of
@@ -26,11 +28,13 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_src.build.cache import PARTIAL_SUFFIX, cache_key, sha256_hex, tree_hash
 from site_src.build.step import BuildContext
+from site_src.markdown.fences import FenceKindError, fence_kinds
 from site_src.project import DEFAULT_CELL_TIMEOUT, Project
 from site_src.runtime.engine_wheel import build_engine_wheel, write_lock_with_engine
 from site_src.runtime.mirror import PYODIDE_VERSION, assemble_mirror, load_official_lock, mirror_sizes
@@ -56,11 +60,13 @@ class LiveCellsSettings:
     load: "run" (Python downloads on the first Run), "intent" (when the pointer comes over a cell
     or the focus into it) or "visible" (as soon as a cell is on screen).
     timeout: default time limit of a run in seconds (a cell's `timeout` option overrides it).
+    fences: the chapter's own fence modules (besides site_src.markdown's), whose scripts and stylesheets the bundles take.
     """
 
     pyodide: str = "self"
     load: str = "run"
     timeout: float = DEFAULT_CELL_TIMEOUT
+    fences: tuple[str, ...] = ()
 
 
 def sri_sha384(path: Path) -> str:
@@ -129,23 +135,26 @@ BUNDLE_CACHE = "runtime-bundles"  # under the project's cache folder
 BUNDLES_KEPT = 8
 
 
-def bundle_scripts(paths: Project, config: dict, runtime_dir: Path) -> None:
+def bundle_scripts(paths: Project, config: dict, runtime_dir: Path, fence_modules: Sequence[str] = ()) -> None:
     """Bundle the page script, the editor (ES modules, shared code in chunks) and the worker
     (classic script), or take the bundles made from the same inputs from the cache."""
     page_config = {name: value for name, value in config.items() if name not in WORKER_ONLY}
+    fences = fence_classes(fence_modules)
     defines = {"LIVE_CELLS_CONFIG": page_config, "PLAYGROUND_SPEC": _playground_spec(paths.engine),
+               # the fences with a script (js/fences/<name>.js) and the class of their elements (livecells.js mounts them)
+               "FENCE_SCRIPTS": {name: fences[name] for name in _fence_files("js", ".js", fences)},
                "DOWNLOAD_SIZES": config.get("sizes", {"core": 0, "packages": {}}),
                # the modules a `call` request may name (protocol.js CALLABLE), page and worker alike
                "EXPERIMENTS_MODULE": paths.experiments, "PLAYGROUND_MODULE": f"{paths.engine}.playground"}
     installed = paths.node_modules / ".package-lock.json"  # npm's record of the installed packages (CodeMirror, GLightbox)
-    key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, ("js/*.js", "js/*.mjs", "css/*.css", "py/*.py", "protocol.json")),
-                                       "defines": defines, "esbuild": _esbuild_version(paths),
+    sources = ("js/*.js", "js/fences/*.js", "js/*.mjs", "css/*.css", "css/fences/*.css", "py/*.py", "protocol.json")
+    key = cache_key("runtime-bundle", {"sources": tree_hash(HERE, sources), "defines": defines, "fences": fences, "esbuild": _esbuild_version(paths),
                                        "packages": sha256_hex(installed.read_bytes()) if installed.is_file() else None})
     bundle = paths.cache_dir / BUNDLE_CACHE / key
     if bundle.is_dir():
         os.utime(bundle)  # recently used: kept by the pruning below
     else:
-        _run_esbuild(paths, defines, bundle)
+        _run_esbuild(paths, defines, bundle, fences)
     for old in (*runtime_dir.glob("chunk-*.js"), *runtime_dir.glob("chunk-*.js.map")):
         old.unlink()
     for output in sorted(bundle.iterdir()):
@@ -167,14 +176,42 @@ def _playground_spec(engine: str) -> dict | None:
     return playground.page_spec()
 
 
-def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
+def fence_classes(fence_modules: Sequence[str] = ()) -> dict[str, str]:
+    """Every kind of fence (site_src.markdown's and `fence_modules`') -> the class of its elements
+    (the first of its ``html_class``), which its script mounts and its stylesheet styles."""
+    try:
+        return {kind.name: kind.html_class.split()[0] for kind in fence_kinds(fence_modules)}
+    except FenceKindError as err:
+        raise RuntimeSettingsError(str(err)) from err
+
+
+def _fence_files(folder: str, suffix: str, fences: dict[str, str]) -> list[str]:
+    """The fences with a file `<folder>/fences/<fence name><suffix>` (their script or stylesheet);
+    a file named after no fence is refused, naming the fences."""
+    names = sorted(path.name.removesuffix(suffix) for path in (HERE / folder / "fences").glob(f"*{suffix}"))
+    for name in names:
+        if name not in fences:
+            raise RuntimeSettingsError(f"{HERE / folder / 'fences' / (name + suffix)}: no fence is named {name!r} "
+                                       f"(fences: {', '.join(sorted(fences))}); name the file after its fence")
+    return names
+
+
+def _stylesheet_entry(fences: dict[str, str]) -> str:
+    """The bundled stylesheet's entry: runtime.css, then each fence's own stylesheet
+    (css/fences/<name>.css), then `[hidden]` made to hide inside every fence (see runtime.css)."""
+    imports = [HERE / "css" / "runtime.css", *(HERE / "css" / "fences" / f"{name}.css" for name in _fence_files("css", ".css", fences))]
+    classes = ", ".join(f".{fences[name]}" for name in sorted(fences))
+    return "".join(f'@import "{path.as_posix()}";\n' for path in imports) + f":is({classes}) [hidden] {{\n  display: none !important;\n}}\n"
+
+
+def _run_esbuild(paths: Project, defines: dict, bundle: Path, fences: dict[str, str]) -> None:
     """esbuild into a fresh folder, renamed to `bundle` when complete (an interrupted run leaves no entry)."""
     building = bundle.with_name(bundle.name + PARTIAL_SUFFIX)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     define = {name: f"--define:{name}={json.dumps(value, sort_keys=True)}" for name, value in defines.items()}
     modules = [define[name] for name in ("EXPERIMENTS_MODULE", "PLAYGROUND_MODULE")]
-    page_define = [define[name] for name in ("LIVE_CELLS_CONFIG", "PLAYGROUND_SPEC")] + modules
+    page_define = [define[name] for name in ("LIVE_CELLS_CONFIG", "PLAYGROUND_SPEC", "FENCE_SCRIPTS")] + modules
     common = ["--bundle", "--minify", "--sourcemap=linked", "--target=es2020", "--legal-comments=eof", "--log-level=warning"]
     js = HERE / "js"
     # editor.js is an entry point of its own, so the file a reader's first edit fetches has a stable name.
@@ -184,7 +221,13 @@ def _run_esbuild(paths: Project, defines: dict, bundle: Path) -> None:
                      "--chunk-names=chunk-[hash]"])
     _esbuild(paths, [str(js / "worker.js"), *common, "--format=iife", "--loader:.py=text", define["DOWNLOAD_SIZES"], *modules,
                      f"--outfile={building / 'worker.js'}"])
-    _esbuild(paths, [str(HERE / "css" / "runtime.css"), "--bundle", "--minify", "--log-level=warning", f"--outfile={building / 'runtime.css'}"])
+    entry = bundle.with_name(bundle.name + ".css-entry") / "runtime.css"
+    entry.parent.mkdir(exist_ok=True)
+    entry.write_text(_stylesheet_entry(fences), encoding="utf-8")
+    try:
+        _esbuild(paths, [str(entry), "--bundle", "--minify", "--log-level=warning", f"--outfile={building / 'runtime.css'}"])
+    finally:
+        shutil.rmtree(entry.parent)
     building.rename(bundle)
 
 
@@ -212,5 +255,5 @@ def build_runtime(paths: Project, site_dir: Path, settings: LiveCellsSettings) -
     runtime_dir = site_dir / "runtime"
     runtime_dir.mkdir(parents=True, exist_ok=True)
     config = _stage_packages(paths, settings, runtime_dir)
-    bundle_scripts(paths, config, runtime_dir)
+    bundle_scripts(paths, config, runtime_dir, settings.fences)
     return config

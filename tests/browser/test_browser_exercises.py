@@ -201,7 +201,7 @@ def test_the_overviews_reset_clears_every_pages_progress(page, site_url):
     counts = page.locator(".exercise-progress [data-exercise-ids]")
     ids = [exercise_id for cell in counts.all() for exercise_id in json.loads(cell.get_attribute("data-exercise-ids"))]
     assert len(ids) >= 8, ids  # every page's exercises
-    # As if the reader had solved them all (what a passing Check stores: exercises.js's `progress`).
+    # As if the reader had solved them all (what a passing Check stores: js/fences/exercise.js's `progress`).
     page.evaluate("ids => ids.forEach((id) => localStorage.setItem('exercise:v1:solved:' + id, 'solved'))", ids)
     page.reload()
     expect(counts.first).to_have_text(re.compile(r"^✓ (\d+) of \1 exercises? solved$"))

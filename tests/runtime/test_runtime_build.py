@@ -228,7 +228,7 @@ def test_bundles_are_made_once_per_inputs_and_old_chunks_are_removed(tmp_path, m
 
     made = []
 
-    def fake_esbuild(paths, defines, bundle):  # what the real one writes, without esbuild
+    def fake_esbuild(paths, defines, bundle, fences):  # what the real one writes, without esbuild
         made.append(defines["LIVE_CELLS_CONFIG"])
         bundle.mkdir(parents=True)
         (bundle / "livecells.js").write_text(json.dumps(defines["LIVE_CELLS_CONFIG"]))
@@ -253,7 +253,7 @@ def test_package_sizes_go_to_the_worker_not_to_the_page_script(tmp_path, monkeyp
     from site_src.runtime import build
 
     made = []
-    monkeypatch.setattr(build, "_run_esbuild", lambda paths, defines, bundle: (made.append(defines), bundle.mkdir(parents=True)))
+    monkeypatch.setattr(build, "_run_esbuild", lambda paths, defines, bundle, fences: (made.append(defines), bundle.mkdir(parents=True)))
     runtime = tmp_path / "site" / "runtime"
     runtime.mkdir(parents=True)
     sizes = {"core": 13_736_883, "packages": {"numpy": 3_061_133, "scipy": 13_477_451}}
@@ -295,3 +295,24 @@ def test_two_pyodides_can_assemble_a_fresh_mirror_at_once(tmp_path):
     for entry in lock["packages"].values():
         assert mirror.sha256_file(folders[0] / entry["file_name"]) == entry["sha256"]
     assert not list(folders[0].glob("*.part")) and not list(folders[0].glob(".*.part")), "no temporary file is left"
+
+
+def test_a_fences_script_and_stylesheet_are_found_by_the_fences_name():
+    from site_src.runtime import build
+
+    fences = build.fence_classes()
+    assert fences == {"exercise": "exercise", "exercise-progress": "exercise-progress", "python-live": "live-cell"}
+    assert build._fence_files("js", ".js", fences) == ["exercise", "exercise-progress"]
+    entry = build._stylesheet_entry(fences).splitlines()
+    assert [line.rsplit("/runtime/", 1)[-1] for line in entry[:2]] == ['css/runtime.css";', 'css/fences/exercise.css";']
+    assert entry[2] == ":is(.exercise, .exercise-progress, .live-cell) [hidden] {"
+
+
+def test_a_script_named_after_no_fence_is_refused_naming_the_file_and_the_fences(tmp_path, monkeypatch):
+    from site_src.runtime import build
+
+    (tmp_path / "js" / "fences").mkdir(parents=True)
+    (tmp_path / "js" / "fences" / "takeaway.js").write_text("export function mount() { return []; }")
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    with pytest.raises(build.RuntimeSettingsError, match=r"takeaway\.js: no fence is named 'takeaway' \(fences: exercise, exercise-progress, python-live\)"):
+        build._fence_files("js", ".js", build.fence_classes())

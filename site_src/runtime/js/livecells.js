@@ -244,6 +244,19 @@ function startOnIntent(cells) {
   }
 }
 
+/* global FENCE_SCRIPTS */
+/**
+ * [fence name, its elements not mounted yet] of the fences on this page that have a script,
+ * js/fences/<name>.js (FENCE_SCRIPTS: fence name -> its element's class, written by
+ * site_src/runtime/build.py). A fence's `mount(roots, client, pageId)` marks each root with the
+ * class `<class>--mounted` and returns what answers `stop(message)` when the reader leaves the page.
+ */
+function unmountedFences() {
+  return Object.entries(FENCE_SCRIPTS)
+    .map(([name, className]) => [name, [...document.querySelectorAll(`.${className}:not(.${className}--mounted)`)]])
+    .filter(([, roots]) => roots.length);
+}
+
 /** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
 // Each page change starts a new attach; one that resumes after a later page change (a lazy module
 // took long to fetch) must not touch the later page's cells.
@@ -261,8 +274,8 @@ async function attachCells() {
   for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page
   currentCells = [];
   stopShowingPreload();
-  const exerciseRoots = document.querySelectorAll(".exercise:not(.exercise--mounted), .exercise-progress:not(.exercise-progress--mounted)");
-  if (!roots.length && !playgrounds.length && !exerciseRoots.length) return;
+  const fences = unmountedFences();
+  if (!roots.length && !playgrounds.length && !fences.length) return;
   pageCounter += 1;
   const pageId = `${location.pathname}#${pageCounter}`;
   if (playgrounds.length) {
@@ -270,10 +283,10 @@ async function attachCells() {
     if (superseded()) return;
     currentCells = playgrounds.map((root) => new TuningPlayground(root, client, pageId));
   }
-  if (exerciseRoots.length) {
-    const { attachExercises } = await import("./exercises.js"); // fetched only by pages with exercises
+  for (const [name, fenceRoots] of fences) {
+    const { mount } = await import(`./fences/${name}.js`); // fetched only by pages with this fence
     if (superseded()) return;
-    currentCells.push(...attachExercises(client, pageId));
+    currentCells.push(...mount(fenceRoots, client, pageId));
   }
   if (!roots.length) return;
   const cells = roots.map((root, index) => new LiveCell(root, index, pageId));

@@ -2,15 +2,16 @@
 // into an editor (or a set of choices) with Check / hint / solution / Reset, and keeps the reader's
 // progress in localStorage. A code or tuning exercise's Check runs the program the build verified
 // (programHead + the reader's code as a JSON string + programTail) in the shared Python worker; the
-// checker reports its verdict as a `data` reply. Fetched by livecells.js only on pages that need it.
-import { createLazyEditor } from "./lazy-editor.js";
-import { element } from "./dom.js";
-import { TextOutput } from "./output.js";
+// checker reports its verdict as a `data` reply. The `exercise` fence's script: the page script
+// (livecells.js) fetches it only on pages with an exercise and mounts it there.
+import { createLazyEditor } from "../lazy-editor.js";
+import { element } from "../dom.js";
+import { TextOutput } from "../output.js";
 
 const SOLVED_PREFIX = "exercise:v1:solved:";
 const CODE_PREFIX = "exercise:v1:code:";
 const MAX_OUTPUT_CHARS = 20000; // the reader's prints beyond this are counted, not shown
-const PASS = "✓";
+export const PASS = "✓";
 const FAIL = "✗";
 
 /** The reader's progress, kept in this browser: an exercise id is solved or not. */
@@ -21,7 +22,7 @@ export const progress = {
   count: (ids) => ids.filter((id) => progress.isSolved(id)).length,
 };
 
-function plural(count, noun) {
+export function plural(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
@@ -248,33 +249,8 @@ function pageSummary(exercises) {
   return update;
 }
 
-/** The overview's table: how many of each page's exercises the reader solved, with a reset of all
- * (the button and its status line are in the page from the build: site_src/markdown/exercises.py). */
-function attachOverview(root) {
-  const cells = [...root.querySelectorAll("[data-exercise-ids]")];
-  const all = cells.flatMap((cell) => JSON.parse(cell.dataset.exerciseIds));
-  const update = () => {
-    for (const cell of cells) {
-      const ids = JSON.parse(cell.dataset.exerciseIds);
-      const solved = progress.count(ids);
-      cell.textContent = `${solved === ids.length ? PASS + " " : ""}${solved} of ${plural(ids.length, "exercise")} solved`;
-    }
-  };
-  const status = root.querySelector(".exercise-progress__status");
-  root.querySelector(".exercise-progress__reset").addEventListener("click", () => {
-    progress.reset(all);
-    update();
-    status.textContent = "All exercise progress was reset.";
-  });
-  root.classList.add("exercise-progress--mounted");
-  update();
-}
-
-/** Attach the page's exercises and progress table; returns the exercises (they answer `stop`). */
-export function attachExercises(client, pageId) {
-  for (const root of document.querySelectorAll(".exercise-progress:not(.exercise-progress--mounted)")) attachOverview(root);
-  const roots = [...document.querySelectorAll(".exercise:not(.exercise--mounted)")];
-  if (!roots.length) return [];
+/** Mount the page's exercises (`roots`, the fence's elements); returns them (they answer `stop`). */
+export function mount(roots, client, pageId) {
   let update = () => {};
   const exercises = roots.map((root, index) => new Exercise(root, client, pageId, index, () => update()));
   update = pageSummary(exercises);
