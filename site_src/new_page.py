@@ -124,6 +124,14 @@ class Chapter:
     def package(self, module: str) -> Path:
         return self.root.joinpath(*module.split("."))
 
+    def registered(self, name: str) -> list[str]:
+        """Where an experiment or a figure `name` is registered already, as 'file:line (what)'."""
+        calls = {"experiment": (self.package(self.experiments), f'Experiment("{name}",'),
+                 "figure": (self.package(self.figures), f'FigureSpec("{name}",')}
+        return [f"{path.relative_to(self.root)}:{number} (the {kind} {name})"
+                for kind, (package, call) in calls.items() for path in sorted(package.glob("*.py"))
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if call in line]
+
     def template(self, kind: str) -> str:
         path = self.root / SCAFFOLD / TEMPLATES[kind]
         if not path.is_file():
@@ -185,6 +193,8 @@ def scaffold(root: Path, name: str, with_experiment: bool) -> list[Path]:
     if with_experiment:
         targets += [chapter.package(chapter.experiments) / f"{module}.py", chapter.package(chapter.figures) / f"{module}.py"]
     existing = [str(path.relative_to(root)) for path in targets if path.exists()]
+    if with_experiment:
+        existing += chapter.registered(module)
     if existing:
         raise NewPageError(f"{', '.join(existing)} already exist(s): choose another name or edit it")
     templates = {kind: chapter.template(kind) for kind in (TEMPLATES if with_experiment else ("page",))}

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def copy_sources(destination: Path) -> Path:
     """The files the scaffold reads and edits, as committed."""
     for name in ("mkdocs.yml", "README.md", "lesson/experiments/__init__.py", "lesson_figures/__init__.py",
+                 *(f"lesson_figures/{module.name}" for module in (ROOT / "lesson_figures").glob("*.py")),
                  *(f"docs/{page.name}" for page in (ROOT / "docs").glob("*.md")),
                  *(f"scaffold/{template.name}" for template in (ROOT / "scaffold").iterdir())):
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +70,9 @@ def test_bad_names_and_existing_pages_are_refused_with_the_fix(tmp_path):
     assert new_page(root, "warm_restarts").returncode == 0
     again = new_page(root, "warm_restarts")
     assert again.returncode == 2 and "docs/warm-restarts.md already exist(s): choose another name or edit it" in again.stderr
+    taken = new_page(root, "weight-decay", "--experiment")  # the optimizers page's experiment and figure
+    assert taken.returncode == 2 and "lesson/experiments/__init__.py:" in taken.stderr and "(the experiment weight_decay)" in taken.stderr
+    assert "(the figure weight_decay)" in taken.stderr and not (root / "docs" / "weight-decay.md").exists()
     for name in ("Warm Restarts", "warm--restarts", "2-warm", "warm_"):
         bad = new_page(root, name)
         assert bad.returncode == 2 and "use lower-case words of letters and digits joined by - (or _)" in bad.stderr, name
