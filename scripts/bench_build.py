@@ -22,7 +22,10 @@ a sentence of prose, one experiment's default, one figure module's drawing code 
 the figure's page open), and a module every experiment imports (`lesson/train.py`, a comment
 added, with the learning-rate page open): to that page served by a build after the save, and to
 every page done (no page says that it waits for the background build). It counts the rebuilds
-each edit caused and what each rebuild recomputed.
+each edit caused and what each rebuild recomputed, and says where each edit's time went (`PHASES`,
+from when the preview's log lines arrive): from the save to the build's start (the file event and
+the settling), the build's steps (with the longest item they computed, e.g. the experiment), MkDocs'
+pages and post-build events, and the page served.
 
 `--checkout DIR` benchmarks another checkout of the project (e.g. a `git worktree` of an older
 commit) with this script, this environment, node_modules and downloads: a before and after of
@@ -139,6 +142,7 @@ class ServedProject:
             self.port = probe.getsockname()[1]
         self.root = root
         self.lines: list[str] = []
+        self.heard: list[float] = []  # when each line arrived (perf_counter): the phases of a build
         self.process = subprocess.Popen(
             [sys.executable, "-m", "site_src.serve", "-a", f"127.0.0.1:{self.port}"], cwd=root,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -147,6 +151,7 @@ class ServedProject:
 
     def _collect(self) -> None:
         for line in self.process.stdout:
+            self.heard.append(time.perf_counter())
             self.lines.append(line.rstrip())
 
     def page(self, path: str) -> bytes | None:
@@ -215,15 +220,17 @@ def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, 
     """Apply each of `edits` to `path` in turn, time until `page` shows it, count the rebuilds it
     caused; print the median and the range (one sample says little on a shared machine).
     `open_page`: the page the author has open while editing (asked for just before the save)."""
-    seconds, rebuilds, computed = [], [], []
+    seconds, rebuilds, computed, phases = [], [], [], []
     for edit in edits:
         served.wait_until_idle()
         if open_page is not None:
             served.page(open_page)
         before = served.page(page)
         seen = len(served.lines)
+        saved = time.perf_counter()
         path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
         seconds.append(served.wait_for(page, before))
+        phases.append(build_phases(served.lines[seen:], served.heard[seen:], saved, saved + seconds[-1]))
         time.sleep(settle)  # a second rebuild, if the edit causes one, starts within this
         lines = served.lines[seen:]
         rebuilds.append(sum("Building documentation" in line for line in lines))
@@ -233,6 +240,31 @@ def serve_edit(served: ServedProject, label: str, path: Path, edits, page: str, 
           f"{', '.join(f'{value:.2f}' for value in seconds)}), rebuilds {'/'.join(map(str, rebuilds))}, "
           f"recomputed: {', '.join(sorted(set(computed[0]))) or 'nothing'}"
           + ("" if all(sorted(c) == sorted(computed[0]) for c in computed) else " (the first edit; others differed)"))
+    print(f"  {'':<26} where the time went (medians): "
+          + ", ".join(f"{name} {statistics.median(phase[name] for phase in phases):.2f} s"
+                      for name in (*PHASES, "longest item")))
+
+
+#: A build's phases, from the save to the page served, as the preview's log marks them.
+PHASES = ("save heard + settle", "config + build steps", "MkDocs pages + post-build", "page served")
+
+
+def build_phases(lines: list[str], heard: list[float], saved: float, served: float) -> dict[str, float]:
+    """Seconds of each of PHASES in the first build after a save, from when the preview's log
+    lines arrived: its "Building documentation" line, the build steps' summary ("assets: N
+    experiments ..."), MkDocs' "Documentation built in", and the page seen changed; and the
+    longest item the steps computed ("longest item", e.g. the edited experiment's run)."""
+    def first(pattern, after: float) -> float:
+        return next((at for line, at in zip(lines, heard) if at >= after and re.search(pattern, line)), after)
+    started = first("Building documentation", saved)
+    steps_done = first(SUMMARY, started)
+    built = first(BUILT_IN, steps_done)
+    marks = [saved, started, steps_done, built, served]
+    phases = dict(zip(PHASES, [later - earlier for earlier, later in zip(marks, marks[1:])]))
+    items = [float(match["seconds"]) for line, at in zip(lines, heard)
+             if at <= steps_done and (match := PROGRESS.search(line)) and match["outcome"] == "computed"]
+    phases["longest item"] = max(items, default=0.0)
+    return phases
 
 
 def shared_module_edit(served: ServedProject, path: Path, page: str, other: str, samples: int = 3) -> None:

@@ -1,15 +1,20 @@
 """Scaffold a chapter page (and, with ``--experiment``, its experiment and figure) that builds at once.
 
-    scripts/new-page momentum                 # docs/momentum.md, quoting the student data set
-    scripts/new-page momentum --experiment    # + lesson/experiments/momentum.py, its registration,
-                                              #   lesson_figures/momentum.py and its registration
+    scripts/new-page warm-restarts                # docs/warm-restarts.md, quoting the student data set
+    scripts/new-page warm-restarts --experiment   # + <experiments package>/warm_restarts.py, its registration,
+                                                  #   <figures package>/warm_restarts.py and its registration
 
-Writes the page from a template (a title, an "In short" block, a quoted value, a figure, a live
-cell that trains, the same recipe in scikit-learn, a question with a hidden answer; with
-``--experiment`` also a code exercise checked against the page's results), adds it to mkdocs.yml's
-navigation after the last teaching page (before the reference pages, the tools and the notebook),
-and with ``--experiment`` a small experiment (a frozen config, ``run_<name>`` training a few runs
-with ``train_many``) and a figure of it, registered where the build finds them. Refuses to
+A page's name is its file's (``warm-restarts``: lower-case words joined by ``-``, or by ``_``); its
+experiment, figure and modules take the same words joined by ``_`` (``warm_restarts``). The
+packages are those the ``chapter`` plugin's settings in mkdocs.yml name (``engine``,
+``experiments``, ``figures``, with the plugin's defaults), and the text comes from the chapter's
+own templates in ``scaffold/`` beside mkdocs.yml (`TEMPLATES`: they call the chapter's engine, so
+they belong to the chapter, not to this machinery): the page (a title, an "In short" block, a
+quoted value, a figure, a live cell that trains, the same recipe in scikit-learn, a question with a
+hidden answer; with ``--experiment`` also a code exercise checked against the page's results),
+the experiment (a frozen config, ``run_<name>`` training every run at once over several seeds) and
+its figure, registered where the build finds them. The page joins mkdocs.yml's navigation after
+the last teaching page (before the reference pages, the tools and the notebook). Refuses to
 overwrite anything. The chapter and browser tests find the page, its cells and its exercise from
 the navigation and the built site, so it is tested at once, and passes as written
 (tests/site_build/test_authoring_loop.py); replace the template's text and numbers with the
@@ -22,161 +27,25 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from site_src.build.pages import last_concept_page, nav_pages
+from site_src.project import DEFAULT_ENGINE, experiments_module, figures_module
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the README says to preview with (plain `mkdocs serve` stops answering after a build error).
 PREVIEW_COMMAND = "scripts/serve"
-
-PAGE = '''# {title}
-
-!!! abstract "In short"
-
-    One sentence on what this page teaches. A second on why it matters when tuning a network.
-    A third with the rule a reader takes away.
-
-One paragraph on what this page teaches and why it matters when tuning a network.
-
-{{{{ figure: {figure} }}}}
-
-Quote every number from the results, never type it: the training split has
-{{{{ value: {experiment}.{key} | {spec} }}}} students here.
-
-```python-live title="Try it"
-from lesson import DataConfig, NetworkConfig, TrainConfig, fit, make_dataset
-#| end-setup
-data = make_dataset(DataConfig(n_train=200))
-for learning_rate in (0.03, 0.3):
-    history = fit(data, NetworkConfig(hidden=(8,)), TrainConfig(learning_rate=learning_rate, epochs=30)).history
-    print(f"learning rate {{learning_rate}}: validation loss {{history.val_loss[-1]:.3f}} after {{history.stopped_epoch}} epochs")
-```
-
-The same recipe in scikit-learn (the page loads it only when this cell runs):
-
-```python-live title="The same in scikit-learn" height="3" timeout="180"
-import warnings
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import log_loss
-from sklearn.neural_network import MLPClassifier
-from lesson import DataConfig, make_dataset
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # max_iter is the epoch budget here
-#| end-setup
-data = make_dataset(DataConfig(n_train=200))
-for learning_rate in (0.03, 0.3):
-    model = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", solver="sgd", momentum=0.0,
-                          learning_rate_init=learning_rate, batch_size=32, max_iter=30, random_state=0)
-    model.fit(data.x_train, data.y_train)
-    print(f"learning rate {{learning_rate}}: validation loss {{log_loss(data.y_val, model.predict_proba(data.x_val)):.3f}}")
-```
-
-??? question "Check yourself"
-
-    A question that needs this page's idea to answer.
-
-    **Answer.** The answer, with the reasoning that leads to it.
-{exercise}'''
-
-#: A code exercise for a page with its own experiment: its hidden check reads the page's results.
-EXERCISE = '''
-## Exercises {{ #exercises }}
-
-Write the rule this page's figure shows: among the learning rates tried, the one whose run ended
-with the lowest validation loss (a diverged run's loss is `None`).
-
-```exercise id="{slug}-lowest-loss" title="The lowest loss" kind="code"
-#| starter
-def lowest_loss_rate(rates, losses):
-    ...
-#| solution
-def lowest_loss_rate(rates, losses):
-    finished = [(loss, rate) for rate, loss in zip(rates, losses) if loss is not None]
-    return min(finished)[1]
-#| check: picks the rate with the lowest loss
-assert lowest_loss_rate([0.1, 1.0], [0.5, 0.2]) == 1.0, "lowest_loss_rate([0.1, 1.0], [0.5, 0.2]) should be 1.0"
-#| check: skips a diverged run
-assert lowest_loss_rate([0.1, 10.0], [0.5, None]) == 0.1, "a diverged run (loss None) is never the best"
-#| hidden check: agrees with this page's runs
-assert lowest_loss_rate({{{{ value: {name}.learning_rates }}}}, {{{{ value: {name}.final_val_loss }}}}) == {{{{ value: {name}.best_learning_rate }}}}
-#| hint
-Pair each rate with its loss (`zip`), leave out the pairs whose loss is `None`, then take the smallest.
-#| explanation
-`min` over `(loss, rate)` pairs compares the losses first, so it returns the pair with the lowest loss.
-```
-'''
-
-
-EXPERIMENT = '''"""{title}: the experiment behind docs/{page}.md (scaffolded by scripts/new-page; make it yours)."""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-from lesson.experiments._common import check_fields, dataset, final, runs_for, train
-
-
-@dataclass(frozen=True)
-class {config}:
-    """Settings of the experiment (validated: a bad value names the field and the valid range)."""
-
-    learning_rates: tuple[float, ...] = (0.03, 0.3, 3.0)
-    epochs: int = 30
-    n_train: int = 400
-
-    def __post_init__(self) -> None:
-        check_fields(self, {{"learning_rates": ("floats", 1e-6, 100.0), "epochs": ("int", 1, 1000),
-                            "n_train": ("int", 20, 5000)}})
-
-
-def run_{name}(config: {config}) -> dict:
-    """Final validation loss for each learning rate (one seed each).
-
-    Result keys: ``learning_rates``; ``final_val_loss`` (one per learning rate, None if diverged);
-    ``best_learning_rate`` (the one with the lowest final validation loss); ``n_train``.
-    """
-    data = dataset(config.n_train, 0)
-    trained = [train(data, runs_for(1, learning_rate=lr, epochs=config.epochs))[0]
-               for lr in config.learning_rates]
-    losses = [final(t.history, "val_loss") for t in trained]
-    finished = [(loss, rate) for rate, loss in zip(config.learning_rates, losses) if loss is not None]
-    return {{"learning_rates": list(config.learning_rates), "final_val_loss": losses,
-            "best_learning_rate": min(finished)[1] if finished else None, "n_train": config.n_train}}
-'''
-
-FIGURE = '''"""Figures of docs/{page}.md (scaffolded by scripts/new-page; make them yours)."""
-
-from __future__ import annotations
-
-from matplotlib.axes import Axes
-
-from lesson_figures.common import VAL_LOSS_LABEL, finite_points
-from site_src.figures.registry import FigureSpec
-
-
-def draw_{name}(axes: list[Axes], result: dict) -> list:
-    ax = axes[0]
-    rates, losses = finite_points(result["learning_rates"], result["final_val_loss"])
-    artists = ax.plot(rates, losses, marker="o")
-    ax.set_xscale("log")
-    ax.set_xlabel("learning rate η (log scale)")
-    ax.set_ylabel(VAL_LOSS_LABEL)
-    return artists
-
-
-def caption_{name}(result: dict) -> str:
-    return f"Final validation loss for {{len(result['learning_rates'])}} learning rates ({{result['n_train']}} students)."
-
-
-def alt_{name}(result: dict) -> str:
-    pairs = ", ".join(f"η = {{r:g}}: {{loss:.3f}}" for r, loss in zip(*finite_points(result["learning_rates"], result["final_val_loss"])))
-    return f"Line chart of final validation loss against learning rate: {{pairs}}."
-
-
-FIGURES: list[FigureSpec] = [
-    FigureSpec("{name}", "{name}", draw_{name}, caption_{name}, alt_{name}),
-]
-'''
+#: The chapter's templates, in the folder SCAFFOLD beside mkdocs.yml, read with `str.format`
+#: (``{{`` and ``}}`` for a literal brace): the page, its exercise (``--experiment``), the
+#: experiment module and the figure module.
+SCAFFOLD = "scaffold"
+TEMPLATES = {"page": "page.md.tmpl", "exercise": "exercise.md.tmpl", "experiment": "experiment.py.tmpl",
+             "figure": "figure.py.tmpl"}
+#: A page's name: lower-case words of letters and digits joined by - or _ (the first word starts with a letter).
+NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
 
 class NewPageError(ValueError):
@@ -235,17 +104,74 @@ def checklist(root: Path, with_experiment: bool, name: str) -> list[str]:
     return lines
 
 
-def register_experiment(root: Path, name: str, title: str, config: str) -> None:
-    registry = root / "lesson" / "experiments" / "__init__.py"
-    insert_before(registry, "\n\nclass UnknownExperimentError", f"\nfrom lesson.experiments.{name} import {config}, run_{name}")
+@dataclass(frozen=True)
+class Chapter:
+    """What the scaffold needs of a chapter: its folder and the modules its plugin settings name."""
+
+    root: Path
+    engine: str
+    experiments: str  # the module holding the experiments' registry
+    figures: str  # the module holding the figures' registry
+
+    @classmethod
+    def of(cls, root: Path) -> Chapter:
+        """The chapter whose mkdocs.yml is in `root`, as its ``chapter`` plugin entry names the modules."""
+        settings = chapter_settings(root / "mkdocs.yml")
+        engine = settings.get("engine", DEFAULT_ENGINE)
+        return cls(root, engine, experiments_module(engine, settings.get("experiments")),
+                   figures_module(engine, settings.get("figures")))
+
+    def package(self, module: str) -> Path:
+        return self.root.joinpath(*module.split("."))
+
+    def registered(self, name: str) -> list[str]:
+        """Where an experiment or a figure `name` is registered already, as 'file:line (what)'."""
+        calls = {"experiment": (self.package(self.experiments), f'Experiment("{name}",'),
+                 "figure": (self.package(self.figures), f'FigureSpec("{name}",')}
+        return [f"{path.relative_to(self.root)}:{number} (the {kind} {name})"
+                for kind, (package, call) in calls.items() for path in sorted(package.glob("*.py"))
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if call in line]
+
+    def template(self, kind: str) -> str:
+        path = self.root / SCAFFOLD / TEMPLATES[kind]
+        if not path.is_file():
+            raise NewPageError(f"{path} is missing: the scaffold writes pages from the chapter's templates in "
+                               f"{SCAFFOLD}/ ({', '.join(TEMPLATES.values())}); copy them from this repository's "
+                               f"{SCAFFOLD}/ and make them call your engine (README, 'Start a chapter of your own')")
+        return path.read_text(encoding="utf-8")
+
+
+class _SettingsLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing what its tags name (``!!python/name:...``, ``!ENV``)."""
+
+
+_SettingsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_SettingsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def chapter_settings(config: Path) -> dict:
+    """The ``chapter`` plugin's settings in mkdocs.yml ({} when it lists the plugin without any)."""
+    plugins = (yaml.load(config.read_text(encoding="utf-8"), Loader=_SettingsLoader) or {}).get("plugins") or []
+    for entry in plugins:
+        if entry == "chapter":
+            return {}
+        if isinstance(entry, dict) and "chapter" in entry:
+            return entry["chapter"] or {}
+    raise NewPageError(f"{config}: its plugins do not list chapter; the scaffold writes pages for a chapter built by it "
+                       "(README, 'Start a chapter of your own')")
+
+
+def register_experiment(chapter: Chapter, name: str, title: str, config: str) -> None:
+    registry = chapter.package(chapter.experiments) / "__init__.py"
+    insert_before(registry, "\n\nclass UnknownExperimentError", f"\nfrom {chapter.experiments}.{name} import {config}, run_{name}")
     insert_before(registry, "\n)\n\n# Read-only name -> Experiment mapping",
                   f'\n    Experiment("{name}", "{title}", {config}, run_{name}),')
 
 
-def register_figures(root: Path, name: str) -> None:
-    index = root / "lesson_figures" / "__init__.py"
+def register_figures(chapter: Chapter, name: str) -> None:
+    index = chapter.package(chapter.figures) / "__init__.py"
     source = index.read_text(encoding="utf-8")
-    imports = re.search(r"^from lesson_figures import (.+)$", source, re.M)
+    imports = re.search(rf"^from {re.escape(chapter.figures)} import (.+)$", source, re.M)
     modules = re.search(r"^PAGE_MODULES = \((.+?)\)$", source, re.M | re.S)
     if not imports or not modules:
         raise NewPageError(f"{index}: cannot find the figure modules' import and PAGE_MODULES; register {name} by hand")
@@ -256,34 +182,40 @@ def register_figures(root: Path, name: str) -> None:
 
 def scaffold(root: Path, name: str, with_experiment: bool) -> list[Path]:
     """Write the page (and experiment, figure) for ``name``; returns the files written."""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise NewPageError(f"page name {name!r}: use lower-case letters, digits and _ (it names a module), e.g. momentum")
-    slug, title = name.replace("_", "-"), name.replace("_", " ").capitalize()
+    if not NAME.fullmatch(name):
+        raise NewPageError(f"page name {name!r}: use lower-case words of letters and digits joined by - (or _), "
+                           "e.g. warm-restarts")
+    slug, module = name.replace("_", "-"), name.replace("-", "_")  # the page's file; the experiment's and figure's modules
+    title = module.replace("_", " ").capitalize()
+    chapter = Chapter.of(root)
     page = root / "docs" / f"{slug}.md"
     targets = [page]
     if with_experiment:
-        targets += [root / "lesson" / "experiments" / f"{name}.py", root / "lesson_figures" / f"{name}.py"]
+        targets += [chapter.package(chapter.experiments) / f"{module}.py", chapter.package(chapter.figures) / f"{module}.py"]
     existing = [str(path.relative_to(root)) for path in targets if path.exists()]
+    if with_experiment:
+        existing += chapter.registered(module)
     if existing:
         raise NewPageError(f"{', '.join(existing)} already exist(s): choose another name or edit it")
+    templates = {kind: chapter.template(kind) for kind in (TEMPLATES if with_experiment else ("page",))}
     experiment, key, spec, figure = ("dataset", "n_train", "d", "dataset")
     if with_experiment:
-        config = "".join(part.capitalize() for part in name.split("_")) + "Config"
-        targets[1].write_text(EXPERIMENT.format(title=title, page=slug, name=name, config=config), encoding="utf-8")
-        targets[2].write_text(FIGURE.format(page=slug, name=name), encoding="utf-8")
-        register_experiment(root, name, title, config)
-        register_figures(root, name)
-        experiment, key, spec, figure = (name, "n_train", "d", name)
-    exercise = EXERCISE.format(slug=slug, name=name) if with_experiment else ""
-    page.write_text(PAGE.format(title=title, figure=figure, experiment=experiment, key=key, spec=spec, exercise=exercise),
-                    encoding="utf-8")
+        config = "".join(part.capitalize() for part in module.split("_")) + "Config"
+        targets[1].write_text(templates["experiment"].format(title=title, page=slug, name=module, config=config), encoding="utf-8")
+        targets[2].write_text(templates["figure"].format(page=slug, name=module), encoding="utf-8")
+        register_experiment(chapter, module, title, config)
+        register_figures(chapter, module)
+        experiment, key, spec, figure = (module, "n_train", "d", module)
+    exercise = templates["exercise"].format(slug=slug, name=module) if with_experiment else ""
+    page.write_text(templates["page"].format(title=title, figure=figure, experiment=experiment, key=key, spec=spec,
+                                             exercise=exercise), encoding="utf-8")
     add_to_nav(root / "mkdocs.yml", title, f"{slug}.md")
     return targets
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/new-page", description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="the page's name, e.g. momentum (also names the experiment and figure)")
+    parser.add_argument("name", help="the page's name, e.g. warm-restarts (its experiment and figure: warm_restarts)")
     parser.add_argument("--experiment", action="store_true", help="also scaffold an experiment and its figure")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -295,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in written:
         print(f"new-page: wrote {path.relative_to(args.root)}")
     print(f"new-page: added {written[0].name} to mkdocs.yml's nav after {nav_before(args.root, written[0].name)}")
-    for line in checklist(args.root, args.experiment, args.name):
+    for line in checklist(args.root, args.experiment, args.name.replace("-", "_")):
         print(f"new-page: {line}")
     return 0
 

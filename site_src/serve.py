@@ -111,6 +111,12 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+#: How long the build waits after a save's last file event (MkDocs waits 0.1 s, tuned for polling).
+#: One save's events (an editor's write, or its temporary file and rename) arrive within a
+#: millisecond or two of each other through inotify; every edit's wait is shorter by the difference.
+SAVE_SETTLE_SECONDS = 0.02
+
+
 class SaveObserver(Observer):
     """The system's file events (inotify on Linux) where MkDocs' server polls the watched folders
     every 0.5 s: a save is seen at once, which takes 0.25 s on average off every edit's wait.
@@ -149,9 +155,14 @@ class SourceSaves(FileSystemEventHandler):
 
 class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server, which also remembers the page last asked for (`last_page`, its
-    path on the server) and can be asked for a rebuild without a save (`request_rebuild`)."""
+    path on the server), can be asked for a rebuild without a save (`request_rebuild`), and starts
+    a build sooner after a save (`SAVE_SETTLE_SECONDS`)."""
 
     last_page: str | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.build_delay = SAVE_SETTLE_SECONDS
 
     def serve_request(self, environ, start_response):
         path = environ.get("PATH_INFO", "")

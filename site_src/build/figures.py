@@ -12,6 +12,7 @@ numpy versions and SVGO's identity: editing one figure redraws only it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
@@ -190,7 +191,7 @@ class FiguresStep:
         keys = {}
         for name in self.names:
             spec = self.figures[name]
-            code = self._code_hash(spec, shared)
+            code = figure_code_hash(spec.draw, spec.caption, spec.alt, tuple(shared))
             for layout in layouts(spec):
                 keys[item_name(name, layout)] = figure_key(spec, sha256_hex(inputs[name]), code, figure_rc(), self.versions,
                                                            optimizer, layout)
@@ -212,14 +213,6 @@ class FiguresStep:
         optimized = optimize_svgs({name: svg for name, (svg, _) in drawn.items()})
         share = (time.perf_counter() - start) / len(drawn)
         return {name: (optimized[name], seconds + share) for name, (_, seconds) in drawn.items()}
-
-    @staticmethod
-    def _code_hash(spec, shared: list) -> str:
-        """Hash of the files every figure shares plus this figure's own code: its draw, caption
-        and alt functions and whatever of their folder they use (not the rest of their module)."""
-        folder = Path(inspect.getsourcefile(spec.draw)).resolve().parent
-        own = function_closure_source((spec.draw, spec.caption, spec.alt), within=folder)
-        return sha256_hex(canonical_json({"shared": shared, "own": own}))
 
     def _entry(self, name: str, result: dict, build: BuildContext) -> dict:
         spec = self.figures[name]
@@ -243,3 +236,14 @@ class FiguresStep:
             "caption": _text_of(spec.caption, result, name, "caption"),
             "alt": _text_of(spec.alt, result, name, "alt"),
         }
+
+
+@functools.lru_cache(maxsize=256)
+def figure_code_hash(draw: Callable, caption: Callable, alt: Callable, shared: tuple) -> str:
+    """Hash of the files every figure shares (`shared`: (name, sha256) pairs) plus one figure's own
+    code: its draw, caption and alt functions and whatever of their folder they use (not the rest
+    of their module). Memoized by the function objects: an edit of the figure code imports them
+    afresh (`Registries`), so the preview reads each figure's source once, not at every save."""
+    folder = Path(inspect.getsourcefile(draw)).resolve().parent
+    own = function_closure_source((draw, caption, alt), within=folder)
+    return sha256_hex(canonical_json({"shared": [list(pair) for pair in shared], "own": own}))
