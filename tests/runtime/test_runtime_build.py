@@ -298,14 +298,19 @@ def test_two_pyodides_can_assemble_a_fresh_mirror_at_once(tmp_path):
 
 
 def test_a_fences_script_and_stylesheet_are_found_by_the_fences_name():
+    # The machinery's own fences are asserted by name; a maintainer's new fence may join them
+    # without this test changing (a new fence touches its module, its script and its stylesheet only).
     from site_src.runtime import build
 
     fences = build.fence_classes()
-    assert fences == {"exercise": "exercise", "exercise-progress": "exercise-progress", "python-live": "live-cell"}
-    assert build._fence_files("js", ".js", fences) == ["exercise", "exercise-progress"]
+    assert {"exercise": "exercise", "exercise-progress": "exercise-progress", "python-live": "live-cell"}.items() <= fences.items()
+    scripts = build._fence_files("js", ".js", fences)
+    assert {"exercise", "exercise-progress"} <= set(scripts) and "python-live" not in scripts  # its code is the page script's
     entry = build._stylesheet_entry(fences).splitlines()
-    assert [line.rsplit("/runtime/", 1)[-1] for line in entry[:2]] == ['css/runtime.css";', 'css/fences/exercise.css";']
-    assert entry[2] == ":is(.exercise, .exercise-progress, .live-cell) [hidden] {"
+    imported = [line.rsplit("/runtime/", 1)[-1] for line in entry if line.startswith("@import")]
+    assert imported[0] == 'css/runtime.css";' and 'css/fences/exercise.css";' in imported[1:]
+    hidden_rule = next(line for line in entry if line.endswith("[hidden] {"))
+    assert all(f".{name}" in hidden_rule for name in ("exercise", "exercise-progress", "live-cell")), hidden_rule
 
 
 def test_a_script_named_after_no_fence_is_refused_naming_the_file_and_the_fences(tmp_path, monkeypatch):
@@ -314,5 +319,5 @@ def test_a_script_named_after_no_fence_is_refused_naming_the_file_and_the_fences
     (tmp_path / "js" / "fences").mkdir(parents=True)
     (tmp_path / "js" / "fences" / "takeaway.js").write_text("export function mount() { return []; }")
     monkeypatch.setattr(build, "HERE", tmp_path)
-    with pytest.raises(build.RuntimeSettingsError, match=r"takeaway\.js: no fence is named 'takeaway' \(fences: exercise, exercise-progress, python-live\)"):
+    with pytest.raises(build.RuntimeSettingsError, match=r"takeaway\.js: no fence is named 'takeaway' \(fences: exercise, exercise-progress, (.+, )?python-live"):
         build._fence_files("js", ".js", build.fence_classes())
