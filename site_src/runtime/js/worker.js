@@ -21,6 +21,26 @@ const state = {
   busy: Promise.resolve(), // requests run one after another
 };
 
+/**
+ * When each loading step ended, in ms on the worker's clock (it starts with the worker, as the page
+ * asks for Python), and the files those steps fetched, with their times: the `ready` reply carries
+ * it as `timeline` (not a field protocol.json requires), scripts/bench_browser.py prints it.
+ */
+const timeline = {
+  steps: [],
+  mark(step) {
+    this.steps.push({ step, at: Math.round(performance.now()) });
+  },
+  report() {
+    const files = performance.getEntriesByType("resource").map((entry) => ({
+      file: new URL(entry.name).pathname.split("/").pop(),
+      start: Math.round(entry.startTime),
+      end: Math.round(entry.responseEnd),
+    }));
+    return { steps: this.steps, files };
+  },
+};
+
 function reply(type, id, fields) {
   self.postMessage(makeMessage(REPLIES, type, id, fields));
 }
@@ -160,8 +180,11 @@ function attachStreams(id) {
 async function loadRuntime(config) {
   try {
     await importPyodideScript(config);
+    timeline.mark("pyodide.js");
     const lockFileURL = await lockBlobURL(config);
+    timeline.mark("lock");
     state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
+    timeline.mark("loadPyodide");
     URL.revokeObjectURL(lockFileURL);
   } catch (error) {
     throw await explainDownloadFailure(error, self.location.href);
@@ -178,15 +201,18 @@ async function init(message) {
   }
   attachStreams(message.id);
   state.runner = installRunnerAndChecker(state.pyodide, { runner: runnerSource, checker: checkerSource });
+  timeline.mark("runner");
   if (config.stdinBuffer) {
     state.stdin = config.stdinBuffer;
     state.runner.KEYBOARD.read_line = readTypedLine;
   }
   await loadPackagesWithProgress(message.id, config.preload);
+  timeline.mark(`load ${config.preload.join(", ")}`);
   const found = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}");
   const versions = found.toJs({ dict_converter: Object.fromEntries });
   found.destroy();
-  reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version } });
+  timeline.mark("import numpy");
+  reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version }, timeline: timeline.report() });
 }
 
 /**
