@@ -4,6 +4,7 @@
 import { CALLABLE, REPLIES, REQUESTS, STDIN, checkData, checkMessage, makeMessage } from "./protocol.js";
 import { OfflineError, explainDownloadFailure } from "./network.js";
 import { installRunnerAndChecker } from "./python-modules.mjs";
+import { forgetSnapshot, keepSnapshot, snapshotURL, storedSnapshot } from "./memory-snapshot.js";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -176,6 +177,36 @@ function attachStreams(id) {
   state.pyodide.setStderr(stream("stderr"));
 }
 
+/**
+ * Python started: restored from the memory snapshot of an earlier visit when one is kept for this
+ * runtime, else started afresh and a snapshot made for the next visit (memory-snapshot.js). A
+ * snapshot Pyodide refuses is deleted and Python starts afresh.
+ */
+async function startPython(config, options) {
+  const url = await snapshotURL(config, state.lock);
+  const snapshot = await storedSnapshot(url);
+  if (snapshot) {
+    try {
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      timeline.mark("loadPyodide from the snapshot");
+      return pyodide;
+    } catch (error) {
+      console.warn("memory snapshot refused, starting Python afresh:", error);
+      await forgetSnapshot(url);
+    }
+  }
+  const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
+  timeline.mark("loadPyodide");
+  let bytes = null;
+  try {
+    bytes = pyodide.makeMemorySnapshot();
+  } catch (error) {
+    console.warn("memory snapshot: not made:", error); // the next visit starts afresh too
+  }
+  if (bytes) keepSnapshot(url, bytes); // stored while numpy loads
+  return pyodide;
+}
+
 /** Pyodide itself, with the lock that lists the site's packages. */
 async function loadRuntime(config) {
   try {
@@ -183,8 +214,7 @@ async function loadRuntime(config) {
     timeline.mark("pyodide.js");
     const lockFileURL = await lockBlobURL(config);
     timeline.mark("lock");
-    state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
-    timeline.mark("loadPyodide");
+    state.pyodide = await startPython(config, { indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
     URL.revokeObjectURL(lockFileURL);
   } catch (error) {
     throw await explainDownloadFailure(error, self.location.href);
