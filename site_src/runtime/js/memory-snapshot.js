@@ -14,7 +14,7 @@
 
 const CACHE = "python-memory-snapshot";
 
-/** The Cache API, or null where there is none (an insecure origin) or it may not be used (some private modes). */
+/** The Cache API, or null where it may not be used (some private modes). */
 async function snapshotCache() {
   if (!self.caches) return null;
   try {
@@ -25,8 +25,13 @@ async function snapshotCache() {
   }
 }
 
-/** The address the snapshot for this runtime (config: the worker's init config; lock: the lock in use) is kept under. */
+/**
+ * The address the snapshot for this runtime (config: the worker's init config; lock: the lock in
+ * use) is kept under; null on an insecure origin (plain http to another host), which has neither
+ * the Cache API nor crypto.subtle: Python then starts afresh on every visit.
+ */
 export async function snapshotURL(config, lock) {
+  if (!self.isSecureContext) return null;
   const packages = config.preload.map((name) => [name, lock.packages[name]?.sha256 ?? "not in the lock"]);
   const made = JSON.stringify({ pyodide: config.version, build: config.pyodideIntegrity, packages });
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(made)));
@@ -34,15 +39,22 @@ export async function snapshotURL(config, lock) {
   return new URL(`python-memory-snapshot-${hex}.bin`, config.indexURL).href;
 }
 
-/** The snapshot kept under `url`, or null. */
+/** The snapshot kept under `url`, or null (none, or it cannot be read: Python then starts afresh). */
 export async function storedSnapshot(url) {
+  if (!url) return null;
   const cache = await snapshotCache();
-  const response = await cache?.match(url);
-  return response ? new Uint8Array(await response.arrayBuffer()) : null;
+  try {
+    const response = await cache?.match(url);
+    return response ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch (error) {
+    console.warn("memory snapshot: not read:", error);
+    return null;
+  }
 }
 
 /** Keep `bytes` under `url`, deleting any snapshot of another runtime. Failing (e.g. no room) only costs the next visit's time. */
 export async function keepSnapshot(url, bytes) {
+  if (!url) return;
   const cache = await snapshotCache();
   if (!cache) return;
   try {

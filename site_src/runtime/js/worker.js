@@ -195,8 +195,9 @@ async function startPython(config, options) {
       await forgetSnapshot(url);
     }
   }
-  const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
+  const pyodide = await loadPyodide({ ...options, _makeSnapshot: Boolean(url) });
   timeline.mark("loadPyodide");
+  if (!url) return pyodide;
   let bytes = null;
   try {
     bytes = pyodide.makeMemorySnapshot();
