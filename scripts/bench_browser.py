@@ -11,10 +11,17 @@ Prints (numbers only; nothing is asserted):
       cross-origin isolated: Stop restarts Python) and on the repeat visit (isolated: interrupted);
     - a repeat visit (a new tab, same profile: the HTTP and service worker caches warm);
     - a second page's first run after instant navigation (Python loaded by the first page);
+    the median of --runs rounds, the sites taking turns within a round (the machine's load
+    changes alike for both), beside issue 21's goals;
+  * where the cold and the repeat visit's first output waits go: when the worker finished each
+    loading step (the `ready` reply's timeline, worker.js) and fetched each file, from the moment
+    the pointer came over the cell (Python starts then), with the click and the first output
+    marked; and the bytes the server sent for the repeat visit (0: everything came from the
+    browser's caches);
   * a 100-epoch training run of the default network (lesson defaults) in Pyodide vs in CPython;
   * the bytes the playground downloads before the first Run, and up to the first output.
 
-Usage: .venv/bin/python scripts/bench_browser.py [--site before/site] [--site site] [--repeats 3]
+Usage: .venv/bin/python scripts/bench_browser.py [--site before/site] [--site site] [--runs 3] [--repeats 3] [--waits-only]
 """
 
 from __future__ import annotations
@@ -69,6 +76,25 @@ addEventListener('click', (event) => {
   }).observe(output, {subtree: true, childList: true, characterData: true});
 }, true);
 """
+#: Records, in page time, when the page starts the Python worker (window.pythonWorkerAt): the
+#: worker's own clock, which times its loading steps (the `ready` reply's timeline), starts then.
+WORKER_START_PROBE = """
+const PageWorker = Worker;
+window.Worker = class extends PageWorker {
+  constructor(url, options) {
+    super(url, options);
+    if (String(url).includes('worker.js')) window.pythonWorkerAt = performance.now();
+  }
+};
+"""
+#: The goals of issue 21 for the reader's waits, in seconds (the cold one on a quiet machine).
+GOALS = {
+    "cold first output": 3.0,
+    "Stop -> next output, first visit (not isolated)": 0.5,
+    "second page's first run": 1.0,
+    "repeat visit, first output": 1.0,
+    "Stop -> next output, repeat visit (isolated)": 0.5,
+}
 #: Seconds the pointer rests on a cell before the click, as a reader's does (the runtime may start
 #: Python when the pointer comes over a cell): the same for every site measured.
 READER_PAUSE_S = 1.0
@@ -87,6 +113,7 @@ def settled_page(context, url: str):
     """A page at `url` with the click probe, its cells taken over by the page script."""
     page = context.new_page()
     page.add_init_script(CLICK_TO_OUTPUT_PROBE)
+    page.add_init_script(WORKER_START_PROBE)
     page.goto(url)
     page.wait_for_load_state("load")
     page.wait_for_timeout(1500)  # the service worker installs (on a first visit) and the page settles
@@ -110,12 +137,31 @@ def stop_to_next_output(page, scratch) -> float:
     return seconds
 
 
-def reader_waits(browser, url: str) -> dict[str, float]:
-    """The reader's waits on one site (see the module's docstring), in seconds."""
+def loading_timeline(page) -> str:
+    """Where the first output's wait went, in seconds from the start of Python (the pointer coming
+    over the cell): the worker's loading steps, the click, the first output, then the files the
+    worker fetched (start-end). Read right after the first output."""
+    times = page.evaluate("""async () => {
+      const reply = await liveCellsRuntime.ready;
+      const at = (pageTime) => (pageTime - window.pythonWorkerAt) / 1000;
+      return {timeline: reply.timeline, click: at(window.runClickedAt), output: at(window.outputAt)};
+    }""")
+    marks = [(step["step"], step["at"] / 1000) for step in (times["timeline"] or {}).get("steps", [])]
+    marks += [("click", times["click"]), ("first output", times["output"])]
+    line = " | ".join(f"{name} {at:.2f}" for name, at in sorted(marks, key=lambda mark: mark[1]))
+    files = ", ".join(f"{entry['file']} {entry['start'] / 1000:.2f}-{entry['end'] / 1000:.2f}"
+                      for entry in (times["timeline"] or {}).get("files", []))
+    return f"{line}\n      files: {files or '(this site reports no timeline)'}"
+
+
+def reader_waits(browser, server, url: str) -> tuple[dict[str, float], dict[str, str]]:
+    """The reader's waits on one site (see the module's docstring), in seconds, and where the cold
+    and the repeat visit's first output waits went (loading_timeline)."""
     context = browser.new_context()  # a new profile: empty caches
     page = settled_page(context, url)
     scratch = cell(page, "Scratch")  # its code as built: it prints at once
     waits = {"cold first output": click_to_output(page, scratch)}
+    timelines = {"cold visit": loading_timeline(page)}
     wait_done(scratch)
     waits["warm run"] = click_to_output(page, scratch)
     wait_done(scratch)
@@ -129,12 +175,15 @@ def reader_waits(browser, url: str) -> dict[str, float]:
     waits["second page's first run"] = click_to_output(page, second)
     page.close()
 
+    served_before = server.bytes_sent
     repeat = settled_page(context, url)
     waits["repeat visit, first output"] = click_to_output(repeat, cell(repeat, "Scratch"))
+    served = server.bytes_sent - served_before
+    timelines["repeat visit"] = f"{loading_timeline(repeat)}\n      bytes the server sent (the page and Python): {served:,}"
     wait_done(cell(repeat, "Scratch"))
     waits["Stop -> next output, repeat visit (isolated)"] = stop_to_next_output(repeat, cell(repeat, "Scratch"))
     context.close()
-    return waits
+    return waits, timelines
 
 
 def time_to_first_output(context, url: str) -> float:
@@ -199,7 +248,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, action="append",
                         help="a built site (default: site/); give two (before, after) to compare the reader's waits")
+    parser.add_argument("--runs", type=int, default=3, help="rounds of the reader's waits, a median is printed (default: 3)")
     parser.add_argument("--repeats", type=int, default=3, help="training runs per runtime (default: 3)")
+    parser.add_argument("--waits-only", action="store_true", help="only the reader's waits and where they go")
     args = parser.parse_args()
     sites = args.site or [ROOT / "site"]
     for site in sites:
@@ -210,15 +261,25 @@ def main() -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        waits = []
-        for site in sites:
-            server, _ = serve(site)
-            waits.append(reader_waits(browser, f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"))
-            server.shutdown()
-        print(f"what a reader waits for (s; pointer on the cell {READER_PAUSE_S:.1f} s before each click):")
-        print(f"  {'':48}" + "".join(f"{str(site)[-28:]:>30}" for site in sites))
-        for name in waits[0]:
-            print(f"  {name:48}" + "".join(f"{site_waits[name]:30.2f}" for site_waits in waits))
+        rounds = {site: [] for site in sites}  # per site: a {wait: seconds} per round
+        for round_number in range(args.runs):
+            for site in sites:
+                server, _ = serve(site)
+                waits, timelines = reader_waits(browser, server, f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}")
+                server.shutdown()
+                rounds[site].append(waits)
+                print(f"round {round_number + 1}, {site}: where the first output's wait went (s since Python started):")
+                for visit, timeline in timelines.items():
+                    print(f"  {visit}: {timeline}")
+        print(f"what a reader waits for (s, median of {args.runs}; pointer on the cell {READER_PAUSE_S:.1f} s before each click):")
+        print(f"  {'':48}" + "".join(f"{str(site)[-28:]:>30}" for site in sites) + f"{'goal':>8}")
+        for name in rounds[sites[0]][0]:
+            goal = f"<= {GOALS[name]:.1f}" if name in GOALS else ""
+            print(f"  {name:48}" + "".join(f"{statistics.median(waits[name] for waits in rounds[site]):30.2f}" for site in sites) + f"{goal:>8}")
+            print(f"  {'':48}" + "".join(f"{' '.join(f'{waits[name]:.2f}' for waits in rounds[site]):>30}" for site in sites))
+        if args.waits_only:
+            browser.close()
+            return
 
         server, _ = serve(sites[-1])
         url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"

@@ -103,6 +103,23 @@ def test_offline_after_the_first_visit_visited_pages_open_and_their_cells_run(br
     page.context.close()
 
 
+def test_a_later_visit_downloads_no_unchanged_file_again_the_python_runtime_included(browser):
+    """Files without a content hash are asked with their validators (a 304 sends no body), those
+    the worker's importScripts fetches too: a no-cors request drops such headers, and
+    pyodide.asm.js (1.3 MB) came in full on every visit."""
+    server, thread = serve(SITE_DIR)
+    url = f"http://127.0.0.1:{server.server_address[1]}/{PLAYGROUND}"
+    page = isolated_page(browser, url)  # two visits: the page is kept from the second
+    scratch = cell(page, "Scratch")
+    assert run(scratch).startswith("Finished")  # Python, numpy and the engine downloaded and kept
+    before = server.bytes_sent
+    page.reload()
+    assert run(cell(page, "Scratch")).startswith("Finished")
+    assert server.bytes_sent - before == 0, f"{server.bytes_sent - before:,} bytes downloaded again"
+    page.context.close()
+    stop_serving(server, thread)
+
+
 def test_keep_this_chapter_offline_downloads_the_rest_so_an_unvisited_page_opens_and_runs_offline(browser):
     server, thread = serve(SITE_DIR)
     url = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -4,6 +4,7 @@
 import { CALLABLE, REPLIES, REQUESTS, STDIN, checkData, checkMessage, makeMessage } from "./protocol.js";
 import { OfflineError, explainDownloadFailure } from "./network.js";
 import { installRunnerAndChecker } from "./python-modules.mjs";
+import { forgetSnapshot, keepSnapshot, snapshotURL, storedSnapshot } from "./memory-snapshot.js";
 import checkerSource from "../py/exercise_check.py";
 import runnerSource from "../py/runner.py";
 
@@ -19,6 +20,26 @@ const state = {
   interrupt: null, // Uint8Array over the page's interrupt buffer (cross-origin isolated pages only)
   stdin: null, // the page's typed-input buffer, see protocol.js STDIN (cross-origin isolated pages only)
   busy: Promise.resolve(), // requests run one after another
+};
+
+/**
+ * When each loading step ended, in ms on the worker's clock (it starts with the worker, as the page
+ * asks for Python), and the files those steps fetched, with their times: the `ready` reply carries
+ * it as `timeline` (not a field protocol.json requires), scripts/bench_browser.py prints it.
+ */
+const timeline = {
+  steps: [],
+  mark(step) {
+    this.steps.push({ step, at: Math.round(performance.now()) });
+  },
+  report() {
+    const files = performance.getEntriesByType("resource").map((entry) => ({
+      file: new URL(entry.name).pathname.split("/").pop(),
+      start: Math.round(entry.startTime),
+      end: Math.round(entry.responseEnd),
+    }));
+    return { steps: this.steps, files };
+  },
 };
 
 function reply(type, id, fields) {
@@ -156,12 +177,45 @@ function attachStreams(id) {
   state.pyodide.setStderr(stream("stderr"));
 }
 
+/**
+ * Python started: restored from the memory snapshot of an earlier visit when one is kept for this
+ * runtime, else started afresh and a snapshot made for the next visit (memory-snapshot.js). A
+ * snapshot Pyodide refuses is deleted and Python starts afresh.
+ */
+async function startPython(config, options) {
+  const url = await snapshotURL(config, state.lock);
+  const snapshot = await storedSnapshot(url);
+  if (snapshot) {
+    try {
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      timeline.mark("loadPyodide from the snapshot");
+      return pyodide;
+    } catch (error) {
+      console.warn("memory snapshot refused, starting Python afresh:", error);
+      await forgetSnapshot(url);
+    }
+  }
+  const pyodide = await loadPyodide({ ...options, _makeSnapshot: Boolean(url) });
+  timeline.mark("loadPyodide");
+  if (!url) return pyodide;
+  let bytes = null;
+  try {
+    bytes = pyodide.makeMemorySnapshot();
+  } catch (error) {
+    console.warn("memory snapshot: not made:", error); // the next visit starts afresh too
+  }
+  if (bytes) keepSnapshot(url, bytes); // stored while numpy loads
+  return pyodide;
+}
+
 /** Pyodide itself, with the lock that lists the site's packages. */
 async function loadRuntime(config) {
   try {
     await importPyodideScript(config);
+    timeline.mark("pyodide.js");
     const lockFileURL = await lockBlobURL(config);
-    state.pyodide = await loadPyodide({ indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
+    timeline.mark("lock");
+    state.pyodide = await startPython(config, { indexURL: config.indexURL, lockFileURL, env: { MPLBACKEND: "Agg" } });
     URL.revokeObjectURL(lockFileURL);
   } catch (error) {
     throw await explainDownloadFailure(error, self.location.href);
@@ -178,15 +232,18 @@ async function init(message) {
   }
   attachStreams(message.id);
   state.runner = installRunnerAndChecker(state.pyodide, { runner: runnerSource, checker: checkerSource });
+  timeline.mark("runner");
   if (config.stdinBuffer) {
     state.stdin = config.stdinBuffer;
     state.runner.KEYBOARD.read_line = readTypedLine;
   }
   await loadPackagesWithProgress(message.id, config.preload);
+  timeline.mark(`load ${config.preload.join(", ")}`);
   const found = state.pyodide.runPython("import sys, numpy; {'python': sys.version.split()[0], 'numpy': numpy.__version__}");
   const versions = found.toJs({ dict_converter: Object.fromEntries });
   found.destroy();
-  reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version } });
+  timeline.mark("import numpy");
+  reply("ready", message.id, { versions: { ...versions, pyodide: state.pyodide.version }, timeline: timeline.report() });
 }
 
 /**

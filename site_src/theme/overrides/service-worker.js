@@ -75,10 +75,15 @@ async function networkFirst(event) {
   const lastModified = cached?.headers.get("Last-Modified");
   if (etag) headers.set("If-None-Match", etag);
   else if (lastModified) headers.set("If-Modified-Since", lastModified);
+  // A no-cors request (a worker's importScripts, an image) drops every header a cross-origin
+  // request may not carry, the validators included, and would download an unchanged file in full
+  // (pyodide.asm.js, 1.3 MB, on every visit): asked in same-origin mode, which it is anyway.
+  const mode = request.mode === "no-cors" ? "same-origin" : undefined;
   let response;
   try {
     // no-store: the cache here is the only copy (the HTTP cache would hold a second one).
-    response = await fetch(new Request(request, { headers, cache: "no-store" }));
+    response = await fetch(mode ? new Request(request.url, { headers, mode, credentials: request.credentials, cache: "no-store" })
+      : new Request(request, { headers, cache: "no-store" }));
   } catch (error) {
     if (cached) return cached;
     if (request.mode === "navigate") return offlinePage();
