@@ -25,7 +25,7 @@ const state = {
 /**
  * When each loading step ended, in ms on the worker's clock (it starts with the worker, as the page
  * asks for Python), and the files those steps fetched, with their times: the `ready` reply carries
- * it as `timeline` (not a field protocol.json requires), scripts/bench_browser.py prints it.
+ * it as `timeline` (a field of `ready` in protocol.json), scripts/bench_browser.py prints it.
  */
 const timeline = {
   steps: [],
