@@ -171,6 +171,10 @@ def reader_waits(browser, server, url: str) -> tuple[dict[str, float], dict[str,
     page.wait_for_url(re.compile(r"/learning-rate/$"))
     second = page.locator(".live-cell").first
     expect(second).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    # A reader looks at the new page before clicking into it. A click at once could land while
+    # Material was still finishing the navigation (its scroll to the top): in about one round of
+    # three the click was lost, and the editor did not open (a second click opened it).
+    page.wait_for_timeout(READER_PAUSE_S * 1000)
     set_code(second, "print('second page')")
     waits["second page's first run"] = click_to_output(page, second)
     page.close()
