@@ -105,7 +105,8 @@ def test_training_streams_curves_and_draws_the_boundary(tuning):
 def test_a_huge_learning_rate_is_reported_as_diverged(tuning):
     choose(tuning, learning_rate=100.0, epochs=50)
     text = train_and_wait(tuning)
-    assert text.startswith("Run #2: Training diverged at epoch"), text
+    # (any run number: the page is shared with the file's other tests, and `-k` may run this one alone)
+    assert re.match(r"Run #\d+: Training diverged at epoch \d+", text), text
     assert "yes, at epoch" in rows(tuning).first.inner_text()  # the newest run is listed first
     choose(tuning, learning_rate=0.3)
 
