@@ -30,9 +30,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from site_src.build.pages import last_concept_page, nav_pages
+from site_src.build.pages import last_concept_page, nav_pages, read_mkdocs_yml
 from site_src.project import DEFAULT_ENGINE, experiments_module, figures_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,17 +140,9 @@ class Chapter:
         return path.read_text(encoding="utf-8")
 
 
-class _SettingsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing what its tags name (``!!python/name:...``, ``!ENV``)."""
-
-
-_SettingsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-_SettingsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def chapter_settings(config: Path) -> dict:
     """The ``chapter`` plugin's settings in mkdocs.yml ({} when it lists the plugin without any)."""
-    plugins = (yaml.load(config.read_text(encoding="utf-8"), Loader=_SettingsLoader) or {}).get("plugins") or []
+    plugins = read_mkdocs_yml(config).get("plugins") or []
     for entry in plugins:
         if entry == "chapter":
             return {}

@@ -25,6 +25,11 @@ _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
+def read_mkdocs_yml(config: Path) -> dict:
+    """mkdocs.yml as plain data, read without MkDocs (its tags' values are None); {} when empty."""
+    return yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags) or {}
+
+
 def nav_pages(config: Path) -> tuple[str, ...]:
     """Every entry of mkdocs.yml's navigation (paths relative to docs/, or links), in the reader's
     order, sections flattened; () without a nav."""
@@ -35,7 +40,7 @@ def nav_pages(config: Path) -> tuple[str, ...]:
             found += walk(value) if isinstance(value, list) else [value]
         return found
 
-    return tuple(walk(yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags).get("nav") or []))
+    return tuple(walk(read_mkdocs_yml(config).get("nav") or []))
 
 
 #: Pages of the navigation that are tools, not chapter text (the tuning playground, the Python sandbox).
