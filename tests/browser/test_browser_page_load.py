@@ -7,11 +7,15 @@ import io
 import re
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageFilter
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
 from playwright.sync_api import expect
 
 from cells import layout_shift, page_with_layout_shifts, recorded_page
 from site_server import SITE_DIR
+from site_src.markdown.lean_code import PLAIN_TOKEN_CLASSES
 from test_browser_accessibility import site_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -155,3 +159,110 @@ def test_the_cut_down_math_fonts_and_css_draw_every_formula_as_katexs_own_do(bro
     whole.close()
     cut.close()
     assert moved == {}
+
+
+CODE_BLOCKS = "div.highlight pre > code"
+PLAIN_TOKENS = ", ".join(f"{CODE_BLOCKS} span.{name}" for name in PLAIN_TOKEN_CLASSES)
+
+
+def pygments_markup(text: str, block_classes: str) -> str:
+    """The token spans Pygments itself writes for `text` (what pymdownx.highlight put in the <code>
+    before site_src/markdown/lean_code.py): a block's language from its class, else Python (the
+    live cells' and exercises' code)."""
+    language = re.search(r"\blanguage-([\w+-]+)", block_classes)
+    lexer = get_lexer_by_name(language[1] if language else "python", stripnl=False)
+    return highlight(text, lexer, HtmlFormatter(nowrap=True))
+
+
+#: A plain token's span whose drawing differs from its bare text's: a colour or font not its
+#: code's, or a background, decoration or box of its own.
+PLAIN_TOKENS_STYLE = """(all) => all.filter((span) => {
+    const style = getComputedStyle(span), code = getComputedStyle(span.closest("code"));
+    const inherited = ["color", "fontFamily", "fontSize", "fontWeight", "fontStyle", "letterSpacing"].every((name) => style[name] === code[name]);
+    const boxless = ["padding", "margin", "borderWidth"].every((name) => ["", "0px"].includes(style[name]));
+    return !(inherited && boxless && style.backgroundColor === "rgba(0, 0, 0, 0)" && style.textDecorationLine === "none");
+}).map((span) => `${span.className} ${span.textContent}`)"""
+
+
+def code_pictures(page, shown: list[int]) -> dict[tuple[str, int], Image.Image]:
+    """Each shown code block, drawn in Material's light and dark schemes, in grey levels; and, in each
+    scheme, any plain token's span whose style is not its code's."""
+    pictures = {}
+    page.evaluate("document.fonts.ready")
+    for scheme in ("default", "slate"):
+        page.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+        page.locator(CODE_BLOCKS).nth(shown[0]).screenshot(animations="disabled")  # the scheme's colours settle
+        for index in shown:
+            picture = page.locator(CODE_BLOCKS).nth(index).screenshot(animations="disabled")
+            pictures[scheme, index] = Image.open(io.BytesIO(picture)).convert("L")
+        pictures[scheme, "styled otherwise"] = page.eval_on_selector_all(PLAIN_TOKENS, PLAIN_TOKENS_STYLE)
+    return pictures
+
+
+def ink(picture: Image.Image) -> int:
+    """How many pixels differ from the background (the commonest grey) by more than 32 levels."""
+    histogram = picture.histogram()
+    background = histogram.index(max(histogram))
+    return sum(count for level, count in enumerate(histogram) if abs(level - background) > 32)
+
+
+#: Each code block's place and size, to a hundredth of a pixel.
+BOXES = "all => all.map((code) => { const box = code.getBoundingClientRect(); return [box.x, box.y, box.width, box.height].map((v) => Math.round(v * 100)); })"
+
+
+def pixels_astray(expected: Image.Image, drawn: Image.Image) -> int:
+    """How many of `drawn`'s pixels no glyph a fraction of a pixel aside explains: darker or
+    lighter by more than 32 grey levels than every pixel of `expected` within one pixel of it."""
+    darkest_near, lightest_near = expected.filter(ImageFilter.MinFilter(3)), expected.filter(ImageFilter.MaxFilter(3))
+    return sum(ImageChops.subtract(darkest_near, drawn).histogram()[33:]) + sum(ImageChops.subtract(drawn, lightest_near).histogram()[33:])
+
+
+def test_code_without_its_plain_tokens_spans_draws_as_pygments_own_markup(browser, site_url):
+    """site_src/markdown/lean_code.py drops the spans of names, keyword constants and whitespace,
+    which Material draws in the code's own colour: in both schemes, Pygments' spans of those
+    tokens have their code's colour, font and box, and each page's code draws as with Pygments'
+    own markup: every block's box in the same place, to a hundredth of a pixel, and its pixels,
+    with a fifth fewer elements or more. A glyph may land a fraction of a pixel aside (text no
+    longer cut into runs at the spans is placed from its line's start), which changes its
+    antialiasing: 35-80 of 5,000-8,600 ink pixels in a block change by more than 32 grey levels,
+    and up to 14 of 6,624 (a one-pixel stem drawn whole instead of shared by two columns) stray
+    by as much from every pixel within one pixel of them; a token in another colour or place
+    would stray by hundreds."""
+    pages = [path for path in site_pages() if '<div class="highlight">' in (SITE_DIR / path / "index.html").read_text(encoding="utf-8")]
+    assert len(pages) >= 8
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    spans = {"lean": 0, "pygments": 0}
+    compared, moved, styled = 0, {}, {}
+    for path in pages:
+        page = context.new_page()
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+        blocks = page.eval_on_selector_all(CODE_BLOCKS, "all => all.map((code) => [code.textContent, code.closest('.highlight').className, code.checkVisibility()])")
+        shown = [index for index, (_, _, visible) in enumerate(blocks) if visible]  # not in a closed <details>
+        lean = code_pictures(page, shown)
+        lean_boxes = page.eval_on_selector_all(CODE_BLOCKS, BOXES)
+        spans["lean"] += page.eval_on_selector_all(f"{CODE_BLOCKS} span", "all => all.length")
+        markup = [pygments_markup(text, classes) for text, classes, _ in blocks]
+        texts = page.eval_on_selector_all(CODE_BLOCKS, "(all, markup) => all.map((code, i) => ((code.innerHTML = markup[i]), code.textContent))", markup)
+        assert texts == [text for text, _, _ in blocks], f"{path}: Pygments' markup has other text"
+        spans["pygments"] += page.eval_on_selector_all(f"{CODE_BLOCKS} span", "all => all.length")
+        pygments = code_pictures(page, shown)
+        assert page.eval_on_selector_all(CODE_BLOCKS, BOXES) == lean_boxes, f"{path}: a code block's box moved"
+        for scheme in ("default", "slate"):
+            del lean[scheme, "styled otherwise"]  # no plain token's span left to ask
+            styled.update({f"{path} ({scheme}) {span}": "" for span in pygments.pop((scheme, "styled otherwise"))})
+        for (scheme, index), expected in pygments.items():
+            assert ink(expected) > 200, f"{path} block {index} ({scheme}): no code drawn"
+            drawn = lean[scheme, index]
+            # A block at a fractional height may round to a pixel row more or less.
+            width, height = min(expected.width, drawn.width), min(expected.height, drawn.height)
+            astray = pixels_astray(expected.crop((0, 0, width, height)), drawn.crop((0, 0, width, height)))
+            if abs(expected.height - drawn.height) > 1 or astray > ink(expected) / 250:
+                moved[f"{path} block {index} ({scheme})"] = f"{astray} of {ink(expected)} ink pixels drawn otherwise, {expected.size} -> {drawn.size}"
+            compared += 1
+        page.close()
+    context.close()
+    assert styled == {}
+    assert compared >= 60
+    assert moved == {}
+    assert spans["lean"] < 0.8 * spans["pygments"], spans

@@ -186,6 +186,20 @@ def test_a_plain_text_formula_is_drawn_as_katex_draws_it_and_read_from_its_drawi
     assert html.count("<math") == 2, "a < b and w_1 = 0.35 keep their MathML (a subscript is not read as drawn)"
 
 
+def test_highlighted_code_keeps_every_character_and_only_the_spans_that_draw_otherwise():
+    # Issue 23: names, keyword constants and whitespace draw in the code's own colour (on the tuning
+    # session's page, 229 of 1,722 elements); tests/browser/test_browser_page_load.py checks the pixels.
+    text = '```python\nresult = fit(data, None)  # one run\n```\n\n<p><span class="n">not code</span></p>'
+    pygments = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences"])
+    lean = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences", "site_src.markdown.lean_code"])
+    assert '<span class="n">result</span>' in pygments and '<span class="kc">None</span>' in pygments
+    code = re.search(r"<code>(.*?)</code>", lean, re.S)[1]
+    assert re.sub(r"<[^>]+>", "", code) == re.sub(r"<[^>]+>", "", re.search(r"<code>(.*?)</code>", pygments, re.S)[1])
+    assert not re.search(r'class="(n|kc|w)"', code)
+    assert '<span class="p">(</span>' in code and '<span class="c1"># one run</span>' in code and '<span class="o">=</span>' in code
+    assert '<span class="n">not code</span>' in lean, "markup outside code is left alone"
+
+
 def test_bad_tex_fails_naming_the_formula_and_the_fix():
     from site_src.markdown.math import MathRenderError
 
