@@ -44,6 +44,7 @@ def cell(page: Page, title: str) -> Locator:
 
 def open_editor(target: Locator) -> Locator:
     """The cell's editor (`.cm-content`), opened as a reader does: the first click on the code loads it."""
+    target.scroll_into_view_if_needed()  # the page takes a cell over when it comes near (near.js)
     expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     editor = target.locator(".cm-content")
     if not editor.count():
@@ -61,6 +62,7 @@ def set_code(target: Locator, code: str) -> None:
 
 def code_of(target: Locator) -> str:
     """The code the cell shows, line by line: in the editor once it is open, else the highlighted block."""
+    target.scroll_into_view_if_needed()
     expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     if "live-cell--editing" in (target.get_attribute("class") or ""):  # the editor is on its way
         expect(target.locator(".cm-content")).to_have_count(1, timeout=LOAD_TIMEOUT_MS)

@@ -53,6 +53,7 @@ def page(context) -> Page:
 
 def exercise(page: Page, exercise_id: str) -> Locator:
     found = page.locator(f"#exercise-{exercise_id}")
+    found.scroll_into_view_if_needed()  # the page takes an exercise over when it comes near (near.js)
     expect(found).to_have_class(re.compile(r"\bexercise--mounted\b"))
     return found
 

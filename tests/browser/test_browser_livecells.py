@@ -351,7 +351,7 @@ def test_an_autorun_cell_runs_when_it_scrolls_into_view(browser, site_url):
     page.route(re.compile(r".*/playground/$"), make_autorun)
     page.goto(site_url + PLAYGROUND)
     curves = cell(page, "Learning curves")
-    expect(curves).to_have_class(re.compile(r"\blive-cell--mounted\b"))
+    expect(cell(page, "Scratch")).to_have_class(re.compile(r"\blive-cell--mounted\b"))  # the page's script is running
     page.wait_for_timeout(300)
     assert curves.locator(".live-cell__status").inner_text() == ""  # below the fold: not run yet
     curves.scroll_into_view_if_needed()
@@ -408,8 +408,8 @@ def test_focusing_a_cell_keeps_its_height_and_the_text_below_in_place(browser, s
     assert cells.count() >= 2
     for index in range(cells.count()):
         target = cells.nth(index)
-        expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
         target.scroll_into_view_if_needed()
+        expect(target).to_have_class(re.compile(r"\blive-cell--mounted\b"))
         below = target.locator("xpath=following-sibling::*[1]")
         before = (target.bounding_box()["height"], below.bounding_box()["y"] - target.bounding_box()["y"])
         target.locator(".live-cell__static code").focus()

@@ -32,6 +32,7 @@ KEPT_SNAPSHOTS = """async () => {
 def python_started(page) -> list[str]:
     """The worker's loading steps (its `ready` reply's timeline), Python started by pointing at the first cell."""
     first = page.locator(".live-cell").first
+    first.scroll_into_view_if_needed()
     expect(first).to_have_class(re.compile(r"\blive-cell--mounted\b"))
     first.hover()
     page.wait_for_function("() => liveCellsRuntime.ready", timeout=5_000)

@@ -43,14 +43,28 @@ HEIGHTS = "all => all.map((e) => [e.id || e.className, Math.round(e.getBoundingC
 
 
 #: After a resize, a figure's <picture> swaps its drawing (the narrow one below a width) once the
-#: other has loaded; until then the old one is shown at the new width. An image not loaded yet
-#: (lazy, far below) takes its height from the chosen source's width and height, at once.
+#: other has loaded (a lazy image: once it comes near); until then the old one is shown at the new
+#: width. The box's shape, not only currentSrc, tells which drawing is shown.
 PICTURES_SHOW_THEIR_DRAWING_FOR_THIS_WIDTH = """() => [...document.querySelectorAll("picture")].every((picture) => {
     const img = picture.querySelector("img");
     const source = [...picture.querySelectorAll("source")].find((each) => matchMedia(each.media).matches);
     const wanted = source ? new URL(source.srcset, location.href).href : img.src;
-    return img.currentSrc === "" || (img.currentSrc === wanted && img.complete);
+    const shape = source ?? img, box = img.getBoundingClientRect();
+    const drawnForThisWidth = Math.abs(box.height - (box.width * shape.getAttribute("height")) / shape.getAttribute("width")) < 1;
+    return img.currentSrc === wanted && img.complete && drawnForThisWidth;
 })"""
+
+
+#: The reader scrolls from the top of the page to its end, a screen at a time, and back.
+SCROLL_THROUGH = """async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+        scrollTo(0, y);
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }
+    scrollTo(0, 0);
+}"""
+#: What the page script has yet to take over.
+WAITING = ", ".join(f".{name}:not(.{name}--mounted)" for name in ("live-cell", "exercise", "tuning-playground", "result-figure__verify"))
 
 
 def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[int, list]:
@@ -65,7 +79,12 @@ def heights_of_what_scripts_take_over(browser, url: str, scripts: bool) -> dict[
     heights = {}
     for width in (412, 1280):
         page.set_viewport_size({"width": width, "height": 823})
-        page.wait_for_function(PICTURES_SHOW_THEIR_DRAWING_FOR_THIS_WIDTH, timeout=10_000)
+        # Every figure loads its drawing for this width, and the scripts take every element over
+        # as it comes near (near.js).
+        page.evaluate(SCROLL_THROUGH)
+        if scripts:
+            page.wait_for_function(f"() => !document.querySelector('{WAITING}')")
+        page.wait_for_function(PICTURES_SHOW_THEIR_DRAWING_FOR_THIS_WIDTH, timeout=20_000)
         heights[width] = [(name.split(" ")[0], height) for name, height in page.eval_on_selector_all(TAKEN_OVER, HEIGHTS)]
     assert ("--mounted" in page.content()) == scripts  # the scripts took over (or never ran)
     context.close()
@@ -85,6 +104,34 @@ def test_the_scripts_take_over_cells_exercises_and_controls_without_moving_anyth
     built = heights_of_what_scripts_take_over(browser, site_url + path, scripts=False)
     taken_over = heights_of_what_scripts_take_over(browser, site_url + path, scripts=True)
     assert taken_over == built
+
+
+def test_a_page_takes_over_only_what_comes_near_and_what_the_reader_reaches_first(browser, site_url):
+    # Issue 23, item 1: loading a long page wires (and restyles) only the cells, exercises and
+    # figure controls within a screen of the viewport; the others wait for the reader.
+    page = browser.new_context(viewport={"width": 412, "height": 823}).new_page()
+    page.goto(site_url + "optimizers/")
+    page.wait_for_load_state("networkidle")
+    state = "all => all.map((each) => each.className.includes('--mounted'))"
+    for kind in ("live-cell", "exercise", "result-figure__verify"):
+        mounted = page.eval_on_selector_all(f".{kind}", state)
+        assert mounted and not mounted[-1], f"{kind}: the last one, far below, was taken over at load: {mounted}"
+    # The keyboard reaches a far exercise's button first: the exercise is taken over at once and
+    # the button's first press works (a hint shows) without the page having scrolled there.
+    last = page.locator(".exercise").last
+    assert page.evaluate("""() => {
+        const last = [...document.querySelectorAll(".exercise")].at(-1), button = last.querySelector(".exercise__hint-button");
+        button.focus({ preventScroll: true });
+        const mounted = last.classList.contains("exercise--mounted");
+        button.click();
+        return mounted;
+    }""")
+    expect(last.locator(".exercise__hint").first).to_be_visible()
+    # Scrolling to them takes the last cell and figure control over.
+    for kind in ("live-cell", "result-figure__verify"):
+        page.eval_on_selector_all(f".{kind}", "all => all.at(-1).scrollIntoView()")
+        expect(page.locator(f".{kind}").last).to_have_class(re.compile(rf"\b{kind}--mounted\b"))
+    page.context.close()
 
 
 def test_the_search_index_is_fetched_when_the_reader_first_searches(browser, site_url):

@@ -21,6 +21,8 @@ ALTERED = "lr_range_test"
 
 
 def control(page: Page, figure: str):
+    """The figure's rerun control, the figure scrolled to (the page takes it over when it comes near)."""
+    page.locator(f"#figure-{figure}").scroll_into_view_if_needed()
     return page.locator(f"#figure-{figure} .result-figure__verify")
 
 

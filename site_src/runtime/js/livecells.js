@@ -6,6 +6,7 @@ import { RuntimeClient } from "./runtime-client.js";
 import { createLazyEditor } from "./lazy-editor.js";
 import { element } from "./dom.js";
 import { TextOutput } from "./output.js";
+import { mountWhenNear } from "./near.js";
 
 /* global LIVE_CELLS_CONFIG, document$ */
 
@@ -257,7 +258,10 @@ function unmountedFences() {
     .filter(([, roots]) => roots.length);
 }
 
-/** Attach every live cell of the current page; a new page id gives a fresh Python namespace. */
+/**
+ * Attach the current page's live cells, fences and figure controls, each when it comes near the
+ * viewport (near.js); a new page id gives a fresh Python namespace.
+ */
 // Each page change starts a new attach; one that resumes after a later page change (a lazy module
 // took long to fetch) must not touch the later page's cells.
 let attachGeneration = 0;
@@ -265,15 +269,18 @@ let attachGeneration = 0;
 async function attachCells() {
   const generation = ++attachGeneration;
   const superseded = () => generation !== attachGeneration;
-  if (document.querySelector(".result-figure__verify:not(.result-figure__verify--mounted)")) {
-    // Pages with figures fetch the small rerun control; Python loads only when a reader clicks it.
-    import("./verify-figure.js").then(({ attachVerifyControls }) => attachVerifyControls(client));
-  }
   const roots = [...document.querySelectorAll(".live-cell:not(.live-cell--mounted)")];
   const playgrounds = [...document.querySelectorAll(".tuning-playground:not(.tuning-playground--mounted)")];
+  const figures = [...document.querySelectorAll(".result-figure__verify:not(.result-figure__verify--mounted)")];
   for (const cell of currentCells) cell.stop("Stopped: you left the page."); // frees Python for the new page
   currentCells = [];
   stopShowingPreload();
+  if (figures.length) {
+    // Pages with figures fetch the small rerun control; Python loads only when a reader clicks it.
+    const { mountVerifyControl } = await import("./verify-figure.js");
+    if (superseded()) return;
+    currentCells.push(mountWhenNear(figures, (root) => mountVerifyControl(root, client)));
+  }
   const fences = unmountedFences();
   if (!roots.length && !playgrounds.length && !fences.length) return;
   pageCounter += 1;
@@ -289,13 +296,13 @@ async function attachCells() {
     currentCells.push(...mount(fenceRoots, client, pageId));
   }
   if (!roots.length) return;
-  const cells = roots.map((root, index) => new LiveCell(root, index, pageId));
-  currentCells.push(...cells);
-  if (LIVE_CELLS_CONFIG.load === "visible") whenVisible(roots[0], () => preload(cells[0]));
-  else if (LIVE_CELLS_CONFIG.load === "intent") startOnIntent(cells);
-  for (const cell of cells) {
-    if (cell.options.autorun) whenVisible(cell.root, () => cell.run());
-  }
+  currentCells.push(mountWhenNear(roots, (root) => {
+    const cell = new LiveCell(root, roots.indexOf(root), pageId);
+    currentCells.push(cell);
+    if (LIVE_CELLS_CONFIG.load === "visible" && root === roots[0]) whenVisible(root, () => preload(cell));
+    else if (LIVE_CELLS_CONFIG.load === "intent") startOnIntent([cell]);
+    if (cell.options.autorun) whenVisible(root, () => cell.run());
+  }));
 }
 
 // Tests and the benchmark read this to prove the runtime is reused across pages.

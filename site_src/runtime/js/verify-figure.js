@@ -168,6 +168,7 @@ class VerifyControl {
 }
 
 /** Give every figure of the page its rerun control (once). */
-export function attachVerifyControls(client) {
-  for (const root of document.querySelectorAll(`.result-figure__verify:not(.${MOUNTED})`)) new VerifyControl(root, client);
+/** Take over one figure's rerun placeholder (livecells.js calls it when the figure comes near). */
+export function mountVerifyControl(root, client) {
+  new VerifyControl(root, client);
 }

@@ -7,6 +7,7 @@
 import { createLazyEditor } from "../lazy-editor.js";
 import { element } from "../dom.js";
 import { TextOutput } from "../output.js";
+import { mountWhenNear } from "../near.js";
 
 const SOLVED_PREFIX = "exercise:v1:solved:";
 const CODE_PREFIX = "exercise:v1:code:";
@@ -228,15 +229,15 @@ class Exercise {
 }
 
 /** The page's "N of M exercises solved" line (in the page from the build: site_src/markdown/exercises.py),
- * kept up to date, with a reset of this page's progress. */
-function pageSummary(exercises) {
+ * kept up to date, with a reset of this page's progress; `exercises` are those taken over so far. */
+function pageSummary(roots, exercises) {
   const summary = document.querySelector(".exercise-summary");
   if (!summary) return () => {};
   const text = summary.querySelector(".exercise-summary__text");
   const reset = summary.querySelector(".exercise-summary__reset");
-  const ids = exercises.map((exercise) => exercise.data.id);
+  const ids = roots.map((root) => JSON.parse(root.dataset.exercise).id);
   const update = (note = "") => {
-    const first = `#${exercises[0].root.id}`;
+    const first = `#${roots[0].id}`;
     text.replaceChildren(document.createTextNode(`Exercises on this page: ${progress.count(ids)} of ${ids.length} solved. `));
     text.append(element("a", { href: first }, "Go to the first exercise"), document.createTextNode(note ? ` ${note}` : ""));
   };
@@ -249,10 +250,11 @@ function pageSummary(exercises) {
   return update;
 }
 
-/** Mount the page's exercises (`roots`, the fence's elements); returns them (they answer `stop`). */
+/** Mount the page's exercises (`roots`, the fence's elements), each when it comes near the viewport;
+ * returns what stops them (and the watching) when the reader leaves the page. */
 export function mount(roots, client, pageId) {
-  let update = () => {};
-  const exercises = roots.map((root, index) => new Exercise(root, client, pageId, index, () => update()));
-  update = pageSummary(exercises);
-  return exercises;
+  const exercises = [];
+  const update = pageSummary(roots, exercises);
+  const watching = mountWhenNear(roots, (root) => exercises.push(new Exercise(root, client, pageId, roots.indexOf(root), () => update())));
+  return [watching, { stop: (message) => exercises.forEach((exercise) => exercise.stop(message)) }];
 }
