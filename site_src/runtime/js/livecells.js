@@ -276,10 +276,11 @@ async function attachCells() {
   currentCells = [];
   stopShowingPreload();
   if (figures.length) {
-    // Pages with figures fetch the small rerun control; Python loads only when a reader clicks it.
-    const { mountVerifyControl } = await import("./verify-figure.js");
-    if (superseded()) return;
-    currentCells.push(mountWhenNear(figures, (root) => mountVerifyControl(root, client)));
+    // Pages with figures fetch the small rerun control (the cells need not wait for it); Python
+    // loads only when a reader clicks it.
+    import("./verify-figure.js").then(({ mountVerifyControl }) => {
+      if (!superseded()) currentCells.push(mountWhenNear(figures, (root) => mountVerifyControl(root, client)));
+    });
   }
   const fences = unmountedFences();
   if (!roots.length && !playgrounds.length && !fences.length) return;
