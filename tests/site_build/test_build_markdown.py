@@ -188,7 +188,7 @@ def test_a_plain_text_formula_is_drawn_as_katex_draws_it_and_read_from_its_drawi
 
 def test_highlighted_code_keeps_every_character_and_only_the_spans_that_draw_otherwise():
     # Issue 23: names, keyword constants and whitespace draw in the code's own colour (on the tuning
-    # session's page, 229 of 1,722 elements); tests/browser/test_browser_page_load.py checks the pixels.
+    # session's page, 250 of 1,722 elements); tests/browser/test_browser_page_load.py checks the pixels.
     text = '```python\nresult = fit(data, None)  # one run\n```\n\n<p><span class="n">not code</span></p>'
     pygments = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences"])
     lean = markdown.markdown(text, extensions=["pymdownx.highlight", "pymdownx.superfences", "site_src.markdown.lean_code"])
